@@ -1,0 +1,42 @@
+/**
+ * The one storage interface. Drivers: `pglite` (embedded, default) and `postgres` (node-postgres pool,
+ * `DATABASE_URL`); the embedded store reached from a second process is `postgres` over the owner's socket.
+ * Repositories hold plain parameterised SQL against this interface and never import a driver.
+ */
+
+export interface QueryResult<R> {
+  rows: R[];
+  /** Rows affected by INSERT/UPDATE/DELETE, or returned by SELECT. */
+  rowCount: number;
+}
+
+/** What both a database and an open transaction can do. */
+export interface Queryable {
+  /** One statement with `$1…$n` parameters. */
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /** One or more statements without parameters (DDL, migrations). */
+  exec(sql: string): Promise<void>;
+  /**
+   * Bulk-loads rows into `table` (`schema.table`) with COPY. Values are JS values: numbers, strings,
+   * booleans, Dates, null; objects are written as JSON. Returns the number of rows copied.
+   */
+  copyRows(table: string, columns: readonly string[], rows: Iterable<readonly unknown[]>): Promise<number>;
+}
+
+export type DbKind = 'pglite' | 'postgres';
+
+export interface DbFeatures {
+  /** The `timescaledb` extension is installed in this database. */
+  timescale: boolean;
+}
+
+export interface Db extends Queryable {
+  readonly kind: DbKind;
+  readonly features: DbFeatures;
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Subscribes to a LISTEN/NOTIFY channel; resolves to an unsubscribe function. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  notify(channel: string, payload: string): Promise<void>;
+  close(): Promise<void>;
+}
