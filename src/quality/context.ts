@@ -1,0 +1,53 @@
+/**
+ * Stored neighbours of a batch, to pass as the gate's `stored` context: the rows at the batch's times
+ * (duplicates) and `outlierWindow` + 2 intervals on each side (so a spike on the first or last row of an
+ * incremental batch is judged with the history around it).
+ */
+import type { Interval, PricePoint, StoredBar } from '../core/types.ts';
+import { INTERVAL_MS } from '../core/types.ts';
+import type { Queryable } from '../store/db.ts';
+import { readBars } from '../store/repos/bars.ts';
+import { readPrices } from '../store/repos/prices.ts';
+import { DEFAULT_THRESHOLDS, type QualityThresholds } from './thresholds.ts';
+
+function span(rows: ReadonlyArray<{ ts: number }>): { lo: number; hi: number } | null {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const r of rows) {
+    if (!Number.isFinite(r.ts)) continue;
+    lo = Math.min(lo, r.ts);
+    hi = Math.max(hi, r.ts);
+  }
+  return lo <= hi ? { lo, hi } : null;
+}
+
+/** Stored bars around a batch of one symbol and interval (source reported as `store`). */
+export async function storedBarContext(
+  db: Queryable,
+  symbol: string,
+  interval: Interval,
+  rows: readonly StoredBar[],
+  t: Pick<QualityThresholds, 'outlierWindow'> = DEFAULT_THRESHOLDS,
+): Promise<StoredBar[]> {
+  const s = span(rows);
+  if (!s) return [];
+  const pad = (t.outlierWindow + 2) * INTERVAL_MS[interval];
+  const bars = await readBars(db, symbol, interval, { from: s.lo - pad, to: s.hi + pad + 1 });
+  return bars.map((b) => ({ ...b, symbol, interval, source: 'store' }));
+}
+
+/**
+ * Stored point prices around a batch. Points are irregular, so the pad is `padMs`
+ * (default: `outlierWindow` + 2 hours).
+ */
+export async function storedPriceContext(
+  db: Queryable,
+  symbol: string,
+  rows: readonly PricePoint[],
+  t: Pick<QualityThresholds, 'outlierWindow'> = DEFAULT_THRESHOLDS,
+  padMs = (t.outlierWindow + 2) * 3_600_000,
+): Promise<PricePoint[]> {
+  const s = span(rows);
+  if (!s) return [];
+  return readPrices(db, symbol, { from: s.lo - padMs, to: s.hi + padMs + 1 });
+}

@@ -1,0 +1,213 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { PricePoint, StoredBar } from '../core/types.ts';
+import { checkBars, checkPrices, countByRule } from './gate.ts';
+
+const NOW = Date.parse('2024-06-01T00:00:00Z');
+const HOUR = 3_600_000;
+const usdc = { symbol: 'USDC', assetClass: 'stablecoin' as const, pegTarget: 1 };
+const btc = { symbol: 'BTC', assetClass: 'crypto' as const };
+
+const point = (i: number, price: number, extra: Partial<PricePoint> = {}): PricePoint => ({
+  symbol: 'BTC',
+  ts: NOW - (100 - i) * HOUR,
+  price,
+  source: 'test',
+  ...extra,
+});
+const bar = (i: number, close: number, extra: Partial<StoredBar> = {}): StoredBar => ({
+  symbol: 'BTC',
+  interval: '1h',
+  ts: NOW - (100 - i) * HOUR,
+  open: close,
+  high: close,
+  low: close,
+  close,
+  volume: 10,
+  source: 'test',
+  ...extra,
+});
+
+describe("the seed's examples", () => {
+  it('rejects prices [1.00, 5.00, 1.00] as an outlier batch', () => {
+    const res = checkPrices([point(0, 1), point(1, 5), point(2, 1)], {
+      instrument: btc,
+      mode: 'backfill',
+      now: NOW,
+    });
+    expect(res.accepted).toEqual([]);
+    expect(res.rejected).toHaveLength(3);
+    expect(res.rejected.every((r) => r.rule === 'outlier_batch')).toBe(true);
+    expect(res.rejected.find((r) => r.row.price === 5)?.reason).toMatch(
+      /^price 5 is a reverting spike; Batch rejected/,
+    );
+  });
+
+  it('rejects a 1.55 stablecoin price with the seed message', () => {
+    const res = checkPrices([point(0, 1.55, { symbol: 'USDC' })], {
+      instrument: usdc,
+      mode: 'backfill',
+      now: NOW,
+    });
+    expect(res.rejected[0]).toMatchObject({
+      rule: 'price_bounds',
+      reason: 'Price 1.55 outside stablecoin bounds [0.50, 1.50]',
+    });
+  });
+});
+
+describe('row rules', () => {
+  it('refuses non-positive, non-finite, inconsistent OHLC, negative volume, future and foreign rows', () => {
+    const rows = [
+      bar(0, 100),
+      bar(1, -1),
+      bar(2, Number.NaN),
+      bar(3, 100, { high: 99 }),
+      bar(4, 100, { volume: -5 }),
+      bar(5, 100, { ts: NOW + 2 * HOUR }),
+      bar(6, 100, { symbol: 'ETH' }),
+      bar(7, 100, { low: 101, high: 102, open: 101.5 }),
+    ];
+    const res = checkBars(rows, { instrument: btc, mode: 'backfill', now: NOW });
+    expect(res.accepted.map((r) => r.ts)).toEqual([rows[0]?.ts]);
+    expect(res.rejected.map((r) => r.rule)).toEqual([
+      'price_finite_positive',
+      'price_finite_positive',
+      'ohlc_consistency',
+      'volume_non_negative',
+      'timestamp_future',
+      'symbol_mismatch',
+      'ohlc_consistency',
+    ]);
+    expect(countByRule(res.rejected)).toEqual({
+      price_finite_positive: 2,
+      ohlc_consistency: 2,
+      volume_non_negative: 1,
+      timestamp_future: 1,
+      symbol_mismatch: 1,
+    });
+    expect(res.rejected[2]?.reason).toBe('low 100 > high 99');
+  });
+
+  it('refuses rows older than a year only in incremental loads', () => {
+    const old = bar(0, 100, { ts: NOW - 400 * 24 * HOUR });
+    expect(checkBars([old], { instrument: btc, mode: 'backfill', now: NOW }).accepted).toHaveLength(1);
+    const inc = checkBars([old], { instrument: btc, mode: 'incremental', now: NOW });
+    expect(inc.rejected[0]?.rule).toBe('timestamp_too_old');
+  });
+});
+
+describe('duplicates', () => {
+  it('within a batch: an equal row is unchanged, a different one is superseded by the later row', () => {
+    const res = checkBars([bar(0, 100), bar(0, 100), bar(1, 101), bar(1, 102)], {
+      instrument: btc,
+      mode: 'backfill',
+      now: NOW,
+    });
+    expect(res.accepted.map((r) => r.close)).toEqual([100, 102]);
+    expect(res.unchanged).toHaveLength(1);
+    expect(res.rejected).toMatchObject([{ rule: 'duplicate_superseded', row: { close: 101 } }]);
+    expect(res.accepted.length + res.unchanged.length + res.rejected.length).toBe(4);
+  });
+
+  it('against the store: equal → unchanged, different → newer wins and the stored value is replaced', () => {
+    const stored = [bar(0, 100, { source: 'old' }), bar(1, 101, { source: 'old' })];
+    const res = checkBars([bar(0, 100), bar(1, 105)], {
+      instrument: btc,
+      mode: 'backfill',
+      now: NOW,
+      stored,
+    });
+    expect(res.unchanged.map((r) => r.close)).toEqual([100]);
+    expect(res.accepted.map((r) => r.close)).toEqual([105]);
+    expect(res.replaced).toEqual([{ previous: stored[1], by: expect.objectContaining({ close: 105 }) }]);
+  });
+});
+
+describe('outliers in a long series', () => {
+  it('flags a single reverting spike and keeps the batch when under 10 %', () => {
+    // Deterministic gentle walk (no randomness needed): 100 · (1 + 0.001·sin(i)).
+    const rows = Array.from({ length: 50 }, (_, i) => bar(i, 100 * (1 + 0.001 * Math.sin(i))));
+    rows[25] = bar(25, 130);
+    const res = checkBars(rows, { instrument: btc, mode: 'backfill', now: NOW });
+    expect(res.rejected).toEqual([]);
+    const flagged = res.accepted.filter((r) => r.isOutlier);
+    expect(flagged.map((r) => r.close)).toEqual([130]);
+    expect(flagged[0]?.qualityScore).toBeLessThan(0.5);
+    expect(res.accepted.filter((r) => !r.isOutlier).every((r) => r.qualityScore === 1)).toBe(true);
+  });
+
+  it('uses stored context: a spike in the first row of a batch is judged against stored bars', () => {
+    const stored = Array.from({ length: 30 }, (_, i) => bar(i, 100));
+    const batch = [bar(30, 100), bar(31, 60), ...Array.from({ length: 18 }, (_, i) => bar(32 + i, 100))];
+    const res = checkBars(batch, { instrument: btc, mode: 'incremental', now: NOW, stored });
+    expect(res.accepted.filter((r) => r.isOutlier).map((r) => r.close)).toEqual([60]);
+  });
+});
+
+// Real data: fixtures copied from juunnq/usdc-depeg-artifact-fc27 (see the provenance line of each file).
+function readFixture(name: string): string[][] {
+  const text = readFileSync(new URL(`../../test/fixtures/quality/${name}`, import.meta.url), 'utf8');
+  return text
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))
+    .slice(1)
+    .map((l) => l.split(','));
+}
+
+describe('the real USDC March-2023 depeg is not an outlier', () => {
+  const now = Date.parse('2023-03-18T00:00:00Z');
+  const llama: PricePoint[] = readFixture('usdc_price_hourly_2023-03.csv').map(([symbol, ts, price]) => ({
+    symbol: symbol ?? 'USDC',
+    ts: Number(ts) * 1000,
+    price: Number(price),
+    source: 'defillama',
+  }));
+  const kraken: StoredBar[] = readFixture('kraken_usdcusd_hourly_2023-03.csv').map(
+    ([t, o, h, l, c, , v]) => ({
+      symbol: 'USDC',
+      interval: '1h',
+      ts: Date.parse(t ?? ''),
+      open: Number(o),
+      high: Number(h),
+      low: Number(l),
+      close: Number(c),
+      volume: Number(v),
+      source: 'kraken',
+    }),
+  );
+
+  it('DeFiLlama hourly USDC (min 0.8767, 212 points) passes whole and unflagged', () => {
+    expect(Math.min(...llama.map((p) => p.price))).toBeCloseTo(0.876675, 6);
+    const res = checkPrices(llama, { instrument: usdc, mode: 'backfill', now });
+    expect(res.rejected).toEqual([]);
+    expect(res.accepted).toHaveLength(212);
+    expect(res.accepted.filter((p) => p.isOutlier)).toEqual([]);
+  });
+
+  it('Kraken USDC/USD hourly bars (240, below the peg ~2 days) pass whole and unflagged', () => {
+    const below = kraken.filter((b) => b.close < 0.99).length;
+    expect(below).toBeGreaterThan(40);
+    const res = checkBars(kraken, { instrument: usdc, mode: 'backfill', now });
+    expect(res.rejected).toEqual([]);
+    expect(res.accepted.filter((p) => p.isOutlier)).toEqual([]);
+  });
+
+  it('single-bar spikes injected into the same series are caught, before, during and after the depeg', () => {
+    for (const [series, spikes] of [
+      [llama.map((p) => p.price), [20, 100, 180]],
+      [kraken.map((b) => b.close), [20, 100, 200]],
+    ] as const) {
+      const rows = series.map((price, i) =>
+        point(i, price, { symbol: 'USDC', ts: Date.UTC(2023, 2, 8) + i * HOUR }),
+      );
+      for (const i of spikes) {
+        const r = rows[i];
+        if (r) rows[i] = { ...r, price: r.price * 1.08 };
+      }
+      const res = checkPrices(rows, { instrument: usdc, mode: 'backfill', now });
+      const flagged = res.accepted.flatMap((p, i) => (p.isOutlier ? [i] : []));
+      expect(flagged).toEqual([...spikes]);
+    }
+  });
+});

@@ -1,0 +1,215 @@
+/**
+ * The quality gate every loader (import, pipeline, API writes) passes rows through on their way into the
+ * store. Pure: the caller supplies the stored rows around the batch (for duplicates and outlier context)
+ * and writes the results — `accepted` to the store, `rejected` to `ops.quarantine`, `replaced` to the audit.
+ * Totals always add up: `rows.length = accepted + unchanged + rejected`.
+ */
+import type { AssetClass, PricePoint, StoredBar } from '../core/types.ts';
+import { INTERVALS } from '../core/types.ts';
+import { checkBounds } from './rules/bounds.ts';
+import { detectSpikes } from './rules/outliers.ts';
+import { checkBarValues, checkPriceValue } from './rules/price-values.ts';
+import { RULES, type Violation } from './rules/rule.ts';
+import { checkTimestamp, type LoadMode } from './rules/timestamps.ts';
+import { DEFAULT_THRESHOLDS, type QualityThresholds } from './thresholds.ts';
+
+export interface GateContext<T> {
+  instrument: { symbol: string; assetClass: AssetClass; pegTarget?: number | null };
+  /** `incremental` also refuses rows older than a year. */
+  mode: LoadMode;
+  /** Current time, UTC ms (injected so the gate stays pure). */
+  now: number;
+  /** @defaultValue DEFAULT_THRESHOLDS */
+  thresholds?: QualityThresholds;
+  /**
+   * Stored rows of the same instrument around the batch (e.g. the `outlierWindow` rows before it and any at
+   * the batch's times): duplicates are resolved against them and they give the outlier rule its context.
+   */
+  stored?: readonly T[];
+}
+
+export interface RejectedRow<T> {
+  row: T;
+  rule: string;
+  reason: string;
+}
+
+export interface GateResult<T> {
+  /** Rows to store, with `qualityScore` and `isOutlier` set. */
+  accepted: T[];
+  /** Rows equal to a stored row or to another row of the batch: nothing to write. */
+  unchanged: T[];
+  /** Rows refused, with the rule and a one-line reason: to quarantine. */
+  rejected: Array<RejectedRow<T>>;
+  /** Stored rows an accepted row overwrites with a different value (newer source wins): to audit. */
+  replaced: Array<{ previous: T; by: T }>;
+}
+
+interface Adapter<T> {
+  /** Numeric identity of the row's slot (time, and interval for bars): exact in a float64. */
+  key(row: T): number;
+  ts(row: T): number;
+  price(row: T): number;
+  values(row: T): Violation | null;
+  same(a: T, b: T): boolean;
+  describe(row: T): string;
+  symbol(row: T): string;
+  mark(row: T, score: number, outlier: boolean): T;
+}
+
+const eq = (a: number | null | undefined, b: number | null | undefined): boolean =>
+  a === b || (a != null && b != null && Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b)));
+
+const BAR: Adapter<StoredBar> = {
+  key: (r) => r.ts * 8 + INTERVALS.indexOf(r.interval),
+  ts: (r) => r.ts,
+  price: (r) => r.close,
+  values: checkBarValues,
+  same: (a, b) =>
+    eq(a.open, b.open) &&
+    eq(a.high, b.high) &&
+    eq(a.low, b.low) &&
+    eq(a.close, b.close) &&
+    eq(a.volume, b.volume),
+  describe: (r) => `close ${r.close}`,
+  symbol: (r) => r.symbol,
+  // A literal of known shape (not a spread): ~10× cheaper per row on million-row batches.
+  mark: (r, qualityScore, isOutlier) => ({
+    symbol: r.symbol,
+    interval: r.interval,
+    ts: r.ts,
+    open: r.open,
+    high: r.high,
+    low: r.low,
+    close: r.close,
+    volume: r.volume,
+    source: r.source,
+    qualityScore,
+    isOutlier,
+  }),
+};
+
+const PRICE: Adapter<PricePoint> = {
+  key: (r) => r.ts,
+  ts: (r) => r.ts,
+  price: (r) => r.price,
+  values: (r) => checkPriceValue(r.price, r.volume),
+  same: (a, b) => eq(a.price, b.price) && eq(a.volume, b.volume) && eq(a.marketCap, b.marketCap),
+  describe: (r) => `price ${r.price}`,
+  symbol: (r) => r.symbol,
+  mark: (r, qualityScore, isOutlier) => ({
+    symbol: r.symbol,
+    ts: r.ts,
+    price: r.price,
+    source: r.source,
+    volume: r.volume,
+    marketCap: r.marketCap,
+    qualityScore,
+    isOutlier,
+  }),
+};
+
+function runGate<T>(rows: readonly T[], ctx: GateContext<T>, A: Adapter<T>): GateResult<T> {
+  const t = ctx.thresholds ?? DEFAULT_THRESHOLDS;
+  const { symbol, assetClass, pegTarget } = ctx.instrument;
+  const result: GateResult<T> = { accepted: [], unchanged: [], rejected: [], replaced: [] };
+
+  // 1. Row by row: symbol, values, time, bounds.
+  const byKey = new Map<number, T>();
+  for (const row of rows) {
+    const v: Violation | null =
+      A.symbol(row) !== symbol
+        ? { rule: RULES.symbol, reason: `Row for ${A.symbol(row)} in a batch for ${symbol}` }
+        : (A.values(row) ??
+          checkTimestamp(A.ts(row), ctx.now, ctx.mode, t) ??
+          checkBounds(A.price(row), assetClass, t, pegTarget));
+    if (v) {
+      result.rejected.push({ row, ...v });
+      continue;
+    }
+    // 2. Duplicates within the batch: the later row wins; an equal one is unchanged.
+    const key = A.key(row);
+    const earlier = byKey.get(key);
+    if (earlier !== undefined) {
+      if (A.same(earlier, row)) result.unchanged.push(earlier);
+      else {
+        result.rejected.push({
+          row: earlier,
+          rule: RULES.duplicate,
+          reason: `Superseded by a later row for ${new Date(A.ts(row)).toISOString()} in the same batch (${A.describe(earlier)} → ${A.describe(row)})`,
+        });
+      }
+    }
+    byKey.set(key, row);
+  }
+
+  // 3. Against the store: equal → unchanged; different → the new row wins, the old one goes to the audit.
+  const storedByKey = new Map<number, T>();
+  for (const s of ctx.stored ?? []) storedByKey.set(A.key(s), s);
+  const candidates: T[] = [];
+  for (const [key, row] of byKey) {
+    const prev = storedByKey.get(key);
+    if (prev !== undefined && A.same(prev, row)) {
+      result.unchanged.push(row);
+      continue;
+    }
+    if (prev !== undefined) {
+      result.replaced.push({ previous: prev, by: row });
+      storedByKey.delete(key);
+    }
+    candidates.push(row);
+  }
+  if (candidates.length === 0) return result;
+
+  // 4. Outliers over stored context + candidates in time order; only candidates are judged here.
+  const context = [...storedByKey.values()];
+  const all = context.length ? [...context, ...candidates] : candidates;
+  const order = Array.from({ length: all.length }, (_, i) => i);
+  let sorted = true;
+  for (let i = 1; i < all.length && sorted; i++) sorted = A.ts(all[i - 1] as T) <= A.ts(all[i] as T);
+  if (!sorted) order.sort((a, b) => A.ts(all[a] as T) - A.ts(all[b] as T));
+  const prices = new Float64Array(all.length);
+  for (let i = 0; i < order.length; i++) prices[i] = A.price(all[order[i] ?? 0] as T);
+  const spikes = detectSpikes(prices, t);
+  const marked: T[] = [];
+  const outliers = new Set<T>();
+  for (let i = 0; i < order.length; i++) {
+    const idx = order[i] ?? 0;
+    if (idx < context.length) continue;
+    const isOutlier = spikes.isOutlier[i] === 1;
+    const row = A.mark(all[idx] as T, spikes.score[i] ?? 1, isOutlier);
+    marked.push(row);
+    if (isOutlier) outliers.add(row);
+  }
+  const share = outliers.size / marked.length;
+  if (outliers.size > 0 && share > t.maxOutlierFraction) {
+    const reason = `Batch rejected: ${outliers.size} of ${marked.length} rows are outliers (${(share * 100).toFixed(1)}% > ${(t.maxOutlierFraction * 100).toFixed(0)}% maximum)`;
+    for (const row of marked) {
+      const own = outliers.has(row) ? `${A.describe(row)} is a reverting spike; ` : '';
+      result.rejected.push({ row, rule: RULES.outlierBatch, reason: `${own}${reason}` });
+    }
+    return result;
+  }
+  result.accepted = marked;
+  return result;
+}
+
+/** Checks a batch of bars of one instrument. See {@link GateResult} for what to do with each list. */
+export function checkBars(rows: readonly StoredBar[], ctx: GateContext<StoredBar>): GateResult<StoredBar> {
+  return runGate(rows, ctx, BAR);
+}
+
+/** Checks a batch of point prices of one instrument. */
+export function checkPrices(
+  rows: readonly PricePoint[],
+  ctx: GateContext<PricePoint>,
+): GateResult<PricePoint> {
+  return runGate(rows, ctx, PRICE);
+}
+
+/** Rejected rows per rule, for ingest summaries (`quarantined_by_rule`). */
+export function countByRule(rejected: ReadonlyArray<{ rule: string }>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of rejected) out[r.rule] = (out[r.rule] ?? 0) + 1;
+  return out;
+}

@@ -1,0 +1,252 @@
+/**
+ * Quarantine: rows the quality gate refused, kept in `ops.quarantine` with the raw row, source, rule and
+ * reason — never dropped. A human (or a rule change) can release them back through the gate, or purge them.
+ */
+import type { PricePoint, StoredBar } from '../core/types.ts';
+import type { Queryable } from '../store/db.ts';
+
+export type QuarantinedRow = StoredBar | PricePoint;
+
+export interface QuarantineInput {
+  row: QuarantinedRow;
+  rule: string;
+  reason: string;
+}
+
+export interface QuarantineEntry {
+  id: number;
+  symbol: string | null;
+  interval: string | null;
+  source: string;
+  rule: string;
+  reason: string;
+  raw: QuarantinedRow;
+  ts: string | null;
+  created_at: string;
+  released_at: string | null;
+}
+
+/**
+ * The module that owns a quarantined record of the economic, news or events loaders (their `interval` is
+ * `economic`, `news` or `events` / `events:<kind>`, see economic/quarantine-records.ts), or null for a price
+ * bar or point. Those records are not bars: they come back by re-ingesting, not through the price gate.
+ */
+export function recordModule(interval: string | null): 'economic' | 'news' | 'events' | null {
+  if (interval === 'economic' || interval === 'news') return interval;
+  if (interval === 'events' || interval?.startsWith('events:')) return 'events';
+  return null;
+}
+
+/** Why a record row is skipped by `releaseQuarantine`, with the command that loads it again. */
+export function recordSkipReason(entry: Pick<QuarantineEntry, 'interval' | 'symbol'>): string | null {
+  const module = recordModule(entry.interval);
+  if (module === null) return null;
+  const what = entry.symbol ? ` ${entry.symbol}` : '';
+  return `${entry.interval} rows are re-ingested, not released: run marketpipe ingest ${module}${what}`;
+}
+
+/** Rule of the audit rows written for stored values overwritten by a newer source (already released). */
+export const REPLACED_RULE = 'replaced_by_newer';
+
+/** True for a bar (it has OHLC), false for a point price. */
+export function isBarRow(row: QuarantinedRow): row is StoredBar {
+  return 'close' in row && 'interval' in row;
+}
+
+const INSERT_COLUMNS = [
+  'symbol',
+  'interval',
+  'source',
+  'rule',
+  'reason',
+  'raw',
+  'ts',
+  'released_at',
+] as const;
+
+function insertRows(
+  db: Queryable,
+  rows: ReadonlyArray<{ row: QuarantinedRow; rule: string; reason: string; released: boolean }>,
+  source: string,
+): Promise<number> {
+  if (rows.length === 0) return Promise.resolve(0);
+  const now = new Date();
+  return db.copyRows(
+    'ops.quarantine',
+    INSERT_COLUMNS,
+    rows.map(({ row, rule, reason, released }) => [
+      typeof row.symbol === 'string' ? row.symbol : null,
+      isBarRow(row) ? row.interval : null,
+      row.source || source,
+      rule,
+      reason,
+      // Keep non-finite numbers readable in the raw JSON (JSON.stringify would turn NaN into null).
+      Object.fromEntries(
+        Object.entries(row).map(([k, v]) => [
+          k,
+          typeof v === 'number' && !Number.isFinite(v) ? String(v) : v,
+        ]),
+      ),
+      Number.isFinite(row.ts) ? new Date(row.ts) : null,
+      released ? now : null,
+    ]),
+  );
+}
+
+/** Writes refused rows with their rule and reason; returns how many were written. */
+export function quarantineRows(
+  db: Queryable,
+  rejected: readonly QuarantineInput[],
+  source: string,
+): Promise<number> {
+  return insertRows(
+    db,
+    rejected.map((r) => ({ ...r, released: false })),
+    source,
+  );
+}
+
+/**
+ * Keeps stored values that a newer source overwrote (the gate's `replaced`), as already-released
+ * quarantine rows with rule `replaced_by_newer`, so nothing good is ever lost.
+ */
+export function auditReplaced(
+  db: Queryable,
+  replaced: ReadonlyArray<{ previous: QuarantinedRow; by: QuarantinedRow }>,
+  source: string,
+): Promise<number> {
+  return insertRows(
+    db,
+    replaced.map(({ previous, by }) => ({
+      row: previous,
+      rule: REPLACED_RULE,
+      reason: `Replaced by ${by.source} at ${new Date(by.ts).toISOString()}`,
+      released: true,
+    })),
+    source,
+  );
+}
+
+const SELECT = `SELECT id::int AS id, symbol, interval, source, rule, reason, raw,
+  to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ts,
+  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at,
+  to_char(released_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS released_at
+  FROM ops.quarantine`;
+
+function parseRaw(raw: unknown): QuarantinedRow {
+  const value = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = v === 'NaN' || v === 'Infinity' || v === '-Infinity' ? Number(v) : v;
+  }
+  return out as unknown as QuarantinedRow;
+}
+
+function toEntry(r: Omit<QuarantineEntry, 'raw'> & { raw: unknown }): QuarantineEntry {
+  return { ...r, id: Number(r.id), raw: parseRaw(r.raw) };
+}
+
+export interface ListQuarantineOptions {
+  rule?: string;
+  symbol?: string;
+  /** Include released rows. @defaultValue false */
+  includeReleased?: boolean;
+  /** @defaultValue 100 */
+  limit?: number;
+}
+
+/** Pending quarantine rows, newest first. */
+export async function listQuarantine(
+  db: Queryable,
+  opts: ListQuarantineOptions = {},
+): Promise<QuarantineEntry[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (!opts.includeReleased) where.push('released_at IS NULL');
+  if (opts.rule) {
+    params.push(opts.rule);
+    where.push(`rule = $${params.length}`);
+  }
+  if (opts.symbol) {
+    params.push(opts.symbol);
+    where.push(`symbol = $${params.length}`);
+  }
+  params.push(opts.limit ?? 100);
+  const res = await db.query<Omit<QuarantineEntry, 'raw'> & { raw: unknown }>(
+    `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+    params,
+  );
+  return res.rows.map(toEntry);
+}
+
+/** Pending quarantine rows per rule. */
+export async function countQuarantineByRule(db: Queryable): Promise<Record<string, number>> {
+  const res = await db.query<{ rule: string; n: number }>(
+    'SELECT rule, count(*)::int AS n FROM ops.quarantine WHERE released_at IS NULL GROUP BY rule ORDER BY rule',
+  );
+  return Object.fromEntries(res.rows.map((r) => [r.rule, Number(r.n)]));
+}
+
+/** What a release loader reports for the entries it was given. */
+export interface ReleaseOutcome {
+  /** Ids now loaded into the store (or found unchanged). */
+  loaded: number[];
+  /** Ids the gate refused again, with the new reason. */
+  refused: Array<{ id: number; rule: string; reason: string }>;
+}
+
+export interface ReleaseResult extends ReleaseOutcome {
+  /** Ids given that are not pending in quarantine. */
+  missing: number[];
+  /** Economic, news and events records: left pending as they are (rule and reason kept), with why. */
+  skipped: Array<{ id: number; interval: string; reason: string }>;
+}
+
+/**
+ * Releases quarantine rows: `loader` re-validates them (through the gate, with the current rules) and loads
+ * the good ones; loaded rows are marked released, refused ones stay with their new reason. Records of the
+ * economic, news and events loaders never reach `loader` (it loads bars and points): they are `skipped`.
+ */
+export async function releaseQuarantine(
+  db: Queryable,
+  ids: readonly number[],
+  loader: (entries: QuarantineEntry[]) => Promise<ReleaseOutcome>,
+): Promise<ReleaseResult> {
+  if (ids.length === 0) return { loaded: [], refused: [], missing: [], skipped: [] };
+  const res = await db.query<Omit<QuarantineEntry, 'raw'> & { raw: unknown }>(
+    `${SELECT} WHERE id = ANY($1::bigint[]) AND released_at IS NULL ORDER BY id`,
+    [ids],
+  );
+  const all = res.rows.map(toEntry);
+  const found = new Set(all.map((e) => e.id));
+  const missing = ids.filter((id) => !found.has(id));
+  const skipped: ReleaseResult['skipped'] = [];
+  const entries: QuarantineEntry[] = [];
+  for (const e of all) {
+    const reason = recordSkipReason(e);
+    if (reason === null) entries.push(e);
+    else skipped.push({ id: e.id, interval: e.interval ?? '', reason });
+  }
+  const outcome = entries.length ? await loader(entries) : { loaded: [], refused: [] };
+  if (outcome.loaded.length) {
+    await db.query('UPDATE ops.quarantine SET released_at = now() WHERE id = ANY($1::bigint[])', [
+      outcome.loaded,
+    ]);
+  }
+  for (const r of outcome.refused) {
+    await db.query('UPDATE ops.quarantine SET rule = $2, reason = $3 WHERE id = $1', [
+      r.id,
+      r.rule,
+      r.reason,
+    ]);
+  }
+  return { ...outcome, missing, skipped };
+}
+
+/** Deletes quarantine rows created before `now - olderThanMs`; returns how many. */
+export async function purgeQuarantine(db: Queryable, olderThanMs: number, now = Date.now()): Promise<number> {
+  const res = await db.query('DELETE FROM ops.quarantine WHERE created_at < $1::timestamptz', [
+    new Date(now - olderThanMs).toISOString(),
+  ]);
+  return res.rowCount;
+}
