@@ -1,0 +1,162 @@
+import { CACHE_TTL_SECONDS, type Cache, cacheKeys, type PubSub } from '../cache/index.ts';
+import { describeError } from '../core/errors.ts';
+import type { PricePoint } from '../core/types.ts';
+import { storedPriceContext } from '../quality/context.ts';
+import { checkPrices } from '../quality/gate.ts';
+import { quarantineRows } from '../quality/quarantine.ts';
+import { loadThresholds } from '../quality/thresholds-config.ts';
+import { type Source, sourcesFor } from '../sources/source.ts';
+import type { Db } from '../store/db.ts';
+import { type InstrumentRow, listInstruments } from '../store/repos/instruments.ts';
+import { upsertPrices } from '../store/repos/prices.ts';
+
+export interface LatestOptions {
+  symbols?: readonly string[];
+  source?: string;
+  cache?: Cache;
+  pubsub?: PubSub;
+  now?: number;
+  signal?: AbortSignal;
+}
+
+export interface LatestSummary {
+  requested: number;
+  read: number;
+  stored: number;
+  unchanged: number;
+  quarantined: number;
+  failed: number;
+  duration_ms: number;
+  prices: Array<{ symbol: string; price: number; ts: string; source: string }>;
+  instruments: Array<{ symbol: string; stored: number; quarantined: number; error?: string }>;
+}
+
+/** The cached form of a latest price (`latest_price:{symbol}`, 60 s). */
+export interface CachedPrice {
+  symbol: string;
+  price: number;
+  ts: string;
+  source: string;
+}
+
+/**
+ * `ingest latest`: the newest price of each instrument from the first source that answers, through the
+ * quality gate into `market_data.prices`, the cache (`latest_price:{symbol}`) and the `price_updates`
+ * channel; then one `data_ready` message.
+ */
+export async function runLatest(
+  db: Db,
+  sources: Readonly<Record<string, Source>>,
+  options: LatestOptions = {},
+): Promise<LatestSummary> {
+  const started = Date.now();
+  const now = options.now ?? Date.now();
+  const instruments = (
+    await listInstruments(db, options.symbols?.length ? { symbols: options.symbols } : { active: true })
+  ).filter((i) => i.assetClass !== 'economic');
+  const pending = new Map(instruments.map((i) => [i.symbol, i]));
+  const errors = new Map<string, string[]>();
+  const got: PricePoint[] = [];
+
+  // Try each instrument's sources in order: group the still-missing instruments by their next source.
+  for (let round = 0; round < 4 && pending.size > 0; round++) {
+    const groups = new Map<Source, InstrumentRow[]>();
+    for (const inst of pending.values()) {
+      const source = sourcesFor(sources, inst, { only: options.source })[round];
+      if (!source) continue;
+      const list = groups.get(source) ?? [];
+      list.push(inst);
+      groups.set(source, list);
+    }
+    if (groups.size === 0) break;
+    for (const [source, list] of groups) {
+      try {
+        const res = await source.fetchLatest(list, { signal: options.signal });
+        for (const p of res.items) {
+          got.push(p);
+          pending.delete(p.symbol);
+        }
+        for (const e of res.errors) {
+          errors.set(e.symbol, [
+            ...(errors.get(e.symbol) ?? []),
+            `${source.name}: ${describeError(e.error)}`,
+          ]);
+        }
+      } catch (err) {
+        for (const inst of list) {
+          errors.set(inst.symbol, [
+            ...(errors.get(inst.symbol) ?? []),
+            `${source.name}: ${describeError(err)}`,
+          ]);
+        }
+      }
+    }
+  }
+
+  const perSymbol = new Map<string, { stored: number; quarantined: number; error?: string }>();
+  let stored = 0;
+  let unchanged = 0;
+  let quarantined = 0;
+  const accepted: PricePoint[] = [];
+  const thresholds = await loadThresholds(db);
+  const bySymbol = new Map<string, PricePoint[]>();
+  for (const p of got) bySymbol.set(p.symbol, [...(bySymbol.get(p.symbol) ?? []), p]);
+  for (const inst of instruments) {
+    const points = bySymbol.get(inst.symbol) ?? [];
+    if (points.length === 0) {
+      perSymbol.set(inst.symbol, {
+        stored: 0,
+        quarantined: 0,
+        error: errors.get(inst.symbol)?.join('; ') ?? 'no source carries it',
+      });
+      continue;
+    }
+    const gate = checkPrices(points, {
+      instrument: { symbol: inst.symbol, assetClass: inst.assetClass, pegTarget: inst.pegTarget ?? null },
+      mode: 'incremental',
+      now,
+      thresholds,
+      stored: await storedPriceContext(db, inst.symbol, points, thresholds),
+    });
+    if (gate.rejected.length) await quarantineRows(db, gate.rejected, points[0]?.source ?? 'latest');
+    const res = await upsertPrices(db, gate.accepted);
+    stored += res.stored;
+    unchanged += res.unchanged + gate.unchanged.length;
+    quarantined += gate.rejected.length;
+    accepted.push(...gate.accepted);
+    perSymbol.set(inst.symbol, { stored: res.stored, quarantined: gate.rejected.length });
+  }
+
+  const prices = accepted.map((p) => ({
+    symbol: p.symbol,
+    price: p.price,
+    ts: new Date(p.ts).toISOString(),
+    source: p.source,
+  }));
+  for (const p of prices) {
+    await options.cache?.set(
+      cacheKeys.latestPrice(p.symbol),
+      p satisfies CachedPrice,
+      CACHE_TTL_SECONDS.latestPrice,
+    );
+    await options.pubsub?.publish('price_updates', { type: 'price', ...p });
+  }
+  await options.pubsub?.publish('data_ready', {
+    type: 'latest',
+    symbols: prices.map((p) => p.symbol),
+    rows: stored,
+  });
+
+  const failed = [...perSymbol.values()].filter((v) => v.error).length;
+  return {
+    requested: instruments.length,
+    read: got.length,
+    stored,
+    unchanged,
+    quarantined,
+    failed,
+    duration_ms: Date.now() - started,
+    prices,
+    instruments: [...perSymbol.entries()].map(([symbol, v]) => ({ symbol, ...v })),
+  };
+}

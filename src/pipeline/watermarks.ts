@@ -1,0 +1,59 @@
+import type { Interval } from '../core/types.ts';
+import type { Queryable } from '../store/db.ts';
+
+/**
+ * A watermark is the open time of the newest bar loaded for an instrument, interval and source: the next
+ * daily run starts there (minus an overlap). It only moves forward.
+ */
+export async function recordWatermark(
+  db: Queryable,
+  symbol: string,
+  interval: Interval,
+  source: string,
+  ts: number,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO ops.watermarks (instrument_id, interval, source, watermark, updated_at)
+     SELECT id, $2, $3, $4::timestamptz, now() FROM market_data.instruments WHERE symbol = $1
+     ON CONFLICT (instrument_id, interval, source) DO UPDATE
+       SET watermark = GREATEST(ops.watermarks.watermark, EXCLUDED.watermark), updated_at = now()`,
+    [symbol, interval, source, new Date(ts).toISOString()],
+  );
+}
+
+export interface WatermarkRow {
+  symbol: string;
+  interval: Interval;
+  source: string;
+  watermark: string;
+}
+
+export async function listWatermarks(db: Queryable, symbol?: string): Promise<WatermarkRow[]> {
+  const res = await db.query<{ symbol: string; interval: Interval; source: string; watermark: Date }>(
+    `SELECT i.symbol, w.interval, w.source, w.watermark FROM ops.watermarks w
+       JOIN market_data.instruments i ON i.id = w.instrument_id
+      WHERE $1::text IS NULL OR i.symbol = $1 ORDER BY i.symbol, w.interval, w.source`,
+    [symbol ?? null],
+  );
+  return res.rows.map((r) => ({ ...r, watermark: new Date(r.watermark).toISOString() }));
+}
+
+/** First and last stored bar and the count, for planning. */
+export async function readSpan(
+  db: Queryable,
+  symbol: string,
+  interval: Interval,
+): Promise<{ first: number | null; last: number | null; count: number }> {
+  const res = await db.query<{ first: Date | null; last: Date | null; n: number }>(
+    `SELECT min(b.ts) AS first, max(b.ts) AS last, count(*)::int AS n
+       FROM market_data.bars b JOIN market_data.instruments i ON i.id = b.instrument_id
+      WHERE i.symbol = $1 AND b.interval = $2`,
+    [symbol, interval],
+  );
+  const r = res.rows[0];
+  return {
+    first: r?.first ? new Date(r.first).getTime() : null,
+    last: r?.last ? new Date(r.last).getTime() : null,
+    count: Number(r?.n ?? 0),
+  };
+}

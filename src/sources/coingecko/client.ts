@@ -1,0 +1,151 @@
+/**
+ * CoinGecko connector: `/coins/{id}/market_chart/range` for history (split into ≤ 89-day requests for hourly
+ * bars, since CoinGecko picks the granularity by span) and `/simple/price` for latest prices.
+ */
+import type { AssetClass, Bar, Instrument, Interval, PricePoint, TimeRange } from '../../core/types.ts';
+import { ProviderNotFoundError, ProviderRequestError } from '../errors.ts';
+import { HttpSource } from '../http-source.ts';
+import { bucketStart, splitRange } from '../normalize.ts';
+import type { FetchOptions, LatestResult } from '../source.ts';
+import { type ProviderOptions, trimBase } from '../support.ts';
+import { coingeckoBars, coingeckoLatest, coingeckoPoints } from './mapping.ts';
+import { CoinGeckoMarketChart, CoinGeckoSimplePrice } from './schema.ts';
+
+export const COINGECKO_DEFAULT_BASE_URL = 'https://api.coingecko.com';
+export const COINGECKO_PRO_BASE_URL = 'https://pro-api.coingecko.com';
+/** Longest span CoinGecko still answers with hourly points (it switches to daily above 90 days). */
+export const COINGECKO_HOURLY_SPAN_MS = 89 * 86_400_000;
+/** Coin ids per `/simple/price` request. */
+const IDS_PER_REQUEST = 100;
+
+export type CoinGeckoPlan = 'demo' | 'pro';
+
+export interface CoinGeckoOptions extends ProviderOptions {
+  /**
+   * Which key header to send: `x-cg-demo-api-key` or `x-cg-pro-api-key`. Pro keys also switch the default base
+   * URL to pro-api.coingecko.com. @defaultValue 'pro' when baseUrl is on pro-api, else 'demo'
+   */
+  plan?: CoinGeckoPlan;
+}
+
+export class CoinGeckoSource extends HttpSource {
+  readonly assetClasses: readonly AssetClass[] = ['crypto', 'stablecoin'];
+  readonly intervals: readonly Interval[] = ['1h', '1d'];
+  readonly testSymbol = 'bitcoin';
+  protected readonly testAssetClass = 'crypto';
+  /** The public API answers without a key (at a lower rate), so CoinGecko is always usable. */
+  readonly configured = true;
+  readonly plan: CoinGeckoPlan;
+  private readonly headers: Record<string, string>;
+
+  constructor(options: CoinGeckoOptions = {}) {
+    const plan = planOf(options);
+    const defaultBase = plan === 'pro' ? COINGECKO_PRO_BASE_URL : COINGECKO_DEFAULT_BASE_URL;
+    super(
+      'coingecko',
+      `${trimBase(options.baseUrl ?? defaultBase).replace(/\/api\/v3$/, '')}/api/v3`,
+      options,
+    );
+    this.plan = plan;
+    this.headers = options.apiKey ? { [`x-cg-${plan}-api-key`]: options.apiKey } : {};
+  }
+
+  protected async *pages(
+    instrument: Instrument,
+    interval: Interval,
+    range: TimeRange,
+    options: FetchOptions,
+  ): AsyncIterable<Bar[]> {
+    if (!this.intervals.includes(interval)) {
+      throw new ProviderRequestError(
+        this.name,
+        `interval ${interval} is not offered (use ${this.intervals.join(', ')})`,
+      );
+    }
+    for (const chunk of this.chunks(interval, range)) {
+      const chart = await this.chart(instrument, chunk, options);
+      yield coingeckoBars(chart, interval, chunk.from, chunk.to);
+    }
+  }
+
+  /**
+   * Raw price points (with market cap and 24h volume) for the `prices` table, chunk by chunk. Granularity is
+   * CoinGecko's: 5-minute up to 1 day spans, hourly up to 90 days; this asks in ≤ 89-day chunks.
+   */
+  async *fetchPoints(
+    instrument: Instrument,
+    range: TimeRange,
+    options: FetchOptions = {},
+  ): AsyncIterable<PricePoint[]> {
+    for (const chunk of splitRange(range, COINGECKO_HOURLY_SPAN_MS)) {
+      const chart = await this.chart(instrument, chunk, options);
+      yield coingeckoPoints(chart, instrument.symbol, chunk.from, chunk.to);
+    }
+  }
+
+  async fetchLatest(instruments: readonly Instrument[], options: FetchOptions = {}): Promise<LatestResult> {
+    const result: LatestResult = { items: [], errors: [] };
+    const mapped: Array<{ instrument: Instrument; id: string }> = [];
+    for (const instrument of instruments) {
+      const id = this.providerSymbol(instrument);
+      if (id === undefined)
+        result.errors.push({ symbol: instrument.symbol, error: this.unmapped(instrument, 'id') });
+      else mapped.push({ instrument, id });
+    }
+    for (let i = 0; i < mapped.length; i += IDS_PER_REQUEST) {
+      const batch = mapped.slice(i, i + IDS_PER_REQUEST);
+      const ids = [...new Set(batch.map((m) => m.id))].join(',');
+      const url =
+        `${this.base}/simple/price?ids=${encodeURIComponent(ids)}&vs_currencies=usd` +
+        '&include_market_cap=true&include_24hr_vol=true&include_last_updated_at=true';
+      try {
+        const body = await this.http.getJson(url, CoinGeckoSimplePrice, {
+          headers: this.headers,
+          signal: options.signal,
+        });
+        for (const { instrument, id } of batch) {
+          const point = coingeckoLatest(body, id, instrument.symbol, this.now());
+          if (point !== undefined) result.items.push(point);
+          else {
+            const error = new ProviderNotFoundError(this.name, `no price for coin id ${id}`, {
+              symbol: instrument.symbol,
+            });
+            result.errors.push({ symbol: instrument.symbol, error });
+          }
+        }
+      } catch (err) {
+        const error = err instanceof Error ? err : new Error(String(err));
+        for (const { instrument } of batch) result.errors.push({ symbol: instrument.symbol, error });
+      }
+    }
+    return result;
+  }
+
+  /** Hourly bars need ≤ 89-day requests; daily bars come whole (CoinGecko returns daily points past 90 days). */
+  private chunks(interval: Interval, range: TimeRange): TimeRange[] {
+    const aligned = { from: bucketStart(range.from, interval), to: range.to };
+    return interval === '1h'
+      ? splitRange(aligned, COINGECKO_HOURLY_SPAN_MS)
+      : splitRange(aligned, Number.MAX_SAFE_INTEGER);
+  }
+
+  private chart(
+    instrument: Instrument,
+    chunk: TimeRange,
+    options: FetchOptions,
+  ): Promise<CoinGeckoMarketChart> {
+    const id = this.requireSymbol(instrument, 'id');
+    const url =
+      `${this.base}/coins/${encodeURIComponent(id)}/market_chart/range?vs_currency=usd` +
+      `&from=${Math.floor(chunk.from / 1000)}&to=${Math.ceil(chunk.to / 1000)}`;
+    return this.http.getJson(url, CoinGeckoMarketChart, {
+      headers: this.headers,
+      signal: options.signal,
+      symbol: instrument.symbol,
+    });
+  }
+}
+
+function planOf(options: CoinGeckoOptions): CoinGeckoPlan {
+  return options.plan ?? (options.baseUrl?.includes('pro-api.') ? 'pro' : 'demo');
+}

@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChannelMessage } from '../../src/cache/keys.ts';
+import { PgPubSub } from '../../src/cache/pg-pubsub.ts';
+import type { Instrument } from '../../src/core/types.ts';
+import { runIngest } from '../../src/pipeline/run.ts';
+import { listWatermarks } from '../../src/pipeline/watermarks.ts';
+import { createSources } from '../../src/sources/source.ts';
+import type { Loopback } from '../../src/sources/testing/loopback.ts';
+import type { Db } from '../../src/store/db.ts';
+import { readBars } from '../../src/store/repos/bars.ts';
+import { getInstrument, upsertInstruments } from '../../src/store/repos/instruments.ts';
+import { type TestBackend, testBackends } from '../../src/store/repos/test-backends.ts';
+import { startFakeBinance, startFakePolygon } from './fake-providers.ts';
+
+const AAPL: Instrument = {
+  symbol: 'AAPL',
+  assetClass: 'equity',
+  name: 'Apple',
+  currency: 'USD',
+  timezone: 'America/New_York',
+  sources: { polygon: 'AAPL', yahoo: 'AAPL' },
+};
+const MSFT: Instrument = { ...AAPL, symbol: 'MSFT', name: 'Microsoft', sources: { polygon: 'MSFT' } };
+const BTC: Instrument = {
+  symbol: 'BTC',
+  assetClass: 'crypto',
+  name: 'Bitcoin',
+  currency: 'USD',
+  timezone: 'UTC',
+  sources: { binance: 'BTCUSDT' },
+};
+const GONE: Instrument = { ...BTC, symbol: 'GONE', name: 'Delisted coin', sources: { binance: 'GONEUSDT' } };
+
+const NOW = Date.UTC(2024, 5, 28, 22); // Friday 2024-06-28, after the NYSE close
+const FROM = Date.UTC(2024, 0, 1);
+const DAY = 86_400_000;
+const backends = await testBackends('pipeline');
+
+describe.each(backends.map((b) => [b.name, b] as [string, TestBackend]))(
+  'ingest pipeline on %s',
+  (_n, backend) => {
+    let db: Db;
+    let polygon: Loopback;
+    let binance: Loopback;
+    beforeAll(async () => {
+      db = await backend.open();
+      await upsertInstruments(db, [AAPL, MSFT, BTC, GONE]);
+      polygon = await startFakePolygon({
+        instruments: { AAPL, MSFT },
+        pageSize: 40,
+        badTs: new Set([Date.UTC(2024, 1, 6)]),
+      });
+      binance = await startFakeBinance({ instruments: { BTCUSDT: BTC } });
+    });
+    afterAll(async () => {
+      await polygon.close();
+      await binance.close();
+      await backend.dispose(db);
+    });
+
+    const sources = () =>
+      createSources({
+        providers: {
+          polygon: { baseUrl: polygon.baseUrl, apiKey: 'test-key' },
+          binance: { baseUrl: binance.baseUrl },
+          yahoo: { baseUrl: 'http://127.0.0.1:9' },
+          coingecko: { baseUrl: 'http://127.0.0.1:9' },
+        },
+      });
+
+    it('backfills across pages, quarantines the bad row, and the totals add up', async () => {
+      const s = await runIngest(db, sources(), {
+        mode: 'backfill',
+        from: FROM,
+        symbols: ['AAPL', 'BTC'],
+        now: NOW,
+      });
+      const aapl = s.instruments.find((i) => i.symbol === 'AAPL');
+      const btc = s.instruments.find((i) => i.symbol === 'BTC');
+      expect(aapl?.error).toBeUndefined();
+      expect(aapl?.source).toBe('polygon');
+      expect(btc?.source).toBe('binance');
+      // 2024-01-02 … 2024-06-28: 124 NYSE trading days (holidays: Jan 1, Jan 15, Feb 19, Mar 29, May 27, Jun 19).
+      expect(aapl?.fetched).toBe(124);
+      expect(aapl?.stored).toBe(123);
+      expect(aapl?.quarantined).toBe(1);
+      // 2024-01-01 … 2024-06-28: 180 calendar days (leap year) of 24/7 crypto.
+      expect(btc?.stored).toBe(180);
+      expect(s.read).toBe(s.stored + s.unchanged + s.quarantined);
+      expect(s.quarantined_by_rule).toEqual({ price_finite_positive: 1 });
+      expect(polygon.requests.length).toBeGreaterThan(3); // 124 bars at 40 a page
+      const wm = await listWatermarks(db, 'AAPL');
+      expect(wm).toEqual([
+        { symbol: 'AAPL', interval: '1d', source: 'polygon', watermark: '2024-06-28T00:00:00.000Z' },
+      ]);
+    });
+
+    it('re-running the same backfill is idempotent and asks only for what is missing', async () => {
+      const before = polygon.requests.length;
+      const s = await runIngest(db, sources(), { mode: 'backfill', from: FROM, symbols: ['AAPL'], now: NOW });
+      expect(s.stored).toBe(0);
+      const bars = await readBars(db, 'AAPL', '1d', { from: FROM, to: NOW });
+      expect(bars).toHaveLength(123);
+      // The only missing bar is the quarantined 2024-02-06: one small span is refetched, not the half year.
+      expect(polygon.requests.length - before).toBe(1);
+      expect(s.quarantined).toBe(1);
+    });
+
+    it('announces new data on data_ready itself, so scheduled runs reach the monitor and caches too', async () => {
+      const pubsub = new PgPubSub(db);
+      const got: ChannelMessage[] = [];
+      await pubsub.subscribe('data_ready', (m) => got.push(m));
+      const s = await runIngest(db, sources(), {
+        mode: 'backfill',
+        from: FROM,
+        symbols: ['BTC'],
+        now: NOW + DAY,
+        pubsub,
+      });
+      for (let i = 0; i < 100 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      await pubsub.close();
+      expect(s.stored).toBe(1); // 2024-06-28 became complete one day later
+      expect(got).toEqual([
+        expect.objectContaining({
+          type: 'ingest',
+          mode: 'backfill',
+          interval: '1d',
+          stored: 1,
+          symbols: ['BTC'],
+        }),
+      ]);
+    });
+
+    it('a daily run starts at the watermark with a 2-day overlap', async () => {
+      const later = Date.UTC(2024, 6, 3, 22); // Wed 2024-07-03 (early close), after the close
+      const before = polygon.requests.length;
+      const s = await runIngest(db, sources(), { mode: 'daily', symbols: ['AAPL'], now: later });
+      const req = polygon.requests[before];
+      expect(req?.url.pathname).toMatch(/\/range\/1\/day\/2024-06-26\/2024-07-0[23]$/);
+      // New bars: Jul 1, 2, 3 (2024-07-03 closed early at 13:00 ET, so its bar is complete).
+      expect(s.stored).toBe(3);
+      expect(s.unchanged).toBeGreaterThanOrEqual(2);
+    });
+
+    it('one failing instrument does not stop the others; an unknown symbol is marked inactive', async () => {
+      const s = await runIngest(db, sources(), {
+        mode: 'backfill',
+        from: FROM,
+        symbols: ['GONE', 'MSFT'],
+        now: NOW,
+      });
+      const gone = s.instruments.find((i) => i.symbol === 'GONE');
+      expect(gone?.error).toMatch(/marked inactive: binance/);
+      // The fake serves the same bad 2024-02-06 row for every ticker.
+      expect(s.instruments.find((i) => i.symbol === 'MSFT')).toMatchObject({ stored: 123, quarantined: 1 });
+      const row = await getInstrument(db, 'GONE');
+      expect(row?.active).toBe(false);
+      expect(row?.inactiveReason).toMatch(/binance/);
+      expect(s.failed).toBe(1);
+    });
+  },
+);
