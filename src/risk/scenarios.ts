@@ -1,0 +1,70 @@
+/**
+ * Stress scenarios: named market shocks with an annual probability and a weight. `assetImpacts` maps an
+ * asset to its shocked PRICE when the asset is pegged (USDC 0.88 = a 12 % depeg) and to a RETURN
+ * otherwise (ETH −0.5); `btcImpact` is BTC's return when BTC is not listed in `assetImpacts`.
+ */
+
+export interface Scenario {
+  name: string;
+  description: string;
+  type: string;
+  assetImpacts: Record<string, number>;
+  btcImpact: number | null;
+  /** Added to every off-diagonal correlation while the scenario holds. */
+  correlationShift: number;
+  /** Multiplies every asset's volatility while the scenario holds. */
+  volatilityMultiplier: number;
+  /** Chance the scenario happens within a year, 0..1. */
+  probabilityAnnual: number;
+  /** 1 (mild) .. 5 (extreme). */
+  severityLevel: number;
+  /** Relative emphasis; annual intensity used by Monte Carlo = probabilityAnnual × weight. */
+  weight: number;
+  enabled: boolean;
+}
+
+/**
+ * Return of each asset under the scenario; NaN where the scenario says nothing about the asset.
+ * `pegs[i]` is the asset's peg (1 for USD stablecoins) or null when it floats.
+ */
+export function scenarioReturns(
+  s: Pick<Scenario, 'assetImpacts' | 'btcImpact'>,
+  assets: readonly string[],
+  pegs: readonly (number | null)[],
+): Float64Array {
+  const out = new Float64Array(assets.length).fill(Number.NaN);
+  assets.forEach((asset, i) => {
+    const v = s.assetImpacts[asset];
+    const peg = pegs[i] ?? null;
+    if (v !== undefined) out[i] = peg !== null && peg > 0 ? v / peg - 1 : v;
+    else if (asset === 'BTC' && s.btcImpact !== null) out[i] = s.btcImpact;
+  });
+  return out;
+}
+
+/**
+ * Probability that the scenario starts within `horizonDays`, treating probability × weight as a yearly
+ * Poisson intensity λ: 1 − exp(−λ·h/365).
+ */
+export function scenarioHorizonProbability(
+  s: Pick<Scenario, 'probabilityAnnual' | 'weight'>,
+  horizonDays: number,
+): number {
+  const lambda = Math.max(0, s.probabilityAnnual) * Math.max(0, s.weight);
+  return 1 - Math.exp((-lambda * horizonDays) / 365);
+}
+
+/** Pegs assumed for well-known USD stablecoins when the instrument table has none. */
+export const KNOWN_PEGS: Readonly<Record<string, number>> = Object.freeze({
+  USDC: 1,
+  USDT: 1,
+  DAI: 1,
+  BUSD: 1,
+  TUSD: 1,
+  USDP: 1,
+  FRAX: 1,
+  PYUSD: 1,
+  USDE: 1,
+  GUSD: 1,
+  LUSD: 1,
+});

@@ -1,0 +1,225 @@
+/**
+ * Risk service: wires the store (portfolio, scenarios, bars, analytics tables, config) to the pure risk
+ * engine in `src/risk/` and stores what it computes (`risk.var_results`, `risk.reports`, report files).
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigStore } from '../config/store.ts';
+import { NotFoundError, ValidationError } from '../core/errors.ts';
+import { DAY_MS, toIsoDate } from '../core/time.ts';
+import { monteCarloVar, type VarResult } from '../risk/montecarlo.ts';
+import { type Portfolio, parsePortfolio, portfolioAssets, totalExposure } from '../risk/portfolio.ts';
+import { type Quote, quotePremium } from '../risk/pricing.ts';
+import { resolvePricingParams } from '../risk/pricing-params.ts';
+import { buildRiskReport, type RiskReport } from '../risk/report/build.ts';
+import { renderRiskReportHtml } from '../risk/report/html.ts';
+import { defaultPegOf, type StressSummary, stressTest } from '../risk/stress.ts';
+import type { Db, Queryable } from '../store/db.ts';
+import {
+  getPortfolio,
+  getReportJson,
+  insertVarResult,
+  listScenarios,
+  savePortfolio,
+  saveReport,
+  varHistory,
+} from '../store/repos/risk.ts';
+import { correlationRegimeChanges, loadDepegHistory, loadMarketInputs } from './risk-market.ts';
+
+/** The demo portfolio shipped with marketpipe (capital $50M, ~$35M of stablecoin cover). */
+export const SAMPLE_PORTFOLIO_FILE = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../samples/portfolio.json',
+);
+export const DEFAULT_PORTFOLIO = 'default';
+
+export interface PortfolioSource {
+  /** A portfolio JSON file; wins over `name`. */
+  file?: string;
+  /** A portfolio stored in `risk.portfolios`. @defaultValue 'default' (seeded from the sample when absent) */
+  name?: string;
+}
+
+export async function readPortfolioFile(file: string): Promise<Portfolio> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new NotFoundError(`cannot read portfolio file ${file}`, { cause: err });
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new ValidationError(`${file}: not valid JSON (${(err as Error).message})`, { cause: err });
+  }
+  return parsePortfolio(doc, file);
+}
+
+/** The portfolio to analyse: a file, a stored one, or the sample (then stored as `default`). */
+export async function loadPortfolio(db: Queryable, source: PortfolioSource = {}): Promise<Portfolio> {
+  if (source.file) return readPortfolioFile(source.file);
+  const name = source.name ?? DEFAULT_PORTFOLIO;
+  const stored = await getPortfolio(db, name);
+  if (stored) return stored;
+  if (name !== DEFAULT_PORTFOLIO) throw new NotFoundError(`unknown portfolio "${name}" in risk.portfolios`);
+  const sample = { ...(await readPortfolioFile(SAMPLE_PORTFOLIO_FILE)), name: DEFAULT_PORTFOLIO };
+  await savePortfolio(db, sample);
+  return sample;
+}
+
+/** Config parameters (`category.key`) with the catalogue defaults; works when the config table is absent. */
+export async function riskConfig(db: Db) {
+  const store = await ConfigStore.open({ db, live: false });
+  const get = (key: string): unknown => {
+    const dot = key.indexOf('.');
+    return store.find(key.slice(0, dot), key.slice(dot + 1))?.value;
+  };
+  const num = (key: string, fallback: number): number => {
+    const v = get(key);
+    return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+  };
+  const knownKeys = store.list('pricing').map((p) => `pricing.${p.key}`);
+  await store.close();
+  return { get, num, knownKeys };
+}
+
+export interface VarOptions extends PortfolioSource {
+  simulations?: number;
+  seed?: number;
+  /** Valuation date (ISO date); market data up to its end. @defaultValue today (UTC) */
+  date?: string;
+  /** Store the result in `risk.var_results`. @defaultValue true */
+  store?: boolean;
+}
+
+function asOfOf(date: string | undefined, now = Date.now()): { date: string; asOf: number } {
+  if (date === undefined) return { date: toIsoDate(now), asOf: now };
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
+    throw new ValidationError(`date must be YYYY-MM-DD, got "${date}"`);
+  }
+  const end = Date.parse(`${date}T00:00:00Z`) + DAY_MS - 1;
+  return { date, asOf: Math.min(end, now) };
+}
+
+/** Seed used when none is given: the valuation date as yyyymmdd, so a day's numbers are reproducible. */
+export function seedForDate(date: string): number {
+  return Number(date.replaceAll('-', ''));
+}
+
+export interface VarRun {
+  portfolio: Portfolio;
+  result: VarResult;
+  date: string;
+  sources: Record<string, unknown>;
+}
+
+export async function runVar(db: Db, options: VarOptions = {}): Promise<VarRun> {
+  const { date, asOf } = asOfOf(options.date);
+  const portfolio = await loadPortfolio(db, options);
+  const cfg = await riskConfig(db);
+  const assets = portfolioAssets(portfolio);
+  const market = await loadMarketInputs(db, assets, asOf);
+  const years = cfg.num('risk.historical_data_years', 3);
+  const depegs = await loadDepegHistory(db, assets, asOf, years);
+  const scenarios = await listScenarios(db, { enabledOnly: true });
+  const seed = options.seed ?? seedForDate(date);
+  const result = monteCarloVar(portfolio, market.model, {
+    horizonDays: cfg.num('risk.var_horizon_days', 30),
+    baseSimulations: cfg.num('risk.monte_carlo_simulations', 10_000),
+    simulations: options.simulations,
+    seed,
+    scenarios,
+    depegs: depegs.history ?? undefined,
+  });
+  if (options.store ?? true) await insertVarResult(db, portfolio.name, date, result);
+  return {
+    portfolio,
+    result,
+    date,
+    sources: {
+      ...market.sources,
+      depeg_events: depegs.history
+        ? `${depegs.history.events.length} in ${years}y (derived.depeg_events)`
+        : 'none (analytics not run)',
+      scenarios: scenarios.map((s) => s.name),
+    },
+  };
+}
+
+export async function runStress(
+  db: Db,
+  options: PortfolioSource & { threshold?: number } = {},
+): Promise<StressSummary> {
+  const portfolio = await loadPortfolio(db, options);
+  const scenarios = await listScenarios(db, { enabledOnly: true });
+  return stressTest(portfolio, scenarios, { threshold: options.threshold ?? 0.1, pegOf: defaultPegOf });
+}
+
+export interface DailyRiskOptions extends PortfolioSource {
+  /** `$MARKETPIPE_HOME`; report files go to `<home>/reports/`. */
+  home: string;
+  date?: string;
+  seed?: number;
+  simulations?: number;
+}
+
+export interface DailyRiskResult {
+  report: RiskReport;
+  files: { json: string; html: string };
+}
+
+/** Runs VaR + stress for the day, builds the report, writes JSON + HTML files and stores it. */
+export async function runDailyRisk(db: Db, options: DailyRiskOptions): Promise<DailyRiskResult> {
+  const { date, asOf } = asOfOf(options.date);
+  const v = await runVar(db, { ...options, date });
+  const cfg = await riskConfig(db);
+  const from = toIsoDate(Date.parse(`${date}T00:00:00Z`) - 30 * DAY_MS);
+  const prev = toIsoDate(Date.parse(`${date}T00:00:00Z`) - DAY_MS);
+  const history = await varHistory(db, v.portfolio.name, from, prev);
+  const stress = stressTest(v.portfolio, await listScenarios(db, { enabledOnly: true }), { threshold: 0.1 });
+  const assets = portfolioAssets(v.portfolio);
+  const market = await loadMarketInputs(db, [...new Set([...assets, 'BTC'])], asOf);
+  const depegs = await loadDepegHistory(db, assets, asOf, cfg.num('risk.historical_data_years', 3));
+  const old = (await getReportJson(db, from)) as { summary?: { coverage?: unknown } } | null;
+  const oldCoverage = typeof old?.summary?.coverage === 'number' ? old.summary.coverage : null;
+  const report = buildRiskReport({
+    date,
+    generatedAt: new Date().toISOString(),
+    portfolio: v.portfolio,
+    var: v.result,
+    varHistory: history,
+    stress,
+    correlationChanges: await correlationRegimeChanges(db, market.model.assets, market.bars, asOf),
+    newDepegs7d: depegs.recent7d,
+    coverage30dAgo: oldCoverage,
+    reserveMultiplier: cfg.num('risk.reserve_multiplier', 1.5),
+    dataSources: v.sources,
+  });
+  const html = renderRiskReportHtml(report);
+  const dir = join(options.home, 'reports');
+  await mkdir(dir, { recursive: true });
+  const files = { json: join(dir, `risk_report_${date}.json`), html: join(dir, `risk_report_${date}.html`) };
+  await writeFile(files.json, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(files.html, html);
+  await saveReport(db, date, v.portfolio.name, report, html);
+  return { report, files };
+}
+
+export interface QuoteOptions {
+  asset: string;
+  amount: number;
+  days?: number;
+}
+
+/** Prices depeg cover with config parameters; utilisation from the default portfolio's book when stored. */
+export async function quote(db: Db, options: QuoteOptions): Promise<Quote> {
+  const cfg = await riskConfig(db);
+  const asset = options.asset.toUpperCase();
+  const params = resolvePricingParams(cfg.get, [asset], cfg.knownKeys);
+  const book = await getPortfolio(db, DEFAULT_PORTFOLIO);
+  const capacity = book ? (book.capacity ?? book.capital) : undefined;
+  const utilization = book && capacity ? Math.min(1, totalExposure(book, 'coverage') / capacity) : 0;
+  return quotePremium({ asset, amount: options.amount, days: options.days, utilization, capacity }, params);
+}
