@@ -1,0 +1,128 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestFromFlags } from '../../src/cli/commands/backtest.ts';
+import { openStore } from '../../src/store/open.ts';
+import { runMain } from '../support/cli.ts';
+import { loadMarket } from './fixtures.ts';
+
+const run = (...argv: string[]) => runMain(argv);
+
+const home = mkdtempSync(join(tmpdir(), 'mp-backtest-cli-'));
+
+beforeAll(async () => {
+  const store = await openStore({ home });
+  try {
+    await loadMarket(store.db);
+  } finally {
+    await store.close();
+  }
+}, 120_000);
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+describe('marketpipe backtest (embedded store in a temp home)', () => {
+  it('--json prints {strategy, symbols, from, to, metrics, trades} and stores the run', async () => {
+    const r = await run(
+      '--home',
+      home,
+      '--json',
+      'backtest',
+      '--strategy',
+      'ma-crossover',
+      '--symbols',
+      'AAA',
+      '--params',
+      '{"fast":5,"slow":20}',
+    );
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out) as Record<string, unknown> & {
+      metrics: Record<string, number>;
+      id: number;
+    };
+    expect(out).toMatchObject({
+      strategy: 'ma-crossover',
+      symbols: ['AAA'],
+      from: '2022-01-03T00:00:00.000Z',
+    });
+    for (const k of ['total_return', 'cagr', 'sharpe', 'sortino', 'max_drawdown', 'win_rate'])
+      expect(typeof out.metrics[k]).toBe('number');
+    expect(Array.isArray(out.trades)).toBe(true);
+    const shown = await run('--home', home, '--json', 'backtests', 'show', String(out.id));
+    expect(JSON.parse(shown.out)).toMatchObject({ id: out.id, strategy: 'ma-crossover' });
+  });
+
+  it('simulated with a scenario, human output', async () => {
+    const r = await run(
+      '--home',
+      home,
+      'backtest',
+      '--strategy',
+      'switch',
+      '--symbols',
+      'AAA,CCC',
+      '--simulate',
+      'bootstrap',
+      '--paths',
+      '5',
+      '--seed',
+      '3',
+      '--scenario',
+      'crash_2008',
+      '--on',
+      '2022-10-03',
+    );
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/bootstrap, 5 paths, seed 3; medians/);
+    expect(r.out).toMatch(/scenario crash_2008 on 2022-10-03/);
+    expect(r.out).toMatch(/total return/);
+  });
+
+  it('exits 2 on bad usage and 1 with one line on an unknown symbol', async () => {
+    const bad = await run(
+      '--home',
+      home,
+      'backtest',
+      '--strategy',
+      'fly',
+      '--symbols',
+      'AAA',
+      '--params',
+      '{oops',
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--params: not valid JSON/);
+    const missing = await run('--home', home, 'backtest', '--strategy', 'fly', '--symbols', 'NOPE');
+    expect(missing.code).toBe(1);
+    expect(missing.err.trim()).toMatch(/unknown instrument "NOPE"/);
+  });
+});
+
+describe('flag parsing', () => {
+  const base = {
+    strategy: 's',
+    symbols: 'A, B',
+    interval: '1d',
+    paths: '100',
+    seed: '1',
+    fill: 'next_open',
+    store: true,
+  };
+  it('turns flags into a request', () => {
+    const req = requestFromFlags({ ...base, simulate: 'gbm', paths: '20', feeBps: '5', stopLoss: '0.1' });
+    expect(req).toMatchObject({
+      symbols: ['A', 'B'],
+      simulate: { model: 'gbm', paths: 20, seed: 1 },
+      engine: { stopLoss: 0.1, costs: { feeBps: 5 } },
+    });
+  });
+  it('refuses bad values with the flag name', () => {
+    expect(() => requestFromFlags({ ...base, simulate: 'magic' })).toThrow(
+      /--simulate: expected gbm\|jump\|bootstrap/,
+    );
+    expect(() => requestFromFlags({ ...base, scenario: 'x' })).toThrow(/--scenario needs --on/);
+    expect(() => requestFromFlags({ ...base, fill: 'later' })).toThrow(/--fill/);
+    expect(() => requestFromFlags({ ...base, simulate: 'gbm', paths: '0' })).toThrow(/--paths/);
+    expect(() => requestFromFlags({ ...base, maxDrawdown: '1.5' })).toThrow(/--max-drawdown/);
+  });
+});
