@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueryRefusedError } from '../../src/chat/errors.ts';
+import { executeGuarded } from '../../src/chat/execute.ts';
+import { guardSql } from '../../src/chat/sql-guard.ts';
+import { TimeoutError } from '../../src/core/errors.ts';
+import type { Db } from '../../src/store/db.ts';
+import { testBackends } from '../../src/store/repos/test-backends.ts';
+import { HOSTILE_REFUSED } from './hostile-corpus.ts';
+import { seedBars, storeFingerprint } from './seed.ts';
+
+describe('SQL guard: every hostile query is refused with a one-line reason', () => {
+  for (const h of HOSTILE_REFUSED) {
+    it(h.name, async () => {
+      const err = await guardSql(h.sql).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err, `expected "${h.sql}" to be refused`).toBeInstanceOf(QueryRefusedError);
+      expect((err as Error).message).not.toContain('\n');
+    });
+  }
+});
+
+describe('SQL guard: ordinary reads pass', () => {
+  it.each([
+    "SELECT b.ts, b.close FROM market_data.bars b WHERE b.interval = '1d' ORDER BY b.ts DESC LIMIT 5",
+    'WITH x AS (SELECT instrument_id, max(ts) AS ts FROM market_data.bars GROUP BY 1) SELECT * FROM x',
+    "SELECT date_trunc('week', ts) AS week, avg(close)::numeric(12, 2) FROM market_data.bars GROUP BY 1",
+    'SELECT * FROM ops.data_gaps',
+    'SELECT 1;',
+    "SELECT 'é' AS s -- trailing comment",
+  ])('%s', async (sql) => {
+    await expect(guardSql(sql)).resolves.toMatchObject({ private: false });
+  });
+
+  it('private relations only with allowPrivate', async () => {
+    await expect(guardSql('SELECT name FROM strategies.definitions')).rejects.toThrow(/private/);
+    await expect(
+      guardSql('SELECT name FROM strategies.definitions', { allowPrivate: true }),
+    ).resolves.toMatchObject({ private: true, relations: ['strategies.definitions'] });
+  });
+
+  it('keeps the statement text without trailing semicolons and comments after them', async () => {
+    const g = await guardSql('SELECT 1 AS one; -- done');
+    expect(g.sql).toBe('SELECT 1 AS one');
+  });
+});
+
+const backends = await testBackends('chat');
+
+for (const backend of backends) {
+  describe(`guarded execution on ${backend.name}: nothing changes in the store`, () => {
+    let db: Db;
+    let before: string;
+
+    beforeAll(async () => {
+      db = await backend.open();
+      // 120 days × 6 instruments (weekdays only for equities): enough for a > 1000-row cross join
+      await seedBars(db, Date.parse('2026-06-01T00:00:00Z'));
+      before = await storeFingerprint(db);
+    }, 120_000);
+
+    afterAll(async () => {
+      if (db) await backend.dispose(db);
+    });
+
+    it('refuses the whole corpus at execution too', async () => {
+      for (const h of HOSTILE_REFUSED) {
+        const err = await executeGuarded(db, h.sql).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(err, `expected "${h.name}" to be refused`).toBeInstanceOf(QueryRefusedError);
+      }
+      expect(await storeFingerprint(db)).toBe(before);
+    });
+
+    it('cuts a huge result at 1000 rows and says so', async () => {
+      const r = await executeGuarded(
+        db,
+        'SELECT a.ts AS a_ts, b.ts AS b_ts FROM market_data.bars a CROSS JOIN market_data.bars b',
+      );
+      expect(r.row_count).toBe(1000);
+      expect(r.truncated).toBe(true);
+      expect(r.columns).toEqual(['a_ts', 'b_ts']);
+    });
+
+    it('refuses an endless query by its planned cost before running it', async () => {
+      await expect(
+        executeGuarded(
+          db,
+          'SELECT count(*) FROM market_data.bars a, market_data.bars b, market_data.bars c, market_data.bars d',
+        ),
+      ).rejects.toThrow(/too expensive/);
+    });
+
+    it('answers an ordinary question with columns, rows and a chart', async () => {
+      const r = await executeGuarded(
+        db,
+        "SELECT i.symbol, count(*) AS bars FROM market_data.bars b JOIN market_data.instruments i ON i.id = b.instrument_id WHERE b.interval = '1d' GROUP BY i.symbol ORDER BY i.symbol",
+      );
+      expect(r.columns).toEqual(['symbol', 'bars']);
+      expect(r.rows.map((x) => x.symbol)).toEqual(['AAPL', 'BTC', 'ETH', 'EUR_USD', 'SPY', 'USDC']);
+      expect(r.truncated).toBe(false);
+      expect(r.chart).toEqual({ type: 'bar', x: 'symbol', y: ['bars'] });
+    });
+
+    if (backend.name === 'postgres') {
+      it('cancels a query past its statement timeout (server PostgreSQL)', async () => {
+        await expect(
+          executeGuarded(
+            db,
+            'SELECT count(*) FROM market_data.bars a, market_data.bars b, market_data.bars c',
+            { timeoutMs: 200, maxCost: 1e15 },
+          ),
+        ).rejects.toBeInstanceOf(TimeoutError);
+      });
+
+      it('runs as the read-only role', async () => {
+        const r = await executeGuarded(
+          db,
+          "SELECT i.symbol FROM market_data.instruments i WHERE i.symbol = 'BTC'",
+        );
+        expect(r.rows).toEqual([{ symbol: 'BTC' }]);
+        const role = await db.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_roles WHERE rolname = 'marketpipe_chat_ro' AND NOT rolsuper",
+        );
+        expect(role.rows[0]?.n).toBe(1);
+      });
+    }
+
+    it('leaves the store exactly as it was', async () => {
+      expect(await storeFingerprint(db)).toBe(before);
+    });
+  });
+}
