@@ -1,0 +1,111 @@
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Cache, PubSub } from '../cache/index.ts';
+import type { ConfigService } from '../config/service.ts';
+import type { ConfigStore } from '../config/store.ts';
+import { ConfigError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+import type { Settings } from '../settings.ts';
+import type { Db } from '../store/db.ts';
+import { jwtKey, useAdminAuth } from './auth.ts';
+import { installErrorHandlers } from './errors.ts';
+import { installHttpMetrics } from './metrics.ts';
+import { ROUTES, type RouteModule } from './routes/index.ts';
+import { webDashboard } from './static.ts';
+
+/** The settings the HTTP layer reads. */
+export type ApiSettings = Pick<Settings, 'jwtSecret' | 'corsOrigins'> & Partial<Pick<Settings, 'apiKeys'>>;
+
+/**
+ * Everything the routes need, built once at start-up (`serve`, tests) and handed to every route plugin.
+ * Route modules that need more add an optional field here.
+ */
+export interface AppDeps {
+  db: Db;
+  settings: ApiSettings;
+  /** Parameters in memory (hot-reloaded); admin reads are served from it. */
+  config: ConfigStore;
+  /** Audited parameter writes. @defaultValue new ConfigService(db, config) */
+  configService?: ConfigService;
+  /** Request logger; false for none (tests). @defaultValue false */
+  logger?: Logger | false;
+  /**
+   * Mount the admin routes. When true, a missing or short `JWT_SECRET` makes buildApp throw; when false,
+   * `/admin/*` answers 503 saying why. @defaultValue true
+   */
+  adminApi?: boolean;
+  /** Admin requests per minute per user. @defaultValue 100 */
+  adminRateLimit?: number;
+  /** Route modules to mount. @defaultValue ROUTES */
+  routes?: readonly RouteModule[];
+  /** Trust `X-Forwarded-For` (behind a reverse proxy) for the client IP. @defaultValue false */
+  trustProxy?: boolean | string | string[];
+  /** Cache in front of the store (cache-aside). @defaultValue one in-process memory cache per app */
+  cache?: Cache;
+  /** Cross-process events feeding the WebSocket streams; without it the streams only send snapshots. */
+  pubsub?: PubSub;
+  /** Data requests per minute per API key (when `settings.apiKeys` is set). @defaultValue 600 */
+  apiKeyRateLimit?: number;
+}
+
+/** Builds the HTTP app from its dependencies; it does not listen (see `startServer`). */
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const adminApi = deps.adminApi ?? true;
+  let adminDisabled: string | undefined;
+  try {
+    jwtKey(deps.settings.jwtSecret);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    if (adminApi) throw new ConfigError(`cannot start the admin API: ${err.message}`, { cause: err });
+    adminDisabled = err.message;
+  }
+  if (!adminApi) adminDisabled ??= 'the admin API is turned off';
+
+  const trustProxy = deps.trustProxy ?? false;
+  const app: FastifyInstance = deps.logger
+    ? Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, trustProxy })
+    : Fastify({ logger: false, trustProxy });
+  installErrorHandlers(app);
+  installHttpMetrics(app, deps);
+
+  void app.register(cors, {
+    origin: deps.settings.corsOrigins.length > 0 ? deps.settings.corsOrigins : false,
+  });
+  void app.register(swagger, {
+    openapi: {
+      info: { title: 'marketpipe', description: 'Market data and risk API', version: '0.1.0' },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+        },
+      },
+    },
+  });
+  void app.register(swaggerUi, { routePrefix: '/docs' });
+
+  // `/health`, `/ready` and `/metrics` live in routes/health.ts (registered after swagger, so /docs lists them).
+  const routes = deps.routes ?? ROUTES;
+  for (const route of routes) {
+    if (!route.admin) void app.register(route.plugin, { deps, prefix: route.prefix ?? '' });
+  }
+  if (adminDisabled === undefined) {
+    // One admin scope: every admin route shares the token check and each user's request budget.
+    void app.register(async (scope) => {
+      await useAdminAuth(scope, { secret: deps.settings.jwtSecret, max: deps.adminRateLimit });
+      for (const route of routes) {
+        if (route.admin) await scope.register(route.plugin, { deps, prefix: route.prefix ?? '' });
+      }
+    });
+  } else {
+    const message = `admin API disabled: ${adminDisabled}`;
+    app.all('/admin/*', { schema: { hide: true } }, async (_req, reply) =>
+      reply.status(503).send({ error: 'admin_disabled', message }),
+    );
+  }
+  // The dashboard at `/` (a page saying how to build it when web/dist is missing; API paths unaffected).
+  void app.register(webDashboard);
+  return app;
+}

@@ -1,0 +1,286 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { ADJUST_MODES, type AdjustMode, readAdjustedBars } from '../../analytics/adjust.ts';
+import { CACHE_TTL_SECONDS, type Cache, cacheKeys } from '../../cache/index.ts';
+import { NotFoundError } from '../../core/errors.ts';
+import { DAY_MS, NAMED_RANGES, type NamedRange, toIso } from '../../core/time.ts';
+import type { Bar, Interval } from '../../core/types.ts';
+import type { CachedPrice } from '../../pipeline/latest.ts';
+import { computeIndicators, parseIndicatorSpec } from '../../services/analytics.ts';
+import type { Queryable } from '../../store/db.ts';
+import { latestBars, readBars, resolveRange } from '../../store/repos/bars.ts';
+import { getInstrument } from '../../store/repos/instruments.ts';
+import { useApiKeys } from '../api-keys.ts';
+import { cacheOf } from '../metrics.ts';
+import {
+  anyObject,
+  barSchema,
+  cacheAside,
+  errorResponses,
+  nullableNumber,
+  nullableString,
+  symbolParams,
+} from './common.ts';
+import type { RouteOptions } from './index.ts';
+
+/** A bar as the API sends it (ISO time). */
+export interface BarJson {
+  ts: string;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+interface InstrumentJson {
+  symbol: string;
+  name: string;
+  asset_class: string;
+  currency: string;
+}
+
+/** Daily-bar answers are cached briefly: a named range moves with the clock, not with each request. */
+const RANGE_TTL_SECONDS = 60;
+const INSTRUMENT_TTL_SECONDS = 300;
+const rangeKey = (symbol: string, range: string) => `bars:${symbol}:1d:${range}`;
+const instrumentKey = (symbol: string) => `instrument:${symbol}`;
+
+/**
+ * Every key the asset routes may have cached for `symbol`: its metadata, its 1D hourly bars and each named
+ * range in each adjustment mode (`bars:{symbol}:1d:{range}` raw, `…:{range}:{adjust}` otherwise).
+ */
+export function assetCacheKeys(symbol: string): string[] {
+  const keys = [instrumentKey(symbol), cacheKeys.hourlyData(symbol)];
+  for (const range of NAMED_RANGES) {
+    for (const adjust of ADJUST_MODES) {
+      keys.push(adjust === 'raw' ? rangeKey(symbol, range) : `${rangeKey(symbol, range)}:${adjust}`);
+    }
+  }
+  return keys;
+}
+
+const toJson = (b: Bar): BarJson => ({
+  ts: toIso(b.ts),
+  open: b.open,
+  high: b.high,
+  low: b.low,
+  close: b.close,
+  volume: b.volume,
+});
+
+/** Instrument metadata through the cache; NotFoundError for an unknown symbol. */
+export async function instrumentOf(db: Queryable, cache: Cache, symbol: string): Promise<InstrumentJson> {
+  const { value } = await cacheAside(cache, instrumentKey(symbol), INSTRUMENT_TTL_SECONDS, async () => {
+    const i = await getInstrument(db, symbol);
+    return i ? { symbol: i.symbol, name: i.name, asset_class: i.assetClass, currency: i.currency } : null;
+  });
+  if (!value) throw new NotFoundError(`unknown instrument "${symbol}"`);
+  return value;
+}
+
+/**
+ * The last day of hourly bars: `[now − 1 day, now)`, or, when the series stopped earlier (a closed market,
+ * a stale feed), the day before its newest bar, so the chart is never empty while hourly data exists.
+ */
+async function lastHourlyDay(db: Queryable, symbol: string, now: number): Promise<BarJson[]> {
+  const recent = await readBars(db, symbol, '1h', { from: now - DAY_MS, to: now + 1 });
+  if (recent.length > 0) return recent.map(toJson);
+  const [newest] = await latestBars(db, { interval: '1h', symbols: [symbol] });
+  if (!newest) return [];
+  return (await readBars(db, symbol, '1h', { from: newest.ts - DAY_MS + 1, to: newest.ts + 1 })).map(toJson);
+}
+
+/**
+ * A price series ready to send: the bars pre-serialised once per cache fill (a year of daily bars is ~40 KB
+ * of JSON; serialising it on every request would cost more than everything else the route does), plus the
+ * first and last bar for the summary fields.
+ */
+interface Series {
+  interval: Interval;
+  first: BarJson | null;
+  last: BarJson | null;
+  bars_json: string;
+}
+
+function toSeries(interval: Interval, bars: BarJson[]): Series {
+  return {
+    interval,
+    first: bars[0] ?? null,
+    last: bars[bars.length - 1] ?? null,
+    bars_json: JSON.stringify(bars),
+  };
+}
+
+/** Daily bars of a named range; an instrument with no daily bars falls back to its hourly bars. */
+async function rangeSeries(
+  db: Queryable,
+  symbol: string,
+  range: NamedRange,
+  now: number,
+  adjust: AdjustMode = 'raw',
+): Promise<Series> {
+  const r = resolveRange(range, now);
+  const daily = await readAdjustedBars(db, symbol, '1d', { from: r.from, to: r.to + 1 }, adjust);
+  if (daily.length > 0) return toSeries('1d', daily.map(toJson));
+  const hourly = await readAdjustedBars(db, symbol, '1h', { from: r.from, to: r.to + 1 }, adjust);
+  return toSeries('1h', hourly.map(toJson));
+}
+
+const assetResponse = {
+  type: 'object',
+  properties: {
+    symbol: { type: 'string' },
+    name: { type: 'string' },
+    asset_class: { type: 'string' },
+    currency: { type: 'string' },
+    range: { type: 'string' },
+    interval: { type: 'string' },
+    from: nullableString,
+    to: nullableString,
+    cached: { type: 'boolean', description: 'the bars came from the cache' },
+    latest: {
+      type: ['object', 'null'],
+      properties: {
+        price: { type: 'number' },
+        ts: { type: 'string' },
+        source: { type: 'string' },
+      },
+    },
+    change_pct: { ...nullableNumber, description: 'last close vs first close of the range, in %' },
+    bars: { type: 'array', items: barSchema },
+  },
+  required: ['symbol', 'range', 'interval', 'bars'],
+} as const;
+
+/** `GET /api/asset/:symbol` (chart data) and `GET /api/asset/:symbol/indicators`. */
+export const assetRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
+  useApiKeys(app, deps);
+  const cache = cacheOf(deps);
+
+  app.get<{ Params: { symbol: string }; Querystring: { range: string; adjust: AdjustMode } }>(
+    '/api/asset/:symbol',
+    {
+      schema: {
+        summary: 'Price history of one instrument for a named range',
+        description:
+          '1D: hourly bars from the cache (`hourly_data:{symbol}:1D`, 120 s), else from the store. Other ranges: daily bars (cached 60 s). `latest` is the cached latest price when fresh, else the last bar.',
+        tags: ['market'],
+        params: symbolParams,
+        querystring: {
+          type: 'object',
+          properties: {
+            range: { type: 'string', enum: [...NAMED_RANGES], default: '1M' },
+            adjust: {
+              type: 'string',
+              enum: [...ADJUST_MODES],
+              default: 'raw',
+              description: 'split/dividend adjustment applied when read (analytics/adjust.ts); not for 1D',
+            },
+          },
+        },
+        response: { 200: assetResponse, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const { symbol } = req.params;
+      const range = req.query.range.toUpperCase() as NamedRange;
+      const inst = await instrumentOf(deps.db, cache, symbol);
+      const now = Date.now();
+      let series: Series;
+      let hit: boolean;
+      if (range === '1D') {
+        // `hourly_data:{symbol}:1D` holds plain bars (a DESIGN.md contract other programs read)
+        const res = await cacheAside(cache, cacheKeys.hourlyData(symbol), CACHE_TTL_SECONDS.hourlyData, () =>
+          lastHourlyDay(deps.db, symbol, now),
+        );
+        series = toSeries('1h', res.value);
+        hit = res.cached;
+      } else {
+        const res = await cacheAside(
+          cache,
+          req.query.adjust === 'raw'
+            ? rangeKey(symbol, range)
+            : `${rangeKey(symbol, range)}:${req.query.adjust}`,
+          RANGE_TTL_SECONDS,
+          () => rangeSeries(deps.db, symbol, range, now, req.query.adjust),
+          (v) => v.first === null,
+        );
+        series = res.value;
+        hit = res.cached;
+      }
+      const { first, last, interval } = series;
+      const fresh = await cache.get<CachedPrice>(cacheKeys.latestPrice(symbol));
+      const latest = fresh
+        ? { price: fresh.price, ts: fresh.ts, source: fresh.source }
+        : last
+          ? { price: last.close, ts: last.ts, source: `${interval} bar` }
+          : null;
+      const head = JSON.stringify({
+        ...inst,
+        range,
+        interval,
+        from: first?.ts ?? null,
+        to: last?.ts ?? null,
+        cached: hit,
+        latest,
+        change_pct:
+          first && last && first.close !== 0 ? ((last.close - first.close) / first.close) * 100 : null,
+      });
+      // The document of the response schema, with the pre-serialised bars spliced in as its last field.
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(`${head.slice(0, -1)},"bars":${series.bars_json}}`);
+    },
+  );
+
+  app.get<{
+    Params: { symbol: string };
+    Querystring: { range: string; interval: Interval; indicators?: string };
+  }>(
+    '/api/asset/:symbol/indicators',
+    {
+      schema: {
+        summary: 'Technical indicators of one instrument (SMA, EMA, RSI, MACD, Bollinger, ATR, HV)',
+        description:
+          'Rows as `analytics indicators SYM --json`; warm-up uses all stored bars before the range, so values are null only at the very start of the history. `indicators=sma:50,ema:12` adds columns.',
+        tags: ['analytics'],
+        params: symbolParams,
+        querystring: {
+          type: 'object',
+          properties: {
+            range: { type: 'string', enum: [...NAMED_RANGES], default: '3M' },
+            interval: { type: 'string', enum: ['1m', '5m', '15m', '30m', '1h', '4h', '1d'], default: '1d' },
+            indicators: { type: 'string', maxLength: 200, pattern: '^[a-zA-Z0-9:, ]*$' },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              symbol: { type: 'string' },
+              interval: { type: 'string' },
+              range: { type: 'string' },
+              rows: { type: 'array', items: anyObject },
+            },
+            required: ['symbol', 'interval', 'rows'],
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const { symbol } = req.params;
+      await instrumentOf(deps.db, cache, symbol);
+      parseIndicatorSpec(req.query.indicators); // 400 on a bad spec before any work
+      const range = req.query.range.toUpperCase() as NamedRange;
+      const r = resolveRange(range, Date.now());
+      const res = await computeIndicators(deps.db, symbol, {
+        interval: req.query.interval,
+        from: r.from,
+        extra: req.query.indicators,
+        dryRun: true,
+      });
+      return { symbol: res.symbol, interval: res.interval, range, rows: res.rows };
+    },
+  );
+};

@@ -1,0 +1,100 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Interval } from '../../core/types.ts';
+import { getBacktest, runBacktest } from '../../services/backtest.ts';
+import { useApiKeys } from '../api-keys.ts';
+import { anyObject, errorResponses } from './common.ts';
+import type { RouteOptions } from './index.ts';
+
+interface BacktestBody {
+  strategy: string;
+  symbols: string[];
+  from?: string;
+  to?: string;
+  interval?: Interval;
+  params?: Record<string, unknown>;
+}
+
+/**
+ * Backtests over HTTP: built-in strategies only (the CLI also loads strategy modules from files, which a
+ * network client must never be able to do — the name pattern admits no path).
+ */
+export const backtestRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
+  useApiKeys(app, deps);
+
+  app.post<{ Body: BacktestBody }>(
+    '/api/backtests',
+    {
+      schema: {
+        summary: 'Run a backtest of a built-in strategy on stored bars; stored, answered with its id',
+        tags: ['backtest'],
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            strategy: {
+              type: 'string',
+              pattern: '^[a-z0-9][a-z0-9-]{0,63}$',
+              description: 'e.g. ma-crossover',
+            },
+            symbols: {
+              type: 'array',
+              minItems: 1,
+              maxItems: 20,
+              items: { type: 'string', pattern: '^[A-Za-z0-9_.:^-]{1,32}$' },
+            },
+            from: { type: 'string', maxLength: 40 },
+            to: { type: 'string', maxLength: 40 },
+            interval: { type: 'string', enum: ['1h', '4h', '1d'] },
+            params: { type: 'object', additionalProperties: true },
+          },
+          required: ['strategy', 'symbols'],
+        },
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: true,
+            properties: {
+              id: { type: ['integer', 'null'] },
+              strategy: { type: 'string' },
+              symbols: { type: 'array', items: { type: 'string' } },
+              from: { type: 'string' },
+              to: { type: 'string' },
+              metrics: anyObject,
+              trades: { type: 'array', items: anyObject },
+            },
+            required: ['id', 'strategy', 'metrics'],
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const b = req.body;
+      return runBacktest(deps.db, {
+        strategy: b.strategy,
+        symbols: b.symbols,
+        from: b.from,
+        to: b.to,
+        interval: b.interval,
+        params: b.params,
+        store: true,
+      });
+    },
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/api/backtests/:id',
+    {
+      schema: {
+        summary: 'A stored backtest run with its trades and signals',
+        tags: ['backtest'],
+        params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] },
+        response: {
+          200: { ...anyObject, properties: { id: { type: 'integer' }, strategy: { type: 'string' } } },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => getBacktest(deps.db, req.params.id),
+  );
+};

@@ -1,0 +1,74 @@
+import type { Cache } from '../../cache/index.ts';
+import { errorSchema } from '../errors.ts';
+
+/** Error responses every data route may answer with (documented in OpenAPI). */
+export const errorResponses = {
+  400: errorSchema,
+  401: errorSchema,
+  404: errorSchema,
+  429: errorSchema,
+  500: errorSchema,
+} as const;
+
+/** A free-form JSON object in a response (its fields are documented by the service that builds it). */
+export const anyObject = { type: 'object', additionalProperties: true } as const;
+
+export const nullableNumber = { type: ['number', 'null'] } as const;
+export const nullableString = { type: ['string', 'null'] } as const;
+
+export const symbolParams = {
+  type: 'object',
+  properties: { symbol: { type: 'string', minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9_.:^-]+$' } },
+  required: ['symbol'],
+} as const;
+
+export const barSchema = {
+  type: 'object',
+  properties: {
+    ts: { type: 'string', format: 'date-time' },
+    open: { type: 'number' },
+    high: { type: 'number' },
+    low: { type: 'number' },
+    close: { type: 'number' },
+    volume: { type: 'number' },
+  },
+  required: ['ts', 'open', 'high', 'low', 'close', 'volume'],
+} as const;
+
+export const windowQuery = {
+  type: 'integer',
+  minimum: 2,
+  maximum: 3650,
+  description: 'correlation window in days',
+} as const;
+
+/** Splits `A,B , C` into symbols, dropping empties and duplicates. */
+export function symbolList(text: string | undefined): string[] {
+  if (!text) return [];
+  return [
+    ...new Set(
+      text
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
+}
+
+/**
+ * Cache-aside that does not keep empty answers (an empty list before the first analytics run must not
+ * hide the data for a day): the cached value, or `load()` stored for `ttlSeconds` unless `isEmpty`.
+ */
+export async function cacheAside<T>(
+  cache: Cache,
+  key: string,
+  ttlSeconds: number,
+  load: () => Promise<T>,
+  isEmpty: (v: T) => boolean = (v) => Array.isArray(v) && v.length === 0,
+): Promise<{ value: T; cached: boolean }> {
+  const hit = await cache.get<T>(key);
+  if (hit !== undefined) return { value: hit, cached: true };
+  const value = await load();
+  if (value !== undefined && value !== null && !isEmpty(value)) await cache.set(key, value, ttlSeconds);
+  return { value, cached: false };
+}

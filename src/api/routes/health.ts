@@ -1,0 +1,131 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { errorSchema } from '../errors.ts';
+import { cacheOf, metricsOf } from '../metrics.ts';
+import type { RouteOptions } from './index.ts';
+
+/** How long `/ready` waits for the store before calling it unreachable. */
+export const READY_DB_TIMEOUT_MS = 2000;
+
+async function pingDb(
+  run: () => Promise<unknown>,
+  timeoutMs: number,
+): Promise<{ ok: boolean; latency_ms: number; error?: string }> {
+  const t0 = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      run(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return { ok: true, latency_ms: performance.now() - t0 };
+  } catch (err) {
+    return { ok: false, latency_ms: performance.now() - t0, error: (err as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const readySchema = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['ready', 'unavailable'] },
+    error: { type: 'string' },
+    message: { type: 'string' },
+    db: {
+      type: 'object',
+      properties: { ok: { type: 'boolean' }, latency_ms: { type: 'number' }, error: { type: 'string' } },
+    },
+    cache: {
+      type: 'object',
+      properties: {
+        backend: { type: 'string' },
+        degraded: { type: 'boolean' },
+        hit_rate: { type: 'number' },
+      },
+    },
+  },
+  required: ['status', 'db', 'cache'],
+} as const;
+
+/**
+ * Operations endpoints (no API key: load balancers and Prometheus call them): `/health` (the process is up), `/ready` (the store answers;
+ * the cache state is reported but never makes the process unready, since requests fall back to the
+ * store) and `/metrics` (Prometheus text).
+ */
+export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
+  app.get(
+    '/health',
+    {
+      schema: {
+        summary: 'The process is up (the database may not be; see /ready)',
+        tags: ['ops'],
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              status: { type: 'string' },
+              uptime_s: { type: 'number' },
+              config: {
+                type: 'object',
+                properties: { source: { type: 'string' }, degraded: { type: 'boolean' } },
+              },
+            },
+          },
+        },
+      },
+    },
+    async () => {
+      const st = deps.config.stats();
+      return {
+        status: 'ok',
+        uptime_s: process.uptime(),
+        config: { source: st.source, degraded: st.degraded },
+      };
+    },
+  );
+
+  app.get(
+    '/ready',
+    {
+      schema: {
+        summary: 'Ready to serve: the database answers (503 when not); the cache state is reported',
+        tags: ['ops'],
+        response: { 200: readySchema, 503: readySchema, 500: errorSchema },
+      },
+    },
+    async (_req, reply) => {
+      const db = await pingDb(() => deps.db.query('SELECT 1'), READY_DB_TIMEOUT_MS);
+      const s = cacheOf(deps).stats();
+      const cache = { backend: s.backend, degraded: s.degraded, hit_rate: s.hit_rate };
+      if (!db.ok) {
+        return reply.status(503).send({
+          status: 'unavailable',
+          error: 'unavailable',
+          message: `database unreachable: ${db.error ?? 'unknown'}`,
+          db,
+          cache,
+        });
+      }
+      return { status: 'ready', db, cache };
+    },
+  );
+
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        summary: 'Prometheus metrics (text exposition format)',
+        tags: ['ops'],
+        produces: ['text/plain'],
+        response: { 200: { type: 'string' }, 500: errorSchema },
+      },
+    },
+    async (_req, reply) => {
+      const m = metricsOf(deps);
+      const text = await m.text();
+      return reply.type(m.registry.contentType).send(text);
+    },
+  );
+};

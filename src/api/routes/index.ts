@@ -1,0 +1,68 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { AppDeps } from '../app.ts';
+import { wsRoutes } from '../ws.ts';
+import { adminConfigRoutes } from './admin-config.ts';
+import { assetRoutes } from './asset.ts';
+import { backtestRoutes } from './backtests.ts';
+import { chatRoutes } from './chat.ts';
+import { correlationRoutes } from './correlations.ts';
+import { depegRoutes } from './depegs.ts';
+import { economicRoutes } from './economic.ts';
+import { eventRoutes } from './events.ts';
+import { healthRoutes } from './health.ts';
+import { jobsAdminRoutes, jobsRoutes } from './jobs.ts';
+import { marketRoutes } from './market.ts';
+import { monitorRoutes } from './monitor.ts';
+import { newsRoutes } from './news.ts';
+import { qualityRoutes } from './quality.ts';
+import { reportRoutes } from './reports.ts';
+import { riskRoutes } from './risk.ts';
+import { volatilityRoutes } from './volatility.ts';
+import { watchlistRoutes } from './watchlist.ts';
+
+/** What every route plugin receives: the app's dependencies. */
+export interface RouteOptions {
+  deps: AppDeps;
+}
+
+/** One resource's routes: `src/api/routes/<resource>.ts` exports the plugin, this list mounts it. */
+export interface RouteModule {
+  /** Resource name, for logs and errors. */
+  name: string;
+  plugin: FastifyPluginAsync<RouteOptions>;
+  /** URL prefix for every route of the plugin. @defaultValue '' (paths written in full) */
+  prefix?: string;
+  /**
+   * Admin routes: mounted inside the admin scope, which requires a valid JWT (`req.user` is set) and
+   * limits each user to 100 requests/min across all admin routes; add `preHandler: requireRole('admin')`
+   * to routes that change things. Not mounted when the admin API is off. @defaultValue false
+   */
+  admin?: boolean;
+}
+
+/**
+ * Every route module `buildApp` mounts, in order. To add a resource, write `routes/<resource>.ts`
+ * exporting a `FastifyPluginAsync<RouteOptions>` (schemas on every route; `admin: true` for routes behind the JWT) and add ONE import line and ONE entry here.
+ */
+export const ROUTES: RouteModule[] = [
+  { name: 'admin-config', plugin: adminConfigRoutes, admin: true },
+  { name: 'health', plugin: healthRoutes },
+  { name: 'asset', plugin: assetRoutes },
+  { name: 'watchlist', plugin: watchlistRoutes },
+  { name: 'market', plugin: marketRoutes },
+  { name: 'monitor', plugin: monitorRoutes },
+  { name: 'correlations', plugin: correlationRoutes },
+  { name: 'volatility', plugin: volatilityRoutes },
+  { name: 'depegs', plugin: depegRoutes },
+  { name: 'risk', plugin: riskRoutes },
+  { name: 'quality', plugin: qualityRoutes },
+  { name: 'backtests', plugin: backtestRoutes },
+  { name: 'chat', plugin: chatRoutes },
+  { name: 'reports', plugin: reportRoutes },
+  { name: 'jobs', plugin: jobsRoutes },
+  { name: 'jobs-admin', plugin: jobsAdminRoutes, admin: true },
+  { name: 'economic', plugin: economicRoutes },
+  { name: 'news', plugin: newsRoutes },
+  { name: 'events', plugin: eventRoutes },
+  { name: 'ws', plugin: wsRoutes() },
+];

@@ -1,0 +1,145 @@
+import { feedCounts } from '../../economic/counts.ts';
+import type { Queryable } from '../../store/db.ts';
+import { nullableNumber, nullableString } from './common.ts';
+
+/** The non-market data domains the monitor shows a card for, by schema. */
+export const FEED_SCHEMAS = ['economic_data', 'news', 'events'] as const;
+export type FeedSchema = (typeof FEED_SCHEMAS)[number];
+
+/**
+ * One domain's coverage card: `records` stored (observations, articles, events), `instruments` the things
+ * they are about (`unit` says which: FRED series, news sources, instruments with events), the date range of
+ * the records and `freshness_seconds`, the age of the newest one (0 for an event dated in the future).
+ */
+export interface FeedCoverage {
+  schema: FeedSchema;
+  records: number;
+  instruments: number;
+  unit: 'series' | 'sources' | 'instruments';
+  first: string | null;
+  last: string | null;
+  freshness_seconds: number | null;
+  /** Rows per table of the schema. */
+  tables: Record<string, number>;
+}
+
+interface Spans {
+  econ_first: string | null;
+  econ_last: string | null;
+  econ_series: number;
+  news_first: string | null;
+  news_last: string | null;
+  news_sources: number;
+  events_first: string | null;
+  events_last: string | null;
+  events_instruments: number;
+}
+
+const ISO = `'YYYY-MM-DD"T"HH24:MI:SS"Z"'`;
+
+/** Records, series/sources/instruments, date range and freshness of economic data, news and events. */
+export async function feedCoverage(db: Queryable, now = Date.now()): Promise<FeedCoverage[]> {
+  const counts = await feedCounts(db);
+  const res = await db.query<Spans>(
+    `SELECT (SELECT to_char(min(date), 'YYYY-MM-DD') FROM economic_data.observations) AS econ_first,
+            (SELECT to_char(max(date), 'YYYY-MM-DD') FROM economic_data.observations) AS econ_last,
+            (SELECT count(DISTINCT series_id)::int FROM economic_data.observations) AS econ_series,
+            (SELECT to_char(min(published_at) AT TIME ZONE 'UTC', ${ISO}) FROM news.articles) AS news_first,
+            (SELECT to_char(max(published_at) AT TIME ZONE 'UTC', ${ISO}) FROM news.articles) AS news_last,
+            (SELECT count(DISTINCT source)::int FROM news.articles) AS news_sources,
+            (SELECT to_char(min(d), 'YYYY-MM-DD') FROM (
+               SELECT report_date AS d FROM events.earnings UNION ALL SELECT ex_date FROM events.dividends
+               UNION ALL SELECT ex_date FROM events.splits UNION ALL SELECT release_date FROM events.economic) x) AS events_first,
+            (SELECT to_char(max(d), 'YYYY-MM-DD') FROM (
+               SELECT report_date AS d FROM events.earnings UNION ALL SELECT ex_date FROM events.dividends
+               UNION ALL SELECT ex_date FROM events.splits UNION ALL SELECT release_date FROM events.economic) x) AS events_last,
+            (SELECT count(DISTINCT instrument_id)::int FROM (
+               SELECT instrument_id FROM events.earnings UNION ALL SELECT instrument_id FROM events.dividends
+               UNION ALL SELECT instrument_id FROM events.splits) y) AS events_instruments`,
+  );
+  const s = res.rows[0];
+  const age = (last: string | null | undefined): number | null => {
+    if (!last) return null;
+    const t = Date.parse(last);
+    return Number.isNaN(t) ? null : Math.max(0, Math.round((now - t) / 1000));
+  };
+  const events = {
+    earnings: counts.earnings,
+    dividends: counts.dividends,
+    splits: counts.splits,
+    economic: counts.economic_events,
+  };
+  return [
+    {
+      schema: 'economic_data',
+      records: counts.economic_observations,
+      instruments: Number(s?.econ_series ?? 0),
+      unit: 'series',
+      first: s?.econ_first ?? null,
+      last: s?.econ_last ?? null,
+      freshness_seconds: age(s?.econ_last),
+      tables: {
+        series: counts.economic_series,
+        observations: counts.economic_observations,
+        releases: counts.economic_releases,
+      },
+    },
+    {
+      schema: 'news',
+      records: counts.news_articles,
+      instruments: Number(s?.news_sources ?? 0),
+      unit: 'sources',
+      first: s?.news_first ?? null,
+      last: s?.news_last ?? null,
+      freshness_seconds: age(s?.news_last),
+      tables: { articles: counts.news_articles, sentiment: counts.news_sentiment },
+    },
+    {
+      schema: 'events',
+      records: Object.values(events).reduce((a, b) => a + b, 0),
+      instruments: Number(s?.events_instruments ?? 0),
+      unit: 'instruments',
+      first: s?.events_first ?? null,
+      last: s?.events_last ?? null,
+      freshness_seconds: age(s?.events_last),
+      tables: events,
+    },
+  ];
+}
+
+/** The response schema of `GET /api/monitor/feeds`. */
+export const feedsResponse = {
+  type: 'object',
+  properties: {
+    feeds: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          schema: { type: 'string', enum: [...FEED_SCHEMAS] },
+          records: { type: 'integer' },
+          instruments: {
+            type: 'integer',
+            description: 'series (economic), sources (news), instruments (events)',
+          },
+          unit: { type: 'string', enum: ['series', 'sources', 'instruments'] },
+          first: nullableString,
+          last: nullableString,
+          freshness_seconds: { ...nullableNumber, description: 'age of the newest record, seconds' },
+          tables: { type: 'object', additionalProperties: { type: 'integer' } },
+        },
+        required: [
+          'schema',
+          'records',
+          'instruments',
+          'unit',
+          'first',
+          'last',
+          'freshness_seconds',
+          'tables',
+        ],
+      },
+    },
+  },
+  required: ['feeds'],
+} as const;

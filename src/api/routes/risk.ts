@@ -1,0 +1,238 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { NotFoundError, ValidationError } from '../../core/errors.ts';
+import { quote, runStress, runVar } from '../../services/risk.ts';
+import { getReportJson, listReports } from '../../store/repos/risk.ts';
+import { useApiKeys } from '../api-keys.ts';
+import { anyObject, errorResponses, nullableNumber } from './common.ts';
+import type { RouteOptions } from './index.ts';
+
+/** Most Monte Carlo paths one request may ask for (a request must not hold the server for seconds). */
+export const MAX_API_SIMULATIONS = 200_000;
+
+const portfolioName = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9_.-]{1,64}$',
+  description: 'stored portfolio (risk.portfolios)',
+} as const;
+
+const varSchema = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    portfolio: { type: 'string' },
+    date: { type: 'string' },
+    var_95: { type: 'number' },
+    var_99: { type: 'number' },
+    cvar_95: { type: 'number' },
+    expected_loss: { type: 'number' },
+    worst_case: { type: 'number' },
+    best_case: { type: 'number' },
+    scenarios_used: { type: 'number' },
+    simulations: { type: 'number' },
+    simulation_time_ms: { type: 'number' },
+    horizon_days: { type: 'number' },
+    seed: { type: 'number' },
+    sources: anyObject,
+  },
+  required: ['var_95', 'var_99', 'cvar_95', 'simulations'],
+} as const;
+
+const dateParam = {
+  type: 'object',
+  properties: { date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } },
+  required: ['date'],
+} as const;
+
+/** Risk answers: Monte Carlo VaR, stress tests, daily risk reports, depeg-cover quotes. */
+export const riskRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
+  useApiKeys(app, deps);
+  const db = deps.db;
+
+  app.post<{
+    Body: { portfolio?: string; simulations?: number; seed?: number; date?: string; store?: boolean };
+  }>(
+    '/api/risk/var',
+    {
+      schema: {
+        summary: 'Monte Carlo VaR/CVaR of a stored portfolio (shape of `risk var --json`)',
+        description:
+          'Seeded (default: the valuation date), so a day’s numbers are reproducible. `store: true` records the run in `risk.var_results`.',
+        tags: ['risk'],
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            portfolio: portfolioName,
+            simulations: { type: 'integer', minimum: 100, maximum: MAX_API_SIMULATIONS },
+            seed: { type: 'integer' },
+            date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+            store: { type: 'boolean', default: false },
+          },
+        },
+        response: { 200: varSchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const b = req.body ?? {};
+      const run = await runVar(db, {
+        name: b.portfolio,
+        simulations: b.simulations,
+        seed: b.seed,
+        date: b.date,
+        store: b.store ?? false,
+      });
+      return { portfolio: run.portfolio.name, date: run.date, ...run.result, sources: run.sources };
+    },
+  );
+
+  app.get<{ Querystring: { portfolio?: string; threshold: number } }>(
+    '/api/risk/stress',
+    {
+      schema: {
+        summary: 'Stress test of a stored portfolio against every enabled scenario',
+        tags: ['risk'],
+        querystring: {
+          type: 'object',
+          properties: {
+            portfolio: portfolioName,
+            threshold: {
+              type: 'number',
+              minimum: 0,
+              maximum: 1,
+              default: 0.1,
+              description: 'loss share of capital that flags a scenario',
+            },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: true,
+            properties: {
+              capital: { type: 'number' },
+              threshold: { type: 'number' },
+              results: { type: 'array', items: anyObject },
+              worst: { type: ['object', 'null'], additionalProperties: true },
+              average_loss: { type: 'number' },
+            },
+            required: ['capital', 'results'],
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => runStress(db, { name: req.query.portfolio, threshold: req.query.threshold }),
+  );
+
+  const reportResponse = {
+    200: { ...anyObject, description: 'the stored risk report (JSON)' },
+    ...errorResponses,
+  };
+
+  app.get<{ Querystring: { limit: number } }>(
+    '/api/risk/reports',
+    {
+      schema: {
+        summary: 'Stored daily risk reports, newest first: date, portfolio, VaR 95 % and alert count',
+        tags: ['risk'],
+        querystring: {
+          type: 'object',
+          properties: { limit: { type: 'integer', minimum: 1, maximum: 3650, default: 365 } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              reports: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    date: { type: 'string', format: 'date' },
+                    portfolio: { type: 'string' },
+                    var_95: { ...nullableNumber, description: 'the report’s 95 % VaR, USD' },
+                    alerts: { type: 'integer', description: 'how many alerts the report raised' },
+                  },
+                  required: ['date', 'portfolio', 'var_95', 'alerts'],
+                },
+              },
+            },
+            required: ['reports'],
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => ({ reports: await listReports(db, req.query.limit) }),
+  );
+
+  app.get(
+    '/api/risk/reports/latest',
+    { schema: { summary: 'The newest daily risk report', tags: ['risk'], response: reportResponse } },
+    async () => {
+      const res = await db.query<{ date: string }>(
+        `SELECT to_char(date, 'YYYY-MM-DD') AS date FROM risk.reports ORDER BY date DESC LIMIT 1`,
+      );
+      const date = res.rows[0]?.date;
+      const doc = date ? await getReportJson(db, date) : null;
+      if (!doc) throw new NotFoundError('no risk report stored yet (run marketpipe risk report)');
+      return doc;
+    },
+  );
+
+  app.get<{ Params: { date: string } }>(
+    '/api/risk/reports/:date',
+    {
+      schema: {
+        summary: 'The daily risk report of a date',
+        tags: ['risk'],
+        params: dateParam,
+        response: reportResponse,
+      },
+    },
+    async (req) => {
+      const d = new Date(`${req.params.date}T00:00:00Z`);
+      if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== req.params.date) {
+        throw new ValidationError(`date: "${req.params.date}" is not a calendar date (YYYY-MM-DD)`);
+      }
+      const doc = await getReportJson(db, req.params.date);
+      if (!doc) throw new NotFoundError(`no risk report for ${req.params.date}`);
+      return doc;
+    },
+  );
+
+  app.get<{ Params: { asset: string; amount: number }; Querystring: { days?: number } }>(
+    '/quote/:asset/:amount',
+    {
+      schema: {
+        summary: 'Premium for depeg cover of `amount` of a stablecoin (shape of `quote --json`)',
+        tags: ['risk'],
+        params: {
+          type: 'object',
+          properties: {
+            asset: { type: 'string', pattern: '^[A-Za-z0-9_]{1,32}$' },
+            amount: { type: 'number', exclusiveMinimum: 0, maximum: 1e12 },
+          },
+          required: ['asset', 'amount'],
+        },
+        querystring: { type: 'object', properties: { days: { type: 'integer', minimum: 1, maximum: 3650 } } },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              asset: { type: 'string' },
+              amount: { type: 'number' },
+              days: { type: 'number' },
+              premium: { type: 'number' },
+              rate: { type: 'number' },
+              breakdown: anyObject,
+            },
+            required: ['asset', 'amount', 'days', 'premium', 'rate', 'breakdown'],
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => quote(db, { asset: req.params.asset, amount: req.params.amount, days: req.query.days }),
+  );
+};

@@ -1,0 +1,132 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { CACHE_TTL_SECONDS, type Cache, cacheKeys } from '../../cache/index.ts';
+import { ValidationError } from '../../core/errors.ts';
+import { toIso } from '../../core/time.ts';
+import type { CachedPrice } from '../../pipeline/latest.ts';
+import type { Queryable } from '../../store/db.ts';
+import { latestBars } from '../../store/repos/bars.ts';
+import { listInstruments } from '../../store/repos/instruments.ts';
+import { latestPrices } from '../../store/repos/prices.ts';
+import { useApiKeys } from '../api-keys.ts';
+import { cacheOf } from '../metrics.ts';
+import { errorResponses, symbolList } from './common.ts';
+import type { RouteOptions } from './index.ts';
+
+/** Most symbols one watchlist request may ask for. */
+export const MAX_WATCHLIST = 200;
+
+export interface WatchlistResult {
+  items: Array<CachedPrice & { cached: boolean }>;
+  errors: Array<{ symbol: string; error: string }>;
+}
+
+/**
+ * Latest prices, cache first (`latest_price:{symbol}`, one MGET for all), then the store for the misses:
+ * the newest point price, else the close of the newest hourly or daily bar, whichever is newer. Store
+ * answers are written back to the cache (cache-aside). Symbols with no data come back in `errors`.
+ */
+export async function watchlist(
+  db: Queryable,
+  cache: Cache,
+  symbols: readonly string[],
+): Promise<WatchlistResult> {
+  const hits = await cache.getMany<CachedPrice>(symbols.map(cacheKeys.latestPrice));
+  const found = new Map<string, CachedPrice & { cached: boolean }>();
+  const missing: string[] = [];
+  symbols.forEach((s, i) => {
+    const hit = hits[i];
+    if (hit) found.set(s, { ...hit, cached: true });
+    else missing.push(s);
+  });
+  if (missing.length > 0) {
+    const fromStore = new Map<string, CachedPrice>();
+    const keep = (p: CachedPrice) => {
+      const old = fromStore.get(p.symbol);
+      if (!old || old.ts < p.ts) fromStore.set(p.symbol, p);
+    };
+    for (const p of await latestPrices(db, missing)) {
+      keep({ symbol: p.symbol, price: p.price, ts: toIso(p.ts), source: p.source });
+    }
+    for (const interval of ['1h', '1d'] as const) {
+      for (const b of await latestBars(db, { interval, symbols: missing })) {
+        keep({ symbol: b.symbol, price: b.close, ts: toIso(b.ts), source: b.source });
+      }
+    }
+    for (const p of fromStore.values()) {
+      await cache.set(cacheKeys.latestPrice(p.symbol), p, CACHE_TTL_SECONDS.latestPrice);
+      found.set(p.symbol, { ...p, cached: false });
+    }
+  }
+  const items: WatchlistResult['items'] = [];
+  const errors: WatchlistResult['errors'] = [];
+  for (const s of symbols) {
+    const item = found.get(s);
+    if (item) items.push(item);
+    else errors.push({ symbol: s, error: `no price stored for "${s}" (unknown symbol or no data yet)` });
+  }
+  return { items, errors };
+}
+
+/** `GET /api/watchlist?symbols=BTC,ETH`: latest prices for a watchlist. */
+export const watchlistRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
+  useApiKeys(app, deps);
+  const cache = cacheOf(deps);
+  app.get<{ Querystring: { symbols?: string } }>(
+    '/api/watchlist',
+    {
+      schema: {
+        summary: 'Latest prices of a list of symbols (cache first, then the store)',
+        description: `Without \`symbols\`, every active instrument. At most ${MAX_WATCHLIST} symbols; unknown symbols are listed in \`errors\`.`,
+        tags: ['market'],
+        querystring: {
+          type: 'object',
+          properties: {
+            symbols: { type: 'string', maxLength: 4000, description: 'comma-separated symbols' },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              items: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    symbol: { type: 'string' },
+                    price: { type: 'number' },
+                    ts: { type: 'string' },
+                    source: { type: 'string' },
+                    cached: { type: 'boolean' },
+                  },
+                  required: ['symbol', 'price', 'ts', 'source', 'cached'],
+                },
+              },
+              errors: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: { symbol: { type: 'string' }, error: { type: 'string' } },
+                },
+              },
+            },
+            required: ['items', 'errors'],
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      let symbols = symbolList(req.query.symbols);
+      if (symbols.length === 0) {
+        symbols = (await listInstruments(deps.db, { active: true }))
+          .filter((i) => i.assetClass !== 'economic')
+          .map((i) => i.symbol);
+      }
+      if (symbols.length > MAX_WATCHLIST) {
+        throw new ValidationError(`symbols: at most ${MAX_WATCHLIST} per request (got ${symbols.length})`);
+      }
+      return watchlist(deps.db, cache, symbols);
+    },
+  );
+};
