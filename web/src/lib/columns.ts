@@ -1,0 +1,38 @@
+import * as f from './format.ts';
+import type { Row } from './shapes.ts';
+
+export interface Column {
+  key: string;
+  label: string;
+  numeric?: boolean;
+  format?: (v: unknown, row: Row) => string;
+  cls?: (v: unknown, row: Row) => string;
+}
+
+const ISO = /^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?/;
+
+/** Formats any JSON value for a table cell. */
+export function cell(v: unknown): string {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'number') return Number.isInteger(v) ? f.int(v) : f.num(v, Math.abs(v) < 1 ? 4 : 2);
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (typeof v === 'string') return ISO.test(v) && v.length > 10 ? f.dateTime(v) : v;
+  if (Array.isArray(v)) return v.length <= 3 ? v.map(cell).join(', ') : `${v.length} items`;
+  const s = JSON.stringify(v);
+  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
+}
+
+/** Columns for rows whose exact shape the page does not fix: every scalar key of the first rows. */
+export function autoColumns(rows: Row[], prefer: string[] = [], skip: string[] = []): Column[] {
+  const keys: string[] = [];
+  for (const r of rows.slice(0, 20)) for (const k of Object.keys(r)) if (!keys.includes(k)) keys.push(k);
+  const ordered = [...prefer.filter((k) => keys.includes(k)), ...keys.filter((k) => !prefer.includes(k))];
+  return ordered
+    .filter((k) => !skip.includes(k))
+    .map((k) => ({
+      key: k,
+      label: k.replace(/_/g, ' '),
+      numeric: rows.some((r) => typeof r[k] === 'number'),
+      format: cell,
+    }));
+}
