@@ -1,0 +1,79 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.ts';
+import { isIsoDate } from '../../economic/quarantine-records.ts';
+import { readObservations, readReleases, readSeries } from '../../economic/repo.ts';
+import { ingestEconomic } from '../../economic/service.ts';
+import { recorded } from '../../jobs/history.ts';
+import type { CommandContext } from '../context.ts';
+import { formatLoadSummary } from '../summary.ts';
+import { formatTable } from '../table.ts';
+
+function date(value: string | undefined, what: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (!isIsoDate(value)) throw new UsageError(`${what}: expected a YYYY-MM-DD date, got "${value}"`);
+  return value;
+}
+
+/** `ingest economic [SERIES…]`, `economic list`, `economic show SERIES`. */
+export function register(program: Command, ctx: () => Promise<CommandContext>): void {
+  const ingest = program.commands.find((c) => c.name() === 'ingest') ?? program.command('ingest');
+  ingest
+    .command('economic [series...]')
+    .description(
+      'FRED series (default: every economic instrument) with every vintage, release dates and events',
+    )
+    .option('--since <date>', 'first observation date, YYYY-MM-DD (default: the watermark minus a year)')
+    .option('--full', 'every observation, ignoring the watermark')
+    .option('--no-releases', 'skip the release calendar')
+    .action(async (series: string[], opts: { since?: string; full?: boolean; releases: boolean }) => {
+      const since = date(opts.since, '--since');
+      const c = await ctx();
+      const summary = await recorded(c.db, 'ingest:economic', () =>
+        ingestEconomic(c.db, c.settings, { series, since, full: opts.full, releases: opts.releases }),
+      );
+      c.print(summary, (s) => `economic (${s.mode}): ${formatLoadSummary(s)}`);
+      // exit 1 only when every instrument failed and nothing came back (a provider failing beside another is partial success)
+      if (summary.failed > 0 && summary.failed === summary.instruments.length && summary.read === 0)
+        process.exitCode = 1;
+    });
+
+  const cmd = program.command('economic').description('stored economic indicators (FRED)');
+  cmd
+    .command('list')
+    .description('series with their observation counts and first/last dates')
+    .action(async () => {
+      const c = await ctx();
+      const series = await readSeries(c.db);
+      c.print({ series }, (r) =>
+        formatTable(r.series, ['id', 'title', 'frequency', 'units', 'observations', 'first', 'last']),
+      );
+    });
+  cmd
+    .command('show <series>')
+    .description('observations of one series (latest vintage, or as published on --as-of)')
+    .option('--from <date>', 'first date, YYYY-MM-DD')
+    .option('--to <date>', 'last date, YYYY-MM-DD')
+    .option('--as-of <date>', 'values as known on this day (vintage), YYYY-MM-DD')
+    .option('--limit <n>', 'newest N observations', '100')
+    .action(async (series: string, opts: { from?: string; to?: string; asOf?: string; limit: string }) => {
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1)
+        throw new UsageError(`--limit: expected a positive whole number, got "${opts.limit}"`);
+      const q = {
+        from: date(opts.from, '--from'),
+        to: date(opts.to, '--to'),
+        asOf: date(opts.asOf, '--as-of'),
+        limit,
+      };
+      const c = await ctx();
+      const id = series.toUpperCase();
+      const observations = await readObservations(c.db, id, q);
+      const releases = await readReleases(c.db, { series: id, from: q.to === undefined ? undefined : q.to });
+      c.print({ series: id, observations, releases }, (r) =>
+        [
+          formatTable(r.observations, ['date', 'value', 'realtime_start', 'realtime_end']),
+          `${r.observations.length} observations`,
+        ].join('\n'),
+      );
+    });
+}

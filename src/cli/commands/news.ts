@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.ts';
+import { parseTime } from '../../core/time.ts';
+import { recorded } from '../../jobs/history.ts';
+import { readNews } from '../../news/repo.ts';
+import { ingestNews } from '../../news/service.ts';
+import type { CommandContext } from '../context.ts';
+import { formatLoadSummary } from '../summary.ts';
+import { formatTable } from '../table.ts';
+
+/** `ingest news [SYMBOLS…] [--since D]`, `news list`. */
+export function register(program: Command, ctx: () => Promise<CommandContext>): void {
+  const ingest = program.commands.find((c) => c.name() === 'ingest') ?? program.command('ingest');
+  ingest
+    .command('news [symbols...]')
+    .description('NewsAPI articles and AlphaVantage news sentiment (default: equities, ETFs, crypto)')
+    .option(
+      '--since <date>',
+      'articles published since (ISO date/time; default: the watermark minus an hour)',
+    )
+    .option('--full', 'the last 30 days, ignoring the watermark')
+    .action(async (symbols: string[], opts: { since?: string; full?: boolean }) => {
+      const since = opts.since === undefined ? undefined : parseTime(opts.since, '--since');
+      const c = await ctx();
+      const summary = await recorded(c.db, 'ingest:news', () =>
+        ingestNews(c.db, c.settings, { symbols, since, full: opts.full }),
+      );
+      c.print(summary, (s) => `news (${s.mode}): ${formatLoadSummary(s)}`);
+      // exit 1 only when every instrument failed and nothing came back (a provider failing beside another is partial success)
+      if (summary.failed > 0 && summary.failed === summary.instruments.length && summary.read === 0)
+        process.exitCode = 1;
+    });
+
+  program
+    .command('news')
+    .description('stored news articles with sentiment, newest first')
+    .option('--symbol <symbol>', 'only articles about this instrument')
+    .option('--since <date>', 'published since (ISO date/time)')
+    .option('--limit <n>', 'at most N articles', '20')
+    .action(async (opts: { symbol?: string; since?: string; limit: string }) => {
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1)
+        throw new UsageError(`--limit: expected a positive whole number, got "${opts.limit}"`);
+      const since = opts.since === undefined ? undefined : parseTime(opts.since, '--since');
+      const c = await ctx();
+      const articles = await readNews(c.db, { symbol: opts.symbol, since, limit });
+      c.print({ articles }, (r) =>
+        formatTable(
+          r.articles.map((a) => ({
+            published_at: a.published_at,
+            source: a.source,
+            title: a.title.length > 70 ? `${a.title.slice(0, 69)}…` : a.title,
+            sentiment: a.sentiment.map((s) => `${s.symbol} ${s.score.toFixed(2)} (${s.provider})`).join(', '),
+          })),
+          ['published_at', 'source', 'title', 'sentiment'],
+        ),
+      );
+    });
+}

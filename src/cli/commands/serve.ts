@@ -1,0 +1,88 @@
+import { buildApp } from '../../api/app.ts';
+import { metricsOf } from '../../api/metrics.ts';
+import { startServer } from '../../api/server.ts';
+import { streamHubOf } from '../../api/ws.ts';
+import { createCache, createPubSub } from '../../cache/index.ts';
+import { ConfigStore } from '../../config/store.ts';
+import type { CommandContext } from '../context.ts';
+
+export interface ServeOptions {
+  /** @defaultValue settings.port (env PORT, 3000) */
+  port?: number;
+  /** @defaultValue settings.host (env HOST, 127.0.0.1) */
+  host?: string;
+}
+
+export interface Serving {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the API from the command's context (store, settings, cache and pub/sub as configured: Redis when
+ * `REDIS_URL` is set, else memory + LISTEN/NOTIFY; hot-reloaded config parameters) and starts listening.
+ * The admin API is mounted only when `JWT_SECRET` is set (otherwise `/admin/*` answers 503 saying why).
+ */
+export async function startServing(c: CommandContext, opts: ServeOptions = {}): Promise<Serving> {
+  const cache = createCache(c.settings, c.log);
+  const pubsub = createPubSub(c.settings, c.db, c.log);
+  const config = await ConfigStore.open({ db: c.db, log: c.log });
+  const verbose = c.settings.logLevel === 'debug' || c.settings.logLevel === 'trace';
+  const deps = {
+    db: c.db,
+    settings: c.settings,
+    config,
+    cache,
+    pubsub,
+    logger: verbose ? c.log : false,
+    adminApi: Boolean(c.settings.jwtSecret),
+  } as const;
+  const app = buildApp(deps);
+  metricsOf(deps).enableProcessMetrics();
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(app, {
+      port: opts.port ?? c.settings.port,
+      host: opts.host ?? c.settings.host,
+    });
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    await Promise.allSettled([pubsub.close(), cache.close(), config.close()]);
+    throw err;
+  }
+  if (!c.settings.jwtSecret) c.log.warn('JWT_SECRET is not set: the admin API (/admin/*) is off');
+  if (c.settings.apiKeys.length === 0) c.log.info('API_KEYS is not set: data routes are open');
+  let closed = false;
+  return {
+    url: server.url,
+    port: server.port,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await server.close();
+      await Promise.allSettled([pubsub.close(), cache.close(), config.close()]);
+      c.log.info(`stopped (${JSON.stringify(streamHubOf(deps)?.stats() ?? {})} stream clients at the end)`);
+    },
+  };
+}
+
+/** Runs the API server until SIGINT/SIGTERM, then closes it (streams get 1001, in-flight requests finish). */
+export async function serve(c: CommandContext, opts: ServeOptions = {}): Promise<void> {
+  const s = await startServing(c, opts);
+  c.print(
+    { url: s.url, port: s.port, docs: `${s.url}/docs` },
+    (r) => `marketpipe serving on ${r.url} (API docs ${r.docs})`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  c.log.info('shutting down');
+  await s.close();
+}

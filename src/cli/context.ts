@@ -1,0 +1,66 @@
+import type { Logger } from '../core/log.ts';
+import { createLogger } from '../core/log.ts';
+import { loadSettings, type Settings } from '../settings.ts';
+import type { Db } from '../store/db.ts';
+import { openStore } from '../store/open.ts';
+
+export type StoreMode = 'postgres' | 'embedded-owner' | 'embedded-client' | 'memory';
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  json?: boolean;
+  home?: string;
+  db?: string;
+  redis?: string;
+}
+
+/** What a command gets: validated settings, an open and migrated store, and output helpers. */
+export interface CommandContext {
+  settings: Settings;
+  json: boolean;
+  db: Db;
+  storeMode: StoreMode;
+  /** Prints `result` as one JSON document with `--json`, else `human(result)`. */
+  print<T>(result: T, human: (r: T) => string): void;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+/** Settings with the global flags applied over the environment (flags win). */
+export function settingsFor(
+  globals: GlobalOptions,
+  env: Record<string, string | undefined> = process.env,
+): Settings {
+  const overlay: Record<string, string | undefined> = { ...env };
+  if (globals.home) overlay.MARKETPIPE_HOME = globals.home;
+  if (globals.db) overlay.DATABASE_URL = globals.db;
+  if (globals.redis) overlay.REDIS_URL = globals.redis;
+  return loadSettings(overlay);
+}
+
+export function printer(json: boolean) {
+  return <T>(result: T, human: (r: T) => string): void => {
+    if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else {
+      const text = human(result);
+      if (text) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    }
+  };
+}
+
+/** Opens the store the settings point at (embedded by default) and runs pending migrations. */
+export async function openContext(globals: GlobalOptions): Promise<CommandContext> {
+  const settings = settingsFor(globals);
+  const json = Boolean(globals.json);
+  const log = createLogger(json && settings.logLevel === 'info' ? 'warn' : settings.logLevel);
+  const store = await openStore({ home: settings.home, databaseUrl: settings.databaseUrl });
+  return {
+    settings,
+    json,
+    db: store.db,
+    storeMode: store.mode,
+    print: printer(json),
+    log,
+    close: () => store.close(),
+  };
+}
