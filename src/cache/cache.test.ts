@@ -42,6 +42,20 @@ describe('memory cache', () => {
     await cache.set('c', 3, 60);
     expect(await cache.getMany(['a', 'b', 'c'])).toEqual([1, undefined, 3]);
   });
+
+  it('keeps a key read often while many others are written, and still evicts one read too rarely', async () => {
+    const cache = new MemoryCache({ maxEntries: 100 });
+    await cache.set('hot', 'h', 60);
+    await cache.set('rare', 'r', 60);
+    for (let i = 0; i < 1000; i++) {
+      await cache.set(`k${i}`, i, 60);
+      if (i % 10 === 0) expect(await cache.get('hot')).toBe('h');
+      // read once every 150 writes: more than the bound between two reads, so it falls off in between
+      if (i % 150 === 0 && i > 0) expect(await cache.get('rare')).toBeUndefined();
+    }
+    expect(cache.stats().entries).toBe(100);
+    expect(await cache.getMany(['hot', 'k0', 'k999'])).toEqual(['h', undefined, 999]);
+  });
 });
 
 describe('redis cache (machine Redis)', () => {

@@ -7,9 +7,16 @@ export interface MemoryCacheOptions {
   now?: () => number;
 }
 
-/** In-process cache with per-key TTL and an LRU bound (a Map keeps insertion order; a hit re-inserts). */
+/**
+ * In-process cache with per-key TTL and an LRU bound. A Map keeps insertion order, so its first key is the
+ * least recently written or moved; a hit moves its key to the end only once the key has drifted a quarter of
+ * the bound from the end (a hot key is not moved on every read: delete + re-insert is most of a hit's cost).
+ * A key read at least once every ¾ × maxEntries writes is therefore never evicted.
+ */
 export class MemoryCache implements Cache {
-  private readonly map = new Map<string, { value: unknown; expires: number }>();
+  private readonly map = new Map<string, { value: unknown; expires: number; seq: number }>();
+  /** Count of insertions and moves; an entry's `seq` is the count when it was last put at the end. */
+  private seq = 0;
   private readonly maxEntries: number;
   private readonly now: () => number;
   private hits = 0;
@@ -32,8 +39,11 @@ export class MemoryCache implements Cache {
       this.misses++;
       return undefined;
     }
-    this.map.delete(key);
-    this.map.set(key, entry);
+    if (this.seq - entry.seq > this.maxEntries >> 2) {
+      this.map.delete(key);
+      entry.seq = ++this.seq;
+      this.map.set(key, entry);
+    }
     this.hits++;
     // Values are stored as given; callers treat them as read-only (as a JSON round trip through Redis would).
     return entry.value as T;
@@ -50,7 +60,7 @@ export class MemoryCache implements Cache {
   async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
     this.sets++;
     this.map.delete(key);
-    this.map.set(key, { value, expires: this.now() + ttlSeconds * 1000 });
+    this.map.set(key, { value, expires: this.now() + ttlSeconds * 1000, seq: ++this.seq });
     while (this.map.size > this.maxEntries) {
       const oldest = this.map.keys().next();
       if (oldest.done) break;
