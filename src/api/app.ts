@@ -70,9 +70,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   installErrorHandlers(app);
   installHttpMetrics(app, deps);
 
-  void app.register(cors, {
-    origin: deps.settings.corsOrigins.length > 0 ? deps.settings.corsOrigins : false,
-  });
+  // No configured origin: no CORS headers at all, and no hook on every request to decide that.
+  if (deps.settings.corsOrigins.length > 0) void app.register(cors, { origin: deps.settings.corsOrigins });
   void app.register(swagger, {
     openapi: {
       info: { title: 'marketpipe', description: 'Market data and risk API', version: '0.1.0' },

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, type Histogram, Registry } from 'prom-client';
 import type { Cache } from '../cache/index.ts';
 import { MemoryCache } from '../cache/memory.ts';
 import { countQuarantineByRule } from '../quality/quarantine.ts';
@@ -14,7 +14,7 @@ import type { AppDeps } from './app.ts';
  */
 export class ApiMetrics {
   readonly registry = new Registry();
-  readonly http: Histogram<'method' | 'route' | 'status_code'>;
+  readonly http: RequestHistogram;
   readonly wsClients: Gauge<'stream'>;
   readonly wsDropped: Counter<'stream' | 'reason'>;
   readonly wsMessages: Counter<'stream'>;
@@ -22,13 +22,12 @@ export class ApiMetrics {
 
   constructor(db: Db, cache: Cache) {
     const registers = [this.registry];
-    this.http = new Histogram({
-      name: 'marketpipe_http_request_duration_seconds',
-      help: 'HTTP request latency by route template',
-      labelNames: ['method', 'route', 'status_code'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
-      registers,
-    });
+    this.http = new RequestHistogram(
+      'marketpipe_http_request_duration_seconds',
+      'HTTP request latency by route template',
+      [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+    );
+    this.registry.registerMetric(this.http as unknown as Histogram);
     this.wsClients = new Gauge({
       name: 'marketpipe_ws_clients',
       help: 'Connected WebSocket clients',
@@ -186,9 +185,81 @@ export function installHttpMetrics(app: FastifyInstance, deps: AppDeps): void {
   const m = metricsOf(deps);
   app.addHook('onResponse', (req, reply, done) => {
     m.http.observe(
-      { method: req.method, route: req.routeOptions.url ?? 'unmatched', status_code: reply.statusCode },
+      req.method,
+      req.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
       reply.elapsedTime / 1000,
     );
     done();
   });
+}
+
+interface Series {
+  labels: { method: string; route: string; status_code: string };
+  /** Observations per bucket (not cumulative); the last slot is above every bound (+Inf only). */
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+/**
+ * A Prometheus histogram of request durations labelled by method, route template and status, built for the
+ * request path: one string key and a short bucket scan per observation (prom-client's own Histogram
+ * validates and hashes the label object on every call, a few µs per request). It exposes the same text as a
+ * prom-client Histogram (`_bucket{le=…}` cumulative, `_sum`, `_count`) through the registry it is added to.
+ */
+export class RequestHistogram {
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+  private readonly series = new Map<string, Series>();
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly bounds: readonly number[],
+  ) {}
+
+  observe(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method} ${status} ${route}`;
+    let s = this.series.get(key);
+    if (!s) {
+      s = {
+        labels: { method, route, status_code: String(status) },
+        counts: new Array<number>(this.bounds.length + 1).fill(0),
+        sum: 0,
+        count: 0,
+      };
+      this.series.set(key, s);
+    }
+    let i = 0;
+    while (i < this.bounds.length && seconds > (this.bounds[i] as number)) i++;
+    s.counts[i] = (s.counts[i] ?? 0) + 1;
+    s.sum += seconds;
+    s.count++;
+  }
+
+  /** Observations so far of one label set (tests). */
+  count(method: string, route: string, status: number): number {
+    return this.series.get(`${method} ${status} ${route}`)?.count ?? 0;
+  }
+
+  reset(): void {
+    this.series.clear();
+  }
+
+  /** The registry's view (the shape prom-client's metrics return). */
+  async get() {
+    const values: Array<{ labels: Record<string, string | number>; value: number; metricName: string }> = [];
+    for (const s of this.series.values()) {
+      let cumulative = 0;
+      this.bounds.forEach((le, i) => {
+        cumulative += s.counts[i] ?? 0;
+        values.push({ labels: { le, ...s.labels }, value: cumulative, metricName: `${this.name}_bucket` });
+      });
+      values.push({ labels: { le: '+Inf', ...s.labels }, value: s.count, metricName: `${this.name}_bucket` });
+      values.push({ labels: { ...s.labels }, value: s.sum, metricName: `${this.name}_sum` });
+      values.push({ labels: { ...s.labels }, value: s.count, metricName: `${this.name}_count` });
+    }
+    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
+  }
 }
