@@ -108,6 +108,27 @@ describe('REST routes on PGlite (inject)', () => {
     ]);
   });
 
+  it('GET /api/watchlist reuses an all-cached answer only while the cache holds the same entries', async () => {
+    const url = '/api/watchlist?symbols=ETH,BTC';
+    await get(url); // fills latest_price:{symbol}
+    const first = await h.app.inject({ url });
+    const again = await h.app.inject({ url });
+    expect(again.body).toBe(first.body);
+    expect(again.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(JSON.parse(again.body).items.map((i: { cached: boolean }) => i.cached)).toEqual([true, true]);
+    // a new latest price (what `ingest latest` and the price_updates subscriber write) shows at once
+    const cache = cacheOf(h.deps);
+    const btc = { symbol: 'BTC', price: 70_123.5, ts: '2026-11-20T12:00:00.000Z', source: 'test' };
+    await cache.set('latest_price:BTC', btc, 60);
+    const updated = await get(url);
+    expect(updated.body.items[1]).toEqual({ ...btc, cached: true });
+    // a deleted (or expired) entry is read from the store again: cached false, the fixture price back
+    await cache.del('latest_price:BTC');
+    const fromStore = await get(url);
+    expect(fromStore.body.items[1]).toMatchObject({ symbol: 'BTC', price: 65_000, cached: false });
+    expect((await get(url)).body.items.map((i: { cached: boolean }) => i.cached)).toEqual([true, true]);
+  });
+
   it('GET /api/market groups by asset class and lists movers', async () => {
     const { status, body } = await get('/api/market');
     expect(status).toBe(200);

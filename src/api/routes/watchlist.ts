@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { CACHE_TTL_SECONDS, type Cache, cacheKeys } from '../../cache/index.ts';
+import { MemoryCache } from '../../cache/memory.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { toIso } from '../../core/time.ts';
 import type { CachedPrice } from '../../pipeline/latest.ts';
@@ -11,6 +12,8 @@ import { useApiKeys } from '../api-keys.ts';
 import { cacheOf } from '../metrics.ts';
 import { errorResponses, symbolList } from './common.ts';
 import type { RouteOptions } from './index.ts';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Most symbols one watchlist request may ask for. */
 export const MAX_WATCHLIST = 200;
@@ -29,8 +32,14 @@ export async function watchlist(
   db: Queryable,
   cache: Cache,
   symbols: readonly string[],
+  /** The cache's answer for `symbols`, when the caller has read it already. */
+  cached?: ReadonlyArray<CachedPrice | undefined>,
 ): Promise<WatchlistResult> {
-  const hits = await cache.getMany<CachedPrice>(symbols.map(cacheKeys.latestPrice));
+  const hits = cached ?? (await cache.getMany<CachedPrice>(symbols.map(cacheKeys.latestPrice)));
+  // The common case, every symbol cached: no store read, no bookkeeping.
+  if (hits.every((h) => h !== undefined)) {
+    return { items: hits.map((h) => ({ ...(h as CachedPrice), cached: true })), errors: [] };
+  }
   const found = new Map<string, CachedPrice & { cached: boolean }>();
   const missing: string[] = [];
   symbols.forEach((s, i) => {
@@ -67,10 +76,45 @@ export async function watchlist(
   return { items, errors };
 }
 
+/** Most distinct `symbols=` strings whose serialised answer {@link BodyMemo} keeps. */
+const MEMO_ENTRIES = 256;
+
+/**
+ * The serialised answer of an all-cached watchlist, reused while the cache holds the very same entries.
+ * An in-process cache hands out the stored objects themselves, so "every value is the same object as when
+ * this body was serialised" means no key was rewritten, deleted or expired since: the body is exactly what
+ * serialising again would give, and a hit skips building and serialising the answer. Only for the memory
+ * cache (a Redis read returns fresh objects, which never match).
+ */
+class BodyMemo {
+  private readonly entries = new Map<string, { keys: string[]; values: unknown[]; body: string }>();
+
+  constructor(private readonly cache: Cache) {}
+
+  /** The stored body for this query string, if every cached value is still the one it was built from. */
+  async get(query: string): Promise<string | undefined> {
+    const e = this.entries.get(query);
+    if (!e) return undefined;
+    const now = await this.cache.getMany(e.keys);
+    for (let i = 0; i < now.length; i++) if (now[i] !== e.values[i]) return undefined;
+    return e.body;
+  }
+
+  remember(query: string, keys: string[], values: unknown[], body: string): void {
+    this.entries.delete(query);
+    this.entries.set(query, { keys, values, body });
+    if (this.entries.size > MEMO_ENTRIES) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+  }
+}
+
 /** `GET /api/watchlist?symbols=BTC,ETH`: latest prices for a watchlist. */
 export const watchlistRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   useApiKeys(app, deps);
   const cache = cacheOf(deps);
+  const memo = cache instanceof MemoryCache ? new BodyMemo(cache) : undefined;
   app.get<{ Querystring: { symbols?: string } }>(
     '/api/watchlist',
     {
@@ -116,8 +160,13 @@ export const watchlistRoutes: FastifyPluginAsync<RouteOptions> = async (app, { d
         },
       },
     },
-    async (req) => {
-      let symbols = symbolList(req.query.symbols);
+    async (req, reply) => {
+      const query = req.query.symbols;
+      if (memo && query) {
+        const body = await memo.get(query);
+        if (body !== undefined) return reply.type(JSON_TYPE).send(body);
+      }
+      let symbols = symbolList(query);
       if (symbols.length === 0) {
         symbols = (await listInstruments(deps.db, { active: true }))
           .filter((i) => i.assetClass !== 'economic')
@@ -126,7 +175,15 @@ export const watchlistRoutes: FastifyPluginAsync<RouteOptions> = async (app, { d
       if (symbols.length > MAX_WATCHLIST) {
         throw new ValidationError(`symbols: at most ${MAX_WATCHLIST} per request (got ${symbols.length})`);
       }
-      return watchlist(deps.db, cache, symbols);
+      const keys = symbols.map(cacheKeys.latestPrice);
+      const hits = await cache.getMany<CachedPrice>(keys);
+      const result = await watchlist(deps.db, cache, symbols, hits);
+      const body = memo && query && hits.every((h) => h !== undefined) ? reply.serialize(result) : undefined;
+      if (memo && query && typeof body === 'string') {
+        memo.remember(query, keys, hits, body);
+        return reply.type(JSON_TYPE).send(body);
+      }
+      return result;
     },
   );
 };
