@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import Fastify from 'fastify';
 import { buildApp } from '../src/api/app.ts';
 import { startServer } from '../src/api/server.ts';
+import { RedisCache } from '../src/cache/redis.ts';
 import { ConfigStore } from '../src/config/store.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { openPglite } from '../src/store/pglite.ts';
@@ -79,12 +80,28 @@ export async function run(opts: LoadOptions = {}): Promise<void> {
   const server = await startServer(app, { port: 0 });
   const watch = `${server.url}/api/watchlist?symbols=BTC,ETH,USDC,AAPL`;
   await fetch(watch); // fills latest_price:{symbol}
+  // The scaled-out shape: the same app with its cache in Redis (REDIS_URL, else the machine's 6379), where
+  // every request reads the four keys from Redis (one MGET); skipped when no Redis answers.
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redis = new RedisCache({ url: redisUrl, keyPrefix: `bench-api-${process.pid}:` });
+  const redisUp = await redis
+    .set('probe', 1, 5)
+    .then(() => redis.get('probe'))
+    .then((v) => v === 1)
+    .catch(() => false);
+  const redisApp = redisUp
+    ? buildApp({ db, settings: { corsOrigins: [] }, config, adminApi: false, cache: redis })
+    : undefined;
+  const redisServer = redisApp ? await startServer(redisApp, { port: 0 }) : undefined;
+  const watchRedis = redisServer && `${redisServer.url}/api/watchlist?symbols=BTC,ETH,USDC,AAPL`;
+  if (watchRedis) await fetch(watchRedis);
 
   // Interleaved rounds, so a burst of load from elsewhere on the machine hits every case alike.
   const cases = [
     { name: 'fastify hello-world', url: `${helloServer.url}/` },
     { name: 'GET /api/watchlist (4 symbols, cached)', url: watch },
     { name: 'GET /api/asset/BTC?range=1Y', url: `${server.url}/api/asset/BTC?range=1Y` },
+    ...(watchRedis ? [{ name: 'GET /api/watchlist (4 symbols, Redis cache)', url: watchRedis }] : []),
   ];
   const runs: LoadResult[][] = cases.map(() => []);
   try {
@@ -93,6 +110,8 @@ export async function run(opts: LoadOptions = {}): Promise<void> {
     }
   } finally {
     await server.close();
+    await redisServer?.close();
+    await redis.close();
     await helloServer.close();
     await config.close();
     await db.close();
