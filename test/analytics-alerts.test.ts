@@ -96,6 +96,14 @@ describe('analytics alerts', () => {
     expect(second.alerts.correlation).toEqual([
       expect.objectContaining({ asset_1: 'AAA', asset_2: 'BBB', from: 'NORMAL', to: 'CRITICAL' }),
     ]);
+    // NOTIFY is delivered asynchronously: wait (up to 10 s) for every message, then check nothing more came
+    const arrived = () =>
+      (got.volatility_alerts?.length ?? 0) >= 4 &&
+      (got.correlation_alerts?.length ?? 0) >= 1 &&
+      (got.data_ready?.length ?? 0) >= 2;
+    for (let i = 0; i < 200 && !arrived(); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     await new Promise((r) => setTimeout(r, 50));
     expect(got.volatility_alerts?.length).toBe(4);
     expect(got.correlation_alerts?.[0]).toMatchObject({

@@ -67,7 +67,7 @@ describe('database outage under a running server (PostgreSQL: connections blocke
     );
 
     await blockDatabase(ts.name ?? '');
-    await eventually(() => store.degraded, 3000, 'the store to notice the outage');
+    await eventually(() => store.degraded, 10_000, 'the store to notice the outage');
 
     const one = await fetch(`${server.url}/admin/config/pricing/base_rate_USDC`, { headers });
     expect([one.status, (await one.json()).value]).toEqual([200, 0.041]);
@@ -100,7 +100,7 @@ describe('database outage under a running server (PostgreSQL: connections blocke
     expect(await health.json()).toMatchObject({ status: 'ok', config: { degraded: true } });
 
     // several failed reloads, one warning
-    await eventually(() => store.stats().reload_failures >= 3, 3000, 'repeated reload attempts');
+    await eventually(() => store.stats().reload_failures >= 3, 10_000, 'repeated reload attempts');
     expect(log.warns.filter((w) => w.includes('database unavailable'))).toHaveLength(1);
 
     await unblockDatabase(ts.name ?? '');
@@ -109,7 +109,11 @@ describe('database outage under a running server (PostgreSQL: connections blocke
     expect(log.infos.some((i) => i.includes('answers again'))).toBe(true);
 
     // writes work again and reach the other process through a re-established LISTEN
-    await eventually(() => !remote.degraded && remote.stats().listening, 5000, 'the other store to recover');
+    await eventually(
+      () => !remote.degraded && remote.stats().listening,
+      10_000,
+      'the other store to recover',
+    );
     const after = await put(0.043);
     expect(after.status).toBe(200);
     await eventually(

@@ -65,7 +65,7 @@ async function subscribe(url: string, symbol: string) {
   });
   await once(ws, 'open');
   ws.send(JSON.stringify({ op: 'subscribe', symbols: [symbol] }));
-  await eventually(() => messages.some((m) => m.type === 'subscribed'), 5000, 'the subscription');
+  await eventually(() => messages.some((m) => m.type === 'subscribed'), 10_000, 'the subscription');
   return { ws, messages, close: () => closeCode };
 }
 
@@ -109,7 +109,7 @@ describe('two `marketpipe serve` processes sharing PostgreSQL and the machine Re
     for (const s of servers) s.child.kill('SIGTERM');
     const codes = await Promise.all(servers.map((s) => once(s.child, 'exit').then(([code]) => code)));
     expect(codes).toEqual([0, 0]);
-    await eventually(() => a.close() !== undefined && b.close() !== undefined, 5000, 'both sockets closed');
+    await eventually(() => a.close() !== undefined && b.close() !== undefined, 10_000, 'both sockets closed');
     expect([a.close(), b.close()]).toEqual([1001, 1001]);
   }, 60_000);
 });

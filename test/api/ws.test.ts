@@ -96,25 +96,25 @@ describe('WebSocket streams on PGlite (LISTEN/NOTIFY fan-out)', () => {
     );
     const c = await Recorder.open(`${wsBase}/ws/prices`);
     c.send({ op: 'subscribe', symbols: ['BTC', 'SOL'] });
-    await eventually(() => c.ofType('price').length === 1, 2000, 'the snapshot of BTC');
+    await eventually(() => c.ofType('price').length === 1, 10_000, 'the snapshot of BTC');
     expect(c.messages[0]).toEqual({ type: 'subscribed', symbols: ['BTC', 'SOL'] });
     expect(c.ofType('price')[0]).toMatchObject({ symbol: 'BTC', price: 64_000, snapshot: true });
 
     await pubsub.publish('price_updates', { type: 'price', symbol: 'ETH', price: 3000, source: 't' });
     await pubsub.publish('price_updates', { type: 'price', symbol: 'BTC', price: 65_001, source: 't' });
     await pubsub.publish('price_updates', { type: 'price', symbol: 'SOL', price: 150, source: 't' });
-    await eventually(() => c.ofType('price').length === 3, 3000, 'BTC and SOL updates');
+    await eventually(() => c.ofType('price').length === 3, 10_000, 'BTC and SOL updates');
     expect(c.ofType('price').map((m) => m.symbol)).toEqual(['BTC', 'BTC', 'SOL']);
     // another process's update also refreshes this process's in-memory cache (the watchlist reads it)
     const watch = await h.app.inject({ url: '/api/watchlist?symbols=BTC' });
     expect(watch.json().items[0]).toMatchObject({ symbol: 'BTC', price: 65_001, cached: true });
 
     c.send({ op: 'unsubscribe', symbols: ['BTC'] });
-    await eventually(() => c.ofType('unsubscribed').length === 1, 2000, 'the unsubscribe answer');
+    await eventually(() => c.ofType('unsubscribed').length === 1, 10_000, 'the unsubscribe answer');
     expect(c.ofType('unsubscribed')[0]?.symbols).toEqual(['SOL']);
     await pubsub.publish('price_updates', { type: 'price', symbol: 'BTC', price: 1, source: 't' });
     await pubsub.publish('price_updates', { type: 'price', symbol: 'SOL', price: 151, source: 't' });
-    await eventually(() => c.ofType('price').length === 4, 3000, 'the SOL update');
+    await eventually(() => c.ofType('price').length === 4, 10_000, 'the SOL update');
     expect(c.ofType('price').at(-1)).toMatchObject({ symbol: 'SOL', price: 151 });
     c.ws.close(1000);
   });
@@ -123,18 +123,18 @@ describe('WebSocket streams on PGlite (LISTEN/NOTIFY fan-out)', () => {
     const c = await Recorder.open(`${wsBase}/ws/prices`);
     c.send({ op: 'dance' });
     c.send({ op: 'subscribe', symbols: [] });
-    await eventually(() => c.ofType('error').length === 2, 2000, 'two errors');
+    await eventually(() => c.ofType('error').length === 2, 10_000, 'two errors');
     c.send('not json');
-    await eventually(() => c.closeCode !== undefined, 3000, 'the close');
+    await eventually(() => c.closeCode !== undefined, 10_000, 'the close');
     expect(c.closeCode).toBe(WS_CLOSE.policy);
   });
 
   it('/ws/monitor sends coverage on connect, then job events and data_ready', async () => {
     const c = await Recorder.open(`${wsBase}/ws/monitor`);
-    await eventually(() => c.ofType('coverage').length === 1, 3000, 'the coverage snapshot');
+    await eventually(() => c.ofType('coverage').length === 1, 10_000, 'the coverage snapshot');
     await pubsub.publish('job_events', { type: 'job_started', job: 'ingest_latest' });
     await pubsub.publish('data_ready', { type: 'latest', symbols: ['BTC'], rows: 1 });
-    await eventually(() => c.ofType('coverage').length === 2, 4000, 'coverage refreshed after data_ready');
+    await eventually(() => c.ofType('coverage').length === 2, 10_000, 'coverage refreshed after data_ready');
     expect(c.messages.map((m) => m.type)).toEqual(['coverage', 'job_started', 'latest', 'coverage']);
     c.ws.close(1000);
   });
@@ -146,13 +146,13 @@ describe('WebSocket streams on PGlite (LISTEN/NOTIFY fan-out)', () => {
     stalled.write(clientFrame(JSON.stringify({ op: 'subscribe', symbols: ['BIG'] })));
     await eventually(
       () => (hub?.prices.size ?? 0) >= 1 && [...(hub?.prices ?? [])].some((c) => c.symbols.has('BIG')),
-      2000,
+      10_000,
       'the stalled subscription',
     );
     stalled.pause();
     const healthy = await Recorder.open(`${wsBase}/ws/prices`);
     healthy.send({ op: 'subscribe', symbols: ['BIG'] });
-    await eventually(() => healthy.ofType('subscribed').length === 1, 2000, 'healthy subscription');
+    await eventually(() => healthy.ofType('subscribed').length === 1, 10_000, 'healthy subscription');
     const pad = 'x'.repeat(60_000);
     // up to 42 MB: far beyond the kernel's socket buffers, so the stalled client's server-side buffer must grow
     const bigSubscribers = () => [...(hub?.prices ?? [])].filter((c) => c.symbols.has('BIG')).length;
@@ -163,12 +163,12 @@ describe('WebSocket streams on PGlite (LISTEN/NOTIFY fan-out)', () => {
     expect(healthy.closeCode).toBeUndefined();
     await eventually(
       () => [...(hub?.prices ?? [])].filter((c) => c.symbols.has('BIG')).length === 1,
-      5000,
+      10_000,
       'the stalled client dropped',
     );
     const metrics = await metricsOf(h.deps).text();
     expect(metrics).toMatch(/marketpipe_ws_dropped_total\{stream="prices",reason="slow"\} [1-9]/);
-    await eventually(() => healthy.ofType('price').length > 0, 5000, 'the healthy client still served');
+    await eventually(() => healthy.ofType('price').length > 0, 10_000, 'the healthy client still served');
     stalled.destroy();
     healthy.ws.close(1000);
   }, 30_000);
@@ -181,10 +181,10 @@ describe('WebSocket streams on PGlite (LISTEN/NOTIFY fan-out)', () => {
     const before = hub?.monitor.size ?? 0;
     const silent = await stalledClient(h.server.url, '/ws/monitor');
     silent.on('data', () => undefined); // reads, but never sends a pong
-    await eventually(() => (hub?.monitor.size ?? 0) === before + 1, 2000, 'the silent client connected');
+    await eventually(() => (hub?.monitor.size ?? 0) === before + 1, 10_000, 'the silent client connected');
     await eventually(
       () => (hub?.monitor.size ?? 0) === before,
-      3000,
+      10_000,
       'the silent client dropped after missed pings',
     );
     expect(await metricsOf(h.deps).text()).toMatch(

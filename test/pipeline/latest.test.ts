@@ -51,7 +51,7 @@ describe('ingest latest', () => {
       ['USDC', '2026-11-20T15:30:00.000Z'],
     ]);
     expect(await cache.get('latest_price:BTC')).toEqual(s.prices[0]);
-    for (let i = 0; i < 100 && got.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 500 && got.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
     expect(got.map((m) => [m.type, m.symbol ?? null])).toEqual([
       ['price', 'BTC'],
       ['price', 'USDC'],
