@@ -79,6 +79,8 @@ describe('risk, scenarios and quote commands with --json (in-process, PGlite)', 
 
   it('bad usage raises UsageError (exit code 2)', async () => {
     await expect(run('quote', 'USDC', 'lots')).rejects.toBeInstanceOf(UsageError);
+    // a typo is not quoted at the default rate
+    await expect(run('quote', 'USDX', '1000')).rejects.toThrow(/unknown asset "USDX"/);
     await expect(run('risk', 'var', '--sims', '-3')).rejects.toBeInstanceOf(UsageError);
   });
 });

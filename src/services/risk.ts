@@ -16,6 +16,7 @@ import { buildRiskReport, type RiskReport } from '../risk/report/build.ts';
 import { renderRiskReportHtml } from '../risk/report/html.ts';
 import { defaultPegOf, type StressSummary, stressTest } from '../risk/stress.ts';
 import type { Db, Queryable } from '../store/db.ts';
+import { getInstrument } from '../store/repos/instruments.ts';
 import {
   getPortfolio,
   getReportJson,
@@ -213,10 +214,19 @@ export interface QuoteOptions {
   days?: number;
 }
 
-/** Prices depeg cover with config parameters; utilisation from the default portfolio's book when stored. */
+/**
+ * Prices depeg cover with config parameters; utilisation from the default portfolio's book when stored. The
+ * asset must be an instrument of the universe or have its own `pricing.base_rate_{ASSET}`: a typo is a
+ * NotFoundError, not a quote at the default rate.
+ */
 export async function quote(db: Db, options: QuoteOptions): Promise<Quote> {
   const cfg = await riskConfig(db);
   const asset = options.asset.toUpperCase();
+  if (!cfg.knownKeys.includes(`pricing.base_rate_${asset}`) && !(await getInstrument(db, asset))) {
+    throw new NotFoundError(
+      `unknown asset "${asset}": not an instrument (see marketpipe instruments list) and no pricing.base_rate_${asset}`,
+    );
+  }
   const params = resolvePricingParams(cfg.get, [asset], cfg.knownKeys);
   const book = await getPortfolio(db, DEFAULT_PORTFOLIO);
   const capacity = book ? (book.capacity ?? book.capital) : undefined;

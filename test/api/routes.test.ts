@@ -241,6 +241,9 @@ describe('REST routes on PGlite (inject)', () => {
     expect(q.body).toMatchObject({ asset: 'USDC', amount: 100_000, days: 30 });
     expect(q.body.premium).toBeGreaterThan(0);
     expect((await get('/quote/USDC/-5')).status).toBe(400);
+    const unknown = await get('/quote/USDX/1000');
+    expect([unknown.status, unknown.body.error]).toEqual([404, 'not_found']);
+    expect(unknown.body.message).toContain('unknown asset "USDX"');
     expect((await get('/api/risk/reports/latest')).status).toBe(404);
     expect((await get('/api/risk/reports/2020-13-45')).status).toBe(400);
     expect((await get('/api/risk/reports/2020-01-02')).status).toBe(404);
