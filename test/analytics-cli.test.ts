@@ -184,6 +184,11 @@ describe('analytics commands with --json (in-process, PGlite)', () => {
 
   it('usage errors are UsageError (exit 2)', async () => {
     await expect(run('analytics', 'correlations', '--window', 'x')).rejects.toBeInstanceOf(UsageError);
+    // as the API's window (2–3650): a 1-day window cannot hold two returns
+    await expect(run('analytics', 'correlations', '--window', '1')).rejects.toThrow(
+      'expected 2 to 3650 days',
+    );
+    await expect(run('analytics', 'best-pairs', '--window', '5000')).rejects.toBeInstanceOf(UsageError);
     await expect(run('analytics', 'indicators', 'SPY', '--interval', '2d')).rejects.toBeInstanceOf(
       UsageError,
     );

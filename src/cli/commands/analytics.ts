@@ -34,6 +34,13 @@ function positiveInt(flag: string, value: string): number {
   return n;
 }
 
+/** A correlation window: 2–3650 days, as the API's `window` (src/api/routes/common.ts windowQuery). */
+function windowDays(flag: string, value: string): number {
+  const n = positiveInt(flag, value);
+  if (n < 2 || n > 3650) throw new UsageError(`${flag}: expected 2 to 3650 days, got ${n}`);
+  return n;
+}
+
 function time(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   try {
@@ -113,7 +120,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         forwardFill?: boolean;
         dryRun?: boolean;
       }) => {
-        const window = positiveInt('--window', o.window);
+        const window = windowDays('--window', o.window);
         const asOf = time('--as-of', o.asOf);
         const c = await ctx();
         // 30 and 90 days are computed together so the regime change (30 d vs 90 d) comes along.
@@ -173,11 +180,11 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .option('--as-of <date>', 'recompute correlations as of this date (default: the stored ones, else now)')
     .option('--dry-run', 'compute without writing')
     .action(async (o: { window: string; limit: string; asOf?: string; dryRun?: boolean }) => {
-      const windowDays = positiveInt('--window', o.window);
+      const days = windowDays('--window', o.window);
       const limit = positiveInt('--limit', o.limit);
       const asOf = time('--as-of', o.asOf);
       const c = await ctx();
-      const r = await computeBestPairs(c.db, { windowDays, limit, asOf, dryRun: o.dryRun });
+      const r = await computeBestPairs(c.db, { windowDays: days, limit, asOf, dryRun: o.dryRun });
       c.print(r, (x) =>
         x.pairs.length === 0
           ? `no correlations with a value for ${x.window_days} days (run: marketpipe analytics correlations)`
