@@ -136,5 +136,7 @@ describe('economic/news/events CLI commands (PGlite, providers from settings)', 
       /--from: expected a YYYY-MM-DD date/,
     );
     await expect(run('events', 'import', '/nonexistent/file.csv')).rejects.toThrow(/cannot read/);
+    // as GET /api/economic/:series answers 404: an unknown series is an error, not an empty table
+    await expect(run('economic', 'show', 'NOPE')).rejects.toThrow('unknown economic series "NOPE"');
   });
 });

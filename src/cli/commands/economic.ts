@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../core/errors.ts';
+import { NotFoundError, UsageError } from '../../core/errors.ts';
 import { isIsoDate } from '../../economic/quarantine-records.ts';
 import { readObservations, readReleases, readSeries } from '../../economic/repo.ts';
 import { ingestEconomic } from '../../economic/service.ts';
@@ -67,6 +67,9 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       };
       const c = await ctx();
       const id = series.toUpperCase();
+      const [known] = await readSeries(c.db, id);
+      if (known === undefined)
+        throw new NotFoundError(`unknown economic series "${id}" (see marketpipe economic list)`);
       const observations = await readObservations(c.db, id, q);
       const releases = await readReleases(c.db, { series: id, from: q.to === undefined ? undefined : q.to });
       c.print({ series: id, observations, releases }, (r) =>
