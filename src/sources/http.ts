@@ -13,10 +13,18 @@ import {
   ProviderUnavailableError,
   RateLimitedError,
 } from './errors.ts';
-import { type Clock, type RateLimit, Semaphore, systemClock, TokenBucket } from './rate-limit.ts';
+import {
+  type Clock,
+  type RateLimit,
+  type RateLimiter,
+  type RateLimiterFactory,
+  Semaphore,
+  systemClock,
+  TokenBucket,
+} from './rate-limit.ts';
 import { NETWORK_ERROR_STATUS, parseRetryAfter, type RetryPolicy, retryDecision } from './retry.ts';
 
-export type { Clock, RateLimit } from './rate-limit.ts';
+export type { Clock, RateLimit, RateLimiter, RateLimiterFactory } from './rate-limit.ts';
 export { Semaphore, systemClock, TokenBucket } from './rate-limit.ts';
 export {
   DEFAULT_RETRY_POLICY,
@@ -129,6 +137,11 @@ export interface HttpClientOptions {
   limits?: Partial<ProviderLimits>;
   /** @defaultValue systemClock */
   clock?: Clock;
+  /**
+   * Builds the provider's rate limiter (e.g. one shared through Redis by every process).
+   * @defaultValue an in-process TokenBucket
+   */
+  rateLimiter?: RateLimiterFactory;
   /** Uniform [0, 1) source for backoff jitter; seed it in tests. @defaultValue Math.random */
   random?: () => number;
   /** @defaultValue globalThis.fetch */
@@ -165,7 +178,8 @@ export class HttpClient {
   readonly limits: ProviderLimits;
   /** Quota left according to the provider's last answer, when it says. */
   rateLimitRemaining: number | undefined;
-  private readonly bucket: TokenBucket;
+  /** Paces this client's requests: an in-process TokenBucket unless `rateLimiter` built another. */
+  readonly bucket: RateLimiter;
   private readonly gate: Semaphore;
   private readonly clock: Clock;
   private readonly random: () => number;
@@ -178,7 +192,9 @@ export class HttpClient {
     this.provider = options.provider;
     this.limits = providerLimits(options.provider, options.limits);
     this.clock = options.clock ?? systemClock;
-    this.bucket = new TokenBucket(this.limits.rateLimit, this.clock);
+    this.bucket =
+      options.rateLimiter?.(this.provider, this.limits.rateLimit, this.clock) ??
+      new TokenBucket(this.limits.rateLimit, this.clock);
     this.gate = new Semaphore(this.limits.concurrency);
     this.random = options.random ?? Math.random;
     this.fetchFn = options.fetch ?? globalThis.fetch;
@@ -187,7 +203,7 @@ export class HttpClient {
     this.readRemaining = options.readRemaining ?? defaultRemaining;
   }
 
-  /** Tokens left in our own bucket (a floor for health checks when the provider sends no quota header). */
+  /** Tokens left in our bucket (a floor for health checks when the provider sends no quota header). */
   tokensAvailable(): number {
     return this.bucket.available();
   }

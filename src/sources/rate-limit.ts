@@ -45,10 +45,24 @@ export interface RateLimit {
 }
 
 /**
+ * What the HTTP client asks before each request: the in-process `TokenBucket`, or the Redis-backed
+ * `SharedTokenBucket` (shared-rate-limit.ts) whose budget every process of a deployment draws from.
+ */
+export interface RateLimiter {
+  /** Waits for a token and takes it; rejects with the signal's reason when it aborts first. */
+  take(signal?: AbortSignal): Promise<void>;
+  /** Tokens available now (fractional; an estimate for a shared bucket), for health checks. */
+  available(): number;
+}
+
+/** Builds the rate limiter of one provider's HTTP client from its (settings-overlaid) limit. */
+export type RateLimiterFactory = (provider: string, limit: RateLimit, clock: Clock) => RateLimiter;
+
+/**
  * Token bucket: holds up to `burst` tokens, refilled continuously at `requests / intervalMs`; each request takes
  * one, waiting for the refill when empty. Waiters are served in arrival order.
  */
-export class TokenBucket {
+export class TokenBucket implements RateLimiter {
   private tokens: number;
   private last: number;
   private readonly capacity: number;

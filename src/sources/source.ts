@@ -6,7 +6,7 @@ import type { HttpEvent, ProviderLimits } from './http.ts';
 import { OandaSource } from './oanda/client.ts';
 import type { OandaPrice } from './oanda/mapping.ts';
 import { PolygonSource } from './polygon/client.ts';
-import type { Clock } from './rate-limit.ts';
+import type { Clock, RateLimiterFactory } from './rate-limit.ts';
 import type { ProviderOptions } from './support.ts';
 import { SyntheticSource } from './synthetic/client.ts';
 import type { SyntheticOptions } from './synthetic/generator.ts';
@@ -93,6 +93,8 @@ export interface SourceSettings {
 export interface CreateSourcesOptions {
   /** @defaultValue systemClock */
   clock?: Clock;
+  /** Builds each provider's rate limiter (`sharedRateLimiter` when scaled out). @defaultValue a TokenBucket each */
+  rateLimiter?: RateLimiterFactory;
   /** Backoff jitter source. @defaultValue Math.random */
   random?: () => number;
   /** @defaultValue globalThis.fetch */
@@ -131,6 +133,7 @@ export function createSources(
     apiKey: settings.apiKeys?.[name] ?? settings.providers?.[name]?.apiKey,
     limits: settings.limits?.[name],
     clock: options.clock,
+    rateLimiter: options.rateLimiter,
     random: options.random,
     fetch: options.fetch,
     onEvent: options.onEvent,

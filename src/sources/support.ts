@@ -3,7 +3,7 @@ import { describeError } from '../core/errors.ts';
 import type { AssetClass, Instrument, PricePoint } from '../core/types.ts';
 import { ProviderAuthError, ProviderError } from './errors.ts';
 import { HttpClient, type HttpClientOptions, type HttpEvent, type ProviderLimits } from './http.ts';
-import type { Clock } from './rate-limit.ts';
+import type { Clock, RateLimiterFactory } from './rate-limit.ts';
 import { systemClock } from './rate-limit.ts';
 import type { LatestResult, SourceCheck } from './source.ts';
 
@@ -113,6 +113,8 @@ export interface ProviderOptions {
   limits?: Partial<ProviderLimits>;
   /** @defaultValue systemClock */
   clock?: Clock;
+  /** Builds the provider's rate limiter (shared through Redis when scaled out). @defaultValue a TokenBucket */
+  rateLimiter?: RateLimiterFactory;
   /** Jitter source. @defaultValue Math.random */
   random?: () => number;
   /** @defaultValue globalThis.fetch */
@@ -131,6 +133,7 @@ export function httpFor(
     provider,
     limits: options.limits,
     clock: options.clock ?? systemClock,
+    rateLimiter: options.rateLimiter,
     random: options.random,
     fetch: options.fetch,
     onEvent: options.onEvent,
