@@ -1,6 +1,7 @@
 /** Connector options for the economic/news/events providers: base URL and key from settings, rate limit from config. */
 import { ConfigStore } from '../config/store.ts';
 import type { Provider, Settings } from '../settings.ts';
+import { rateLimiterFor } from '../sources/shared-rate-limit.ts';
 import type { ProviderOptions } from '../sources/support.ts';
 import type { Db } from '../store/db.ts';
 
@@ -20,6 +21,7 @@ export async function providerOptions(
     return {
       baseUrl,
       apiKey,
+      rateLimiter: rateLimiterFor(settings),
       ...(perMinute > 0 ? { limits: { rateLimit: { requests: perMinute, intervalMs: 60_000 } } } : {}),
     };
   } finally {

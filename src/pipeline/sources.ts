@@ -1,6 +1,7 @@
 import { ConfigStore } from '../config/store.ts';
 import type { Settings } from '../settings.ts';
 import type { ProviderLimits } from '../sources/http.ts';
+import { rateLimiterFor } from '../sources/shared-rate-limit.ts';
 import { createSources, SOURCE_NAMES, type Source } from '../sources/source.ts';
 import type { Db } from '../store/db.ts';
 
@@ -23,12 +24,18 @@ export async function configuredLimits(db: Db | null): Promise<Record<string, Pa
   }
 }
 
-/** Every connector, configured from settings (base URLs, keys; all synthetic under USE_MOCK_DATA) and limits. */
+/**
+ * Every connector, configured from settings (base URLs, keys; all synthetic under USE_MOCK_DATA) and limits.
+ * With `REDIS_URL` each provider's rate limit is one budget shared by every process (`rateLimiterFor`).
+ */
 export function buildSources(
   settings: Settings,
   limits: Record<string, Partial<ProviderLimits>> = {},
 ): Record<string, Source> {
-  return createSources({ providers: settings.providers, useMockData: settings.useMockData, limits });
+  return createSources(
+    { providers: settings.providers, useMockData: settings.useMockData, limits },
+    { rateLimiter: rateLimiterFor(settings) },
+  );
 }
 
 /** `buildSources` with the rate limits read from the store's config parameters. */
