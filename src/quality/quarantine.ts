@@ -7,6 +7,12 @@ import type { Queryable } from '../store/db.ts';
 
 export type QuarantinedRow = StoredBar | PricePoint;
 
+/**
+ * A record of the economic, news or events loaders as they refused it (an `Observation`, an article with its
+ * sentiments, a dividend…), read back from JSON: non-finite numbers are the text `"NaN"`, `"Infinity"`.
+ */
+export type QuarantinedRecord = Readonly<Record<string, unknown>>;
+
 export interface QuarantineInput {
   row: QuarantinedRow;
   rule: string;
@@ -20,7 +26,8 @@ export interface QuarantineEntry {
   source: string;
   rule: string;
   reason: string;
-  raw: QuarantinedRow;
+  /** A bar or point price; a `QuarantinedRecord` when `recordModule(interval)` is not null. */
+  raw: QuarantinedRow | QuarantinedRecord;
   ts: string | null;
   created_at: string;
   released_at: string | null;
@@ -29,20 +36,13 @@ export interface QuarantineEntry {
 /**
  * The module that owns a quarantined record of the economic, news or events loaders (their `interval` is
  * `economic`, `news` or `events` / `events:<kind>`, see economic/quarantine-records.ts), or null for a price
- * bar or point. Those records are not bars: they come back by re-ingesting, not through the price gate.
+ * bar or point. Those records are not bars: release re-validates them with their own loader's rules
+ * (release-records.ts), not through the price gate.
  */
 export function recordModule(interval: string | null): 'economic' | 'news' | 'events' | null {
   if (interval === 'economic' || interval === 'news') return interval;
   if (interval === 'events' || interval?.startsWith('events:')) return 'events';
   return null;
-}
-
-/** Why a record row is skipped by `releaseQuarantine`, with the command that loads it again. */
-export function recordSkipReason(entry: Pick<QuarantineEntry, 'interval' | 'symbol'>): string | null {
-  const module = recordModule(entry.interval);
-  if (module === null) return null;
-  const what = entry.symbol ? ` ${entry.symbol}` : '';
-  return `${entry.interval} rows are re-ingested, not released: run marketpipe ingest ${module}${what}`;
 }
 
 /** Rule of the audit rows written for stored values overwritten by a newer source (already released). */
@@ -143,7 +143,12 @@ function parseRaw(raw: unknown): QuarantinedRow {
 }
 
 function toEntry(r: Omit<QuarantineEntry, 'raw'> & { raw: unknown }): QuarantineEntry {
-  return { ...r, id: Number(r.id), raw: parseRaw(r.raw) };
+  // Records keep non-finite numbers as text: their decoders (release-records.ts) know which fields are numbers.
+  const raw =
+    recordModule(r.interval) === null
+      ? parseRaw(r.raw)
+      : ((typeof r.raw === 'string' ? JSON.parse(r.raw) : r.raw) as QuarantinedRecord);
+  return { ...r, id: Number(r.id), raw };
 }
 
 export interface ListQuarantineOptions {
@@ -193,19 +198,20 @@ export interface ReleaseOutcome {
   loaded: number[];
   /** Ids the gate refused again, with the new reason. */
   refused: Array<{ id: number; rule: string; reason: string }>;
+  /** Ids that cannot be released at all (nothing loadable in `raw`): left pending as they are, with why. */
+  skipped?: Array<{ id: number; interval: string; reason: string }>;
 }
 
 export interface ReleaseResult extends ReleaseOutcome {
   /** Ids given that are not pending in quarantine. */
   missing: number[];
-  /** Economic, news and events records: left pending as they are (rule and reason kept), with why. */
   skipped: Array<{ id: number; interval: string; reason: string }>;
 }
 
 /**
- * Releases quarantine rows: `loader` re-validates them (through the gate, with the current rules) and loads
- * the good ones; loaded rows are marked released, refused ones stay with their new reason. Records of the
- * economic, news and events loaders never reach `loader` (it loads bars and points): they are `skipped`.
+ * Releases quarantine rows: `loader` re-validates them (with the current rules) and loads the good ones;
+ * loaded rows are marked released, refused ones stay with their new rule and reason, skipped ones stay as
+ * they are. A released row is no longer pending, so releasing it again loads nothing twice (it is `missing`).
  */
 export async function releaseQuarantine(
   db: Queryable,
@@ -217,17 +223,10 @@ export async function releaseQuarantine(
     `${SELECT} WHERE id = ANY($1::bigint[]) AND released_at IS NULL ORDER BY id`,
     [ids],
   );
-  const all = res.rows.map(toEntry);
-  const found = new Set(all.map((e) => e.id));
+  const entries = res.rows.map(toEntry);
+  const found = new Set(entries.map((e) => e.id));
   const missing = ids.filter((id) => !found.has(id));
-  const skipped: ReleaseResult['skipped'] = [];
-  const entries: QuarantineEntry[] = [];
-  for (const e of all) {
-    const reason = recordSkipReason(e);
-    if (reason === null) entries.push(e);
-    else skipped.push({ id: e.id, interval: e.interval ?? '', reason });
-  }
-  const outcome = entries.length ? await loader(entries) : { loaded: [], refused: [] };
+  const outcome: ReleaseOutcome = entries.length ? await loader(entries) : { loaded: [], refused: [] };
   if (outcome.loaded.length) {
     await db.query('UPDATE ops.quarantine SET released_at = now() WHERE id = ANY($1::bigint[])', [
       outcome.loaded,
@@ -240,7 +239,7 @@ export async function releaseQuarantine(
       r.reason,
     ]);
   }
-  return { ...outcome, missing, skipped };
+  return { loaded: outcome.loaded, refused: outcome.refused, missing, skipped: outcome.skipped ?? [] };
 }
 
 /** Deletes quarantine rows created before `now - olderThanMs`; returns how many. */

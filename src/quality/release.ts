@@ -1,6 +1,7 @@
 /**
- * The default loader for `releaseQuarantine`: re-runs the quality gate on released rows (grouped by
- * instrument and series, with the stored neighbours as context) and upserts the ones it accepts.
+ * The default loader for `releaseQuarantine`: re-runs the quality gate on released bars and point prices
+ * (grouped by instrument and series, with the stored neighbours as context) and upserts the ones it accepts;
+ * records of the economic, news and events loaders go through their own rules and upserts (release-records.ts).
  */
 import type { PricePoint, StoredBar } from '../core/types.ts';
 import { INTERVAL_MS } from '../core/types.ts';
@@ -9,21 +10,39 @@ import { readBars, upsertBars } from '../store/repos/bars.ts';
 import { getInstrument } from '../store/repos/instruments.ts';
 import { readPrices, upsertPrices } from '../store/repos/prices.ts';
 import { checkBars, checkPrices, type GateResult } from './gate.ts';
-import { auditReplaced, isBarRow, type QuarantineEntry, type ReleaseOutcome } from './quarantine.ts';
+import {
+  auditReplaced,
+  isBarRow,
+  type QuarantinedRow,
+  type QuarantineEntry,
+  type ReleaseOutcome,
+  recordModule,
+} from './quarantine.ts';
+import { releaseRecords } from './release-records.ts';
 import type { QualityThresholds } from './thresholds.ts';
 
 export interface ReleaseLoaderOptions {
+  /** UTC ms the rules judge against (freshness, "in the future"). @defaultValue Date.now() */
   now?: number;
   thresholds?: QualityThresholds;
   /** Load without re-validation (a human vouches for the rows). @defaultValue false */
   force?: boolean;
 }
 
+/** A bar or point price entry (`recordModule(interval)` is null). */
+type PriceEntry = QuarantineEntry & { raw: QuarantinedRow };
+
 export function gateReleaseLoader(db: Db, opts: ReleaseLoaderOptions = {}) {
-  return async (entries: QuarantineEntry[]): Promise<ReleaseOutcome> => {
+  return async (all: QuarantineEntry[]): Promise<ReleaseOutcome> => {
     const now = opts.now ?? Date.now();
-    const out: ReleaseOutcome = { loaded: [], refused: [] };
-    const groups = new Map<string, QuarantineEntry[]>();
+    const entries: PriceEntry[] = [];
+    for (const e of all) if (recordModule(e.interval) === null) entries.push(e as PriceEntry);
+    const out = await releaseRecords(
+      db,
+      all.filter((e) => recordModule(e.interval) !== null),
+      { now, force: opts.force },
+    );
+    const groups = new Map<string, PriceEntry[]>();
     for (const e of entries) {
       const key = `${e.raw.symbol}|${isBarRow(e.raw) ? e.raw.interval : 'point'}`;
       groups.set(key, [...(groups.get(key) ?? []), e]);

@@ -71,7 +71,9 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
 
   cmd
     .command('release <ids...>')
-    .description('re-validate quarantined rows with the current rules and load the ones that pass')
+    .description(
+      're-validate quarantined rows (bars, prices, economic observations, news, events) with the current rules and load the ones that pass',
+    )
     .option('--force', 'load without re-validation (you vouch for the rows)')
     .action(async (ids: string[], opts: { force?: boolean }) => {
       const list = parseIds(ids);
