@@ -80,9 +80,10 @@ describe('a provider budget shared by two processes', () => {
         fromChild.some((t) => t > Math.min(...parent) && t < Math.max(...parent)),
         'child requests interleaved with the parent’s',
       ).toBe(true);
-      // One bucket: burst 5 + 10/s × 2 s = 25 per 2 s window, plus 10 for up to 1 s of arrival lag on a loaded
-      // machine (bucketBound). Two separate budgets would allow about 50.
-      const bound = bucketBound(limit, 2000, 1000);
+      // One bucket: burst 5 + 10/s × 2 s = 25 per 2 s window, plus 20 for up to 2 s of arrival lag on a loaded
+      // CI machine (bucketBound). Two separate budgets let all 50 through in 2 s. The span below is the
+      // sharper check (stalls only lengthen it).
+      const bound = bucketBound(limit, 2000, 2000);
       expect(maxInWindow(times, 2000), `requests in any 2 s window (at most ${bound})`).toBeLessThanOrEqual(
         bound,
       );
