@@ -1,7 +1,9 @@
 /**
- * Backtest service: reads stored bars, runs a strategy on them (or on simulated markets calibrated to them),
- * optionally injects a stress scenario, stores the run and returns it in the CLI/API JSON shape.
+ * Backtest service: reads stored bars (raw, or adjusted for splits and dividends when read), runs a strategy
+ * on them (or on simulated markets calibrated to them), optionally injects a stress scenario, stores the run
+ * and returns it in the CLI/API JSON shape.
  */
+import { ADJUST_MODES, type AdjustMode, isAdjustMode } from '../analytics/adjust.ts';
 import { backtest } from '../backtest/backtest.ts';
 import type { EngineConfig, EngineResult } from '../backtest/engine.ts';
 import type { Metrics } from '../backtest/metrics.ts';
@@ -29,7 +31,7 @@ import { parseTime, toIso } from '../core/time.ts';
 import type { Interval } from '../core/types.ts';
 import { KNOWN_PEGS } from '../risk/scenarios.ts';
 import type { Db } from '../store/db.ts';
-import { readBarColumns, resolveRange } from '../store/repos/bars.ts';
+import { resolveRange } from '../store/repos/bars.ts';
 import { getInstrument } from '../store/repos/instruments.ts';
 import { listScenarios, storedDepegEvents } from '../store/repos/risk.ts';
 import {
@@ -39,6 +41,13 @@ import {
   type SignalRow,
   upsertDefinition,
 } from '../store/repos/strategies.ts';
+import { loadSeries } from './backtest-series.ts';
+
+/**
+ * Price adjustment of a backtest when none is asked for: `raw`, the default of the asset API and of
+ * `analytics indicators` (analytics/adjust.ts), so a run without `adjust` reads what it always read.
+ */
+export const DEFAULT_BACKTEST_ADJUST: AdjustMode = 'raw';
 
 export interface BacktestRequest {
   /** Built-in name (`ma-crossover`…) or a path to a TypeScript strategy module. */
@@ -49,6 +58,12 @@ export interface BacktestRequest {
   to?: string;
   /** @defaultValue '1d' */
   interval?: Interval;
+  /**
+   * Split/dividend adjustment of the stored bars, applied when read (analytics/adjust.ts: `raw`, `split`,
+   * `adjusted`, `total-return`). Instruments without stored splits or dividends (crypto, FX) read the same in
+   * every mode. Fills, trades and equity are in the adjusted prices. @defaultValue 'raw'
+   */
+  adjust?: AdjustMode;
   params?: Record<string, unknown>;
   engine?: EngineConfig;
   /** Scale targets so √(wᵀCw) ≤ this, C = correlation of the symbols' log returns over the range. */
@@ -81,6 +96,8 @@ export interface BacktestResponse {
   from: string;
   to: string;
   mode: 'historical' | 'simulated';
+  /** How the bars were adjusted for splits and dividends (stored with the run as `config.adjust`). */
+  adjust: AdjustMode;
   params: Record<string, unknown>;
   /** Historical: the run's metrics. Simulated: the median (p50) of each metric over the paths. */
   metrics: Metrics;
@@ -141,25 +158,6 @@ function thin(
     out.ts.push(ts[last] ?? 0);
     out.equity.push(equity[last] ?? 0);
     out.benchmark.push(bench[last] ?? 0);
-  }
-  return out;
-}
-
-async function loadSeries(
-  db: Db,
-  symbols: readonly string[],
-  interval: Interval,
-  range: { from: number; to: number },
-): Promise<BarColumns[]> {
-  const out: BarColumns[] = [];
-  for (const symbol of symbols) {
-    const c = await readBarColumns(db, symbol, interval, range);
-    if (c.ts.length < 2) {
-      throw new NotFoundError(
-        `${symbol}: ${c.ts.length} ${interval} bar(s) between ${toIso(range.from)} and ${toIso(range.to)}; need at least 2 (ingest or import first)`,
-      );
-    }
-    out.push({ symbol, ...c });
   }
   return out;
 }
@@ -243,10 +241,14 @@ export async function runBacktest(db: Db, req: BacktestRequest): Promise<Backtes
   const t0 = performance.now();
   if (req.symbols.length === 0) throw new ValidationError('backtest needs at least one symbol');
   const interval = req.interval ?? '1d';
+  const adjust = req.adjust ?? DEFAULT_BACKTEST_ADJUST;
+  // The CLI and the API check the mode first; this guards other callers (a typo must not mean `raw`).
+  if (!isAdjustMode(adjust))
+    throw new ValidationError(`adjust must be one of ${ADJUST_MODES.join(', ')}, got "${String(adjust)}"`);
   const params = req.params ?? {};
   const { factory, kind } = await resolveStrategy(req.strategy);
   const range = resolveRange({ from: req.from, to: req.to }, req.now ?? Date.now());
-  let series = await loadSeries(db, req.symbols, interval, range);
+  let series = await loadSeries(db, req.symbols, interval, range, adjust);
   const engine: EngineConfig = { ...req.engine };
   if (req.maxExposure !== undefined) {
     engine.exposureLimit = {
@@ -321,6 +323,7 @@ export async function runBacktest(db: Db, req: BacktestRequest): Promise<Backtes
     from: toIso(from),
     to: toIso(to),
     mode: simulation === null ? 'historical' : 'simulated',
+    adjust,
     params,
     metrics,
     benchmark,
@@ -350,6 +353,7 @@ export async function runBacktest(db: Db, req: BacktestRequest): Promise<Backtes
         config: {
           ...engine,
           exposureLimit: req.maxExposure === undefined ? undefined : { max: req.maxExposure },
+          adjust,
         },
         mode: response.mode,
         simulation: simulation === null ? null : { ...simulation },
@@ -366,9 +370,15 @@ export async function runBacktest(db: Db, req: BacktestRequest): Promise<Backtes
   return response;
 }
 
-/** A stored run with its fills, or NotFoundError. */
-export async function getBacktest(db: Db, id: number): Promise<RunRow> {
+/** The price adjustment a stored run used: `config.adjust`, absent (hence `raw`) on runs stored before it. */
+export function storedAdjust(config: Readonly<Record<string, unknown>>): AdjustMode {
+  const v = config.adjust;
+  return typeof v === 'string' && isAdjustMode(v) ? v : 'raw';
+}
+
+/** A stored run with its fills and its price adjustment, or NotFoundError. */
+export async function getBacktest(db: Db, id: number): Promise<RunRow & { adjust: AdjustMode }> {
   const run = await getRun(db, id, { withSignals: true });
   if (run === null) throw new NotFoundError(`backtest ${id} not found`);
-  return run;
+  return { ...run, adjust: storedAdjust(run.config) };
 }

@@ -1,6 +1,7 @@
 /** Seeded synthetic markets for backtest integration tests: equities on weekdays, crypto every day. */
 import { DAY_MS } from '../../src/core/time.ts';
 import type { Instrument, StoredBar } from '../../src/core/types.ts';
+import { upsertDividends, upsertSplits } from '../../src/events/repo.ts';
 import { Rng } from '../../src/risk/rng.ts';
 import type { Db } from '../../src/store/db.ts';
 import { upsertBars } from '../../src/store/repos/bars.ts';
@@ -82,4 +83,64 @@ export async function loadMarket(db: Db): Promise<void> {
     close: 1,
   }));
   await upsertBars(db, [...a, ...b, ...c, ...btc, ...usdc]);
+}
+
+/**
+ * `SPLT`, an equity with a 4-for-1 split (ex 2024-03-07) and a 1.03 dividend (ex 2024-03-08, per post-split
+ * share), and `XBT`, a crypto coin with the same raw bars and no corporate actions. Stored raw through the
+ * real repositories, as Polygon reference data would leave them.
+ *
+ *   date        open  close   (raw)
+ *   2024-03-04   400    400
+ *   2024-03-05   400    404
+ *   2024-03-06   404    408
+ *   2024-03-07   102    103   ← split ex-date: 408 → 103 is −74.75 % raw, +1 % split-adjusted (412 → 103·4)
+ *   2024-03-08   103    105   ← dividend ex-date: factor 1 − 1.03/103 = 0.99 on every earlier price
+ */
+export const SPLIT_BARS: ReadonlyArray<[date: string, open: number, close: number]> = [
+  ['2024-03-04', 400, 400],
+  ['2024-03-05', 400, 404],
+  ['2024-03-06', 404, 408],
+  ['2024-03-07', 102, 103],
+  ['2024-03-08', 103, 105],
+];
+export const SPLIT = { symbol: 'SPLT', exDate: '2024-03-07', splitFrom: 1, splitTo: 4 } as const;
+export const DIVIDEND = { symbol: 'SPLT', exDate: '2024-03-08', amount: 1.03 } as const;
+
+export async function loadSplitMarket(db: Db): Promise<void> {
+  await upsertInstruments(db, [
+    { symbol: 'SPLT', assetClass: 'equity', name: 'Split Co', currency: 'USD', timezone: 'America/New_York' },
+    { symbol: 'XBT', assetClass: 'crypto', name: 'Coin', currency: 'USD', timezone: 'UTC' },
+  ]);
+  await upsertBars(
+    db,
+    ['SPLT', 'XBT'].flatMap((symbol) =>
+      SPLIT_BARS.map(
+        ([date, open, close]): StoredBar => ({
+          symbol,
+          interval: '1d',
+          ts: Date.parse(`${date}T00:00:00Z`),
+          open,
+          high: Math.max(open, close),
+          low: Math.min(open, close),
+          close,
+          volume: 1000,
+          source: 'test',
+        }),
+      ),
+    ),
+  );
+  await upsertSplits(db, [{ ...SPLIT, source: 'test' }]);
+  await upsertDividends(db, [
+    {
+      ...DIVIDEND,
+      recordDate: null,
+      payDate: null,
+      declarationDate: null,
+      currency: 'USD',
+      frequency: 4,
+      dividendType: 'CD',
+      source: 'test',
+    },
+  ]);
 }
