@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestFromFlags } from '../../src/cli/commands/backtest.ts';
 import { openStore } from '../../src/store/open.ts';
 import { runMain } from '../support/cli.ts';
-import { loadMarket } from './fixtures.ts';
+import { loadMarket, loadSplitMarket } from './fixtures.ts';
 
 const run = (...argv: string[]) => runMain(argv);
 
@@ -15,6 +15,7 @@ beforeAll(async () => {
   const store = await openStore({ home });
   try {
     await loadMarket(store.db);
+    await loadSplitMarket(store.db);
   } finally {
     await store.close();
   }
@@ -98,20 +99,95 @@ describe('marketpipe backtest (embedded store in a temp home)', () => {
   });
 });
 
+describe('marketpipe backtest --adjust', () => {
+  it('runs on split-adjusted prices, says so, and stores the mode', async () => {
+    const r = await run(
+      '--home',
+      home,
+      '--json',
+      'backtest',
+      '--strategy',
+      'buy-and-hold',
+      '--symbols',
+      'SPLT',
+      '--adjust',
+      'split',
+    );
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out) as { id: number; adjust: string; final_equity: number };
+    // fixtures.ts: entry 400/4 = 100, exit 105 → 100 000 × 1.05 (raw would be 100 000 × 105/400 = 26 250)
+    expect(out.adjust).toBe('split');
+    expect(out.final_equity).toBeCloseTo(105_000, 6);
+    const shown = await run('--home', home, '--json', 'backtests', 'show', String(out.id));
+    expect(JSON.parse(shown.out)).toMatchObject({ id: out.id, adjust: 'split', config: { adjust: 'split' } });
+    const human = await run('--home', home, 'backtests', 'show', String(out.id));
+    expect(human.out).toMatch(/\(historical, split prices\)/);
+    const list = await run('--home', home, 'backtests', 'list', '--strategy', 'buy-and-hold');
+    expect(list.out).toMatch(
+      new RegExp(`^\\s*${out.id}\\s+buy-and-hold\\s+SPLT\\s+historical\\s+split\\s`, 'm'),
+    );
+  });
+
+  it('prints the mode in human output; raw by default', async () => {
+    const r = await run(
+      '--home',
+      home,
+      'backtest',
+      '--strategy',
+      'buy-and-hold',
+      '--symbols',
+      'SPLT',
+      '--no-store',
+    );
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/buy-and-hold on SPLT 1d raw prices/);
+    // raw: 100 000 × 105/400 − 100 000 = −73.75 %
+    expect(r.out).toMatch(/total return\s+-73\.75 %/);
+  });
+
+  it('refuses an unknown mode with one line naming it (bad usage, exit 2 like every flag)', async () => {
+    const bad = await run(
+      '--home',
+      home,
+      'backtest',
+      '--strategy',
+      'buy-and-hold',
+      '--symbols',
+      'SPLT',
+      '--adjust',
+      'splits',
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.err).toBe(
+      'marketpipe: --adjust: expected one of raw, split, adjusted, total-return, got "splits"\n',
+    );
+    expect(bad.out).toBe('');
+  });
+});
+
 describe('flag parsing', () => {
   const base = {
     strategy: 's',
     symbols: 'A, B',
     interval: '1d',
+    adjust: 'raw',
     paths: '100',
     seed: '1',
     fill: 'next_open',
     store: true,
   };
   it('turns flags into a request', () => {
-    const req = requestFromFlags({ ...base, simulate: 'gbm', paths: '20', feeBps: '5', stopLoss: '0.1' });
+    const req = requestFromFlags({
+      ...base,
+      adjust: 'total-return',
+      simulate: 'gbm',
+      paths: '20',
+      feeBps: '5',
+      stopLoss: '0.1',
+    });
     expect(req).toMatchObject({
       symbols: ['A', 'B'],
+      adjust: 'total-return',
       simulate: { model: 'gbm', paths: 20, seed: 1 },
       engine: { stopLoss: 0.1, costs: { feeBps: 5 } },
     });
@@ -124,5 +200,6 @@ describe('flag parsing', () => {
     expect(() => requestFromFlags({ ...base, fill: 'later' })).toThrow(/--fill/);
     expect(() => requestFromFlags({ ...base, simulate: 'gbm', paths: '0' })).toThrow(/--paths/);
     expect(() => requestFromFlags({ ...base, maxDrawdown: '1.5' })).toThrow(/--max-drawdown/);
+    expect(() => requestFromFlags({ ...base, adjust: 'total' })).toThrow(/--adjust: expected one of/);
   });
 });

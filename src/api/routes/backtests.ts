@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { ADJUST_MODES, type AdjustMode } from '../../analytics/adjust.ts';
 import type { Interval } from '../../core/types.ts';
-import { getBacktest, runBacktest } from '../../services/backtest.ts';
+import { DEFAULT_BACKTEST_ADJUST, getBacktest, runBacktest } from '../../services/backtest.ts';
 import { useApiKeys } from '../api-keys.ts';
 import { anyObject, errorResponses } from './common.ts';
 import type { RouteOptions } from './index.ts';
@@ -11,6 +12,7 @@ interface BacktestBody {
   from?: string;
   to?: string;
   interval?: Interval;
+  adjust?: AdjustMode;
   params?: Record<string, unknown>;
 }
 
@@ -45,6 +47,13 @@ export const backtestRoutes: FastifyPluginAsync<RouteOptions> = async (app, { de
             from: { type: 'string', maxLength: 40 },
             to: { type: 'string', maxLength: 40 },
             interval: { type: 'string', enum: ['1h', '4h', '1d'] },
+            adjust: {
+              type: 'string',
+              enum: [...ADJUST_MODES],
+              default: DEFAULT_BACKTEST_ADJUST,
+              description:
+                'split/dividend adjustment of the bars, applied when read (analytics/adjust.ts): split = splits only, adjusted = splits and dividends, total-return = adjusted anchored at the first bar. Default raw, as GET /api/asset/{symbol}',
+            },
             params: { type: 'object', additionalProperties: true },
           },
           required: ['strategy', 'symbols'],
@@ -59,6 +68,7 @@ export const backtestRoutes: FastifyPluginAsync<RouteOptions> = async (app, { de
               symbols: { type: 'array', items: { type: 'string' } },
               from: { type: 'string' },
               to: { type: 'string' },
+              adjust: { type: 'string', enum: [...ADJUST_MODES] },
               metrics: anyObject,
               trades: { type: 'array', items: anyObject },
             },
@@ -76,6 +86,7 @@ export const backtestRoutes: FastifyPluginAsync<RouteOptions> = async (app, { de
         from: b.from,
         to: b.to,
         interval: b.interval,
+        adjust: b.adjust,
         params: b.params,
         store: true,
       });
@@ -90,7 +101,14 @@ export const backtestRoutes: FastifyPluginAsync<RouteOptions> = async (app, { de
         tags: ['backtest'],
         params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] },
         response: {
-          200: { ...anyObject, properties: { id: { type: 'integer' }, strategy: { type: 'string' } } },
+          200: {
+            ...anyObject,
+            properties: {
+              id: { type: 'integer' },
+              strategy: { type: 'string' },
+              adjust: { type: 'string', enum: [...ADJUST_MODES] },
+            },
+          },
           ...errorResponses,
         },
       },

@@ -1,10 +1,17 @@
 import type { Command } from 'commander';
+import { ADJUST_MODES, isAdjustMode } from '../../analytics/adjust.ts';
 import type { Metrics } from '../../backtest/metrics.ts';
 import { MODEL_KINDS, type ModelKind } from '../../backtest/simulator/models.ts';
 import { FILL_MODELS, type FillModel } from '../../backtest/types.ts';
 import { UsageError } from '../../core/errors.ts';
 import { type Interval, isInterval } from '../../core/types.ts';
-import { type BacktestResponse, getBacktest, runBacktest } from '../../services/backtest.ts';
+import {
+  type BacktestResponse,
+  DEFAULT_BACKTEST_ADJUST,
+  getBacktest,
+  runBacktest,
+  storedAdjust,
+} from '../../services/backtest.ts';
 import { listRuns } from '../../store/repos/strategies.ts';
 import type { CommandContext } from '../context.ts';
 import { formatTable } from '../table.ts';
@@ -15,6 +22,7 @@ interface BacktestFlags {
   from?: string;
   to?: string;
   interval: string;
+  adjust: string;
   params?: string;
   simulate?: string;
   paths: string;
@@ -58,6 +66,8 @@ export function requestFromFlags(o: BacktestFlags): Parameters<typeof runBacktes
   if (symbols.length === 0)
     throw new UsageError('--symbols: give at least one symbol, e.g. --symbols AAPL,MSFT');
   if (!isInterval(o.interval)) throw new UsageError(`--interval: unknown interval "${o.interval}"`);
+  if (!isAdjustMode(o.adjust))
+    throw new UsageError(`--adjust: expected one of ${ADJUST_MODES.join(', ')}, got "${o.adjust}"`);
   if (!(FILL_MODELS as readonly string[]).includes(o.fill))
     throw new UsageError(`--fill: expected ${FILL_MODELS.join('|')}, got "${o.fill}"`);
   let params: Record<string, unknown> = {};
@@ -82,6 +92,7 @@ export function requestFromFlags(o: BacktestFlags): Parameters<typeof runBacktes
     from: o.from,
     to: o.to,
     interval: o.interval as Interval,
+    adjust: o.adjust,
     params,
     engine: {
       fill: o.fill as FillModel,
@@ -132,7 +143,7 @@ const ROWS: Array<[string, keyof Metrics, (x: number) => string]> = [
 
 export function formatBacktest(r: BacktestResponse): string {
   const head = [
-    `${r.strategy} on ${r.symbols.join(',')} ${r.interval}, ${r.from.slice(0, 10)} → ${r.to.slice(0, 10)} (${r.mode}${
+    `${r.strategy} on ${r.symbols.join(',')} ${r.interval} ${r.adjust} prices, ${r.from.slice(0, 10)} → ${r.to.slice(0, 10)} (${r.mode}${
       r.simulation
         ? `: ${r.simulation.model}, ${r.simulation.paths} paths, seed ${r.simulation.seed}; medians`
         : ''
@@ -165,6 +176,11 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .option('--from <date>', 'first bar (ISO date/time; default: all history)')
     .option('--to <date>', 'last bar (ISO date/time; a date includes that day)')
     .option('--interval <interval>', 'bar interval', '1d')
+    .option(
+      '--adjust <mode>',
+      `split/dividend adjustment of the bars: ${ADJUST_MODES.join('|')} (split: splits only; adjusted: splits and dividends; total-return: adjusted, anchored at the first bar); same default as the asset API and analytics`,
+      DEFAULT_BACKTEST_ADJUST,
+    )
     .option('--params <json>', 'strategy parameters as JSON, e.g. \'{"fast":10,"slow":30}\'')
     .option('--simulate <model>', `Monte Carlo over simulated markets: ${MODEL_KINDS.join('|')}`)
     .option('--paths <n>', 'simulated paths', '100')
@@ -206,12 +222,13 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
             strategy: x.strategy,
             symbols: x.symbols.join(','),
             mode: x.mode,
+            adjust: storedAdjust(x.config),
             from: new Date(x.from).toISOString().slice(0, 10),
             to: new Date(x.to).toISOString().slice(0, 10),
             total_return: Number(x.metrics.total_return ?? Number.NaN),
             sharpe: Number(x.metrics.sharpe ?? Number.NaN),
           })),
-          ['id', 'strategy', 'symbols', 'mode', 'from', 'to', 'total_return', 'sharpe'],
+          ['id', 'strategy', 'symbols', 'mode', 'adjust', 'from', 'to', 'total_return', 'sharpe'],
         ),
       );
     });
@@ -224,7 +241,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       const run = await getBacktest(c.db, n);
       c.print(run, (r) =>
         [
-          `backtest ${r.id}: ${r.strategy} on ${r.symbols.join(',')} (${r.mode}), ${new Date(r.from).toISOString().slice(0, 10)} → ${new Date(r.to).toISOString().slice(0, 10)}`,
+          `backtest ${r.id}: ${r.strategy} on ${r.symbols.join(',')} (${r.mode}, ${r.adjust} prices), ${new Date(r.from).toISOString().slice(0, 10)} → ${new Date(r.to).toISOString().slice(0, 10)}`,
           formatTable(
             Object.entries(r.metrics).map(([metric, value]) => ({
               metric,

@@ -1,0 +1,56 @@
+/** `POST /api/backtests` with `adjust`, through `app.inject()` on a PGlite store seeded with fixtures.ts. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiHarness, startApi } from '../api/harness.ts';
+import { loadSplitMarket } from './fixtures.ts';
+
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await startApi({ store: 'pglite', seed: false });
+  await loadSplitMarket(h.db);
+}, 60_000);
+afterAll(async () => h?.close());
+
+const post = (payload: Record<string, unknown>) =>
+  h.app.inject({ method: 'POST', url: '/api/backtests', payload });
+
+describe('POST /api/backtests adjust', () => {
+  it('runs on split-adjusted prices and stores the mode with the run', async () => {
+    const res = await post({ strategy: 'buy-and-hold', symbols: ['SPLT'], adjust: 'split' });
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as { id: number; adjust: string; final_equity: number };
+    // fixtures.ts: entry 400/4 = 100, exit 105 → 100 000 × 1.05
+    expect(body.adjust).toBe('split');
+    expect(body.final_equity).toBeCloseTo(105_000, 6);
+    const back = await h.app.inject({ url: `/api/backtests/${body.id}` });
+    expect(back.json()).toMatchObject({ id: body.id, adjust: 'split', config: { adjust: 'split' } });
+  });
+
+  it('defaults to raw (the asset API default): the split shows as a crash', async () => {
+    const res = await post({ strategy: 'buy-and-hold', symbols: ['SPLT'] });
+    expect(res.statusCode).toBe(200);
+    // 100 000 × 105 / 400
+    expect(res.json()).toMatchObject({ adjust: 'raw', final_equity: expect.closeTo(26_250, 6) });
+  });
+
+  it('answers 400 {error, message} naming a bad mode', async () => {
+    const res = await post({ strategy: 'buy-and-hold', symbols: ['SPLT'], adjust: 'splits' });
+    expect(res.statusCode).toBe(400);
+    const body = res.json() as { error: string; message: string };
+    expect(Object.keys(body).sort()).toEqual(['error', 'message']);
+    expect(body.error).toBe('invalid_input');
+    expect(body.message).toBe('body/adjust must be equal to one of the allowed values');
+  });
+
+  it('documents the modes and the default in the OpenAPI schema', async () => {
+    const doc = (await h.app.inject({ url: '/docs/json' })).json() as {
+      paths: Record<string, { post?: { requestBody?: { content: Record<string, { schema: unknown }> } } }>;
+    };
+    const schema = doc.paths['/api/backtests']?.post?.requestBody?.content['application/json']?.schema as {
+      properties: Record<string, { enum?: string[]; default?: string }>;
+    };
+    expect(schema.properties.adjust).toMatchObject({
+      enum: ['raw', 'split', 'adjusted', 'total-return'],
+      default: 'raw',
+    });
+  });
+});
