@@ -44,10 +44,12 @@ import {
 import { loadSeries } from './backtest-series.ts';
 
 /**
- * Price adjustment of a backtest when none is asked for: `raw`, the default of the asset API and of
- * `analytics indicators` (analytics/adjust.ts), so a run without `adjust` reads what it always read.
+ * Price adjustment of a backtest when none is asked for: `split` (analytics/adjust.ts). Unlike a chart, a
+ * backtest on raw prices trades through every split as if the stock had crashed (a 4:1 split reads as
+ * −75 %), so splits are undone by default; dividends stay out (price return) unless `adjusted` or
+ * `total-return` is asked for. Assets without corporate actions read the same in every mode.
  */
-export const DEFAULT_BACKTEST_ADJUST: AdjustMode = 'raw';
+export const DEFAULT_BACKTEST_ADJUST: AdjustMode = 'split';
 
 export interface BacktestRequest {
   /** Built-in name (`ma-crossover`…) or a path to a TypeScript strategy module. */

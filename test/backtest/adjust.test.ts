@@ -27,14 +27,20 @@ for (const backend of await testBackends('backtest-adjust')) {
     const hold = (symbol: string, adjust?: (typeof ADJUST_MODES)[number], to?: string) =>
       runBacktest(db, { strategy: 'buy-and-hold', symbols: [symbol], adjust, to, store: false });
 
-    it('raw (the default) shows the split as a crash', async () => {
-      const out = await hold('SPLT');
+    it('raw shows the split as a crash', async () => {
+      const out = await hold('SPLT', 'raw');
       expect(out.adjust).toBe('raw');
       // 100 000 / 400 = 250 shares; 250 × 105 = 26 250, a fake −73.75 %
       expect(out.final_equity).toBeCloseTo(26_250, 6);
       // peak 250 × 408 = 102 000 on 2024-03-06, then 250 × 103 = 25 750: drawdown 1 − 103/408
       expect(out.metrics.max_drawdown).toBeCloseTo(1 - 103 / 408, 9);
-      expect((await hold('SPLT', 'raw')).final_equity).toBe(out.final_equity);
+    });
+
+    it('split is the default: no mode asked, no crash', async () => {
+      const out = await hold('SPLT');
+      expect(out.adjust).toBe('split');
+      // entry 400 / 4 = 100 → 1 000 shares; exit 105 → 105 000 (as the split test below)
+      expect(out.final_equity).toBeCloseTo(105_000, 6);
     });
 
     it('split gives a continuous curve: final equity is the split-adjusted price ratio', async () => {

@@ -25,11 +25,14 @@ describe('POST /api/backtests adjust', () => {
     expect(back.json()).toMatchObject({ id: body.id, adjust: 'split', config: { adjust: 'split' } });
   });
 
-  it('defaults to raw (the asset API default): the split shows as a crash', async () => {
+  it('defaults to split: the split is not read as a crash; raw asks for prices as traded', async () => {
     const res = await post({ strategy: 'buy-and-hold', symbols: ['SPLT'] });
     expect(res.statusCode).toBe(200);
+    // 100 000 × 105 / (400 / 4)
+    expect(res.json()).toMatchObject({ adjust: 'split', final_equity: expect.closeTo(105_000, 6) });
+    const raw = await post({ strategy: 'buy-and-hold', symbols: ['SPLT'], adjust: 'raw' });
     // 100 000 × 105 / 400
-    expect(res.json()).toMatchObject({ adjust: 'raw', final_equity: expect.closeTo(26_250, 6) });
+    expect(raw.json()).toMatchObject({ adjust: 'raw', final_equity: expect.closeTo(26_250, 6) });
   });
 
   it('answers 400 {error, message} naming a bad mode', async () => {
@@ -50,7 +53,7 @@ describe('POST /api/backtests adjust', () => {
     };
     expect(schema.properties.adjust).toMatchObject({
       enum: ['raw', 'split', 'adjusted', 'total-return'],
-      default: 'raw',
+      default: 'split',
     });
   });
 });

@@ -128,7 +128,7 @@ describe('marketpipe backtest --adjust', () => {
     );
   });
 
-  it('prints the mode in human output; raw by default', async () => {
+  it('prints the mode in human output; split by default', async () => {
     const r = await run(
       '--home',
       home,
@@ -140,9 +140,9 @@ describe('marketpipe backtest --adjust', () => {
       '--no-store',
     );
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/buy-and-hold on SPLT 1d raw prices/);
-    // raw: 100 000 × 105/400 − 100 000 = −73.75 %
-    expect(r.out).toMatch(/total return\s+-73\.75 %/);
+    expect(r.out).toMatch(/buy-and-hold on SPLT 1d split prices/);
+    // split: 100 000 × 105/(400/4) − 100 000 = +5 % (raw would read −73.75 %)
+    expect(r.out).toMatch(/total return\s+5\.00 %/);
   });
 
   it('refuses an unknown mode with one line naming it (bad usage, exit 2 like every flag)', async () => {

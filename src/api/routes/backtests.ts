@@ -52,7 +52,7 @@ export const backtestRoutes: FastifyPluginAsync<RouteOptions> = async (app, { de
               enum: [...ADJUST_MODES],
               default: DEFAULT_BACKTEST_ADJUST,
               description:
-                'split/dividend adjustment of the bars, applied when read (analytics/adjust.ts): split = splits only, adjusted = splits and dividends, total-return = adjusted anchored at the first bar. Default raw, as GET /api/asset/{symbol}',
+                'split/dividend adjustment of the bars, applied when read (analytics/adjust.ts): split = splits only, adjusted = splits and dividends, total-return = adjusted anchored at the first bar. Default split (a backtest on raw prices reads a split as a crash); raw for prices as traded',
             },
             params: { type: 'object', additionalProperties: true },
           },

@@ -178,7 +178,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .option('--interval <interval>', 'bar interval', '1d')
     .option(
       '--adjust <mode>',
-      `split/dividend adjustment of the bars: ${ADJUST_MODES.join('|')} (split: splits only; adjusted: splits and dividends; total-return: adjusted, anchored at the first bar); same default as the asset API and analytics`,
+      `split/dividend adjustment of the bars: ${ADJUST_MODES.join('|')} (split: splits only; adjusted: splits and dividends; total-return: adjusted, anchored at the first bar); default split, so a split is not read as a crash`,
       DEFAULT_BACKTEST_ADJUST,
     )
     .option('--params <json>', 'strategy parameters as JSON, e.g. \'{"fast":10,"slow":30}\'')
