@@ -3,7 +3,7 @@ import { expectedBarTimes } from '../core/calendar.ts';
 import { describeError, NotFoundError } from '../core/errors.ts';
 import type { NamedRange } from '../core/time.ts';
 import type { Interval, LoadSummary, StoredBar, TimeRange } from '../core/types.ts';
-import { storedBarContext } from '../quality/context.ts';
+import { storedBarContext, storedBoundaryBars } from '../quality/context.ts';
 import { checkBars, type RejectedRow } from '../quality/gate.ts';
 import { auditReplaced, quarantineRows } from '../quality/quarantine.ts';
 import type { QualityThresholds } from '../quality/thresholds.ts';
@@ -241,6 +241,8 @@ async function ingestOne(
             stored: incremental
               ? await storedBarContext(db, inst.symbol, interval, rows, thresholds)
               : undefined,
+            // a backfill still keeps the stored bars' boundaries (a fallback source must not interleave)
+            aligned: incremental ? undefined : await storedBoundaryBars(db, inst.symbol, interval, rows),
           });
           if (gate.replaced.length > 0) await auditReplaced(db, gate.replaced, source.name);
           for (const row of gate.accepted) pending.push(row);

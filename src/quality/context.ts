@@ -6,7 +6,7 @@
 import type { Interval, PricePoint, StoredBar } from '../core/types.ts';
 import { INTERVAL_MS } from '../core/types.ts';
 import type { Queryable } from '../store/db.ts';
-import { readBars } from '../store/repos/bars.ts';
+import { readBars, readNeighbourBars } from '../store/repos/bars.ts';
 import { readPrices } from '../store/repos/prices.ts';
 import { DEFAULT_THRESHOLDS, type QualityThresholds } from './thresholds.ts';
 
@@ -33,6 +33,22 @@ export async function storedBarContext(
   if (!s) return [];
   const pad = (t.outlierWindow + 2) * INTERVAL_MS[interval];
   const bars = await readBars(db, symbol, interval, { from: s.lo - pad, to: s.hi + pad + 1 });
+  return bars.map((b) => ({ ...b, symbol, interval, source: 'store' }));
+}
+
+/**
+ * The few stored bars at and around a batch's span that tell the series' bar boundaries (for backfills,
+ * which are not judged against the whole stored context): see `GateContext.aligned`.
+ */
+export async function storedBoundaryBars(
+  db: Queryable,
+  symbol: string,
+  interval: Interval,
+  rows: readonly StoredBar[],
+): Promise<StoredBar[]> {
+  const s = span(rows);
+  if (!s) return [];
+  const bars = await readNeighbourBars(db, symbol, interval, s.lo, s.hi);
   return bars.map((b) => ({ ...b, symbol, interval, source: 'store' }));
 }
 

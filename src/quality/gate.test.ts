@@ -211,3 +211,48 @@ describe('the real USDC March-2023 depeg is not an outlier', () => {
     }
   });
 });
+
+describe('bar alignment with the stored series', () => {
+  const MIN = 60_000;
+  // hourly bars on the hour (Polygon's boundaries), the stored context of an incremental load
+  const stored = Array.from({ length: 10 }, (_, i) => bar(i, 100 + i, { source: 'store' }));
+  const ctx = { instrument: btc, mode: 'backfill' as const, now: NOW, stored };
+
+  it('refuses bars that start at another minute of the hour than the stored ones (Yahoo :30 after Polygon :00)', () => {
+    const shifted = [
+      bar(10, 110, { ts: bar(10, 0).ts + 30 * MIN }),
+      bar(11, 111, { ts: bar(11, 0).ts + 30 * MIN }),
+    ];
+    const res = checkBars(shifted, ctx);
+    expect(res.accepted).toEqual([]);
+    expect(res.rejected.map((r) => r.rule)).toEqual(['bar_alignment', 'bar_alignment']);
+    expect(res.rejected[0]?.reason).toContain(
+      'starts at :30 but the stored 1h bars of BTC around it start at :00',
+    );
+    expect(res.rejected[0]?.reason).toContain('--force');
+  });
+
+  it('accepts bars on the stored boundaries, and any boundary on a first load', () => {
+    expect(checkBars([bar(10, 110), bar(11, 111)], ctx).accepted).toHaveLength(2);
+    const first = checkBars([bar(10, 110, { ts: bar(10, 0).ts + 30 * MIN })], { ...ctx, stored: [] });
+    expect(first.accepted).toHaveLength(1);
+  });
+
+  it('holds nothing against a stored series that already mixes boundaries', () => {
+    const mixed = [...stored, bar(10, 110, { ts: bar(10, 0).ts + 30 * MIN, source: 'store' })];
+    const res = checkBars([bar(11, 111, { ts: bar(11, 0).ts + 30 * MIN })], { ...ctx, stored: mixed });
+    expect(res.accepted).toHaveLength(1);
+  });
+
+  it('lets session bars move by a whole hour (daylight saving) and judges 1-minute bars by the minute', () => {
+    const h4 = (i: number, shiftH = 0) =>
+      bar(i, 100, { interval: '4h', ts: Date.parse('2024-03-01T01:00:00Z') + i * 4 * HOUR + shiftH * HOUR });
+    const dst = checkBars([h4(10, -1)], { ...ctx, stored: [h4(0), h4(1), h4(2)] });
+    expect(dst.accepted).toHaveLength(1);
+    const m1 = (i: number, secs = 0) =>
+      bar(i, 100, { interval: '1m', ts: Date.parse('2024-03-01T00:00:00Z') + i * MIN + secs * 1000 });
+    const off = checkBars([m1(5, 30)], { ...ctx, stored: [m1(0), m1(1), m1(2)] });
+    expect(off.rejected.map((r) => r.rule)).toEqual(['bar_alignment']);
+    expect(off.rejected[0]?.reason).toContain('starts at :00:30');
+  });
+});

@@ -5,7 +5,7 @@
  * Totals always add up: `rows.length = accepted + unchanged + rejected`.
  */
 import type { AssetClass, PricePoint, StoredBar } from '../core/types.ts';
-import { INTERVALS } from '../core/types.ts';
+import { INTERVAL_MS, INTERVALS } from '../core/types.ts';
 import { checkBounds } from './rules/bounds.ts';
 import { detectSpikes } from './rules/outliers.ts';
 import { checkBarValues, checkPriceValue } from './rules/price-values.ts';
@@ -26,6 +26,11 @@ export interface GateContext<T> {
    * the batch's times): duplicates are resolved against them and they give the outlier rule its context.
    */
   stored?: readonly T[];
+  /**
+   * Stored rows near the batch that only fix the bar boundaries it must keep (bars of another phase are
+   * refused as `bar_alignment`), for loads that skip the full `stored` context (backfills).
+   */
+  aligned?: readonly T[];
 }
 
 export interface RejectedRow<T> {
@@ -55,6 +60,25 @@ interface Adapter<T> {
   describe(row: T): string;
   symbol(row: T): string;
   mark(row: T, score: number, outlier: boolean): T;
+  /** Bars only: the row's series (interval) and where in its period it starts (see {@link barPhase}). */
+  phase?(row: T): { series: string; phase: number };
+}
+
+/**
+ * Where a bar starts within its period: `ts` modulo the interval, or modulo one hour for hourly and longer
+ * bars (a 4h or daily bar keyed to a session moves by whole hours with daylight saving, which is not a
+ * change of source). Two sources with other boundaries (Yahoo's US-equity hours start at :30, Polygon's at
+ * :00) give two phases: their bars interleave and a series would count each hour twice.
+ */
+export function barPhase(interval: StoredBar['interval'], ts: number): number {
+  const unit = Math.min(INTERVAL_MS[interval], 3_600_000);
+  return ((ts % unit) + unit) % unit;
+}
+
+function describePhase(phaseMs: number): string {
+  const m = Math.floor(phaseMs / 60_000);
+  const s = Math.floor((phaseMs % 60_000) / 1000);
+  return `:${String(m).padStart(2, '0')}${s || phaseMs % 1000 ? `:${String(s).padStart(2, '0')}` : ''}`;
 }
 
 const eq = (a: number | null | undefined, b: number | null | undefined): boolean =>
@@ -73,6 +97,7 @@ const BAR: Adapter<StoredBar> = {
     eq(a.volume, b.volume),
   describe: (r) => `close ${r.close}`,
   symbol: (r) => r.symbol,
+  phase: (r) => ({ series: r.interval, phase: barPhase(r.interval, r.ts) }),
   // A literal of known shape (not a spread): ~10× cheaper per row on million-row batches.
   mark: (r, qualityScore, isOutlier) => ({
     symbol: r.symbol,
@@ -146,8 +171,14 @@ function runGate<T>(rows: readonly T[], ctx: GateContext<T>, A: Adapter<T>): Gat
   // 3. Against the store: equal → unchanged; different → the new row wins, the old one goes to the audit.
   const storedByKey = new Map<number, T>();
   for (const s of ctx.stored ?? []) storedByKey.set(A.key(s), s);
+  const phases = storedPhases(ctx.aligned ? [...(ctx.stored ?? []), ...ctx.aligned] : ctx.stored, A);
   const candidates: T[] = [];
   for (const [key, row] of byKey) {
+    const misaligned = phases && misalignment(row, phases, A, symbol);
+    if (misaligned) {
+      result.rejected.push({ row, rule: RULES.alignment, reason: misaligned });
+      continue;
+    }
     const prev = storedByKey.get(key);
     if (prev !== undefined && A.same(prev, row)) {
       result.unchanged.push(row);
@@ -192,6 +223,45 @@ function runGate<T>(rows: readonly T[], ctx: GateContext<T>, A: Adapter<T>): Gat
   }
   result.accepted = marked;
   return result;
+}
+
+/**
+ * The one phase each series (interval) of the stored context has, with a stored bar to name in reasons.
+ * A series whose stored bars already have several phases gets none (nothing to hold new bars to).
+ */
+function storedPhases<T>(
+  stored: readonly T[] | undefined,
+  A: Adapter<T>,
+): Map<string, { phase: number; example: T } | null> | undefined {
+  if (!A.phase || !stored || stored.length === 0) return undefined;
+  const out = new Map<string, { phase: number; example: T } | null>();
+  for (const row of stored) {
+    const { series, phase } = A.phase(row);
+    const seen = out.get(series);
+    if (seen === undefined) out.set(series, { phase, example: row });
+    else if (seen !== null && seen.phase !== phase) out.set(series, null);
+  }
+  return out;
+}
+
+/** Why `row` does not line up with the stored series around it, or null when it does. */
+function misalignment<T>(
+  row: T,
+  phases: Map<string, { phase: number; example: T } | null>,
+  A: Adapter<T>,
+  symbol: string,
+): string | null {
+  if (!A.phase) return null;
+  const { series, phase } = A.phase(row);
+  const expected = phases.get(series);
+  if (!expected || expected.phase === phase) return null;
+  const at = new Date(A.ts(row)).toISOString();
+  const example = new Date(A.ts(expected.example)).toISOString();
+  return (
+    `${series} bar at ${at} starts at ${describePhase(phase)} but the stored ${series} bars of ${symbol} around it ` +
+    `start at ${describePhase(expected.phase)} (e.g. ${example}): a source with other bar boundaries would count ` +
+    'hours twice (release with --force to keep it anyway)'
+  );
 }
 
 /** Checks a batch of bars of one instrument. See {@link GateResult} for what to do with each list. */

@@ -27,21 +27,36 @@ function bars(inst: Instrument, from: number, to: number, badTs?: ReadonlySet<nu
   );
 }
 
-/** Polygon daily aggregates: `t` is midnight New York of the trading date, as Polygon sends it. */
+/**
+ * Hourly bars on Polygon's boundaries: windows start on the hour (the synthetic session bars start at :30,
+ * as Yahoo's do, so they are moved back half an hour).
+ */
+function hourBars(inst: Instrument, from: number, to: number): Bar[] {
+  return syntheticBars(inst, '1h', { from, to }).map((b) => ({ ...b, ts: b.ts - (b.ts % 3_600_000) }));
+}
+
+/**
+ * Polygon aggregates, daily (`t` is midnight New York of the trading date, as Polygon sends it) and hourly
+ * (`t` the start of the hour, UTC).
+ */
 export async function startFakePolygon(o: FakeOptions): Promise<Loopback> {
   const size = o.pageSize ?? 50;
   return startLoopback((req, index): Reply => {
     const delay = o.delayMs ? { delayMs: o.delayMs } : {};
     if (o.failRequests?.has(index))
       return { status: 500, body: { status: 'ERROR', error: 'boom' }, ...delay };
-    const m = /^\/v2\/aggs\/ticker\/([^/]+)\/range\/1\/day\/(\d{4}-\d{2}-\d{2})\/(\d{4}-\d{2}-\d{2})$/.exec(
-      req.url.pathname,
-    );
+    const m =
+      /^\/v2\/aggs\/ticker\/([^/]+)\/range\/1\/(day|hour)\/(\d{4}-\d{2}-\d{2}|\d{13})\/(\d{4}-\d{2}-\d{2}|\d{13})$/.exec(
+        req.url.pathname,
+      );
     if (!m) return { status: 404, body: { status: 'NOT_FOUND' } };
-    const [, ticker = '', fromDay = '', toDay = ''] = m;
+    const [, ticker = '', timespan = '', fromDay = '', toDay = ''] = m;
     const inst = o.instruments[ticker];
     const offset = Number(req.url.searchParams.get('cursor') ?? 0);
-    const all = inst ? bars(inst, Date.parse(fromDay), Date.parse(toDay) + 86_400_000, o.badTs) : [];
+    // dates (whole days, `to` included) or epoch ms (intraday requests, `to` included)
+    const from = /^\d{13}$/.test(fromDay) ? Number(fromDay) : Date.parse(fromDay);
+    const to = /^\d{13}$/.test(toDay) ? Number(toDay) + 1 : Date.parse(toDay) + 86_400_000;
+    const all = !inst ? [] : timespan === 'day' ? bars(inst, from, to, o.badTs) : hourBars(inst, from, to);
     const page = all.slice(offset, offset + size);
     const next = offset + size < all.length ? offset + size : null;
     return {
@@ -56,7 +71,7 @@ export async function startFakePolygon(o: FakeOptions): Promise<Loopback> {
         ...(page.length
           ? {
               results: page.map((b) => ({
-                t: newYorkWallToUtc(b.ts, 0),
+                t: timespan === 'day' ? newYorkWallToUtc(b.ts, 0) : b.ts,
                 o: b.open,
                 h: b.high,
                 l: b.low,

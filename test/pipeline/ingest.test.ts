@@ -4,6 +4,8 @@ import { PgPubSub } from '../../src/cache/pg-pubsub.ts';
 import type { Instrument } from '../../src/core/types.ts';
 import { runIngest } from '../../src/pipeline/run.ts';
 import { listWatermarks } from '../../src/pipeline/watermarks.ts';
+import { releaseQuarantine } from '../../src/quality/quarantine.ts';
+import { gateReleaseLoader } from '../../src/quality/release.ts';
 import { createSources } from '../../src/sources/source.ts';
 import type { Loopback } from '../../src/sources/testing/loopback.ts';
 import type { Db } from '../../src/store/db.ts';
@@ -157,6 +159,34 @@ describe.each(backends.map((b) => [b.name, b] as [string, TestBackend]))(
       expect(row?.active).toBe(false);
       expect(row?.inactiveReason).toMatch(/binance/);
       expect(s.failed).toBe(1);
+    });
+
+    it('hourly bars of a fallback source with other boundaries are quarantined, not interleaved', async () => {
+      const span = { from: Date.UTC(2024, 5, 24), to: Date.UTC(2024, 5, 27) }; // Mon–Wed
+      const base = {
+        mode: 'backfill' as const,
+        interval: '1h' as const,
+        symbols: ['AAPL'],
+        now: NOW,
+        ...span,
+      };
+      // Polygon's hours start on the hour (fake-providers.ts hourBars)
+      const first = await runIngest(db, sources(), { ...base, source: 'polygon' });
+      expect(first.stored).toBeGreaterThan(10);
+      const stored = await readBars(db, 'AAPL', '1h', span);
+      expect(stored.every((b) => b.ts % 3_600_000 === 0)).toBe(true);
+      // the synthetic source's session hours start at :30, as Yahoo's do: the same hours, counted twice
+      const second = await runIngest(db, sources(), { ...base, source: 'synthetic' });
+      expect(second.stored).toBe(0);
+      expect(second.quarantined_by_rule.bar_alignment).toBe(second.fetched);
+      expect(second.fetched).toBeGreaterThan(10);
+      expect(await readBars(db, 'AAPL', '1h', span)).toEqual(stored);
+      const q = await db.query<{ reason: string }>(
+        "SELECT reason FROM ops.quarantine WHERE rule = 'bar_alignment' ORDER BY id LIMIT 1",
+      );
+      expect(q.rows[0]?.reason).toMatch(
+        /1h bar at .* starts at :30 but the stored 1h bars of AAPL .* start at :00/,
+      );
     });
   },
 );

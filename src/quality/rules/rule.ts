@@ -14,6 +14,7 @@ export const RULES = {
   tooOld: 'timestamp_too_old',
   symbol: 'symbol_mismatch',
   duplicate: 'duplicate_superseded',
+  alignment: 'bar_alignment',
   outlier: 'outlier',
   outlierBatch: 'outlier_batch',
   depeg: 'depeg_event',

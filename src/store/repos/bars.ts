@@ -207,6 +207,42 @@ export async function readBars(
   }));
 }
 
+/**
+ * The stored bars just outside `[from, to]` and, when there are any, the first and last inside it: at most
+ * four rows (two indexed lookups each way), enough to tell the bar boundaries of the stored series around
+ * a batch without reading all of it.
+ */
+export async function readNeighbourBars(
+  db: Queryable,
+  symbol: string,
+  interval: Interval,
+  from: number,
+  to: number,
+): Promise<Bar[]> {
+  const id = await instrumentId(db, symbol);
+  const res = await db.query<BarDbRow>(
+    `SELECT (extract(epoch FROM ts) * 1000)::float8 AS ts, open, high, low, close, volume FROM (
+       (SELECT * FROM market_data.bars WHERE instrument_id = $1 AND interval = $2 AND ts < $3::timestamptz
+         ORDER BY ts DESC LIMIT 1)
+       UNION (SELECT * FROM market_data.bars WHERE instrument_id = $1 AND interval = $2 AND ts >= $3::timestamptz
+         ORDER BY ts LIMIT 1)
+       UNION (SELECT * FROM market_data.bars WHERE instrument_id = $1 AND interval = $2 AND ts <= $4::timestamptz
+         ORDER BY ts DESC LIMIT 1)
+       UNION (SELECT * FROM market_data.bars WHERE instrument_id = $1 AND interval = $2 AND ts > $4::timestamptz
+         ORDER BY ts LIMIT 1)
+     ) b ORDER BY ts`,
+    [id, interval, tsParam(from), tsParam(to)],
+  );
+  return res.rows.map((r) => ({
+    ts: Number(r.ts),
+    open: Number(r.open),
+    high: Number(r.high),
+    low: Number(r.low),
+    close: Number(r.close),
+    volume: Number(r.volume),
+  }));
+}
+
 /** The same bars as `readBars`, as columns for the analytics (Float64Array each, `ts` in epoch ms). */
 export async function readBarColumns(
   db: Queryable,
