@@ -11,7 +11,8 @@
  * limit (one warning per outage), and Redis is tried again after a cool-down (one line when it is back).
  * While degraded each process keeps its own full budget, as in embedded mode.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { DEFAULT_KEY_PREFIX, RedisLink } from '../cache/redis-link.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import {
   type Clock,
@@ -27,8 +28,7 @@ export function rateLimitKey(provider: string, keyPrefix = DEFAULT_KEY_PREFIX): 
   return `${keyPrefix}rate_limit:${provider}`;
 }
 
-/** The deployment prefix BullMQ's keys use too (`marketpipe:jobs:…`). */
-export const DEFAULT_KEY_PREFIX = 'marketpipe:';
+export { DEFAULT_KEY_PREFIX };
 
 /**
  * KEYS[1] bucket; ARGV capacity, requests, intervalMs. Returns `{waitMs, tokensLeft}`: waitMs 0 means a
@@ -89,31 +89,32 @@ interface Answer {
 }
 
 /**
- * One Redis connection and outage state for all of a process's shared buckets. The connection is opened on
- * first use and does not keep the process alive (a CLI run ends when its work does); it does not reconnect
- * in the background either: after an outage the next take past the cool-down opens a fresh one.
+ * One Redis connection and outage state for all of a process's shared buckets (a `RedisLink`: opened on
+ * first use, never keeping the process alive, reopened by the first take past the cool-down of an outage).
  */
 export class SharedRateLimits {
   readonly keyPrefix: string;
-  private client: (Redis & TakeCommand) | undefined;
-  private down = false;
-  private retryAt = 0;
-  /** The connection's last error (e.g. ECONNREFUSED), more telling than the failed call's own. */
-  private lastError: string | undefined;
-  private readonly options: SharedRateLimitsOptions;
-  private readonly log: Pick<Logger, 'warn' | 'info'>;
-  private readonly now: () => number;
+  private readonly link: RedisLink;
 
   constructor(options: SharedRateLimitsOptions) {
-    this.options = options;
     this.keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
-    this.log = options.log ?? createLogger('info', 'rate-limit');
-    this.now = options.now ?? Date.now;
+    this.link = new RedisLink({
+      url: options.url,
+      commandTimeoutMs: options.commandTimeoutMs,
+      cooldownMs: options.cooldownMs,
+      now: options.now,
+      log: options.log ?? createLogger('info', 'rate-limit'),
+      downMessage: (why) =>
+        `redis unavailable for shared rate limits (${why}); ` +
+        'each process uses its own provider budget until it is back',
+      backMessage: 'redis is back: provider rate limits are shared across processes again',
+      scripts: { marketpipeTakeToken: { numberOfKeys: 1, lua: TAKE_SCRIPT } },
+    });
   }
 
   /** True while the local fallback buckets are in use. */
   get degraded(): boolean {
-    return this.down;
+    return this.link.degraded;
   }
 
   /** The shared bucket of `provider`. Use it as `HttpClientOptions.rateLimiter` via `factory()`. */
@@ -130,61 +131,21 @@ export class SharedRateLimits {
    * One atomic refill-and-take on `key`; undefined when Redis cannot answer (the caller then uses its local
    * bucket). Never throws.
    */
-  async tryTake(key: string, limit: Required<RateLimit>): Promise<Answer | undefined> {
-    if (this.down && this.now() < this.retryAt) return undefined;
-    let client: (Redis & TakeCommand) | undefined;
-    try {
-      client = this.connection();
-      const reply = await client.marketpipeTakeToken(key, limit.burst, limit.requests, limit.intervalMs);
-      const answer = parseAnswer(reply);
-      if (this.down) {
-        this.down = false;
-        this.log.info('redis is back: provider rate limits are shared across processes again');
-      }
-      return answer;
-    } catch (err) {
-      if (!this.down) {
-        const why = this.lastError ?? (err instanceof Error ? err.message : String(err));
-        this.log.warn(
-          `redis unavailable for shared rate limits (${why}); ` +
-            'each process uses its own provider budget until it is back',
-        );
-      }
-      this.down = true;
-      this.retryAt = this.now() + (this.options.cooldownMs ?? 5000);
-      client?.disconnect();
-      if (this.client === client) this.client = undefined;
-      return undefined;
-    }
+  tryTake(key: string, limit: Required<RateLimit>): Promise<Answer | undefined> {
+    return this.link.attempt(async (client) =>
+      parseAnswer(
+        await (client as Redis & TakeCommand).marketpipeTakeToken(
+          key,
+          limit.burst,
+          limit.requests,
+          limit.intervalMs,
+        ),
+      ),
+    );
   }
 
-  async close(): Promise<void> {
-    this.client?.disconnect();
-    this.client = undefined;
-  }
-
-  private connection(): Redis & TakeCommand {
-    if (this.client && this.client.status !== 'end') return this.client;
-    const client = new Redis(this.options.url, {
-      // Commands wait for the first connect, bounded by commandTimeout; a lost connection fails them at once.
-      enableOfflineQueue: true,
-      maxRetriesPerRequest: 0,
-      commandTimeout: this.options.commandTimeoutMs ?? 500,
-      connectTimeout: 1000,
-      // No background reconnects (their timers would keep a finished CLI run alive): see tryTake.
-      retryStrategy: () => null,
-    }) as Redis & TakeCommand;
-    // Failures surface through the calls; without a listener ioredis would print each one.
-    this.lastError = undefined;
-    client.on('error', (err: Error) => {
-      if (this.client === client) this.lastError = err.message;
-    });
-    // An idle connection must not keep the process alive; a pending command's timeout timer still does.
-    client.on('connect', () => client.stream?.unref?.());
-    // EVALSHA, falling back to EVAL when the script cache is empty (a restarted Redis).
-    client.defineCommand('marketpipeTakeToken', { numberOfKeys: 1, lua: TAKE_SCRIPT });
-    this.client = client;
-    return client;
+  close(): Promise<void> {
+    return this.link.close();
   }
 }
 
