@@ -181,12 +181,19 @@ describe.each(backends.map((b) => [b.name, b] as [string, TestBackend]))(
       expect(second.quarantined_by_rule.bar_alignment).toBe(second.fetched);
       expect(second.fetched).toBeGreaterThan(10);
       expect(await readBars(db, 'AAPL', '1h', span)).toEqual(stored);
-      const q = await db.query<{ reason: string }>(
-        "SELECT reason FROM ops.quarantine WHERE rule = 'bar_alignment' ORDER BY id LIMIT 1",
+      const q = await db.query<{ id: number; reason: string }>(
+        "SELECT id::int AS id, reason FROM ops.quarantine WHERE rule = 'bar_alignment' ORDER BY id LIMIT 1",
       );
       expect(q.rows[0]?.reason).toMatch(
         /1h bar at .* starts at :30 but the stored 1h bars of AAPL .* start at :00/,
       );
+      // released as it is, the same reason holds; with --force (a human vouches) it is stored
+      const id = q.rows[0]?.id ?? 0;
+      const kept = await releaseQuarantine(db, [id], gateReleaseLoader(db, { now: NOW }));
+      expect(kept.refused.map((r) => r.rule)).toEqual(['bar_alignment']);
+      const forced = await releaseQuarantine(db, [id], gateReleaseLoader(db, { now: NOW, force: true }));
+      expect(forced.loaded).toEqual([id]);
+      expect(await readBars(db, 'AAPL', '1h', span)).toHaveLength(stored.length + 1);
     });
   },
 );
