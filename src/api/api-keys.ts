@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { UnauthorizedError } from '../core/errors.ts';
 import type { AppDeps } from './app.ts';
 import { RateLimitedError } from './errors.ts';
+import { LocalWindowCounter, retryAfterSeconds, type WindowCounter } from './rate-window.ts';
 
 /** Requests per minute per API key on the data routes. @defaultValue 600 */
 export const DEFAULT_KEY_RATE_LIMIT = 600;
@@ -13,21 +14,43 @@ export const apiKeySecurity = [{ apiKey: [] }, {}];
 const digest = (key: string): Buffer => createHash('sha256').update(key).digest();
 
 /**
+ * The id a key's window is counted under: a short digest, so the raw key never reaches Redis, and stable
+ * whatever the order of `API_KEYS` in each process (an index would not be during a rolling change).
+ */
+const windowId = (key: string): string =>
+  `key:${createHash('sha256').update('marketpipe:api_rate:').update(key).digest('hex').slice(0, 16)}`;
+
+/** The window of a key's budget (ms). */
+const WINDOW_MS = 60_000;
+
+/** 429 for a key over its budget, with the seconds until its window ends (for Retry-After). */
+export class KeyRateLimitedError extends RateLimitedError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
  * The optional API-key gate of the data routes: when `settings.apiKeys` (env `API_KEYS`) is non-empty every
  * data request carries one in `x-api-key` (WebSocket upgrades may use `?api_key=`, browsers cannot set
- * headers there), and each key gets `perMinute` requests per fixed one-minute window. With no keys
- * configured the routes are open and unlimited (local use).
+ * headers there), and each key gets `perMinute` requests per fixed one-minute window, counted by `windows`
+ * (in-process, or shared by every process through Redis). With no keys configured the routes are open and
+ * unlimited (local use).
  */
 export class ApiKeyGate {
   private readonly keys: Buffer[];
-  private readonly windows = new Map<string, { start: number; count: number }>();
+  private readonly ids: string[];
 
   constructor(
     keys: readonly string[],
     private readonly perMinute = DEFAULT_KEY_RATE_LIMIT,
-    private readonly now: () => number = Date.now,
+    private readonly windows: WindowCounter = new LocalWindowCounter(),
   ) {
     this.keys = keys.map(digest);
+    this.ids = keys.map(windowId);
   }
 
   get enabled(): boolean {
@@ -44,36 +67,24 @@ export class ApiKeyGate {
     return found;
   }
 
-  /** Throws UnauthorizedError (401) or RateLimitedError (429); returns the key's index, or -1 when open. */
-  check(presented: string | undefined): number {
+  /**
+   * Throws UnauthorizedError (401) or KeyRateLimitedError (429); returns the key's index, or -1 when open.
+   */
+  async check(presented: string | undefined): Promise<number> {
     if (!this.enabled) return -1;
     if (!presented) throw new UnauthorizedError('missing API key (header x-api-key)');
     const index = this.match(presented);
-    if (index < 0) throw new UnauthorizedError('unknown API key');
-    const id = String(index);
-    const t = this.now();
-    let w = this.windows.get(id);
-    if (!w || t - w.start >= 60_000) {
-      w = { start: t, count: 0 };
-      this.windows.set(id, w);
-    }
-    w.count++;
-    if (w.count > this.perMinute) {
-      const retry = Math.ceil((w.start + 60_000 - t) / 1000);
-      throw new RateLimitedError(
+    const id = this.ids[index];
+    if (id === undefined) throw new UnauthorizedError('unknown API key');
+    const hit = await this.windows.hit(id, WINDOW_MS);
+    if (hit.count > this.perMinute) {
+      const retry = retryAfterSeconds(hit.resetInMs);
+      throw new KeyRateLimitedError(
         `API key over its limit of ${this.perMinute} requests/min; retry in ${retry} s`,
+        retry,
       );
     }
     return index;
-  }
-
-  /** Seconds until the key's window resets (for Retry-After). */
-  retryAfter(): number {
-    let soonest = 60;
-    const t = this.now();
-    for (const w of this.windows.values())
-      soonest = Math.min(soonest, Math.ceil((w.start + 60_000 - t) / 1000));
-    return Math.max(1, soonest);
   }
 }
 
@@ -83,7 +94,7 @@ const gates = new WeakMap<AppDeps, ApiKeyGate>();
 export function apiKeyGate(deps: AppDeps): ApiKeyGate {
   let gate = gates.get(deps);
   if (!gate) {
-    gate = new ApiKeyGate(deps.settings.apiKeys ?? [], deps.apiKeyRateLimit);
+    gate = new ApiKeyGate(deps.settings.apiKeys ?? [], deps.apiKeyRateLimit, deps.rateWindows);
     gates.set(deps, gate);
   }
   return gate;
@@ -102,9 +113,9 @@ export function useApiKeys(scope: FastifyInstance, deps: AppDeps): void {
   if (!gate.enabled) return;
   scope.addHook('onRequest', async (req, reply) => {
     try {
-      gate.check(presentedKey(req));
+      await gate.check(presentedKey(req));
     } catch (err) {
-      if (err instanceof RateLimitedError) void reply.header('retry-after', String(gate.retryAfter()));
+      if (err instanceof KeyRateLimitedError) void reply.header('retry-after', String(err.retryAfterSeconds));
       throw err;
     }
   });

@@ -12,6 +12,7 @@ import type { Db } from '../store/db.ts';
 import { jwtKey, useAdminAuth } from './auth.ts';
 import { installErrorHandlers } from './errors.ts';
 import { installHttpMetrics } from './metrics.ts';
+import type { WindowCounter } from './rate-window.ts';
 import { ROUTES, type RouteModule } from './routes/index.ts';
 import { webDashboard } from './static.ts';
 
@@ -48,6 +49,11 @@ export interface AppDeps {
   pubsub?: PubSub;
   /** Data requests per minute per API key (when `settings.apiKeys` is set). @defaultValue 600 */
   apiKeyRateLimit?: number;
+  /**
+   * Counts the per-key and per-admin-user request budgets; `serve` passes a `SharedWindowCounter` when
+   * `REDIS_URL` is set, so scaled-out processes share one budget. @defaultValue in-process counters per app
+   */
+  rateWindows?: WindowCounter;
 }
 
 /** Builds the HTTP app from its dependencies; it does not listen (see `startServer`). */
@@ -93,7 +99,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   if (adminDisabled === undefined) {
     // One admin scope: every admin route shares the token check and each user's request budget.
     void app.register(async (scope) => {
-      await useAdminAuth(scope, { secret: deps.settings.jwtSecret, max: deps.adminRateLimit });
+      await useAdminAuth(scope, {
+        secret: deps.settings.jwtSecret,
+        max: deps.adminRateLimit,
+        windows: deps.rateWindows,
+      });
       for (const route of routes) {
         if (route.admin) await scope.register(route.plugin, { deps, prefix: route.prefix ?? '' });
       }

@@ -1,8 +1,9 @@
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { type FastifyRateLimitStore, type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { ConfigError, ForbiddenError, UnauthorizedError, ValidationError } from '../core/errors.ts';
 import { RateLimitedError } from './errors.ts';
+import type { WindowCounter } from './rate-window.ts';
 
 /**
  * Admin authentication: HS256 JWT bearer tokens signed with `JWT_SECRET`, roles `admin` (read-write) and
@@ -120,7 +121,41 @@ export interface AdminAuthOptions {
   windowMs?: number;
   /** Refused tokens per client IP per window before that IP gets 429 (slows token guessing). @defaultValue 30 */
   maxFailures?: number;
+  /**
+   * Counts each user's requests (e.g. a `SharedWindowCounter`, one budget across processes).
+   * @defaultValue @fastify/rate-limit's in-process store
+   */
+  windows?: WindowCounter;
 }
+
+/** A @fastify/rate-limit store counting in a WindowCounter; it never fails (a shared one falls back locally). */
+class WindowStore implements FastifyRateLimitStore {
+  constructor(private readonly windows: WindowCounter) {}
+
+  incr(
+    key: string,
+    callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
+    timeWindow: number,
+  ): void {
+    this.windows.hit(key, timeWindow).then(
+      (hit) => callback(null, { current: hit.count, ttl: hit.resetInMs }),
+      (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
+    );
+  }
+
+  /** Routes with their own rate-limit config get a child; the same windows, one budget per user. */
+  child(): FastifyRateLimitStore {
+    return this;
+  }
+}
+
+/** The plugin instantiates its store itself: a constructor bound to `windows`. */
+const windowStore = (windows: WindowCounter): FastifyRateLimitStoreCtor =>
+  class extends WindowStore {
+    constructor() {
+      super(windows);
+    }
+  };
 
 /** Counts refused tokens per client IP in fixed windows. */
 class FailureCounter {
@@ -174,7 +209,9 @@ export async function useAdminAuth(app: FastifyInstance, o: AdminAuthOptions): P
     timeWindow: windowMs,
     // after onRequest, so the budget is per verified user, not per forged claim
     hook: 'preHandler',
-    keyGenerator: (req) => `user:${req.user?.user ?? req.ip}`,
+    // `user:{name}` is also the shared window's id (Redis key `marketpipe:api_rate:user:{name}`)
+    keyGenerator: (req) => (req.user ? `user:${encodeURIComponent(req.user.user)}` : `ip:${req.ip}`),
+    ...(o.windows ? { store: windowStore(o.windows) } : {}),
     errorResponseBuilder: (_req, ctx) =>
       new RateLimitedError(
         `rate limit of ${ctx.max} requests per ${ctx.after} exceeded; retry in ${ctx.after}`,
