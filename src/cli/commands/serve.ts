@@ -1,5 +1,6 @@
 import { buildApp } from '../../api/app.ts';
 import { metricsOf } from '../../api/metrics.ts';
+import { SharedWindowCounter } from '../../api/rate-window.ts';
 import { startServer } from '../../api/server.ts';
 import { streamHubOf } from '../../api/ws.ts';
 import { createCache, createPubSub } from '../../cache/index.ts';
@@ -21,13 +22,18 @@ export interface Serving {
 
 /**
  * Builds the API from the command's context (store, settings, cache and pub/sub as configured: Redis when
- * `REDIS_URL` is set, else memory + LISTEN/NOTIFY; hot-reloaded config parameters) and starts listening.
+ * `REDIS_URL` is set, else memory + LISTEN/NOTIFY; per-key and per-user request budgets shared through Redis
+ * when it is set, else counted in this process; hot-reloaded config parameters) and starts listening.
  * The admin API is mounted only when `JWT_SECRET` is set (otherwise `/admin/*` answers 503 saying why).
  */
 export async function startServing(c: CommandContext, opts: ServeOptions = {}): Promise<Serving> {
   const cache = createCache(c.settings, c.log);
   const pubsub = createPubSub(c.settings, c.db, c.log);
   const config = await ConfigStore.open({ db: c.db, log: c.log });
+  // Scaled out, every process draws API-key and admin-user budgets from one window per id in Redis.
+  const rateWindows = c.settings.redisUrl
+    ? new SharedWindowCounter({ url: c.settings.redisUrl, log: c.log })
+    : undefined;
   const verbose = c.settings.logLevel === 'debug' || c.settings.logLevel === 'trace';
   const deps = {
     db: c.db,
@@ -35,6 +41,7 @@ export async function startServing(c: CommandContext, opts: ServeOptions = {}): 
     config,
     cache,
     pubsub,
+    rateWindows,
     logger: verbose ? c.log : false,
     adminApi: Boolean(c.settings.jwtSecret),
   } as const;
@@ -48,7 +55,7 @@ export async function startServing(c: CommandContext, opts: ServeOptions = {}): 
     });
   } catch (err) {
     await app.close().catch(() => undefined);
-    await Promise.allSettled([pubsub.close(), cache.close(), config.close()]);
+    await Promise.allSettled([pubsub.close(), cache.close(), config.close(), rateWindows?.close()]);
     throw err;
   }
   if (!c.settings.jwtSecret) c.log.warn('JWT_SECRET is not set: the admin API (/admin/*) is off');
@@ -61,7 +68,7 @@ export async function startServing(c: CommandContext, opts: ServeOptions = {}): 
       if (closed) return;
       closed = true;
       await server.close();
-      await Promise.allSettled([pubsub.close(), cache.close(), config.close()]);
+      await Promise.allSettled([pubsub.close(), cache.close(), config.close(), rateWindows?.close()]);
       c.log.info(`stopped (${JSON.stringify(streamHubOf(deps)?.stats() ?? {})} stream clients at the end)`);
     },
   };
