@@ -188,6 +188,18 @@ const READ_SQL = `SELECT (extract(epoch FROM ts) * 1000)::float8 AS ts, open, hi
    WHERE instrument_id = $1 AND interval = $2 AND ts >= $3::timestamptz AND ts < $4::timestamptz
    ORDER BY ts`;
 
+/** A row of `SELECT ts (epoch ms), open, high, low, close, volume` as a Bar. */
+function toBar(r: BarDbRow): Bar {
+  return {
+    ts: Number(r.ts),
+    open: Number(r.open),
+    high: Number(r.high),
+    low: Number(r.low),
+    close: Number(r.close),
+    volume: Number(r.volume),
+  };
+}
+
 /** Bars of one instrument and interval with `range.from <= ts < range.to`, ascending. */
 export async function readBars(
   db: Queryable,
@@ -197,14 +209,7 @@ export async function readBars(
 ): Promise<Bar[]> {
   const id = await instrumentId(db, symbol);
   const res = await db.query<BarDbRow>(READ_SQL, [id, interval, ...rangeParams(range)]);
-  return res.rows.map((r) => ({
-    ts: Number(r.ts),
-    open: Number(r.open),
-    high: Number(r.high),
-    low: Number(r.low),
-    close: Number(r.close),
-    volume: Number(r.volume),
-  }));
+  return res.rows.map(toBar);
 }
 
 /**
@@ -233,14 +238,7 @@ export async function readNeighbourBars(
      ) b ORDER BY ts`,
     [id, interval, tsParam(from), tsParam(to)],
   );
-  return res.rows.map((r) => ({
-    ts: Number(r.ts),
-    open: Number(r.open),
-    high: Number(r.high),
-    low: Number(r.low),
-    close: Number(r.close),
-    volume: Number(r.volume),
-  }));
+  return res.rows.map(toBar);
 }
 
 /** The same bars as `readBars`, as columns for the analytics (Float64Array each, `ts` in epoch ms). */
