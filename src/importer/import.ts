@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { ValidationError } from '../core/errors.ts';
 import { startOfUtcDay } from '../core/time.ts';
 import type { Interval, LoadSummary, PricePoint, StoredBar } from '../core/types.ts';
+import { storedBoundaryBars } from '../quality/context.ts';
 import { checkBars, checkPrices } from '../quality/gate.ts';
 import { quarantineRows } from '../quality/quarantine.ts';
 import { loadThresholds } from '../quality/thresholds-config.ts';
@@ -55,7 +56,9 @@ export async function importFile(db: Db, options: ImportOptions): Promise<LoadSu
 
   const flush = async () => {
     if (bars.length > 0) {
-      const gate = checkBars(bars, { instrument, mode: 'backfill', now, thresholds });
+      // the stored bars around this batch fix the boundaries it must keep (see GateContext.aligned)
+      const aligned = await storedBoundaryBars(db, instrument.symbol, interval, bars);
+      const gate = checkBars(bars, { instrument, mode: 'backfill', now, thresholds, aligned });
       const res = await upsertBars(db, gate.accepted);
       summary.stored += res.stored;
       summary.unchanged += res.unchanged + gate.unchanged.length;

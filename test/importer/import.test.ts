@@ -83,6 +83,34 @@ describe.each(backends.map((b) => [b.name, b] as [string, TestBackend]))('import
     for (const r of q.rows) expect(r.reason.length).toBeGreaterThan(5);
   });
 
+  it('quarantines hourly bars whose boundaries differ from the stored series (bar_alignment)', async () => {
+    const hours = (minute: string) =>
+      'ts,open,high,low,close,volume\n' +
+      [14, 15, 16].map((h) => `2021-02-01T${h}:${minute}:00Z,10,11,9,10.5,100`).join('\n');
+    const onHour = await importFile(db, {
+      file: file('h00.csv', hours('00')),
+      symbol: 'AAPL',
+      interval: '1h',
+      now: NOW,
+    });
+    expect(onHour).toMatchObject({ read: 3, stored: 3 });
+    // the same hours from a source whose bars start at :30 would count each hour twice
+    const half = await importFile(db, {
+      file: file('h30.csv', hours('30')),
+      symbol: 'AAPL',
+      interval: '1h',
+      now: NOW,
+    });
+    expect(half).toMatchObject({ read: 3, stored: 0, quarantined: 3 });
+    const q = await db.query<{ rule: string }>(
+      "SELECT rule FROM ops.quarantine WHERE source = 'file:h30.csv'",
+    );
+    expect(q.rows.map((r) => r.rule)).toEqual(['bar_alignment', 'bar_alignment', 'bar_alignment']);
+    expect(
+      await readBars(db, 'AAPL', '1h', { from: Date.UTC(2021, 1, 1), to: Date.UTC(2021, 1, 2) }),
+    ).toHaveLength(3);
+  });
+
   it('loads point prices from JSON (array) and from CSV with a price column', async () => {
     const before = await countPrices(db);
     const json = file(
