@@ -4,7 +4,7 @@
  * function returns what it computed plus `errors` for the instruments it could not do.
  */
 
-import { type AdjustMode, adjustColumns } from '../analytics/adjust.ts';
+import { type AdjustMode, readAdjustedBarColumns } from '../analytics/adjust.ts';
 import {
   correlationMatrix,
   matrixPairs,
@@ -24,7 +24,6 @@ import {
 import { describeError, ValidationError } from '../core/errors.ts';
 import { DAY_MS, startOfUtcDay, toIso } from '../core/time.ts';
 import { INTERVALS, type Interval } from '../core/types.ts';
-import { readCorporateActions } from '../events/repo.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { readBarColumns } from '../store/repos/bars.ts';
 import {
@@ -172,11 +171,13 @@ export async function computeIndicators(
   const interval = opts.interval ?? '1d';
   const extra = parseIndicatorSpec(opts.extra);
   const inst = await requireInstrument(db, symbol);
-  const raw = await readBarColumns(db, symbol, interval, { from: ALL_TIME.from, to: opts.to ?? ALL_TIME.to });
-  const b =
-    opts.adjust === undefined || opts.adjust === 'raw'
-      ? raw
-      : adjustColumns(raw, await readCorporateActions(db, symbol), opts.adjust);
+  const b = await readAdjustedBarColumns(
+    db,
+    symbol,
+    interval,
+    { from: ALL_TIME.from, to: opts.to ?? ALL_TIME.to },
+    opts.adjust ?? 'raw',
+  );
   const factor = annualizationFactor(inst.assetClass, interval);
   const m = macd(b.close);
   const bands = bollinger(b.close, 20, 2);

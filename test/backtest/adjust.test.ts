@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADJUST_MODES, readAdjustedBars } from '../../src/analytics/adjust.ts';
+import { computeIndicators } from '../../src/services/analytics.ts';
 import { getBacktest, runBacktest } from '../../src/services/backtest.ts';
 import type { Db } from '../../src/store/db.ts';
 import { listRuns } from '../../src/store/repos/strategies.ts';
@@ -93,6 +94,16 @@ for (const backend of await testBackends('backtest-adjust')) {
         // no action inside the range: every mode earns the raw 408 / 400
         expect(out.final_equity, mode).toBeCloseTo((CASH * 408) / 400, 6);
       }
+    });
+
+    it('the indicators read the same adjusted closes, also when the dividend follows the range', async () => {
+      // to 2024-03-07 00:00: the 03-08 dividend's factor needs the 03-07 close (103), outside the range:
+      // 1 − 1.03/103 = 0.99, so 400, 404, 408 → ÷4 (split) × 0.99 = 99, 99.99, 100.98
+      const to = Date.UTC(2024, 2, 7);
+      const ind = await computeIndicators(db, 'SPLT', { adjust: 'adjusted', to, dryRun: true });
+      expect(ind.rows.map((r) => r.close)).toEqual([99, 99.99, 100.98].map((x) => expect.closeTo(x, 9)));
+      const api = await readAdjustedBars(db, 'SPLT', '1d', { from: 0, to }, 'adjusted');
+      expect(ind.rows.map((r) => r.close)).toEqual(api.map((b) => b.close));
     });
 
     it('a crypto coin without corporate actions reads the same in every mode', async () => {
