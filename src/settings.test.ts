@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { settingsFor } from './cli/context.ts';
 import { ConfigError } from './core/errors.ts';
 import { loadSettings } from './settings.ts';
 
@@ -42,5 +43,35 @@ describe('loadSettings', () => {
     const s = loadSettings({ PORT: '5000', POLYGON_BASE_URL: 'http://127.0.0.1:9999' }, dir);
     expect(s.port).toBe(5000);
     expect(s.providers.polygon).toEqual({ baseUrl: 'http://127.0.0.1:9999', apiKey: 'from-file' });
+  });
+
+  describe('DATABASE_READ_URL (a read replica for the API)', () => {
+    const primary = 'postgres://app@db-primary:5432/marketpipe';
+    const replica = 'postgres://app@db-replica:5432/marketpipe';
+
+    it('is read next to DATABASE_URL, and absent by default', () => {
+      expect(loadSettings({ DATABASE_URL: primary }, empty).databaseReadUrl).toBeUndefined();
+      const s = loadSettings({ DATABASE_URL: primary, DATABASE_READ_URL: replica }, empty);
+      expect([s.databaseUrl, s.databaseReadUrl]).toEqual([primary, replica]);
+    });
+
+    it('is validated like DATABASE_URL', () => {
+      expect(() => loadSettings({ DATABASE_URL: primary, DATABASE_READ_URL: 'mysql://x' }, empty)).toThrow(
+        /^DATABASE_READ_URL: expected a URL starting with postgres:\/\/ or postgresql:\/\/ \(got "mysql:\/\/x"\)$/,
+      );
+    });
+
+    it('with the embedded store (no DATABASE_URL) stops the start naming the variable', () => {
+      expect(() => loadSettings({ DATABASE_READ_URL: replica }, empty)).toThrow(ConfigError);
+      expect(() => loadSettings({ DATABASE_READ_URL: replica }, empty)).toThrow(
+        /^DATABASE_READ_URL: a read replica needs DATABASE_URL \(the embedded store has no replicas\)$/,
+      );
+      // An empty value means unset, as for every other variable.
+      expect(loadSettings({ DATABASE_READ_URL: ' ' }, empty).databaseReadUrl).toBeUndefined();
+    });
+
+    it('accepts the primary from --db (settingsFor lays the flag over the environment)', () => {
+      expect(settingsFor({ db: primary }, { DATABASE_READ_URL: replica }).databaseReadUrl).toBe(replica);
+    });
   });
 });

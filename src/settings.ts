@@ -61,6 +61,7 @@ const providerEntries = Object.fromEntries(
 export const envSchema = z.object({
   MARKETPIPE_HOME: z.string().trim().min(1).default('./.marketpipe'),
   DATABASE_URL: optional(url(['postgres:', 'postgresql:'])),
+  DATABASE_READ_URL: optional(url(['postgres:', 'postgresql:'])),
   REDIS_URL: optional(url(['redis:', 'rediss:'])),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PORT: port.default(3000),
@@ -85,6 +86,11 @@ export interface Settings {
   /** Folder of the embedded store, lock file, reports. Absolute. */
   home: string;
   databaseUrl?: string;
+  /**
+   * A read replica of `databaseUrl`: `serve` answers its read-only routes from it (writes, admin and
+   * config reads stay on the primary). Only with `databaseUrl`.
+   */
+  databaseReadUrl?: string;
   redisUrl?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   port: number;
@@ -134,6 +140,12 @@ export function loadSettings(
     throw new ConfigError(`${name}: ${issue?.message ?? 'invalid value'}${shown}`);
   }
   const e = parsed.data as Record<string, unknown> & z.infer<typeof envSchema>;
+  if (e.DATABASE_READ_URL && !e.DATABASE_URL) {
+    // The embedded store has no replicas: a read URL without a primary URL is a mistake, not a fallback.
+    throw new ConfigError(
+      'DATABASE_READ_URL: a read replica needs DATABASE_URL (the embedded store has no replicas)',
+    );
+  }
   const str = (k: string): string | undefined => (typeof e[k] === 'string' ? (e[k] as string) : undefined);
   const providers = Object.fromEntries(
     PROVIDERS.map((p) => [
@@ -144,6 +156,7 @@ export function loadSettings(
   return Object.freeze({
     home: resolve(cwd, e.MARKETPIPE_HOME),
     databaseUrl: e.DATABASE_URL,
+    databaseReadUrl: e.DATABASE_READ_URL,
     redisUrl: e.REDIS_URL,
     logLevel: e.LOG_LEVEL,
     port: e.PORT,
