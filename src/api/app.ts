@@ -24,7 +24,13 @@ export type ApiSettings = Pick<Settings, 'jwtSecret' | 'corsOrigins'> & Partial<
  * Route modules that need more add an optional field here.
  */
 export interface AppDeps {
+  /** The primary store: every write, the admin routes and the ConfigStore. */
   db: Db;
+  /**
+   * A read replica of `db` (`DATABASE_READ_URL`) for the routes that only read (see read-db.ts); `/ready`
+   * checks both. @defaultValue db
+   */
+  readDb?: Db;
   settings: ApiSettings;
   /** Parameters in memory (hot-reloaded); admin reads are served from it. */
   config: ConfigStore;

@@ -11,6 +11,7 @@ import { latestBars, readBars, resolveRange } from '../../store/repos/bars.ts';
 import { getInstrument } from '../../store/repos/instruments.ts';
 import { useApiKeys } from '../api-keys.ts';
 import { cacheOf } from '../metrics.ts';
+import { readerOf } from '../read-db.ts';
 import {
   anyObject,
   barSchema,
@@ -156,6 +157,7 @@ const assetResponse = {
 export const assetRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   useApiKeys(app, deps);
   const cache = cacheOf(deps);
+  const reader = readerOf(deps);
 
   app.get<{ Params: { symbol: string }; Querystring: { range: string; adjust: AdjustMode } }>(
     '/api/asset/:symbol',
@@ -184,14 +186,14 @@ export const assetRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps 
     async (req, reply) => {
       const { symbol } = req.params;
       const range = req.query.range.toUpperCase() as NamedRange;
-      const inst = await instrumentOf(deps.db, cache, symbol);
+      const inst = await instrumentOf(reader, cache, symbol);
       const now = Date.now();
       let series: Series;
       let hit: boolean;
       if (range === '1D') {
         // `hourly_data:{symbol}:1D` holds plain bars (a DESIGN.md contract other programs read)
         const res = await cacheAside(cache, cacheKeys.hourlyData(symbol), CACHE_TTL_SECONDS.hourlyData, () =>
-          lastHourlyDay(deps.db, symbol, now),
+          lastHourlyDay(reader, symbol, now),
         );
         series = toSeries('1h', res.value);
         hit = res.cached;
@@ -202,7 +204,7 @@ export const assetRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps 
             ? rangeKey(symbol, range)
             : `${rangeKey(symbol, range)}:${req.query.adjust}`,
           RANGE_TTL_SECONDS,
-          () => rangeSeries(deps.db, symbol, range, now, req.query.adjust),
+          () => rangeSeries(reader, symbol, range, now, req.query.adjust),
           (v) => v.first === null,
         );
         series = res.value;
@@ -270,11 +272,11 @@ export const assetRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps 
     },
     async (req) => {
       const { symbol } = req.params;
-      await instrumentOf(deps.db, cache, symbol);
+      await instrumentOf(reader, cache, symbol);
       parseIndicatorSpec(req.query.indicators); // 400 on a bad spec before any work
       const range = req.query.range.toUpperCase() as NamedRange;
       const r = resolveRange(range, Date.now());
-      const res = await computeIndicators(deps.db, symbol, {
+      const res = await computeIndicators(reader, symbol, {
         interval: req.query.interval,
         from: r.from,
         extra: req.query.indicators,

@@ -3,6 +3,7 @@ import { ADJUST_MODES, type AdjustMode } from '../../analytics/adjust.ts';
 import type { Interval } from '../../core/types.ts';
 import { DEFAULT_BACKTEST_ADJUST, getBacktest, runBacktest } from '../../services/backtest.ts';
 import { useApiKeys } from '../api-keys.ts';
+import { readOrPrimary } from '../read-db.ts';
 import { anyObject, errorResponses } from './common.ts';
 import type { RouteOptions } from './index.ts';
 
@@ -113,6 +114,7 @@ export const backtestRoutes: FastifyPluginAsync<RouteOptions> = async (app, { de
         },
       },
     },
-    async (req) => getBacktest(deps.db, req.params.id),
+    // A client GETs the run it just POSTed: a replica that has not got it yet defers to the primary.
+    async (req) => readOrPrimary(deps, (db) => getBacktest(db, req.params.id)),
   );
 };

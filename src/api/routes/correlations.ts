@@ -5,6 +5,7 @@ import { toIso } from '../../core/time.ts';
 import { readBestPairs, readLatestCorrelations, type StoredCorrelation } from '../../store/repos/derived.ts';
 import { useApiKeys } from '../api-keys.ts';
 import { cacheOf } from '../metrics.ts';
+import { readerOf } from '../read-db.ts';
 import {
   cacheAside,
   errorResponses,
@@ -37,6 +38,7 @@ const windowOnly = {
 export const correlationRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   useApiKeys(app, deps);
   const cache = cacheOf(deps);
+  const reader = readerOf(deps);
 
   /** The latest stored pairs of a window, through `correlation_matrix:{window}` when unfiltered. */
   const pairsOf = async (
@@ -44,12 +46,12 @@ export const correlationRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
     assets: string[],
   ): Promise<{ pairs: Pairs; cached: boolean }> => {
     if (assets.length > 0)
-      return { pairs: await readLatestCorrelations(deps.db, windowDays, assets), cached: false };
+      return { pairs: await readLatestCorrelations(reader, windowDays, assets), cached: false };
     const res = await cacheAside(
       cache,
       cacheKeys.correlationMatrix(windowDays),
       CACHE_TTL_SECONDS.correlationMatrix,
-      () => readLatestCorrelations(deps.db, windowDays),
+      () => readLatestCorrelations(reader, windowDays),
     );
     return { pairs: res.value, cached: res.cached };
   };
@@ -176,10 +178,10 @@ export const correlationRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
         windowDays === 90
           ? (
               await cacheAside(cache, cacheKeys.bestPairs(), CACHE_TTL_SECONDS.bestPairs, () =>
-                readBestPairs(deps.db, 90),
+                readBestPairs(reader, 90),
               )
             ).value
-          : await readBestPairs(deps.db, windowDays);
+          : await readBestPairs(reader, windowDays);
       return { window_days: windowDays, pairs };
     },
   );

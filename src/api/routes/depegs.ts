@@ -2,12 +2,14 @@ import type { FastifyPluginAsync } from 'fastify';
 import { parseTime } from '../../core/time.ts';
 import { readDepegEvents, readDepegStatistics } from '../../store/repos/derived.ts';
 import { useApiKeys } from '../api-keys.ts';
+import { readerOf } from '../read-db.ts';
 import { errorResponses, nullableNumber, nullableString } from './common.ts';
 import type { RouteOptions } from './index.ts';
 
 /** Stablecoin depeg events (price below peg by more than the threshold) and per-asset statistics. */
 export const depegRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   useApiKeys(app, deps);
+  const reader = readerOf(deps);
 
   app.get<{ Querystring: { asset?: string; since?: string } }>(
     '/api/depegs',
@@ -56,7 +58,7 @@ export const depegRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps 
     },
     async (req) => {
       const since = req.query.since === undefined ? undefined : parseTime(req.query.since, 'since');
-      return { events: await readDepegEvents(deps.db, { asset: req.query.asset, since }) };
+      return { events: await readDepegEvents(reader, { asset: req.query.asset, since }) };
     },
   );
 
@@ -92,6 +94,6 @@ export const depegRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps 
         },
       },
     },
-    async () => ({ assets: await readDepegStatistics(deps.db) }),
+    async () => ({ assets: await readDepegStatistics(reader) }),
   );
 };

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { NotFoundError } from '../../core/errors.ts';
 import { readObservations, readReleases, readSeries } from '../../economic/repo.ts';
 import { useApiKeys } from '../api-keys.ts';
+import { readerOf } from '../read-db.ts';
 import { errorResponses, nullableNumber, nullableString } from './common.ts';
 import type { RouteOptions } from './index.ts';
 
@@ -10,6 +11,7 @@ const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
 /** Economic indicators (FRED): series metadata, observations (latest vintage or as of a day), release dates. */
 export const economicRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   useApiKeys(app, deps);
+  const reader = readerOf(deps);
 
   app.get<{
     Params: { series: string };
@@ -85,16 +87,16 @@ export const economicRoutes: FastifyPluginAsync<RouteOptions> = async (app, { de
     },
     async (req) => {
       const id = req.params.series.toUpperCase();
-      const [series] = await readSeries(deps.db, id);
+      const [series] = await readSeries(reader, id);
       if (series === undefined)
         throw new NotFoundError(`unknown economic series "${id}" (see marketpipe economic list)`);
-      const observations = await readObservations(deps.db, id, {
+      const observations = await readObservations(reader, id, {
         from: req.query.from,
         to: req.query.to,
         asOf: req.query.as_of,
         limit: req.query.limit,
       });
-      const releases = await readReleases(deps.db, { series: id });
+      const releases = await readReleases(reader, { series: id });
       return { series, observations, releases };
     },
   );

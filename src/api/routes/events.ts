@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { readEvents } from '../../events/repo.ts';
 import { EVENT_TYPES, type EventType } from '../../events/types.ts';
 import { useApiKeys } from '../api-keys.ts';
+import { readerOf } from '../read-db.ts';
 import { anyObject, errorResponses } from './common.ts';
 import type { RouteOptions } from './index.ts';
 
@@ -10,6 +11,7 @@ const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
 /** Earnings, dividends, splits and economic releases. */
 export const eventRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   useApiKeys(app, deps);
+  const reader = readerOf(deps);
 
   app.get<{ Querystring: { symbol?: string; type?: EventType; from?: string; to?: string; limit?: number } }>(
     '/api/events',
@@ -40,6 +42,6 @@ export const eventRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps 
         },
       },
     },
-    async (req) => ({ events: await readEvents(deps.db, req.query) }),
+    async (req) => ({ events: await readEvents(reader, req.query) }),
   );
 };

@@ -3,7 +3,7 @@ import { errorSchema } from '../errors.ts';
 import { cacheOf, metricsOf } from '../metrics.ts';
 import type { RouteOptions } from './index.ts';
 
-/** How long `/ready` waits for the store before calling it unreachable. */
+/** How long `/ready` waits for the store (and the read replica) before calling it unreachable. */
 export const READY_DB_TIMEOUT_MS = 2000;
 
 async function pingDb(
@@ -27,16 +27,19 @@ async function pingDb(
   }
 }
 
+const pingSchema = {
+  type: 'object',
+  properties: { ok: { type: 'boolean' }, latency_ms: { type: 'number' }, error: { type: 'string' } },
+} as const;
+
 const readySchema = {
   type: 'object',
   properties: {
     status: { type: 'string', enum: ['ready', 'unavailable'] },
     error: { type: 'string' },
     message: { type: 'string' },
-    db: {
-      type: 'object',
-      properties: { ok: { type: 'boolean' }, latency_ms: { type: 'number' }, error: { type: 'string' } },
-    },
+    db: pingSchema,
+    read_db: { ...pingSchema, description: 'the read replica (DATABASE_READ_URL), when there is one' },
     cache: {
       type: 'object',
       properties: {
@@ -50,9 +53,10 @@ const readySchema = {
 } as const;
 
 /**
- * Operations endpoints (no API key: load balancers and Prometheus call them): `/health` (the process is up), `/ready` (the store answers;
- * the cache state is reported but never makes the process unready, since requests fall back to the
- * store) and `/metrics` (Prometheus text).
+ * Operations endpoints (no API key: load balancers and Prometheus call them): `/health` (the process is up), `/ready` (the store answers,
+ * and the read replica too when there is one, since the read routes have no other store; the cache state is
+ * reported but never makes the process unready, since requests fall back to the store) and `/metrics`
+ * (Prometheus text).
  */
 export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   app.get(
@@ -90,25 +94,39 @@ export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps
     '/ready',
     {
       schema: {
-        summary: 'Ready to serve: the database answers (503 when not); the cache state is reported',
+        summary:
+          'Ready to serve: the database and the read replica (when set) answer (503 when not); the cache state is reported',
         tags: ['ops'],
         response: { 200: readySchema, 503: readySchema, 500: errorSchema },
       },
     },
     async (_req, reply) => {
-      const db = await pingDb(() => deps.db.query('SELECT 1'), READY_DB_TIMEOUT_MS);
+      const { readDb } = deps;
+      const [db, replica] = await Promise.all([
+        pingDb(() => deps.db.query('SELECT 1'), READY_DB_TIMEOUT_MS),
+        readDb && readDb !== deps.db
+          ? pingDb(() => readDb.query('SELECT 1'), READY_DB_TIMEOUT_MS)
+          : undefined,
+      ]);
       const s = cacheOf(deps).stats();
       const cache = { backend: s.backend, degraded: s.degraded, hit_rate: s.hit_rate };
-      if (!db.ok) {
+      const stores = replica ? { db, read_db: replica } : { db };
+      const down = [
+        db.ok ? null : `database unreachable: ${db.error ?? 'unknown'}`,
+        !replica || replica.ok
+          ? null
+          : `read replica (DATABASE_READ_URL) unreachable: ${replica.error ?? 'unknown'}`,
+      ].filter((m) => m !== null);
+      if (down.length > 0) {
         return reply.status(503).send({
           status: 'unavailable',
           error: 'unavailable',
-          message: `database unreachable: ${db.error ?? 'unknown'}`,
-          db,
+          message: down.join('; '),
+          ...stores,
           cache,
         });
       }
-      return { status: 'ready', db, cache };
+      return { status: 'ready', ...stores, cache };
     },
   );
 

@@ -9,6 +9,7 @@ import { loadSettings, type Settings } from '../../settings.ts';
 import { useApiKeys } from '../api-keys.ts';
 import type { AppDeps } from '../app.ts';
 import { requireRole } from '../auth.ts';
+import { readerOf } from '../read-db.ts';
 import { anyObject, errorResponses } from './common.ts';
 import type { RouteOptions } from './index.ts';
 
@@ -90,7 +91,7 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }
         },
       },
     },
-    async () => ({ jobs: await listJobStatus(deps.db, Date.now(), DEFAULT_JOBS, deps.config) }),
+    async () => ({ jobs: await listJobStatus(readerOf(deps), Date.now(), DEFAULT_JOBS, deps.config) }),
   );
 
   app.get<{ Querystring: { limit: number; job?: string } }>(
@@ -118,7 +119,7 @@ export const jobsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }
     },
     async (req) => {
       if (req.query.job) requireJob(DEFAULT_JOBS, req.query.job);
-      const rows = await listRuns(deps.db, { job: req.query.job, limit: req.query.limit });
+      const rows = await listRuns(readerOf(deps), { job: req.query.job, limit: req.query.limit });
       return { runs: rows.map(({ summary: _s, ...r }) => r) };
     },
   );

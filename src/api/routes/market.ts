@@ -3,6 +3,7 @@ import { toIso } from '../../core/time.ts';
 import type { Queryable } from '../../store/db.ts';
 import { useApiKeys } from '../api-keys.ts';
 import { cacheOf } from '../metrics.ts';
+import { readerOf } from '../read-db.ts';
 import { cacheAside, errorResponses, nullableNumber, nullableString } from './common.ts';
 import type { RouteOptions } from './index.ts';
 
@@ -157,7 +158,7 @@ export const marketRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps
           cache,
           OVERVIEW_KEY,
           OVERVIEW_TTL_SECONDS,
-          () => marketOverview(deps.db),
+          () => marketOverview(readerOf(deps)),
           (v) => v.asset_classes.length === 0,
         )
       ).value,

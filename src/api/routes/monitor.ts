@@ -3,6 +3,7 @@ import { NotFoundError } from '../../core/errors.ts';
 import type { Queryable } from '../../store/db.ts';
 import { coverage } from '../../store/repos/coverage.ts';
 import { useApiKeys } from '../api-keys.ts';
+import { readerOf } from '../read-db.ts';
 import { anyObject, errorResponses, nullableNumber, nullableString } from './common.ts';
 import type { RouteOptions } from './index.ts';
 import { feedCoverage, feedsResponse } from './monitor-feeds.ts';
@@ -136,7 +137,7 @@ const schemaParam = {
 /** The data monitor: coverage, feeds (economic, news, events), schemas, per-schema table stats and per-symbol row counts. */
 export const monitorRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   useApiKeys(app, deps);
-  const db = deps.db;
+  const db = readerOf(deps); // read-only routes: the replica when there is one
 
   app.get<{ Querystring: { symbols?: string } }>(
     '/api/monitor/coverage',

@@ -2,12 +2,14 @@ import type { FastifyPluginAsync } from 'fastify';
 import { parseTime } from '../../core/time.ts';
 import { readNews } from '../../news/repo.ts';
 import { useApiKeys } from '../api-keys.ts';
+import { readerOf } from '../read-db.ts';
 import { errorResponses, nullableNumber, nullableString } from './common.ts';
 import type { RouteOptions } from './index.ts';
 
 /** Stored news articles with their sentiment per instrument. */
 export const newsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   useApiKeys(app, deps);
+  const reader = readerOf(deps);
 
   app.get<{ Querystring: { symbol?: string; since?: string; limit?: number } }>(
     '/api/news',
@@ -66,7 +68,7 @@ export const newsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }
     async (req) => {
       const since = req.query.since === undefined ? undefined : parseTime(req.query.since, 'since');
       return {
-        articles: await readNews(deps.db, { symbol: req.query.symbol, since, limit: req.query.limit }),
+        articles: await readNews(reader, { symbol: req.query.symbol, since, limit: req.query.limit }),
       };
     },
   );

@@ -1,15 +1,27 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { countQuarantineByRule, listQuarantine } from '../../quality/quarantine.ts';
 import { saveValidationReport, type ValidationReport, validateStore } from '../../quality/validate.ts';
+import type { Queryable } from '../../store/db.ts';
 import { useApiKeys } from '../api-keys.ts';
 import { cacheOf } from '../metrics.ts';
+import { readerOf } from '../read-db.ts';
 import { anyObject, errorResponses } from './common.ts';
 import type { RouteOptions } from './index.ts';
+
+/** The newest stored validation report (JSON, or its text on drivers that hand jsonb back as text). */
+async function latestStoredReport(db: Queryable): Promise<unknown> {
+  const res = await db.query<{ report: unknown }>(
+    'SELECT report FROM ops.validation_reports ORDER BY created_at DESC, id DESC LIMIT 1',
+  );
+  return res.rows[0]?.report;
+}
 
 /** Data quality: the latest validation report, the quarantine, and the cache's own counters. */
 export const qualityRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   useApiKeys(app, deps);
+  // Validating stores its report: the primary. Reading the stored report and the quarantine: the replica.
   const db = deps.db;
+  const reader = readerOf(deps);
   let validating: Promise<ValidationReport> | undefined;
 
   app.get<{ Querystring: { fresh: boolean } }>(
@@ -41,10 +53,9 @@ export const qualityRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
     },
     async (req) => {
       if (!req.query.fresh) {
-        const res = await db.query<{ report: unknown }>(
-          'SELECT report FROM ops.validation_reports ORDER BY created_at DESC, id DESC LIMIT 1',
-        );
-        const raw = res.rows[0]?.report;
+        // A report stored a moment ago may not be on the replica yet: ask the primary before validating again.
+        let raw = await latestStoredReport(reader);
+        if (raw === undefined && reader !== db) raw = await latestStoredReport(db);
         if (raw !== undefined) {
           const report = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Record<string, unknown>;
           return { ...report, stored: true };
@@ -107,8 +118,8 @@ export const qualityRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
       },
     },
     async (req) => ({
-      counts: await countQuarantineByRule(db),
-      items: await listQuarantine(db, {
+      counts: await countQuarantineByRule(reader),
+      items: await listQuarantine(reader, {
         rule: req.query.rule,
         symbol: req.query.symbol,
         limit: req.query.limit,

@@ -4,13 +4,14 @@ import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { getReportDocument, listReportDocuments } from '../../reports/store.ts';
 import { isReportKind, REPORT_KINDS } from '../../reports/types.ts';
 import { useApiKeys } from '../api-keys.ts';
+import { readerOf } from '../read-db.ts';
 import { anyObject, errorResponses } from './common.ts';
 import type { RouteOptions } from './index.ts';
 
 /** Stored SOD/EOD reports: the list, each one as HTML for the viewer, its PDF and its data. */
 export const reportRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   useApiKeys(app, deps);
-  const db = deps.db;
+  const db = readerOf(deps); // read-only routes: the replica when there is one
 
   const params = {
     type: 'object',

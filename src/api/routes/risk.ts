@@ -3,6 +3,7 @@ import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { quote, runStress, runVar } from '../../services/risk.ts';
 import { getReportJson, listReports } from '../../store/repos/risk.ts';
 import { useApiKeys } from '../api-keys.ts';
+import { readerOf } from '../read-db.ts';
 import { anyObject, errorResponses, nullableNumber } from './common.ts';
 import type { RouteOptions } from './index.ts';
 
@@ -46,7 +47,9 @@ const dateParam = {
 /** Risk answers: Monte Carlo VaR, stress tests, daily risk reports, depeg-cover quotes. */
 export const riskRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   useApiKeys(app, deps);
+  // VaR may store its run and stress stores the sample portfolio on first use (loadPortfolio): the primary.
   const db = deps.db;
+  const reader = readerOf(deps);
 
   app.post<{
     Body: { portfolio?: string; simulations?: number; seed?: number; date?: string; store?: boolean };
@@ -163,18 +166,18 @@ export const riskRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }
         },
       },
     },
-    async (req) => ({ reports: await listReports(db, req.query.limit) }),
+    async (req) => ({ reports: await listReports(reader, req.query.limit) }),
   );
 
   app.get(
     '/api/risk/reports/latest',
     { schema: { summary: 'The newest daily risk report', tags: ['risk'], response: reportResponse } },
     async () => {
-      const res = await db.query<{ date: string }>(
+      const res = await reader.query<{ date: string }>(
         `SELECT to_char(date, 'YYYY-MM-DD') AS date FROM risk.reports ORDER BY date DESC LIMIT 1`,
       );
       const date = res.rows[0]?.date;
-      const doc = date ? await getReportJson(db, date) : null;
+      const doc = date ? await getReportJson(reader, date) : null;
       if (!doc) throw new NotFoundError('no risk report stored yet (run marketpipe risk report)');
       return doc;
     },
@@ -195,7 +198,7 @@ export const riskRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }
       if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== req.params.date) {
         throw new ValidationError(`date: "${req.params.date}" is not a calendar date (YYYY-MM-DD)`);
       }
-      const doc = await getReportJson(db, req.params.date);
+      const doc = await getReportJson(reader, req.params.date);
       if (!doc) throw new NotFoundError(`no risk report for ${req.params.date}`);
       return doc;
     },
@@ -233,6 +236,7 @@ export const riskRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }
         },
       },
     },
-    async (req) => quote(db, { asset: req.params.asset, amount: req.params.amount, days: req.query.days }),
+    async (req) =>
+      quote(reader, { asset: req.params.asset, amount: req.params.amount, days: req.query.days }),
   );
 };

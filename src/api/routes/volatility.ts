@@ -6,6 +6,7 @@ import type { Interval } from '../../core/types.ts';
 import { latestVolatilityMetrics } from '../../store/repos/derived.ts';
 import { useApiKeys } from '../api-keys.ts';
 import { cacheOf } from '../metrics.ts';
+import { readerOf } from '../read-db.ts';
 import { instrumentOf } from './asset.ts';
 import { cacheAside, errorResponses, nullableNumber, symbolParams } from './common.ts';
 import type { RouteOptions } from './index.ts';
@@ -26,6 +27,7 @@ const METRIC_FIELDS = [
 export const volatilityRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   useApiKeys(app, deps);
   const cache = cacheOf(deps);
+  const reader = readerOf(deps);
   app.get<{ Params: { symbol: string }; Querystring: { interval: Interval } }>(
     '/api/volatility/:symbol',
     {
@@ -56,9 +58,9 @@ export const volatilityRoutes: FastifyPluginAsync<RouteOptions> = async (app, { 
     async (req) => {
       const { symbol } = req.params;
       const interval = req.query.interval;
-      await instrumentOf(deps.db, cache, symbol);
+      await instrumentOf(reader, cache, symbol);
       const load = async () => {
-        const [row] = await latestVolatilityMetrics(deps.db, interval, [symbol]);
+        const [row] = await latestVolatilityMetrics(reader, interval, [symbol]);
         return row ? { ...row, ts: toIso(row.ts) } : null;
       };
       const row =

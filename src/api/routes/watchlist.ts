@@ -10,6 +10,7 @@ import { listInstruments } from '../../store/repos/instruments.ts';
 import { latestPrices } from '../../store/repos/prices.ts';
 import { useApiKeys } from '../api-keys.ts';
 import { cacheOf } from '../metrics.ts';
+import { readerOf } from '../read-db.ts';
 import { errorResponses, symbolList } from './common.ts';
 import type { RouteOptions } from './index.ts';
 
@@ -114,6 +115,7 @@ class BodyMemo {
 export const watchlistRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   useApiKeys(app, deps);
   const cache = cacheOf(deps);
+  const reader = readerOf(deps);
   const memo = cache instanceof MemoryCache ? new BodyMemo(cache) : undefined;
   app.get<{ Querystring: { symbols?: string } }>(
     '/api/watchlist',
@@ -168,7 +170,7 @@ export const watchlistRoutes: FastifyPluginAsync<RouteOptions> = async (app, { d
       }
       let symbols = symbolList(query);
       if (symbols.length === 0) {
-        symbols = (await listInstruments(deps.db, { active: true }))
+        symbols = (await listInstruments(reader, { active: true }))
           .filter((i) => i.assetClass !== 'economic')
           .map((i) => i.symbol);
       }
@@ -177,7 +179,7 @@ export const watchlistRoutes: FastifyPluginAsync<RouteOptions> = async (app, { d
       }
       const keys = symbols.map(cacheKeys.latestPrice);
       const hits = await cache.getMany<CachedPrice>(keys);
-      const result = await watchlist(deps.db, cache, symbols, hits);
+      const result = await watchlist(reader, cache, symbols, hits);
       const body = memo && query && hits.every((h) => h !== undefined) ? reply.serialize(result) : undefined;
       if (memo && query && typeof body === 'string') {
         memo.remember(query, keys, hits, body);

@@ -5,6 +5,9 @@ import { startServer } from '../../api/server.ts';
 import { streamHubOf } from '../../api/ws.ts';
 import { createCache, createPubSub } from '../../cache/index.ts';
 import { ConfigStore } from '../../config/store.ts';
+import { ConfigError, describeError, UnavailableError } from '../../core/errors.ts';
+import type { Db } from '../../store/db.ts';
+import { openPostgres } from '../../store/postgres.ts';
 import type { CommandContext } from '../context.ts';
 
 export interface ServeOptions {
@@ -24,9 +27,34 @@ export interface Serving {
  * Builds the API from the command's context (store, settings, cache and pub/sub as configured: Redis when
  * `REDIS_URL` is set, else memory + LISTEN/NOTIFY; per-key and per-user request budgets shared through Redis
  * when it is set, else counted in this process; hot-reloaded config parameters) and starts listening.
- * The admin API is mounted only when `JWT_SECRET` is set (otherwise `/admin/*` answers 503 saying why).
+ * With `DATABASE_READ_URL` the read-only routes use a second pool on the read replica (migrations run on the
+ * primary only; replication brings them to the replica). The admin API is mounted only when `JWT_SECRET` is
+ * set (otherwise `/admin/*` answers 503 saying why).
  */
 export async function startServing(c: CommandContext, opts: ServeOptions = {}): Promise<Serving> {
+  const readDb = c.settings.databaseReadUrl ? await openReadReplica(c.settings.databaseReadUrl) : undefined;
+  try {
+    return await listen(c, opts, readDb);
+  } catch (err) {
+    await readDb?.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The read replica's pool; a replica that does not answer stops the start, naming the setting. */
+async function openReadReplica(url: string): Promise<Db> {
+  try {
+    return await openPostgres(url);
+  } catch (err) {
+    // e.g. `DATABASE_READ_URL: database "replica" does not exist at 127.0.0.1:5432`
+    const message = `DATABASE_READ_URL: ${describeError(err)}`;
+    throw err instanceof ConfigError
+      ? new ConfigError(message, { cause: err })
+      : new UnavailableError(message, { cause: err });
+  }
+}
+
+async function listen(c: CommandContext, opts: ServeOptions, readDb: Db | undefined): Promise<Serving> {
   const cache = createCache(c.settings, c.log);
   const pubsub = createPubSub(c.settings, c.db, c.log);
   const config = await ConfigStore.open({ db: c.db, log: c.log });
@@ -37,6 +65,7 @@ export async function startServing(c: CommandContext, opts: ServeOptions = {}): 
   const verbose = c.settings.logLevel === 'debug' || c.settings.logLevel === 'trace';
   const deps = {
     db: c.db,
+    readDb,
     settings: c.settings,
     config,
     cache,
@@ -60,6 +89,7 @@ export async function startServing(c: CommandContext, opts: ServeOptions = {}): 
   }
   if (!c.settings.jwtSecret) c.log.warn('JWT_SECRET is not set: the admin API (/admin/*) is off');
   if (c.settings.apiKeys.length === 0) c.log.info('API_KEYS is not set: data routes are open');
+  if (readDb) c.log.info('DATABASE_READ_URL is set: read-only routes read from the replica');
   let closed = false;
   return {
     url: server.url,
@@ -68,7 +98,13 @@ export async function startServing(c: CommandContext, opts: ServeOptions = {}): 
       if (closed) return;
       closed = true;
       await server.close();
-      await Promise.allSettled([pubsub.close(), cache.close(), config.close(), rateWindows?.close()]);
+      await Promise.allSettled([
+        pubsub.close(),
+        cache.close(),
+        config.close(),
+        rateWindows?.close(),
+        readDb?.close(),
+      ]);
       c.log.info(`stopped (${JSON.stringify(streamHubOf(deps)?.stats() ?? {})} stream clients at the end)`);
     },
   };
