@@ -63,6 +63,18 @@ function unreachable(target: string, err: unknown): UnavailableError {
 function mapError(target: string, err: unknown): unknown {
   const code = errorCode(err);
   if (code !== undefined && NETWORK_CODES.has(code)) return unreachable(target, err);
+  // A new pooled connection can fail on the server's side too: the database dropped under the pool (3D000),
+  // connection exceptions (class 08), or the database closed to connections (55000 "not currently accepting").
+  if (code === '3D000' && err instanceof Error) {
+    return new UnavailableError(`${err.message} at ${target}`, { cause: err });
+  }
+  if (
+    code !== undefined &&
+    (code.startsWith('08') ||
+      (code === '55000' && err instanceof Error && /not currently accepting connections/i.test(err.message)))
+  ) {
+    return unreachable(target, err);
+  }
   if (
     err instanceof Error &&
     code === undefined &&

@@ -387,10 +387,10 @@ describe('/ready when the read replica is unreachable', () => {
       read_db: { ok: false, error: expect.any(String) },
     });
     expect(body.message).toMatch(/^read replica \(DATABASE_READ_URL\) unreachable: /);
-    // The read routes have no other store: they fail too, rather than switch to the primary unnoticed. (The
-    // status is the store driver's mapping of "not accepting connections", 500 today, as on the primary.)
+    // The read routes have no other store: they fail too (503: the store is unavailable), rather than switch
+    // to the primary unnoticed.
     const read = await app.inject({ url: '/api/monitor/schemas' });
-    expect(read.statusCode).toBeGreaterThanOrEqual(500);
+    expect([read.statusCode, read.json().error]).toEqual([503, 'unavailable']);
 
     await unblockDatabase(replica.name);
     await until(async () => (await app.inject({ url: '/ready' })).statusCode === 200, 'ready again');
