@@ -248,7 +248,8 @@ export class StreamHub {
     clearInterval(this.heartbeat);
     clearTimeout(this.coverageTimer);
     for (const c of [...this.prices, ...this.monitor]) c.drop(WS_CLOSE.goingAway, 'server shutting down');
-    await Promise.allSettled(this.unsubs.map((off) => off()));
+    // One after another: they share the store's LISTEN connection, which takes one query at a time.
+    for (const off of this.unsubs) await off().catch(() => undefined);
   }
 }
 
