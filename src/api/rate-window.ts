@@ -9,8 +9,8 @@
  * outage, recovery by itself), so it never fails a request.
  */
 import type { Redis } from 'ioredis';
-import { DEFAULT_KEY_PREFIX, RedisLink } from '../cache/redis-link.ts';
-import { createLogger, type Logger } from '../core/log.ts';
+import { DEFAULT_KEY_PREFIX, RedisLink, type SharedRedisOptions } from '../cache/redis-link.ts';
+import { createLogger } from '../core/log.ts';
 
 /** One request counted in its window. */
 export interface WindowHit {
@@ -95,20 +95,11 @@ function parseHit(reply: unknown): WindowHit {
   return { count, resetInMs };
 }
 
-export interface SharedWindowCounterOptions {
-  /** `REDIS_URL`. */
-  url: string;
-  /** Prefix of the window keys (one per deployment, or per test). @defaultValue 'marketpipe:' */
-  keyPrefix?: string;
-  /** A Redis call slower than this counts as a failure and the request is counted locally (ms). @defaultValue 250 */
-  commandTimeoutMs?: number;
-  /** After a failure, requests are counted locally this long before Redis is tried again (ms). @defaultValue 5000 */
-  cooldownMs?: number;
-  /** @defaultValue an info-level logger on stderr */
-  log?: Pick<Logger, 'warn' | 'info'>;
-  /** Wall clock for the cool-down and the local windows (epoch ms). @defaultValue Date.now */
-  now?: () => number;
-}
+/**
+ * Shared windows' Redis settings; a call slower than `commandTimeoutMs` (default 250 ms) counts the request
+ * locally, and `now` also drives the local windows.
+ */
+export type SharedWindowCounterOptions = SharedRedisOptions;
 
 /**
  * Request windows shared by every process through Redis (one atomic INCR-and-expire per request), with the

@@ -19,6 +19,22 @@ export interface LinkScript {
   lua: string;
 }
 
+/** What a user of a shared Redis counter configures (rate limits of providers and of the API). */
+export interface SharedRedisOptions {
+  /** `REDIS_URL`. */
+  url: string;
+  /** Prefix of the keys (one per deployment, or per test). @defaultValue 'marketpipe:' */
+  keyPrefix?: string;
+  /** A Redis call slower than this counts as a failure and the caller decides locally (ms). */
+  commandTimeoutMs?: number;
+  /** After a failure, callers decide locally this long before Redis is tried again (ms). @defaultValue 5000 */
+  cooldownMs?: number;
+  /** @defaultValue an info-level logger on stderr */
+  log?: Pick<Logger, 'warn' | 'info'>;
+  /** Wall clock for the cool-down (epoch ms). @defaultValue Date.now */
+  now?: () => number;
+}
+
 export interface RedisLinkOptions {
   /** `REDIS_URL`. */
   url: string;

@@ -12,8 +12,8 @@
  * While degraded each process keeps its own full budget, as in embedded mode.
  */
 import type { Redis } from 'ioredis';
-import { DEFAULT_KEY_PREFIX, RedisLink } from '../cache/redis-link.ts';
-import { createLogger, type Logger } from '../core/log.ts';
+import { DEFAULT_KEY_PREFIX, RedisLink, type SharedRedisOptions } from '../cache/redis-link.ts';
+import { createLogger } from '../core/log.ts';
 import {
   type Clock,
   type RateLimit,
@@ -67,20 +67,8 @@ interface TakeCommand {
   marketpipeTakeToken(key: string, capacity: number, requests: number, intervalMs: number): Promise<unknown>;
 }
 
-export interface SharedRateLimitsOptions {
-  /** `REDIS_URL`. */
-  url: string;
-  /** Prefix of the bucket keys (one per deployment, or per test). @defaultValue 'marketpipe:' */
-  keyPrefix?: string;
-  /** A Redis call slower than this counts as a failure (ms). @defaultValue 500 */
-  commandTimeoutMs?: number;
-  /** After a failure, local buckets are used this long before Redis is tried again (ms). @defaultValue 5000 */
-  cooldownMs?: number;
-  /** @defaultValue an info-level logger on stderr */
-  log?: Pick<Logger, 'warn' | 'info'>;
-  /** Wall clock for the cool-down (epoch ms). @defaultValue Date.now */
-  now?: () => number;
-}
+/** Shared buckets' Redis settings; a call slower than `commandTimeoutMs` (default 500 ms) uses the local bucket. */
+export type SharedRateLimitsOptions = SharedRedisOptions;
 
 /** A grant decision from Redis: 0 = token taken, else ms until one is due; with the tokens left. */
 interface Answer {
