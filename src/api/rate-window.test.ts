@@ -2,31 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureLog } from '../../test/support/log.ts';
 import { freePort } from '../../test/support/redis-server.ts';
-import {
-  apiRateKey,
-  LocalWindowCounter,
-  retryAfterSeconds,
-  SharedWindowCounter,
-  type SharedWindowCounterOptions,
-} from './rate-window.ts';
+import { apiRateKey, LocalWindowCounter, retryAfterSeconds, SharedWindowCounter } from './rate-window.ts';
 
 /** The machine's shared Redis; each test uses its own key prefix. */
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = (): string => `mp_test_apirate_${randomBytes(4).toString('hex')}:`;
-
-function captureLog(): { warns: string[]; infos: string[]; log: SharedWindowCounterOptions['log'] } {
-  const warns: string[] = [];
-  const infos: string[] = [];
-  return {
-    warns,
-    infos,
-    log: {
-      warn: (...args: unknown[]) => void warns.push(String(args[0])),
-      info: (...args: unknown[]) => void infos.push(String(args[0])),
-    },
-  };
-}
 
 describe('LocalWindowCounter (fixed windows opened by an id’s first request)', () => {
   it('counts per id, reports the time left, and starts again once the window has ended', async () => {

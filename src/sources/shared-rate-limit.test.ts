@@ -2,16 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureLog } from '../../test/support/log.ts';
 import { freePort, PrivateRedis } from '../../test/support/redis-server.ts';
 import { HttpClient } from './http.ts';
 import { type RateLimit, TokenBucket } from './rate-limit.ts';
-import {
-  rateLimiterFor,
-  rateLimitKey,
-  SharedRateLimits,
-  type SharedRateLimitsOptions,
-  SharedTokenBucket,
-} from './shared-rate-limit.ts';
+import { rateLimiterFor, rateLimitKey, SharedRateLimits, SharedTokenBucket } from './shared-rate-limit.ts';
 import { type Loopback, seededRandom, startLoopback } from './testing/loopback.ts';
 import { bucketBound, maxInWindow } from './testing/windows.ts';
 
@@ -20,19 +15,6 @@ const REDIS_URL = process.env.MARKETPIPE_TEST_REDIS_URL ?? 'redis://127.0.0.1:63
 const prefix = (): string => `mp_test_rl_${randomBytes(4).toString('hex')}:`;
 
 /** A logger that keeps its lines. */
-function captureLog(): { warns: string[]; infos: string[]; log: SharedRateLimitsOptions['log'] } {
-  const warns: string[] = [];
-  const infos: string[] = [];
-  return {
-    warns,
-    infos,
-    log: {
-      warn: (...args: unknown[]) => void warns.push(String(args[0])),
-      info: (...args: unknown[]) => void infos.push(String(args[0])),
-    },
-  };
-}
-
 /** A provider stand-in that records when each request arrives (its own clock: the provider's view). */
 async function recordingServer(): Promise<Loopback & { arrivals: Array<{ at: number; client: string }> }> {
   const arrivals: Array<{ at: number; client: string }> = [];

@@ -2,17 +2,14 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
 import { createToken } from '../../src/api/auth.ts';
-import {
-  SharedWindowCounter,
-  type SharedWindowCounterOptions,
-  type WindowCounter,
-} from '../../src/api/rate-window.ts';
+import { SharedWindowCounter, type WindowCounter } from '../../src/api/rate-window.ts';
 import { type RunningServer, startServer } from '../../src/api/server.ts';
 import { ConfigStore } from '../../src/config/store.ts';
 import { seededRandom } from '../../src/sources/testing/loopback.ts';
 import type { Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { openPglite } from '../../src/store/pglite.ts';
+import { captureLog } from '../support/log.ts';
 import { PrivateRedis } from '../support/redis-server.ts';
 import { REDIS_URL, testPrefix } from './harness.ts';
 
@@ -100,19 +97,6 @@ const INTERLEAVINGS: Array<{ name: string; order: number[] }> = [
     return { name: `seed ${seed}`, order: Array.from({ length: 6 }, () => (random() < 0.5 ? 0 : 1)) };
   }),
 ];
-
-function captureLog(): { warns: string[]; infos: string[]; log: SharedWindowCounterOptions['log'] } {
-  const warns: string[] = [];
-  const infos: string[] = [];
-  return {
-    warns,
-    infos,
-    log: {
-      warn: (...args: unknown[]) => void warns.push(String(args[0])),
-      info: (...args: unknown[]) => void infos.push(String(args[0])),
-    },
-  };
-}
 
 describe('two apps sharing the machine Redis answer one budget per key and per user', () => {
   const keyPrefix = testPrefix('apirate');
