@@ -1,4 +1,5 @@
 /** `economic_data` repository: series metadata, vintaged observations, release dates. Plain SQL. */
+import { NotFoundError } from '../core/errors.ts';
 import type { Queryable } from '../store/db.ts';
 import type { EconomicSeries, Observation, ReleaseDate } from './types.ts';
 
@@ -166,6 +167,14 @@ export async function readSeries(db: Queryable, seriesId?: string): Promise<Seri
     [seriesId ?? null],
   );
   return res.rows.map((r) => ({ ...r, observations: Number(r.observations) }));
+}
+
+/** The stored series `seriesId`, or NotFoundError naming it (API 404, CLI exit 1). */
+export async function requireSeries(db: Queryable, seriesId: string): Promise<SeriesRow> {
+  const [series] = await readSeries(db, seriesId);
+  if (series === undefined)
+    throw new NotFoundError(`unknown economic series "${seriesId}" (see marketpipe economic list)`);
+  return series;
 }
 
 /** Newest observation date stored for a series (YYYY-MM-DD) or null. */

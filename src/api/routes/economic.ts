@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { NotFoundError } from '../../core/errors.ts';
-import { readObservations, readReleases, readSeries } from '../../economic/repo.ts';
+import { readObservations, readReleases, requireSeries } from '../../economic/repo.ts';
 import { useApiKeys } from '../api-keys.ts';
 import { readerOf } from '../read-db.ts';
 import { errorResponses, nullableNumber, nullableString } from './common.ts';
@@ -87,9 +86,7 @@ export const economicRoutes: FastifyPluginAsync<RouteOptions> = async (app, { de
     },
     async (req) => {
       const id = req.params.series.toUpperCase();
-      const [series] = await readSeries(reader, id);
-      if (series === undefined)
-        throw new NotFoundError(`unknown economic series "${id}" (see marketpipe economic list)`);
+      const series = await requireSeries(reader, id);
       const observations = await readObservations(reader, id, {
         from: req.query.from,
         to: req.query.to,

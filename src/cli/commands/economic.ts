@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { NotFoundError, UsageError } from '../../core/errors.ts';
+import { UsageError } from '../../core/errors.ts';
 import { isIsoDate } from '../../economic/quarantine-records.ts';
-import { readObservations, readReleases, readSeries } from '../../economic/repo.ts';
+import { readObservations, readReleases, readSeries, requireSeries } from '../../economic/repo.ts';
 import { ingestEconomic } from '../../economic/service.ts';
 import { recorded } from '../../jobs/history.ts';
 import type { CommandContext } from '../context.ts';
@@ -67,9 +67,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       };
       const c = await ctx();
       const id = series.toUpperCase();
-      const [known] = await readSeries(c.db, id);
-      if (known === undefined)
-        throw new NotFoundError(`unknown economic series "${id}" (see marketpipe economic list)`);
+      await requireSeries(c.db, id);
       const observations = await readObservations(c.db, id, q);
       const releases = await readReleases(c.db, { series: id, from: q.to === undefined ? undefined : q.to });
       c.print({ series: id, observations, releases }, (r) =>
