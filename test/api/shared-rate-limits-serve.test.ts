@@ -1,14 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_KEY_RATE_LIMIT } from '../../src/api/api-keys.ts';
 import { createToken } from '../../src/api/auth.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
 import { createTempDatabase } from '../store/backends.ts';
-import { REDIS_URL } from './harness.ts';
+import { type ServeProcess, spawnServe } from './serve-process.ts';
 
 /**
  * The serve wiring end to end: two real `marketpipe serve` processes with `--redis` (the machine Redis, as
@@ -17,51 +15,9 @@ import { REDIS_URL } from './harness.ts';
  * (AppDeps.adminRateLimit). The key and the user are random, so their windows
  * (`marketpipe:api_rate:…`, expiring after a minute) are this run's alone.
  */
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'marketpipe.mjs');
 const SECRET = 'test-secret-0123456789abcdef-0123456789';
 const API_KEY = `key-${randomBytes(12).toString('hex')}`;
 const ADMIN_BUDGET = 100;
-
-interface ServeProcess {
-  child: ChildProcess;
-  url: string;
-}
-
-/** `marketpipe --db URL --redis URL --json serve --port 0`, resolved once it prints its URL. */
-async function spawnServe(dbUrl: string): Promise<ServeProcess> {
-  const child = spawn(
-    process.execPath,
-    [BIN, '--db', dbUrl, '--redis', REDIS_URL, '--json', 'serve', '--port', '0'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, API_KEYS: API_KEY, JWT_SECRET: SECRET, LOG_LEVEL: 'warn' },
-    },
-  );
-  const stderr: string[] = [];
-  child.stderr?.on('data', (c: Buffer) => stderr.push(c.toString()));
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`serve did not start in 90 s: ${stderr.join('')}`)),
-      90_000,
-    );
-    child.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      try {
-        const doc = JSON.parse(out) as { url: string };
-        clearTimeout(timer);
-        resolve(doc.url);
-      } catch {
-        // the JSON document is not complete yet
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${code}: ${stderr.join('')}`));
-    });
-  });
-  return { child, url };
-}
 
 /** Sends `n` requests, request i to server i % 2, `batch` at a time; resolves to the count per status. */
 async function burst(
@@ -104,7 +60,12 @@ describe('two `marketpipe serve` processes sharing the machine Redis share the A
     const db = await openPostgres(tmp.url);
     await migrate(db); // once here, so the two processes do not both wait on the migration lock
     await db.close();
-    servers.push(...(await Promise.all([spawnServe(tmp.url), spawnServe(tmp.url)])));
+    servers.push(
+      ...(await Promise.all([
+        spawnServe(tmp.url, { API_KEYS: API_KEY, JWT_SECRET: SECRET }),
+        spawnServe(tmp.url, { API_KEYS: API_KEY, JWT_SECRET: SECRET }),
+      ])),
+    );
   }, 150_000);
 
   afterAll(async () => {

@@ -1,7 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { RedisPubSub } from '../../src/cache/redis.ts';
@@ -10,50 +8,7 @@ import { openPostgres } from '../../src/store/postgres.ts';
 import { eventually } from '../config/eventually.ts';
 import { createTempDatabase } from '../store/backends.ts';
 import { REDIS_URL } from './harness.ts';
-
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'marketpipe.mjs');
-
-interface ServeProcess {
-  child: ChildProcess;
-  url: string;
-  stderr: string[];
-}
-
-/** `marketpipe --db URL --redis URL --json serve --port 0`, resolved once it prints its URL. */
-async function spawnServe(dbUrl: string): Promise<ServeProcess> {
-  const child = spawn(
-    process.execPath,
-    [BIN, '--db', dbUrl, '--redis', REDIS_URL, '--json', 'serve', '--port', '0'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, API_KEYS: '', JWT_SECRET: '', LOG_LEVEL: 'warn' },
-    },
-  );
-  const stderr: string[] = [];
-  child.stderr?.on('data', (c: Buffer) => stderr.push(c.toString()));
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`serve did not start in 90 s: ${stderr.join('')}`)),
-      90_000,
-    );
-    child.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      try {
-        const doc = JSON.parse(out) as { url: string };
-        clearTimeout(timer);
-        resolve(doc.url);
-      } catch {
-        // the JSON document is not complete yet
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${code}: ${stderr.join('')}`));
-    });
-  });
-  return { child, url, stderr };
-}
+import { type ServeProcess, spawnServe } from './serve-process.ts';
 
 async function subscribe(url: string, symbol: string) {
   const ws = new WebSocket(`${url.replace('http', 'ws')}/ws/prices`);
@@ -80,7 +35,12 @@ describe('two `marketpipe serve` processes sharing PostgreSQL and the machine Re
     const db = await openPostgres(tmp.url);
     await migrate(db); // once here, so the two processes do not both wait on the migration lock
     await db.close();
-    servers.push(...(await Promise.all([spawnServe(tmp.url), spawnServe(tmp.url)])));
+    servers.push(
+      ...(await Promise.all([
+        spawnServe(tmp.url, { API_KEYS: '', JWT_SECRET: '' }),
+        spawnServe(tmp.url, { API_KEYS: '', JWT_SECRET: '' }),
+      ])),
+    );
     pubsub = new RedisPubSub({ url: REDIS_URL });
   }, 150_000);
 
