@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx so `npx marketpipe` works right after `npm ci`, with no build step.
+// Development runner: the TypeScript sources through tsx, no build needed (tests spawn this one). Users run
+// the compiled CLI, dist/cli/bin.js (package.json `bin`, built by `npm ci` / `npm run build`).
 import { register } from 'tsx/esm/api';
 
 register();

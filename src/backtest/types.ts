@@ -4,6 +4,16 @@
  * bars it has (equities on exchange days, crypto every day), so no calendar is needed here.
  */
 
+import type { AdjustMode } from '../analytics/adjust.ts';
+
+/**
+ * Price adjustment of a backtest when none is asked for: `split` (analytics/adjust.ts). Unlike a chart, a
+ * backtest on raw prices trades through every split as if the stock had crashed (a 4:1 split reads as
+ * −75 %), so splits are undone by default; dividends stay out (price return) unless `adjusted` or
+ * `total-return` is asked for. Assets without corporate actions read the same in every mode.
+ */
+export const DEFAULT_BACKTEST_ADJUST: AdjustMode = 'split';
+
 /** OHLCV columns of one instrument, oldest first, equal lengths, strictly increasing `ts`. */
 export interface BarColumns {
   symbol: string;

@@ -1,12 +1,23 @@
 import { Command, CommanderError } from 'commander';
 import { AppError, describeError, UsageError } from '../core/errors.ts';
 import { COMMAND_MODULES } from './commands/index.ts';
-import { type CommandContext, type GlobalOptions, openContext } from './context.ts';
+import type { CommandContext, GlobalOptions } from './context.ts';
+import { commandJson } from './help-json.ts';
+import { packageVersion } from './version.ts';
 
-/** Builds the `marketpipe` program. `getGlobals` reads the options of the command being run. */
-export function buildProgram(ctxFactory: () => Promise<CommandContext>): Command {
+export interface ProgramOptions {
+  /** Help as one JSON document (`--help --json`). @defaultValue false */
+  jsonHelp?: boolean;
+}
+
+/**
+ * Builds the `marketpipe` program. Registering every command is cheap: command modules import only what
+ * their options need, and load their implementation (store, API, providers) when their action runs.
+ */
+export function buildProgram(ctxFactory: () => Promise<CommandContext>, opts: ProgramOptions = {}): Command {
   const program = new Command('marketpipe')
     .description('A trustworthy, always-fresh store of market data that turns into risk answers.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .option('--json', 'print one JSON document on stdout (logs stay on stderr)')
     .option('--home <dir>', 'marketpipe home: embedded store, lock, reports (env MARKETPIPE_HOME)')
     .option('--db <url>', 'PostgreSQL URL instead of the embedded store (env DATABASE_URL)')
@@ -17,6 +28,19 @@ export function buildProgram(ctxFactory: () => Promise<CommandContext>): Command
       writeErr: (text) => process.stderr.write(text),
       outputError: (text, write) => write(`${text.replace(/^error: /, 'marketpipe: ').trim()}\n`),
     });
+  // Set before the commands are added, so each inherits it.
+  if (opts.jsonHelp) {
+    program.configureHelp({
+      formatHelp: (cmd) => {
+        // A subcommand's help also lists the options every command takes (--json, --home, …).
+        const doc =
+          cmd === program
+            ? commandJson(cmd)
+            : { ...commandJson(cmd), global_options: commandJson(program).options };
+        return `${JSON.stringify(doc, null, 2)}\n`;
+      },
+    });
+  }
   for (const mod of COMMAND_MODULES) mod.register(program, ctxFactory);
   for (const cmd of walk(program)) cmd.exitOverride();
   return program;
@@ -35,10 +59,15 @@ function* walk(cmd: Command): Generator<Command> {
 export async function main(argv: string[]): Promise<number> {
   let ctx: CommandContext | undefined;
   let globals: GlobalOptions = {};
-  const program = buildProgram(async () => {
-    if (!ctx) ctx = await openContext(globals);
-    return ctx;
-  });
+  const program = buildProgram(
+    async () => {
+      // Loaded here, not at the top: it brings the store drivers, which `--help` never needs.
+      const { openContext } = await import('./context.ts');
+      ctx ??= await openContext(globals);
+      return ctx;
+    },
+    { jsonHelp: argv.includes('--json') },
+  );
   program.hook('preAction', (_root, action) => {
     globals = action.optsWithGlobals() as GlobalOptions;
   });

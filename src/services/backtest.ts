@@ -25,7 +25,7 @@ import {
 } from '../backtest/simulator/scenario-event.ts';
 import { BUILTIN_SCENARIOS } from '../backtest/simulator/scenarios.ts';
 import { resolveStrategy } from '../backtest/strategies/index.ts';
-import type { BarColumns, Trade } from '../backtest/types.ts';
+import { type BarColumns, DEFAULT_BACKTEST_ADJUST, type Trade } from '../backtest/types.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
 import { parseTime, toIso } from '../core/time.ts';
 import type { Interval } from '../core/types.ts';
@@ -43,13 +43,8 @@ import {
 } from '../store/repos/strategies.ts';
 import { loadSeries } from './backtest-series.ts';
 
-/**
- * Price adjustment of a backtest when none is asked for: `split` (analytics/adjust.ts). Unlike a chart, a
- * backtest on raw prices trades through every split as if the stock had crashed (a 4:1 split reads as
- * −75 %), so splits are undone by default; dividends stay out (price return) unless `adjusted` or
- * `total-return` is asked for. Assets without corporate actions read the same in every mode.
- */
-export const DEFAULT_BACKTEST_ADJUST: AdjustMode = 'split';
+// Declared beside the backtest types so the CLI can show it in `--help` without loading the engine.
+export { DEFAULT_BACKTEST_ADJUST };
 
 export interface BacktestRequest {
   /** Built-in name (`ma-crossover`…) or a path to a TypeScript strategy module. */

@@ -5,19 +5,9 @@
  */
 import type { Command } from 'commander';
 import { ADJUST_MODES, isAdjustMode } from '../../analytics/adjust.ts';
-import { createCache, createPubSub } from '../../cache/index.ts';
 import { UsageError } from '../../core/errors.ts';
 import { parseTime } from '../../core/time.ts';
 import { type Interval, isInterval } from '../../core/types.ts';
-import {
-  computeBestPairs,
-  computeCorrelations,
-  computeIndicators,
-  computeVolatility,
-  detectDepegEvents,
-} from '../../services/analytics.ts';
-import { runAnalyticsAndPublish } from '../../services/analytics-alerts.ts';
-import { resolveRange } from '../../store/repos/bars.ts';
 import type { CommandContext } from '../context.ts';
 import { formatTable } from '../table.ts';
 
@@ -78,6 +68,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .action(async (symbols: string[], o: { interval: string; full?: boolean; dryRun?: boolean }) => {
       const iv = interval(o.interval);
       const c = await ctx();
+      const { computeVolatility } = await import('../../services/analytics.ts');
       const r = await computeVolatility(c.db, {
         symbols: list(symbols),
         interval: iv,
@@ -123,6 +114,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         const window = windowDays('--window', o.window);
         const asOf = time('--as-of', o.asOf);
         const c = await ctx();
+        const { computeCorrelations } = await import('../../services/analytics.ts');
         // 30 and 90 days are computed together so the regime change (30 d vs 90 d) comes along.
         const windows = window === 30 || window === 90 ? [30, 90] : [window];
         const r = await computeCorrelations(c.db, {
@@ -184,6 +176,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       const limit = positiveInt('--limit', o.limit);
       const asOf = time('--as-of', o.asOf);
       const c = await ctx();
+      const { computeBestPairs } = await import('../../services/analytics.ts');
       const r = await computeBestPairs(c.db, { windowDays: days, limit, asOf, dryRun: o.dryRun });
       c.print(r, (x) =>
         x.pairs.length === 0
@@ -208,6 +201,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         throw new UsageError(`--threshold: expected a fraction in (0, 1), got "${o.threshold}"`);
       const since = time('--since', o.since);
       const c = await ctx();
+      const { detectDepegEvents } = await import('../../services/analytics.ts');
       const r = await detectDepegEvents(c.db, { asset: o.asset, since, threshold, dryRun: o.dryRun });
       c.print(r, (x) => {
         const rows = x.events.map((e) => ({
@@ -265,6 +259,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         if (!isAdjustMode(o.adjust))
           throw new UsageError(`--adjust: expected one of ${ADJUST_MODES.join(', ')}, got "${o.adjust}"`);
         const adjust = o.adjust;
+        const { resolveRange } = await import('../../store/repos/bars.ts');
         let range: { from: number; to: number };
         try {
           range = resolveRange({ from: o.from, to: o.to }, Date.now() + 1);
@@ -274,6 +269,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
           });
         }
         const c = await ctx();
+        const { computeIndicators } = await import('../../services/analytics.ts');
         const r = await computeIndicators(c.db, symbol, {
           interval: iv,
           from: o.from === undefined ? undefined : range.from,
@@ -308,6 +304,10 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .action(async (o: { asOf?: string; dryRun?: boolean }) => {
       const asOf = time('--as-of', o.asOf);
       const c = await ctx();
+      const [{ createCache, createPubSub }, { runAnalyticsAndPublish }] = await Promise.all([
+        import('../../cache/index.ts'),
+        import('../../services/analytics-alerts.ts'),
+      ]);
       // Like the scheduled jobs: alerts go out and stale cached matrices are dropped (Redis when configured).
       const pubsub = createPubSub(c.settings, c.db, c.log);
       const cache = createCache(c.settings, c.log);

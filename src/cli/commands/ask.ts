@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { ask } from '../../chat/ask.ts';
 import { UsageError } from '../../core/errors.ts';
 import type { CommandContext } from '../context.ts';
 import { formatTable } from '../table.ts';
@@ -13,6 +12,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .action(async (question: string, opts: { execute?: boolean; user: string }) => {
       if (!question.trim()) throw new UsageError('question must not be empty');
       const c = await ctx();
+      const { ask } = await import('../../chat/ask.ts');
       const result = await ask(c.db, c.settings, question, {
         execute: Boolean(opts.execute),
         user: opts.user,

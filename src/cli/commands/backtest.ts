@@ -2,17 +2,10 @@ import type { Command } from 'commander';
 import { ADJUST_MODES, isAdjustMode } from '../../analytics/adjust.ts';
 import type { Metrics } from '../../backtest/metrics.ts';
 import { MODEL_KINDS, type ModelKind } from '../../backtest/simulator/models.ts';
-import { FILL_MODELS, type FillModel } from '../../backtest/types.ts';
+import { DEFAULT_BACKTEST_ADJUST, FILL_MODELS, type FillModel } from '../../backtest/types.ts';
 import { UsageError } from '../../core/errors.ts';
 import { type Interval, isInterval } from '../../core/types.ts';
-import {
-  type BacktestResponse,
-  DEFAULT_BACKTEST_ADJUST,
-  getBacktest,
-  runBacktest,
-  storedAdjust,
-} from '../../services/backtest.ts';
-import { listRuns } from '../../store/repos/strategies.ts';
+import type { BacktestResponse, runBacktest } from '../../services/backtest.ts';
 import type { CommandContext } from '../context.ts';
 import { formatTable } from '../table.ts';
 
@@ -201,6 +194,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .action(async (opts: BacktestFlags) => {
       const req = requestFromFlags(opts);
       const c = await ctx();
+      const { runBacktest } = await import('../../services/backtest.ts');
       const out = await runBacktest(c.db, req);
       c.print(out, formatBacktest);
     });
@@ -214,6 +208,10 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .action(async (opts: { strategy?: string; limit: string }) => {
       const limit = num('--limit', opts.limit, positiveInt) ?? 20;
       const c = await ctx();
+      const [{ listRuns }, { storedAdjust }] = await Promise.all([
+        import('../../store/repos/strategies.ts'),
+        import('../../services/backtest.ts'),
+      ]);
       const list = await listRuns(c.db, { strategy: opts.strategy, limit });
       c.print({ runs: list }, (r) =>
         formatTable(
@@ -238,6 +236,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .action(async (id: string) => {
       const n = num('id', id, positiveInt) ?? 0;
       const c = await ctx();
+      const { getBacktest } = await import('../../services/backtest.ts');
       const run = await getBacktest(c.db, n);
       c.print(run, (r) =>
         [

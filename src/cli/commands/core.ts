@@ -1,16 +1,16 @@
 import type { Command } from 'commander';
-import { ensureWebBuilt } from '../../api/static.ts';
 import { UsageError } from '../../core/errors.ts';
-import { runDemo } from '../../demo.ts';
-import { startScheduler } from '../../jobs/scheduler.ts';
-import { migrate } from '../../store/migrate.ts';
-import { countBars } from '../../store/repos/bars.ts';
-import { coverage } from '../../store/repos/coverage.ts';
 import type { CommandContext } from '../context.ts';
-import { demoExtraSteps } from '../demo-steps.ts';
 import { formatTable } from '../table.ts';
-import { runnerDeps } from './jobs.ts';
-import { startServing } from './serve.ts';
+
+/** The demo with the CLI's extra steps, loaded when `demo` or `start` runs. */
+async function demoModules() {
+  const [{ runDemo }, { demoExtraSteps }] = await Promise.all([
+    import('../../demo.ts'),
+    import('../demo-steps.ts'),
+  ]);
+  return { runDemo, demoExtraSteps };
+}
 
 export function register(program: Command, ctx: () => Promise<CommandContext>): void {
   program
@@ -18,6 +18,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .description('apply pending database migrations (also done on every start)')
     .action(async () => {
       const c = await ctx();
+      const { migrate } = await import('../../store/migrate.ts');
       const res = await migrate(c.db);
       c.print({ ...res, store: c.storeMode }, (r) =>
         r.applied.length ? `applied ${r.applied.join(', ')}` : `up to date (version ${r.current})`,
@@ -30,6 +31,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .option('--symbols <list>', 'comma-separated symbols')
     .action(async (opts: { symbols?: string }) => {
       const c = await ctx();
+      const { coverage } = await import('../../store/repos/coverage.ts');
       const symbols = opts.symbols ? opts.symbols.split(',').map((s) => s.trim()) : undefined;
       const rows = await coverage(c.db, { symbols });
       c.print({ instruments: rows }, (r) =>
@@ -42,6 +44,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .description('the main job offline: universe, synthetic and sample data, analytics, risk report')
     .action(async () => {
       const c = await ctx();
+      const { runDemo, demoExtraSteps } = await demoModules();
       const summary = await runDemo(c.db, {
         log: (m) => c.log.info(m),
         extraSteps: demoExtraSteps(c),
@@ -79,6 +82,23 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         throw new UsageError(`--port: expected a port number, got "${opts.port}"`);
       }
       const c = await ctx();
+      const [
+        { countBars },
+        { runDemo, demoExtraSteps },
+        { ensureWebBuilt },
+        { startServing },
+        jobsCli,
+        scheduling,
+      ] = await Promise.all([
+        import('../../store/repos/bars.ts'),
+        demoModules(),
+        import('../../api/static.ts'),
+        import('./serve.ts'),
+        import('./jobs.ts'),
+        import('../../jobs/scheduler.ts'),
+      ]);
+      const { runnerDeps } = jobsCli;
+      const { startScheduler } = scheduling;
       if ((await countBars(c.db)) === 0) {
         c.log.info('empty store: running the demo first (offline, about a minute)');
         const summary = await runDemo(c.db, { log: (m) => c.log.info(m), extraSteps: demoExtraSteps(c) });

@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import { isIsoDate } from '../../economic/quarantine-records.ts';
-import { readObservations, readReleases, readSeries, requireSeries } from '../../economic/repo.ts';
-import { ingestEconomic } from '../../economic/service.ts';
-import { recorded } from '../../jobs/history.ts';
 import type { CommandContext } from '../context.ts';
 import { formatLoadSummary } from '../summary.ts';
 import { formatTable } from '../table.ts';
@@ -28,6 +25,10 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .action(async (series: string[], opts: { since?: string; full?: boolean; releases: boolean }) => {
       const since = date(opts.since, '--since');
       const c = await ctx();
+      const [{ recorded }, { ingestEconomic }] = await Promise.all([
+        import('../../jobs/history.ts'),
+        import('../../economic/service.ts'),
+      ]);
       const summary = await recorded(c.db, 'ingest:economic', () =>
         ingestEconomic(c.db, c.settings, { series, since, full: opts.full, releases: opts.releases }),
       );
@@ -43,6 +44,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .description('series with their observation counts and first/last dates')
     .action(async () => {
       const c = await ctx();
+      const { readSeries } = await import('../../economic/repo.ts');
       const series = await readSeries(c.db);
       c.print({ series }, (r) =>
         formatTable(r.series, ['id', 'title', 'frequency', 'units', 'observations', 'first', 'last']),
@@ -67,6 +69,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       };
       const c = await ctx();
       const id = series.toUpperCase();
+      const { readObservations, readReleases, requireSeries } = await import('../../economic/repo.ts');
       await requireSeries(c.db, id);
       const observations = await readObservations(c.db, id, q);
       const releases = await readReleases(c.db, { series: id, from: q.to === undefined ? undefined : q.to });

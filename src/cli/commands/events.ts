@@ -2,11 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import { isIsoDate } from '../../economic/quarantine-records.ts';
-import { importEventsCsv } from '../../events/csv-import.ts';
-import { readEvents } from '../../events/repo.ts';
-import { ingestEvents } from '../../events/service.ts';
 import { EVENT_TYPES, isEventType } from '../../events/types.ts';
-import { recorded } from '../../jobs/history.ts';
 import type { CommandContext } from '../context.ts';
 import { formatLoadSummary } from '../summary.ts';
 import { formatTable } from '../table.ts';
@@ -26,6 +22,10 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .option('--full', 'read everything again')
     .action(async (symbols: string[], opts: { full?: boolean }) => {
       const c = await ctx();
+      const [{ recorded }, { ingestEvents }] = await Promise.all([
+        import('../../jobs/history.ts'),
+        import('../../events/service.ts'),
+      ]);
       const summary = await recorded(c.db, 'ingest:events', () =>
         ingestEvents(c.db, c.settings, { symbols, full: opts.full }),
       );
@@ -59,6 +59,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         limit,
       };
       const c = await ctx();
+      const { readEvents } = await import('../../events/repo.ts');
       const events = await readEvents(c.db, query);
       c.print({ events }, (r) =>
         formatTable(
@@ -78,6 +79,10 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         throw new UsageError(`${file}: cannot read (${(err as Error).message})`);
       }
       const c = await ctx();
+      const [{ recorded }, { importEventsCsv }] = await Promise.all([
+        import('../../jobs/history.ts'),
+        import('../../events/csv-import.ts'),
+      ]);
       const summary = await recorded(c.db, 'import:events', () => importEventsCsv(c.db, text));
       c.print(summary, (s) => `events import: ${formatLoadSummary(s)}`);
       if (summary.failed > 0 && summary.stored === 0) process.exitCode = 1;

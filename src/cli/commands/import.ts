@@ -2,7 +2,6 @@ import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import { isInterval } from '../../core/types.ts';
-import { importFile } from '../../importer/import.ts';
 import { FILE_FORMATS, type FileFormat } from '../../importer/records.ts';
 import type { CommandContext } from '../context.ts';
 import { progressBar } from '../progress.ts';
@@ -25,6 +24,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         }
         if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`${file}: no such file`);
         const c = await ctx();
+        const { importFile } = await import('../../importer/import.ts');
         const bar = progressBar(`import ${opts.symbol}`, !c.json && Boolean(process.stderr.isTTY));
         try {
           const summary = await importFile(c.db, {

@@ -1,12 +1,8 @@
 import type { Command } from 'commander';
-import { createCache, createPubSub } from '../../cache/index.ts';
 import { UsageError } from '../../core/errors.ts';
 import { isNamedRange, NAMED_RANGES, type NamedRange, parseTime } from '../../core/time.ts';
 import { INTERVAL_MS, type Interval, isInterval } from '../../core/types.ts';
-import { recorded } from '../../jobs/history.ts';
-import { runLatest } from '../../pipeline/latest.ts';
-import { type IngestOptions, type IngestSummary, runIngest } from '../../pipeline/run.ts';
-import { buildSourcesFromConfig } from '../../pipeline/sources.ts';
+import type { IngestOptions, IngestSummary } from '../../pipeline/run.ts';
 import { rollupBars } from '../../store/repos/bars.ts';
 import { listInstruments } from '../../store/repos/instruments.ts';
 import type { CommandContext } from '../context.ts';
@@ -25,7 +21,26 @@ function checkInterval(value?: string): Interval | undefined {
   return value;
 }
 
+/** The pipeline and the providers, loaded when a command runs (each provider brings its client). */
+async function pipeline() {
+  const [
+    { createCache, createPubSub },
+    { recorded },
+    { runLatest },
+    { runIngest },
+    { buildSourcesFromConfig },
+  ] = await Promise.all([
+    import('../../cache/index.ts'),
+    import('../../jobs/history.ts'),
+    import('../../pipeline/latest.ts'),
+    import('../../pipeline/run.ts'),
+    import('../../pipeline/sources.ts'),
+  ]);
+  return { createCache, createPubSub, recorded, runLatest, runIngest, buildSourcesFromConfig };
+}
+
 async function ingest(c: CommandContext, opts: IngestOptions): Promise<IngestSummary> {
+  const { buildSourcesFromConfig, createPubSub, recorded, runIngest } = await pipeline();
   const sources = await buildSourcesFromConfig(c.settings, c.db);
   if (opts.source && !sources[opts.source]) {
     throw new UsageError(`--source: unknown source "${opts.source}" (${Object.keys(sources).join(', ')})`);
@@ -101,6 +116,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .option('--source <name>', 'use only this provider')
     .action(async (symbols: string[], opts: { source?: string }) => {
       const c = await ctx();
+      const { buildSourcesFromConfig, createCache, createPubSub, recorded, runLatest } = await pipeline();
       const sources = await buildSourcesFromConfig(c.settings, c.db);
       const source = parseSource(c, opts.source);
       if (source && !sources[source]) throw new UsageError(`--source: unknown source "${source}"`);
@@ -216,6 +232,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .description('ask each provider for its test symbol: reachable, authenticated, quota, latency')
     .action(async () => {
       const c = await ctx();
+      const { buildSourcesFromConfig } = await pipeline();
       const all = await buildSourcesFromConfig(c.settings, c.db);
       const checks = await Promise.all(Object.values(all).map((s) => s.check()));
       c.print({ sources: checks }, (r) =>

@@ -8,7 +8,6 @@ import {
   setInstrumentActive,
   upsertInstruments,
 } from '../../store/repos/instruments.ts';
-import { DEFAULT_UNIVERSE_FILE, instrumentSchema, loadUniverse } from '../../universe.ts';
 import type { CommandContext } from '../context.ts';
 import { formatTable } from '../table.ts';
 
@@ -78,6 +77,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
             throw new UsageError(`--source: expected provider=symbol, got "${pair}"`);
           sources[provider] = providerSymbol;
         }
+        const { instrumentSchema } = await import('../../universe.ts');
         const equityLike = opts.class === 'equity' || opts.class === 'etf' || opts.class === 'index';
         const parsed = instrumentSchema.safeParse({
           symbol,
@@ -124,10 +124,9 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
 
   cmd
     .command('load [file]')
-    .description(
-      `load a universe file (default: the shipped ${DEFAULT_UNIVERSE_FILE.split('/').slice(-2).join('/')})`,
-    )
+    .description('load a universe file (default: the shipped universe/default.json)')
     .action(async (file?: string) => {
+      const { DEFAULT_UNIVERSE_FILE, loadUniverse } = await import('../../universe.ts');
       const list = loadUniverse(file ?? DEFAULT_UNIVERSE_FILE);
       const c = await ctx();
       const res = await upsertInstruments(c.db, list);

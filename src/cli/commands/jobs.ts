@@ -1,15 +1,7 @@
 import type { Command } from 'commander';
-import { createCache, createPubSub } from '../../cache/index.ts';
-import { ConfigStore } from '../../config/store.ts';
 import { UsageError } from '../../core/errors.ts';
 import { parseTime } from '../../core/time.ts';
-import { listRuns } from '../../jobs/history.ts';
-import { runJobNow } from '../../jobs/index.ts';
-import { startWorker } from '../../jobs/queue.ts';
-import { DEFAULT_JOBS } from '../../jobs/registry.ts';
-import { type RunnerDeps, requireJob } from '../../jobs/runner.ts';
-import { startScheduler } from '../../jobs/scheduler.ts';
-import { listJobStatus } from '../../jobs/status.ts';
+import type { RunnerDeps } from '../../jobs/runner.ts';
 import { acceleratedClock, type Clock, realClock } from '../../jobs/types.ts';
 import type { CommandContext } from '../context.ts';
 import { formatTable } from '../table.ts';
@@ -39,7 +31,21 @@ function untilStopped(ms?: number): Promise<string> {
   });
 }
 
+/** The job registry and its lookup, loaded when a command runs (they import every job's implementation). */
+async function registry() {
+  const [{ DEFAULT_JOBS }, { requireJob }] = await Promise.all([
+    import('../../jobs/registry.ts'),
+    import('../../jobs/runner.ts'),
+  ]);
+  return { DEFAULT_JOBS, requireJob };
+}
+
 export async function runnerDeps(c: CommandContext, clock: Clock = realClock) {
+  const [{ createCache, createPubSub }, { ConfigStore }, { DEFAULT_JOBS }] = await Promise.all([
+    import('../../cache/index.ts'),
+    import('../../config/store.ts'),
+    import('../../jobs/registry.ts'),
+  ]);
   const config = new ConfigStore({ db: c.db, live: false });
   await config.start();
   const cache = createCache(c.settings, c.log);
@@ -81,6 +87,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .action(
       async (opts: { embedded?: boolean; only?: string; from?: string; speed?: string; until?: string }) => {
         const only = opts.only ? opts.only.split(',').map((s) => s.trim()) : undefined;
+        const { DEFAULT_JOBS, requireJob } = await registry();
         for (const name of only ?? []) requireJob(DEFAULT_JOBS, name);
         const speed = positiveInt(opts.speed, '--speed', 1);
         const from = opts.from ? parseTime(opts.from, '--from') : Date.now();
@@ -89,6 +96,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         const clock = speed === 1 && !opts.from ? realClock : acceleratedClock(from, speed);
         const c = await ctx();
         const r = await runnerDeps(c, clock);
+        const { startScheduler } = await import('../../jobs/scheduler.ts');
         const mode = opts.embedded || !c.settings.redisUrl ? 'embedded' : 'distributed';
         const handle = startScheduler({
           ...r.deps,
@@ -120,6 +128,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       const redisUrl = c.settings.redisUrl;
       if (!redisUrl) throw new UsageError('marketpipe worker needs REDIS_URL (or --redis URL)');
       const r = await runnerDeps(c);
+      const { startWorker } = await import('../../jobs/queue.ts');
       const w = startWorker(r.deps, {
         redisUrl,
         prefix: process.env.MARKETPIPE_QUEUE_PREFIX,
@@ -138,6 +147,11 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
 
   const statusAction = (columns: string[]) => async () => {
     const c = await ctx();
+    const [{ ConfigStore }, { listJobStatus }, { DEFAULT_JOBS }] = await Promise.all([
+      import('../../config/store.ts'),
+      import('../../jobs/status.ts'),
+      import('../../jobs/registry.ts'),
+    ]);
     const config = new ConfigStore({ db: c.db, live: false });
     await config.start();
     try {
@@ -175,9 +189,11 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .description('recent runs, newest first (one row per attempt)')
     .option('--limit <n>', 'rows', '20')
     .action(async (name: string | undefined, opts: { limit?: string }) => {
+      const { DEFAULT_JOBS, requireJob } = await registry();
       if (name) requireJob(DEFAULT_JOBS, name);
       const limit = positiveInt(opts.limit, '--limit', 20);
       const c = await ctx();
+      const { listRuns } = await import('../../jobs/history.ts');
       const rows = await listRuns(c.db, { job: name, limit });
       c.print({ runs: rows.map(({ summary: _s, ...r }) => r) }, (r) =>
         formatTable(r.runs, [
@@ -201,6 +217,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .option('--payload <json>', "the job's payload as JSON (default: the scheduled one)")
     .option('--retry', "embedded: retry a failing run with the job's backoff (default: one attempt)")
     .action(async (name: string, opts: { wait?: boolean; payload?: string; retry?: boolean }) => {
+      const { DEFAULT_JOBS, requireJob } = await registry();
       requireJob(DEFAULT_JOBS, name);
       let payload: unknown;
       if (opts.payload !== undefined) {
@@ -212,6 +229,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       }
       const c = await ctx();
       const r = await runnerDeps(c);
+      const { runJobNow } = await import('../../jobs/index.ts');
       try {
         const distributed = Boolean(c.settings.redisUrl);
         // embedded: the run happens in this process, so the command always waits for it

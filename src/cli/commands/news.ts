@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import { parseTime } from '../../core/time.ts';
-import { recorded } from '../../jobs/history.ts';
-import { readNews } from '../../news/repo.ts';
-import { ingestNews } from '../../news/service.ts';
 import type { CommandContext } from '../context.ts';
 import { formatLoadSummary } from '../summary.ts';
 import { formatTable } from '../table.ts';
@@ -22,6 +19,10 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .action(async (symbols: string[], opts: { since?: string; full?: boolean }) => {
       const since = opts.since === undefined ? undefined : parseTime(opts.since, '--since');
       const c = await ctx();
+      const [{ recorded }, { ingestNews }] = await Promise.all([
+        import('../../jobs/history.ts'),
+        import('../../news/service.ts'),
+      ]);
       const summary = await recorded(c.db, 'ingest:news', () =>
         ingestNews(c.db, c.settings, { symbols, since, full: opts.full }),
       );
@@ -43,6 +44,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         throw new UsageError(`--limit: expected a positive whole number, got "${opts.limit}"`);
       const since = opts.since === undefined ? undefined : parseTime(opts.since, '--since');
       const c = await ctx();
+      const { readNews } = await import('../../news/repo.ts');
       const articles = await readNews(c.db, { symbol: opts.symbol, since, limit });
       c.print({ articles }, (r) =>
         formatTable(

@@ -1,13 +1,5 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
-import {
-  countQuarantineByRule,
-  listQuarantine,
-  purgeQuarantine,
-  releaseQuarantine,
-} from '../../quality/quarantine.ts';
-import { gateReleaseLoader } from '../../quality/release.ts';
-import { loadThresholds } from '../../quality/thresholds-config.ts';
 import type { CommandContext } from '../context.ts';
 import { formatTable } from '../table.ts';
 
@@ -46,6 +38,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       if (!Number.isInteger(limit) || limit < 1)
         throw new UsageError(`--limit: expected a positive integer, got "${opts.limit}"`);
       const c = await ctx();
+      const { countQuarantineByRule, listQuarantine } = await import('../../quality/quarantine.ts');
       const items = await listQuarantine(c.db, {
         rule: opts.rule,
         symbol: opts.asset,
@@ -78,6 +71,11 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .action(async (ids: string[], opts: { force?: boolean }) => {
       const list = parseIds(ids);
       const c = await ctx();
+      const [{ releaseQuarantine }, { gateReleaseLoader }, { loadThresholds }] = await Promise.all([
+        import('../../quality/quarantine.ts'),
+        import('../../quality/release.ts'),
+        import('../../quality/thresholds-config.ts'),
+      ]);
       const loader = gateReleaseLoader(c.db, { force: opts.force, thresholds: await loadThresholds(c.db) });
       const res = await releaseQuarantine(c.db, list, loader);
       c.print(res, (r) =>
@@ -98,6 +96,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .action(async (opts: { olderThan: string }) => {
       const ms = parseDuration(opts.olderThan);
       const c = await ctx();
+      const { purgeQuarantine } = await import('../../quality/quarantine.ts');
       const purged = await purgeQuarantine(c.db, ms);
       c.print(
         { purged, older_than: opts.olderThan },

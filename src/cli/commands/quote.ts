@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
-import { quote } from '../../services/risk.ts';
 import type { CommandContext } from '../context.ts';
 import { formatTable } from '../table.ts';
 
@@ -17,6 +16,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       if (!Number.isInteger(days) || days < 1)
         throw new UsageError(`--days: expected a whole number ≥ 1, got "${opts.days}"`);
       const c = await ctx();
+      const { quote } = await import('../../services/risk.ts');
       const q = await quote(c.db, { asset, amount, days });
       c.print(q, (r) =>
         [

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { localEndpoint } from '../../chat/llm.ts';
 import { ConfigError, UsageError } from '../../core/errors.ts';
-import { runReport } from '../../reports/run.ts';
 import { isReportKind, REPORT_KINDS } from '../../reports/types.ts';
 import type { CommandContext } from '../context.ts';
 import { formatTable } from '../table.ts';
@@ -23,6 +21,10 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       if (opts.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.date))
         throw new UsageError(`--date: expected YYYY-MM-DD, got "${opts.date}"`);
       const c = await ctx();
+      const [{ localEndpoint }, { runReport }] = await Promise.all([
+        import('../../chat/llm.ts'),
+        import('../../reports/run.ts'),
+      ]);
       const local = opts.narrative ? localEndpoint(c.settings) : null;
       if (opts.narrative && !local)
         throw new ConfigError('--narrative uses only the local model and LLM_LOCAL_BASE_URL is not set');

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
-import { runDailyRisk, runStress, runVar } from '../../services/risk.ts';
 import type { CommandContext } from '../context.ts';
 import { formatTable } from '../table.ts';
 
@@ -47,6 +46,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       const seed = numFlag('--seed', opts.seed);
       const date = dateFlag(opts.date);
       const c = await ctx();
+      const { runVar } = await import('../../services/risk.ts');
       const run = await runVar(c.db, { file: opts.portfolio, simulations, seed, date });
       c.print({ ...run.result, portfolio: run.portfolio.name, date: run.date }, (r) =>
         [
@@ -75,6 +75,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .action(async (opts: { portfolio?: string; threshold: string }) => {
       const threshold = numFlag('--threshold', opts.threshold);
       const c = await ctx();
+      const { runStress } = await import('../../services/risk.ts');
       const s = await runStress(c.db, { file: opts.portfolio, threshold });
       c.print(s, (r) =>
         [
@@ -105,6 +106,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       const simulations = intFlag('--sims', opts.sims);
       const seed = numFlag('--seed', opts.seed);
       const c = await ctx();
+      const { runDailyRisk } = await import('../../services/risk.ts');
       const { report, files } = await runDailyRisk(c.db, {
         home: c.settings.home,
         date,

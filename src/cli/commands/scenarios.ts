@@ -1,12 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import type { Scenario } from '../../risk/scenarios.ts';
-import {
-  addScenario,
-  listScenarios,
-  type StoredScenario,
-  setScenarioEnabled,
-} from '../../store/repos/risk.ts';
+import type { StoredScenario } from '../../store/repos/risk.ts';
 import type { CommandContext } from '../context.ts';
 import { formatTable } from '../table.ts';
 
@@ -75,6 +70,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .description('list scenarios (enabled and disabled)')
     .action(async () => {
       const c = await ctx();
+      const { listScenarios } = await import('../../store/repos/risk.ts');
       const all = (await listScenarios(c.db)).map(scenarioJson);
       c.print({ scenarios: all }, (r) =>
         formatTable(
@@ -126,6 +122,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         enabled: !opts.disabled,
       };
       const c = await ctx();
+      const { addScenario } = await import('../../store/repos/risk.ts');
       const added = scenarioJson(await addScenario(c.db, s));
       c.print(added, (r) => `added scenario "${r.name}" (${r.enabled ? 'enabled' : 'disabled'})`);
     });
@@ -139,6 +136,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       .description(`${verb} a scenario by name`)
       .action(async (name: string) => {
         const c = await ctx();
+        const { setScenarioEnabled } = await import('../../store/repos/risk.ts');
         const s = scenarioJson(await setScenarioEnabled(c.db, name, enabled));
         c.print(s, (r) => `scenario "${r.name}" ${r.enabled ? 'enabled' : 'disabled'}`);
       });

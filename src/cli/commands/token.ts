@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { createToken, isRole, parseTtl } from '../../api/auth.ts';
 import { UsageError, ValidationError } from '../../core/errors.ts';
-import { type CommandContext, type GlobalOptions, printer, settingsFor } from '../context.ts';
+import type { CommandContext, GlobalOptions } from '../context.ts';
 
 /** `marketpipe token create --user NAME --role admin|viewer [--ttl 1h]`: prints the token alone. */
 export function register(program: Command, _ctx: () => Promise<CommandContext>): void {
@@ -18,6 +17,10 @@ export function register(program: Command, _ctx: () => Promise<CommandContext>):
     .action(async (opts: { user: string; role: string; ttl: string }, cmd: Command) => {
       // No store needed: only the secret from the settings.
       const globals = cmd.optsWithGlobals() as GlobalOptions;
+      const [{ createToken, isRole, parseTtl }, { printer, settingsFor }] = await Promise.all([
+        import('../../api/auth.ts'),
+        import('../context.ts'),
+      ]);
       if (!isRole(opts.role)) throw new UsageError(`--role must be admin or viewer, got "${opts.role}"`);
       if (!opts.user.trim()) throw new UsageError('--user must not be empty');
       let ttlSeconds: number;

@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+/**
+ * Compiles src/ to dist/ (what `bin` runs): `npm run build`, and `prepare`, so `npm ci` builds it.
+ *
+ * TypeScript 7 (the `typescript` package, native) emits with `--noCheck`: type errors are `npm run
+ * typecheck`'s job, so the build takes ~2 s and only fails on syntax. It is called by path because
+ * `node_modules/.bin/tsc` may be TypeScript 6 (`@typescript/old`, installed for vue-tsc, also names its
+ * binary `tsc`). Files the code reads next to itself are copied (SQL migrations); files it reads from the
+ * repository root (universe/, samples/, web/dist) resolve from dist/ as from src/, one level down.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
+
+// A file deleted from src/ must not live on in dist/.
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+const run = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--noCheck'], {
+  stdio: 'inherit',
+});
+if (run.status !== 0) process.exit(run.status ?? 1);
+cpSync(join(root, 'src', 'store', 'migrations'), join(root, 'dist', 'store', 'migrations'), {
+  recursive: true,
+  filter: (src) => !src.endsWith('.ts'),
+});
