@@ -9,6 +9,7 @@ import { UsageError } from '../../core/errors.ts';
 import { parseTime } from '../../core/time.ts';
 import { type Interval, isInterval } from '../../core/types.ts';
 import type { CommandContext } from '../context.ts';
+import { type LimitFlags, limitHelp, limitRows, omittedLine, parseRowLimit } from '../limit.ts';
 import { formatTable } from '../table.ts';
 
 function interval(value: string): Interval {
@@ -103,15 +104,20 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .option('--assets <symbols...>', 'only these instruments (comma or space separated)')
     .option('--forward-fill', 'carry the last price over missing days instead of an inner join')
     .option('--dry-run', 'compute without writing')
+    .option('--limit <n>', limitHelp('pairs'))
+    .option('--all', 'print every pair')
     .action(
-      async (o: {
-        window: string;
-        asOf?: string;
-        assets?: string[];
-        forwardFill?: boolean;
-        dryRun?: boolean;
-      }) => {
+      async (
+        o: {
+          window: string;
+          asOf?: string;
+          assets?: string[];
+          forwardFill?: boolean;
+          dryRun?: boolean;
+        } & LimitFlags,
+      ) => {
         const window = windowDays('--window', o.window);
+        const asked = parseRowLimit(o);
         const asOf = time('--as-of', o.asOf);
         const c = await ctx();
         const { computeCorrelations } = await import('../../services/analytics.ts');
@@ -125,10 +131,12 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
           dryRun: o.dryRun,
         });
         const w = r.windows.find((x) => x.window_days === window);
+        const shown = limitRows(w?.pairs ?? [], asked, c.json);
         const result = {
           window_days: window,
           as_of: w?.as_of ?? null,
-          pairs: w?.pairs ?? [],
+          pairs_total: w?.pairs.length ?? 0,
+          pairs: shown.rows,
           contagion: w?.contagion ?? null,
           regime_changes: r.regime_changes,
           validation_errors: w?.validation_errors ?? [],
@@ -141,9 +149,10 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
             risk_level: p.risk_level ?? '—',
           }));
           const lines = [
-            `${x.window_days}-day correlations as of ${x.as_of} (${x.pairs.length} pairs)`,
+            `${x.window_days}-day correlations as of ${x.as_of} (${x.pairs_total} pairs)`,
             formatTable(rows, ['asset_1', 'asset_2', 'correlation', 'data_points', 'risk_level']),
           ];
+          if (shown.omitted > 0) lines.push(omittedLine(shown.omitted, 'pairs'));
           if (x.contagion?.overall) {
             lines.push(
               `contagion: ${x.contagion.overall} (average ρ ${fmt(x.contagion.average_correlation, 3)})`,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import type { CommandContext } from '../context.ts';
+import { type LimitFlags, limitHelp, limitRows, omittedLine, parseRowLimit } from '../limit.ts';
 import { formatTable } from '../table.ts';
 
 /** The demo with the CLI's extra steps, loaded when `demo` or `start` runs. */
@@ -29,13 +30,20 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .command('coverage')
     .description('per instrument: first and last point, count, gaps and freshness')
     .option('--symbols <list>', 'comma-separated symbols')
-    .action(async (opts: { symbols?: string }) => {
+    .option('--limit <n>', limitHelp('series'))
+    .option('--all', 'print every series')
+    .action(async (opts: { symbols?: string } & LimitFlags) => {
+      const asked = parseRowLimit(opts);
       const c = await ctx();
       const { coverage } = await import('../../store/repos/coverage.ts');
       const symbols = opts.symbols ? opts.symbols.split(',').map((s) => s.trim()) : undefined;
       const rows = await coverage(c.db, { symbols });
-      c.print({ instruments: rows }, (r) =>
-        formatTable(r.instruments, ['symbol', 'interval', 'first', 'last', 'count', 'gaps']),
+      const shown = limitRows(rows, asked, c.json);
+      c.print({ instruments: shown.rows }, (r) =>
+        [
+          formatTable(r.instruments, ['symbol', 'interval', 'first', 'last', 'count', 'gaps']),
+          ...(shown.omitted > 0 ? [omittedLine(shown.omitted, 'series')] : []),
+        ].join('\n'),
       );
     });
 
