@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { coingeckoBars } from './mapping.ts';
+import type { CoinGeckoMarketChart } from './schema.ts';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -10,12 +11,15 @@ const HOURS = 4 * 24;
 // The documented shapes (CoinGecko market_chart/range): under 90 days, hourly points a few seconds past the hour
 // (the OpenAPI example has 00:00:41.331, 01:00:47.420, …); past 90 days, one point at 00:00:00.000 UTC per day,
 // the price at that instant (= the end of the day before), plus a live point for today.
-const hourly = {
-  prices: Array.from({ length: HOURS + 1 }, (_, h) => [D0 + h * HOUR + 41_331 + (h % 7) * 1000, price(h)]),
+const hourly: CoinGeckoMarketChart = {
+  prices: Array.from({ length: HOURS + 1 }, (_, h): [number, number] => [
+    D0 + h * HOUR + 41_331 + (h % 7) * 1000,
+    price(h),
+  ]),
 };
-const daily = {
-  prices: Array.from({ length: 5 }, (_, d) => [D0 + d * DAY, price(d * 24)]),
-  total_volumes: Array.from({ length: 5 }, (_, d) => [D0 + d * DAY, 1e9 * (d + 1)]),
+const daily: CoinGeckoMarketChart = {
+  prices: Array.from({ length: 5 }, (_, d): [number, number] => [D0 + d * DAY, price(d * 24)]),
+  total_volumes: Array.from({ length: 5 }, (_, d): [number, number] => [D0 + d * DAY, 1e9 * (d + 1)]),
 };
 
 describe('CoinGecko daily bars are not a day late', () => {
