@@ -51,6 +51,6 @@ describe('stored context for incremental batches (PGlite)', () => {
       stored,
     });
     expect(res.unchanged.map((r) => r.ts)).toEqual([T0 + 99 * HOUR]);
-    expect(res.accepted.filter((r) => r.isOutlier).map((r) => r.close)).toEqual([70]);
+    expect(res.rejected.map((r) => [r.rule, r.row.close])).toEqual([['outlier', 70]]);
   });
 });

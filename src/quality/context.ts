@@ -3,7 +3,7 @@
  * (duplicates) and `outlierWindow` + 2 intervals on each side (so a spike on the first or last row of an
  * incremental batch is judged with the history around it).
  */
-import type { Interval, PricePoint, StoredBar } from '../core/types.ts';
+import type { Bar, Interval, PricePoint, StoredBar } from '../core/types.ts';
 import { INTERVAL_MS } from '../core/types.ts';
 import type { Queryable } from '../store/db.ts';
 import { readBars, readNeighbourBars } from '../store/repos/bars.ts';
@@ -37,19 +37,32 @@ export async function storedBarContext(
 }
 
 /**
- * The few stored bars at and around a batch's span that tell the series' bar boundaries (for backfills,
- * which are not judged against the whole stored context): see `GateContext.aligned`.
+ * Stored bars for loads that pass them as `GateContext.aligned` (backfills, imports): the bars around the
+ * batch's span that tell the series' bar boundaries, plus the stored bars at and `outlierWindow` + 2 intervals
+ * around the batch's rows, so a re-sent value for a stored bar is judged against its stored neighbours
+ * (`replaces_outlier`) and the edges of a page are judged in context. Into an empty range both reads are
+ * empty and cheap.
  */
 export async function storedBoundaryBars(
   db: Queryable,
   symbol: string,
   interval: Interval,
   rows: readonly StoredBar[],
+  t: Pick<QualityThresholds, 'outlierWindow'> = DEFAULT_THRESHOLDS,
 ): Promise<StoredBar[]> {
   const s = span(rows);
   if (!s) return [];
-  const bars = await readNeighbourBars(db, symbol, interval, s.lo, s.hi);
-  return bars.map((b) => ({ ...b, symbol, interval, source: 'store' }));
+  const pad = (t.outlierWindow + 2) * INTERVAL_MS[interval];
+  const [edges, around] = await Promise.all([
+    readNeighbourBars(db, symbol, interval, s.lo, s.hi),
+    readBars(db, symbol, interval, { from: s.lo - pad, to: s.hi + pad + 1 }),
+  ]);
+  const byTs = new Map<number, Bar>();
+  for (const b of edges) byTs.set(b.ts, b);
+  for (const b of around) byTs.set(b.ts, b);
+  return [...byTs.values()]
+    .sort((a, b) => a.ts - b.ts)
+    .map((b) => ({ ...b, symbol, interval, source: 'store' }));
 }
 
 /**

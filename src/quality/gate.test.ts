@@ -29,18 +29,24 @@ const bar = (i: number, close: number, extra: Partial<StoredBar> = {}): StoredBa
 });
 
 describe("the seed's examples", () => {
-  it('rejects prices [1.00, 5.00, 1.00] as an outlier batch', () => {
+  it('quarantines the lone 5.00 of prices [1.00, 5.00, 1.00] at hourly spacing and keeps the 1.00s', () => {
     const res = checkPrices([point(0, 1), point(1, 5), point(2, 1)], {
       instrument: btc,
       mode: 'backfill',
       now: NOW,
     });
+    expect(res.accepted.map((r) => r.price)).toEqual([1, 1]);
+    expect(res.rejected).toHaveLength(1);
+    expect(res.rejected[0]).toMatchObject({ rule: 'outlier', row: { price: 5 } });
+    expect(res.rejected[0]?.reason).toMatch(/^price 5 is a lone print that reverts at once/);
+  });
+
+  it('still rejects a batch of 20+ rows where more than 10 % are lone reverting prints', () => {
+    const rows = Array.from({ length: 30 }, (_, i) => point(i, i % 6 === 3 ? 5 : 1));
+    const res = checkPrices(rows, { instrument: btc, mode: 'backfill', now: NOW });
     expect(res.accepted).toEqual([]);
-    expect(res.rejected).toHaveLength(3);
     expect(res.rejected.every((r) => r.rule === 'outlier_batch')).toBe(true);
-    expect(res.rejected.find((r) => r.row.price === 5)?.reason).toMatch(
-      /^price 5 is a reverting spike; Batch rejected/,
-    );
+    expect(res.rejected).toHaveLength(30);
   });
 
   it('rejects a 1.55 stablecoin price with the seed message', () => {
@@ -49,10 +55,10 @@ describe("the seed's examples", () => {
       mode: 'backfill',
       now: NOW,
     });
-    expect(res.rejected[0]).toMatchObject({
-      rule: 'price_bounds',
-      reason: 'Price 1.55 outside stablecoin bounds [0.50, 1.50]',
-    });
+    expect(res.rejected[0]?.rule).toBe('price_bounds');
+    expect(res.rejected[0]?.reason).toBe(
+      'Price 1.55 outside stablecoin bounds [0.50, 1.50] and no adjacent observation confirms it',
+    );
   });
 });
 
@@ -125,23 +131,32 @@ describe('duplicates', () => {
 });
 
 describe('outliers in a long series', () => {
-  it('flags a single reverting spike and keeps the batch when under 10 %', () => {
+  it('quarantines a single reverting spike and keeps the rest of the batch', () => {
     // Deterministic gentle walk (no randomness needed): 100 · (1 + 0.001·sin(i)).
     const rows = Array.from({ length: 50 }, (_, i) => bar(i, 100 * (1 + 0.001 * Math.sin(i))));
     rows[25] = bar(25, 130);
     const res = checkBars(rows, { instrument: btc, mode: 'backfill', now: NOW });
+    expect(res.rejected.map((r) => [r.rule, r.row.close])).toEqual([['outlier', 130]]);
+    expect(res.accepted).toHaveLength(49);
+    expect(res.accepted.every((r) => !r.isOutlier && r.qualityScore === 1)).toBe(true);
+  });
+
+  it('keeps a spike that a second source saw too, flagged with a low score', () => {
+    const rows = Array.from({ length: 50 }, (_, i) => bar(i, 100 * (1 + 0.001 * Math.sin(i))));
+    rows[25] = bar(25, 130);
+    const reference = [{ ts: rows[25]?.ts ?? 0, price: 129.5 }];
+    const res = checkBars(rows, { instrument: btc, mode: 'backfill', now: NOW, reference });
     expect(res.rejected).toEqual([]);
     const flagged = res.accepted.filter((r) => r.isOutlier);
     expect(flagged.map((r) => r.close)).toEqual([130]);
     expect(flagged[0]?.qualityScore).toBeLessThan(0.5);
-    expect(res.accepted.filter((r) => !r.isOutlier).every((r) => r.qualityScore === 1)).toBe(true);
   });
 
   it('uses stored context: a spike in the first row of a batch is judged against stored bars', () => {
     const stored = Array.from({ length: 30 }, (_, i) => bar(i, 100));
     const batch = [bar(30, 100), bar(31, 60), ...Array.from({ length: 18 }, (_, i) => bar(32 + i, 100))];
     const res = checkBars(batch, { instrument: btc, mode: 'incremental', now: NOW, stored });
-    expect(res.accepted.filter((r) => r.isOutlier).map((r) => r.close)).toEqual([60]);
+    expect(res.rejected.map((r) => [r.rule, r.row.close])).toEqual([['outlier', 60]]);
   });
 });
 
@@ -193,7 +208,7 @@ describe('the real USDC March-2023 depeg is not an outlier', () => {
     expect(res.accepted.filter((p) => p.isOutlier)).toEqual([]);
   });
 
-  it('single-bar spikes injected into the same series are caught, before, during and after the depeg', () => {
+  it('single-bar spikes injected into the same series are quarantined, before, during and after the depeg', () => {
     for (const [series, spikes] of [
       [llama.map((p) => p.price), [20, 100, 180]],
       [kraken.map((b) => b.close), [20, 100, 200]],
@@ -206,8 +221,8 @@ describe('the real USDC March-2023 depeg is not an outlier', () => {
         if (r) rows[i] = { ...r, price: r.price * 1.08 };
       }
       const res = checkPrices(rows, { instrument: usdc, mode: 'backfill', now });
-      const flagged = res.accepted.flatMap((p, i) => (p.isOutlier ? [i] : []));
-      expect(flagged).toEqual([...spikes]);
+      expect(res.rejected.map((r) => rows.indexOf(r.row))).toEqual([...spikes]);
+      expect(res.rejected.every((r) => r.rule === 'outlier')).toBe(true);
     }
   });
 });

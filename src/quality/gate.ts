@@ -10,7 +10,8 @@ import { checkBounds } from './rules/bounds.ts';
 import { detectSpikes } from './rules/outliers.ts';
 import { checkBarValues, checkPriceValue } from './rules/price-values.ts';
 import { RULES, type Violation } from './rules/rule.ts';
-import { checkTimestamp, type LoadMode } from './rules/timestamps.ts';
+import { checkPlausibleDate, checkTimestamp, type LoadMode } from './rules/timestamps.ts';
+import { findWick, type WickSeries } from './rules/wicks.ts';
 import { DEFAULT_THRESHOLDS, type QualityThresholds } from './thresholds.ts';
 
 export interface GateContext<T> {
@@ -31,6 +32,18 @@ export interface GateContext<T> {
    * refused as `bar_alignment`), for loads that skip the full `stored` context (backfills).
    */
   aligned?: readonly T[];
+  /**
+   * Observations of the same instrument from another source or venue (stored point prices, another
+   * exchange's bars): a spike, an out-of-bounds price or a wick that one of them saw too (within 2 %, within
+   * one interval) is real and kept, flagged.
+   */
+  reference?: readonly ReferencePoint[];
+}
+
+/** One observation of a second source, UTC ms. */
+export interface ReferencePoint {
+  ts: number;
+  price: number;
 }
 
 export interface RejectedRow<T> {
@@ -62,6 +75,10 @@ interface Adapter<T> {
   mark(row: T, score: number, outlier: boolean): T;
   /** Bars only: the row's series (interval) and where in its period it starts (see {@link barPhase}). */
   phase?(row: T): { series: string; phase: number };
+  /** Bars only: the interval in ms (points use their median gap). */
+  spacing?(row: T): number;
+  /** Bars only: the prices whose wicks are judged. */
+  ohlc?(row: T): { open: number; high: number; low: number; close: number };
 }
 
 /**
@@ -98,6 +115,8 @@ const BAR: Adapter<StoredBar> = {
   describe: (r) => `close ${r.close}`,
   symbol: (r) => r.symbol,
   phase: (r) => ({ series: r.interval, phase: barPhase(r.interval, r.ts) }),
+  spacing: (r) => INTERVAL_MS[r.interval],
+  ohlc: (r) => r,
   // A literal of known shape (not a spread): ~10× cheaper per row on million-row batches.
   mark: (r, qualityScore, isOutlier) => ({
     symbol: r.symbol,
@@ -139,7 +158,7 @@ function runGate<T>(rows: readonly T[], ctx: GateContext<T>, A: Adapter<T>): Gat
   const { symbol, assetClass, pegTarget } = ctx.instrument;
   const result: GateResult<T> = { accepted: [], unchanged: [], rejected: [], replaced: [] };
 
-  // 1. Row by row: symbol, values, time, bounds.
+  // 1. Row by row: symbol, values, time (bounds are judged with the neighbours, in 4).
   const byKey = new Map<number, T>();
   for (const row of rows) {
     const v: Violation | null =
@@ -147,7 +166,7 @@ function runGate<T>(rows: readonly T[], ctx: GateContext<T>, A: Adapter<T>): Gat
         ? { rule: RULES.symbol, reason: `Row for ${A.symbol(row)} in a batch for ${symbol}` }
         : (A.values(row) ??
           checkTimestamp(A.ts(row), ctx.now, ctx.mode, t) ??
-          checkBounds(A.price(row), assetClass, t, pegTarget));
+          checkPlausibleDate(A.ts(row), assetClass, t));
     if (v) {
       result.rejected.push({ row, ...v });
       continue;
@@ -168,9 +187,12 @@ function runGate<T>(rows: readonly T[], ctx: GateContext<T>, A: Adapter<T>): Gat
     byKey.set(key, row);
   }
 
-  // 3. Against the store: equal → unchanged; different → the new row wins, the old one goes to the audit.
+  // 3. Against the store: equal → unchanged; different → the new row wins (the old one goes to the audit)
+  // unless step 4 finds it an outlier against the stored neighbours (`replaces_outlier`). Loads that pass only
+  // `aligned` bars have them judged as the stored context too.
   const storedByKey = new Map<number, T>();
-  for (const s of ctx.stored ?? []) storedByKey.set(A.key(s), s);
+  for (const s of ctx.stored ?? ctx.aligned ?? []) storedByKey.set(A.key(s), s);
+  const replacedKeys = new Set<number>();
   const phases = storedPhases(ctx.aligned ? [...(ctx.stored ?? []), ...ctx.aligned] : ctx.stored, A);
   const candidates: T[] = [];
   for (const [key, row] of byKey) {
@@ -186,44 +208,172 @@ function runGate<T>(rows: readonly T[], ctx: GateContext<T>, A: Adapter<T>): Gat
     }
     if (prev !== undefined) {
       result.replaced.push({ previous: prev, by: row });
+      replacedKeys.add(key);
       storedByKey.delete(key);
     }
     candidates.push(row);
   }
   if (candidates.length === 0) return result;
 
-  // 4. Outliers over stored context + candidates in time order; only candidates are judged here.
+  // 4. Judged over stored context + candidates in time order; only candidates are judged here.
   const context = [...storedByKey.values()];
   const all = context.length ? [...context, ...candidates] : candidates;
   const order = Array.from({ length: all.length }, (_, i) => i);
   let sorted = true;
   for (let i = 1; i < all.length && sorted; i++) sorted = A.ts(all[i - 1] as T) <= A.ts(all[i] as T);
   if (!sorted) order.sort((a, b) => A.ts(all[a] as T) - A.ts(all[b] as T));
-  const prices = new Float64Array(all.length);
-  for (let i = 0; i < order.length; i++) prices[i] = A.price(all[order[i] ?? 0] as T);
-  const spikes = detectSpikes(prices, t);
-  const marked: T[] = [];
-  const outliers = new Set<T>();
-  for (let i = 0; i < order.length; i++) {
-    const idx = order[i] ?? 0;
-    if (idx < context.length) continue;
-    const isOutlier = spikes.isOutlier[i] === 1;
-    const row = A.mark(all[idx] as T, spikes.score[i] ?? 1, isOutlier);
-    marked.push(row);
-    if (isOutlier) outliers.add(row);
+  const n = order.length;
+  const rowAt = (i: number): T => all[order[i] ?? 0] as T;
+  const prices = new Float64Array(n);
+  for (let i = 0; i < n; i++) prices[i] = A.price(rowAt(i));
+  const floorScale = Math.sqrt(typicalSpacingMs(all, order, A) / HOUR_MS);
+  const floor = t.outlierMinSigma * Math.max(1, floorScale);
+  const spikes = detectSpikes(prices, t, floorScale);
+  const ohlc = A.ohlc ? columns(all, order, A.ohlc) : undefined;
+  const reference = sortedReference(ctx.reference);
+  const window = Math.max(typicalSpacingMs(all, order, A), HOUR_MS);
+  // Bounds are an alert line: -1 below, 1 above, 0 within.
+  const side = new Int8Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = checkBounds(prices[i] ?? 0, assetClass, t, pegTarget);
+    if (v) side[i] = (prices[i] ?? 0) < (pegTarget && pegTarget > 0 ? pegTarget : 1) ? -1 : 1;
   }
-  const share = outliers.size / marked.length;
-  if (outliers.size > 0 && share > t.maxOutlierFraction) {
-    const reason = `Batch rejected: ${outliers.size} of ${marked.length} rows are outliers (${(share * 100).toFixed(1)}% > ${(t.maxOutlierFraction * 100).toFixed(0)}% maximum)`;
-    for (const row of marked) {
-      const own = outliers.has(row) ? `${A.describe(row)} is a reverting spike; ` : '';
-      result.rejected.push({ row, rule: RULES.outlierBatch, reason: `${own}${reason}` });
+
+  const marked: T[] = [];
+  const lone: Array<RejectedRow<T>> = [];
+  for (let i = 0; i < n; i++) {
+    if ((order[i] ?? 0) < context.length) continue;
+    const row = rowAt(i);
+    const replacing = replacedKeys.has(A.key(row));
+    const confirmed = confirmedBy(reference, A.ts(row), prices[i] ?? 0, window);
+    let score = spikes.score[i] ?? 1;
+    let flagged = false;
+    if (spikes.isOutlier[i] === 1) {
+      if (!confirmed) {
+        const what = `${A.describe(row)} is a lone print that reverts at once (${(spikes.z[i] ?? 0).toFixed(1)}σ against the ${replacing ? 'stored ' : ''}series around it)`;
+        lone.push(
+          replacing
+            ? { row, rule: RULES.replacesOutlier, reason: `${what}; the stored value is kept` }
+            : { row, rule: RULES.outlier, reason: what },
+        );
+        continue;
+      }
+      flagged = true;
     }
+    if (side[i] !== 0) {
+      const corroborated = confirmed || side[i - 1] === side[i] || side[i + 1] === side[i];
+      if (!corroborated) {
+        const v = checkBounds(prices[i] ?? 0, assetClass, t, pegTarget);
+        result.rejected.push({
+          row,
+          rule: replacing ? RULES.replacesOutlier : RULES.bounds,
+          reason: `${v?.reason ?? ''} and no adjacent observation confirms it`,
+        });
+        continue;
+      }
+      // Kept as it happened (UST below 0.50 for months), flagged so alerts and reports see it.
+      flagged = true;
+      score = Math.min(score, 0.5);
+    }
+    if (ohlc) {
+      const wick = findWick(ohlc, i, t, floor);
+      if (wick && !confirmedBy(reference, A.ts(row), wick.value, window)) {
+        result.rejected.push({
+          row,
+          rule: replacing ? RULES.replacesOutlier : RULES.wick,
+          reason: `${wick.field} ${wick.value} is a lone bad wick: ${wick.z.toFixed(1)}σ beyond ${wick.reference} (body and adjacent bars)`,
+        });
+        continue;
+      }
+    }
+    marked.push(A.mark(row, score, flagged));
+  }
+  for (const r of result.rejected) {
+    if (r.rule === RULES.replacesOutlier) replacedKeys.delete(A.key(r.row));
+  }
+  for (const r of lone) if (r.rule === RULES.replacesOutlier) replacedKeys.delete(A.key(r.row));
+  result.replaced = result.replaced.filter((r) => replacedKeys.has(A.key(r.by)));
+
+  const judged = marked.length + lone.length;
+  const share = judged > 0 ? lone.length / judged : 0;
+  if (lone.length > 0 && judged >= t.minBatchForFraction && share > t.maxOutlierFraction) {
+    const reason = `Batch rejected: ${lone.length} of ${judged} rows are lone reverting prints (${(share * 100).toFixed(1)}% > ${(t.maxOutlierFraction * 100).toFixed(0)}% maximum)`;
+    for (const r of lone)
+      result.rejected.push({ row: r.row, rule: RULES.outlierBatch, reason: `${r.reason}; ${reason}` });
+    for (const row of marked) result.rejected.push({ row, rule: RULES.outlierBatch, reason });
+    result.replaced = [];
     return result;
   }
+  for (const r of lone) result.rejected.push(r);
   result.accepted = marked;
   return result;
 }
+
+const HOUR_MS = 3_600_000;
+
+/** Spacing of the series: the bars' interval, or the median gap of point prices (from up to 2,000 gaps). */
+function typicalSpacingMs<T>(all: readonly T[], order: readonly number[], A: Adapter<T>): number {
+  const first = all[order[0] ?? 0];
+  if (first !== undefined && A.spacing) return A.spacing(first);
+  const gaps: number[] = [];
+  const step = Math.max(1, Math.floor(order.length / 2000));
+  for (let i = step; i < order.length; i += step) {
+    const g = A.ts(all[order[i] ?? 0] as T) - A.ts(all[order[i - 1] ?? 0] as T);
+    if (g > 0) gaps.push(g);
+  }
+  if (gaps.length === 0) return HOUR_MS;
+  gaps.sort((a, b) => a - b);
+  return gaps[gaps.length >> 1] ?? HOUR_MS;
+}
+
+function columns<T>(
+  all: readonly T[],
+  order: readonly number[],
+  get: (row: T) => { open: number; high: number; low: number; close: number },
+): WickSeries {
+  const n = order.length;
+  const open = new Float64Array(n);
+  const high = new Float64Array(n);
+  const low = new Float64Array(n);
+  const close = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const b = get(all[order[i] ?? 0] as T);
+    open[i] = b.open;
+    high[i] = b.high;
+    low[i] = b.low;
+    close[i] = b.close;
+  }
+  return { open, high, low, close };
+}
+
+function sortedReference(ref: GateContext<unknown>['reference']): ReferencePoint[] {
+  if (!ref || ref.length === 0) return [];
+  return [...ref].filter((p) => Number.isFinite(p.price) && p.price > 0).sort((a, b) => a.ts - b.ts);
+}
+
+/**
+ * True when a second source saw `price` too: an observation within `windowMs` of `ts` within
+ * `REFERENCE_TOLERANCE` (log) of it.
+ */
+function confirmedBy(ref: readonly ReferencePoint[], ts: number, price: number, windowMs: number): boolean {
+  if (ref.length === 0) return false;
+  let lo = 0;
+  let hi = ref.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((ref[mid]?.ts ?? 0) < ts - windowMs) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let j = lo; j < ref.length; j++) {
+    const p = ref[j];
+    if (!p || p.ts > ts + windowMs) break;
+    if (Math.abs(Math.log(p.price / price)) <= REFERENCE_TOLERANCE) return true;
+  }
+  return false;
+}
+
+/** Two sources agree when within 2 % (log): venues differ by fractions of a percent, bad prints by far more. */
+const REFERENCE_TOLERANCE = 0.02;
 
 /**
  * The one phase each series (interval) of the stored context has, with a stored bar to name in reasons.

@@ -25,9 +25,31 @@ export interface QualityThresholds {
    * @defaultValue 0.7
    */
   outlierReversion: number;
-  /** A batch with a larger share of outliers is rejected whole. @defaultValue 0.1 */
+  /**
+   * A batch of at least `minBatchForFraction` rows with a larger share of lone reverting prints is rejected
+   * whole (a feed that broken is not trusted for its other rows either). @defaultValue 0.1
+   */
   maxOutlierFraction: number;
-  /** Price bounds per asset class (stablecoins: relative to the peg, 1.0 when none). @defaultValue stablecoin 0.50–1.50 */
+  /** Smallest batch `maxOutlierFraction` applies to: one spike in a short backfill says nothing of the rest. @defaultValue 20 */
+  minBatchForFraction: number;
+  /**
+   * A bar's high (low) is a lone bad wick when it lies beyond its own open/close and both adjacent bars'
+   * highs (lows) by more than this many σ of the local log returns and ranges. @defaultValue 15
+   */
+  wickSigma: number;
+  /**
+   * Earliest plausible time per asset class, UTC ms (no 1900 bitcoin): crypto from the Bitcoin genesis block
+   * (2009-01-03), stablecoins from 2014 (Tether launched in October 2014), FX from 1971 (end of Bretton
+   * Woods), equities, ETFs and indexes from 1900. @defaultValue see DEFAULT_THRESHOLDS
+   */
+  earliest: Partial<Record<AssetClass, number>>;
+  /** Earliest plausible time of any other class, UTC ms. @defaultValue 1800-01-01 */
+  earliestDefault: number;
+  /**
+   * Price bounds per asset class (stablecoins: relative to the peg, 1.0 when none). An alert line, not a
+   * filter: a price beyond them is kept (flagged `is_outlier`) when an adjacent observation is beyond them
+   * too, and refused only when it stands alone. @defaultValue stablecoin 0.50–1.50
+   */
   bounds: Partial<Record<AssetClass, PriceBounds>>;
   /** Tolerated clock skew for "not in the future", ms. @defaultValue 300000 (5 min) */
   futureSkewMs: number;
@@ -55,6 +77,17 @@ export const DEFAULT_THRESHOLDS: Readonly<QualityThresholds> = Object.freeze({
   outlierMinSigma: 0.005,
   outlierReversion: 0.7,
   maxOutlierFraction: 0.1,
+  minBatchForFraction: 20,
+  wickSigma: 15,
+  earliest: Object.freeze({
+    crypto: Date.UTC(2009, 0, 3),
+    stablecoin: Date.UTC(2014, 0, 1),
+    fx: Date.UTC(1971, 0, 1),
+    equity: Date.UTC(1900, 0, 1),
+    etf: Date.UTC(1900, 0, 1),
+    index: Date.UTC(1900, 0, 1),
+  }),
+  earliestDefault: Date.UTC(1800, 0, 1),
   bounds: Object.freeze({ stablecoin: Object.freeze({ min: 0.5, max: 1.5 }) }),
   futureSkewMs: 300_000,
   incrementalMaxAgeMs: 365 * 86_400_000,
@@ -73,6 +106,7 @@ export function withThresholds(overrides: Partial<QualityThresholds> = {}): Qual
     ...DEFAULT_THRESHOLDS,
     ...overrides,
     bounds: { ...DEFAULT_THRESHOLDS.bounds, ...overrides.bounds },
+    earliest: { ...DEFAULT_THRESHOLDS.earliest, ...overrides.earliest },
   };
 }
 

@@ -53,7 +53,15 @@ function medianOf(values: number[]): number {
  * cheap pre-filter (both beyond k·minσ, opposite signs, reverting) pay for the windowed median, so a
  * 10-million-point series costs a few passes over the array.
  */
-export function detectSpikes(prices: ArrayLike<number>, t: OutlierThresholds): OutlierResult {
+export function detectSpikes(
+  prices: ArrayLike<number>,
+  t: OutlierThresholds,
+  /**
+   * Multiplies `outlierMinSigma` (a per-hour floor) for coarser series: √(hours between points), as a random
+   * walk's spread grows, so a 3 % daily move of a stablecoin is not held to an hourly floor. @defaultValue 1
+   */
+  floorScale = 1,
+): OutlierResult {
   const n = prices.length;
   const isOutlier = new Uint8Array(n);
   const score = new Float64Array(n).fill(1);
@@ -63,7 +71,7 @@ export function detectSpikes(prices: ArrayLike<number>, t: OutlierThresholds): O
   const r = new Float64Array(n - 1);
   for (let j = 0; j < n - 1; j++) r[j] = Math.log((prices[j + 1] ?? 0) / (prices[j] ?? 0));
   const k = t.outlierSigma;
-  const floor = t.outlierMinSigma;
+  const floor = t.outlierMinSigma * Math.max(1, floorScale);
   const w = t.outlierWindow;
   const window: number[] = [];
   for (let i = 1; i < n - 1; i++) {

@@ -1,3 +1,4 @@
+import type { AssetClass } from '../../core/types.ts';
 import type { QualityThresholds } from '../thresholds.ts';
 import { RULES, type Violation } from './rule.ts';
 
@@ -28,4 +29,21 @@ export function checkTimestamp(
     };
   }
   return null;
+}
+
+/**
+ * A timestamp before the asset class could have traded (a 1900 bitcoin, a 1970 stablecoin) is a wrong field or
+ * unit, whatever the load: see `QualityThresholds.earliest`.
+ */
+export function checkPlausibleDate(
+  ts: number,
+  assetClass: AssetClass,
+  t: Pick<QualityThresholds, 'earliest' | 'earliestDefault'>,
+): Violation | null {
+  const earliest = t.earliest[assetClass] ?? t.earliestDefault;
+  if (ts >= earliest) return null;
+  return {
+    rule: RULES.tooEarly,
+    reason: `Timestamp ${new Date(ts).toISOString()} is before ${new Date(earliest).toISOString().slice(0, 10)}, the earliest plausible date for ${assetClass}`,
+  };
 }

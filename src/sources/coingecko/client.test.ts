@@ -62,16 +62,17 @@ describe('coingecko market_chart/range', () => {
     });
     const range = { from: Date.UTC(2024, 2, 31), to: Date.UTC(2024, 3, 2) };
     const bars = (await collect(source.fetchBars(ETH, '1d', range))).flat();
-    // Fixture points: 1711843200000 (03-31 00:00) 69702.3087473573 vol 16408802301.8374;
-    // 1711929600000 (04-01 00:00) 71246.9514406015 and 1711983682000 (04-01 15:01) 68887.7495158568 vol 30137418199.6431.
+    // Fixture points: 1711843200000 (03-31 00:00) 69702.3087473573; 1711929600000 (04-01 00:00) 71246.9514406015
+    // vol 19723005998.215; 1711983682000 (04-01 15:01) 68887.7495158568 vol 30137418199.6431. CoinGecko's daily
+    // point at 00:00 of D is the price at the end of D−1: 04-01 00:00 closes 03-31 and opens 04-01.
     expect(bars).toEqual([
       {
         ts: Date.UTC(2024, 2, 31),
         open: 69702.3087473573,
-        high: 69702.3087473573,
+        high: 71246.9514406015,
         low: 69702.3087473573,
-        close: 69702.3087473573,
-        volume: 16408802301.8374,
+        close: 71246.9514406015,
+        volume: 19723005998.215,
       },
       {
         ts: Date.UTC(2024, 3, 1),
@@ -88,7 +89,8 @@ describe('coingecko market_chart/range', () => {
     expect(Object.fromEntries(req?.url.searchParams ?? [])).toEqual({
       vs_currency: 'usd',
       from: String(range.from / 1000),
-      to: String(range.to / 1000),
+      // half an hour past the range, for the point that closes its last bar
+      to: String(range.to / 1000 + 1800),
     });
   });
 
@@ -103,10 +105,11 @@ describe('coingecko market_chart/range', () => {
       await collect(source.fetchBars(btc, '1h', { from: Date.UTC(2024, 0, 1), to: Date.UTC(2024, 0, 1, 3) }))
     ).flat();
     // Example points 1704067241331 (00:00:41) 42261.04…, 1704070847420 (01:00:47) 42493.27…, 1704074443652 (02:00:43) 42654.07….
-    expect(bars.map((b) => [b.ts, b.close, b.volume])).toEqual([
-      [Date.UTC(2024, 0, 1, 0), 42261.0406175669, 0],
-      [Date.UTC(2024, 0, 1, 1), 42493.2764087546, 0],
-      [Date.UTC(2024, 0, 1, 2), 42654.0731066594, 0],
+    // Each point is the price at (a few seconds past) the hour: it opens that hour and closes the one before.
+    expect(bars.map((b) => [b.ts, b.open, b.close, b.volume])).toEqual([
+      [Date.UTC(2024, 0, 1, 0), 42261.0406175669, 42493.2764087546, 0],
+      [Date.UTC(2024, 0, 1, 1), 42493.2764087546, 42654.0731066594, 0],
+      [Date.UTC(2024, 0, 1, 2), 42654.0731066594, 42654.0731066594, 0],
     ]);
   });
 
@@ -128,7 +131,7 @@ describe('coingecko market_chart/range', () => {
       server.requests.map(
         (r) => Number(r.url.searchParams.get('to')) - Number(r.url.searchParams.get('from')),
       ),
-    ).toEqual([COINGECKO_HOURLY_SPAN_MS / 1000, 11 * 86_400]);
+    ).toEqual([COINGECKO_HOURLY_SPAN_MS / 1000 + 1800, 11 * 86_400 + 1800]);
     const ts = pages.flat().map((b) => b.ts);
     expect(ts).toHaveLength(100 * 24);
     expect(new Set(ts).size).toBe(ts.length);

@@ -8,7 +8,7 @@ import { HttpSource } from '../http-source.ts';
 import { bucketStart, splitRange } from '../normalize.ts';
 import type { FetchOptions, LatestResult } from '../source.ts';
 import { type ProviderOptions, trimBase } from '../support.ts';
-import { coingeckoBars, coingeckoLatest, coingeckoPoints } from './mapping.ts';
+import { boundarySnapMs, coingeckoBars, coingeckoLatest, coingeckoPoints } from './mapping.ts';
 import { CoinGeckoMarketChart, CoinGeckoSimplePrice } from './schema.ts';
 
 export const COINGECKO_DEFAULT_BASE_URL = 'https://api.coingecko.com';
@@ -63,7 +63,9 @@ export class CoinGeckoSource extends HttpSource {
       );
     }
     for (const chunk of this.chunks(interval, range)) {
-      const chart = await this.chart(instrument, chunk, options);
+      // ask past the chunk's end for the point that closes its last bar (see coingeckoBars)
+      const ask = { from: chunk.from, to: chunk.to + boundarySnapMs(interval) };
+      const chart = await this.chart(instrument, ask, options);
       yield coingeckoBars(chart, interval, chunk.from, chunk.to);
     }
   }
