@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, type Histogram, Registry } from 'prom-client';
 import type { Cache } from '../cache/index.ts';
 import { MemoryCache } from '../cache/memory.ts';
+import { publishFailureCounts } from '../cache/outages.ts';
 import { countQuarantineByRule } from '../quality/quarantine.ts';
 import type { Db } from '../store/db.ts';
 import type { AppDeps } from './app.ts';
@@ -63,6 +64,28 @@ export class ApiMetrics {
     cacheStat('marketpipe_cache_degraded', '1 while the cache backend is unreachable', (s) =>
       s.degraded ? 1 : 0,
     );
+    // Outages are absorbed (a failed cache call is a miss, a failed publish is dropped) so they only show here.
+    new Counter({
+      name: 'marketpipe_cache_failures_total',
+      help: 'Cache calls that failed (backend unreachable or too slow) and were answered as misses',
+      labelNames: ['backend'],
+      registers,
+      collect() {
+        const s = cache.stats();
+        this.reset();
+        this.inc({ backend: s.backend }, s.errors);
+      },
+    });
+    new Counter({
+      name: 'marketpipe_publish_failures_total',
+      help: 'Pub/sub messages dropped because the broker was unreachable (the data they announce is stored)',
+      labelNames: ['channel'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [channel, n] of publishFailureCounts()) this.inc({ channel }, n);
+      },
+    });
 
     // One store read per scrape feeds every store-backed gauge: each gauge's collect() awaits the same
     // refresh (the registry collects metrics concurrently), reused for 500 ms.

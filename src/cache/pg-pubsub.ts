@@ -3,6 +3,7 @@ import type { Db } from '../store/db.ts';
 import type { PubSub } from './cache.ts';
 import { stamp } from './cache.ts';
 import type { Channel, ChannelMessage } from './keys.ts';
+import { PublishGuard } from './outages.ts';
 
 /**
  * Pub/sub over Postgres LISTEN/NOTIFY on the store itself: in embedded mode every marketpipe process
@@ -11,14 +12,19 @@ import type { Channel, ChannelMessage } from './keys.ts';
  */
 export class PgPubSub implements PubSub {
   private readonly unsubs: Array<() => Promise<void>> = [];
+  private readonly guard: PublishGuard;
 
   constructor(
     private readonly db: Db,
-    private readonly log?: Pick<Logger, 'warn'>,
-  ) {}
+    private readonly log?: Pick<Logger, 'warn' | 'info'>,
+  ) {
+    this.guard = new PublishGuard({ what: 'store notifications', log });
+  }
 
+  /** Never rejects: a failed NOTIFY drops the message (counted, logged once per outage; see PublishGuard). */
   async publish(channel: Channel, message: Omit<ChannelMessage, 'ts'> & { ts?: string }): Promise<void> {
-    await this.db.notify(channel, JSON.stringify(stamp(message)));
+    const text = JSON.stringify(stamp(message));
+    await this.guard.publish(channel, () => this.db.notify(channel, text));
   }
 
   async subscribe(channel: Channel, handler: (m: ChannelMessage) => void): Promise<() => Promise<void>> {

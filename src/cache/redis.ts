@@ -3,6 +3,7 @@ import type { Logger } from '../core/log.ts';
 import type { Cache, CacheStats, PubSub } from './cache.ts';
 import { stamp } from './cache.ts';
 import type { Channel, ChannelMessage } from './keys.ts';
+import { PublishGuard } from './outages.ts';
 
 export interface RedisCacheOptions {
   url: string;
@@ -147,10 +148,24 @@ export class RedisPubSub implements PubSub {
   private sub: Redis | undefined;
   private readonly handlers = new Map<string, Set<(m: ChannelMessage) => void>>();
   private readonly prefix: string;
+  private readonly guard: PublishGuard;
 
-  constructor(private readonly options: { url: string; channelPrefix?: string; log?: Pick<Logger, 'warn'> }) {
+  constructor(
+    private readonly options: {
+      url: string;
+      channelPrefix?: string;
+      log?: Pick<Logger, 'warn' | 'info'>;
+      /** See PublishGuardOptions.cooldownMs. @defaultValue 2000 ms */
+      cooldownMs?: number;
+    },
+  ) {
     this.pub = connect(options.url, 1000);
     this.prefix = options.channelPrefix ?? '';
+    this.guard = new PublishGuard({
+      what: 'redis pub/sub',
+      log: options.log,
+      cooldownMs: options.cooldownMs,
+    });
   }
 
   private subscriber(): Redis {
@@ -173,8 +188,10 @@ export class RedisPubSub implements PubSub {
     return sub;
   }
 
+  /** Never rejects: a Redis outage drops the message (counted, logged once per outage; see PublishGuard). */
   async publish(channel: Channel, message: Omit<ChannelMessage, 'ts'> & { ts?: string }): Promise<void> {
-    await this.pub.publish(this.prefix + channel, JSON.stringify(stamp(message)));
+    const text = JSON.stringify(stamp(message));
+    await this.guard.publish(channel, () => this.pub.publish(this.prefix + channel, text));
   }
 
   async subscribe(channel: Channel, handler: (m: ChannelMessage) => void): Promise<() => Promise<void>> {

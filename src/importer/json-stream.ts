@@ -1,10 +1,12 @@
 /**
  * Streams the elements of a top-level JSON array (or newline-delimited JSON objects) without holding the
  * whole document: it tracks string/escape state and nesting depth and parses each element alone.
- * Yields `{ value, line }` with the 1-based line where the element starts.
+ * Yields `{ value, line }` with the 1-based line where the element starts. An element longer than
+ * `maxChars` ends the read (`line N: line too long`) so one endless element cannot exhaust memory.
  */
 export async function* streamJsonElements(
   chunks: AsyncIterable<string | Buffer>,
+  maxChars = Number.POSITIVE_INFINITY,
 ): AsyncGenerator<{ value: unknown; line: number }> {
   let mode: 'start' | 'array' | 'ndjson' = 'start';
   let depth = 0;
@@ -36,6 +38,8 @@ export async function* streamJsonElements(
       }
       if (capturing) {
         buf += ch;
+        if (buf.length > maxChars)
+          throw new SyntaxError(`line ${startLine}: line too long (an element over ${maxChars} characters)`);
         if (inString) {
           if (escaped) escaped = false;
           else if (ch === '\\') escaped = true;

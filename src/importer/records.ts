@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { ValidationError } from '../core/errors.ts';
-import { parseTime } from '../core/time.ts';
 import { splitCsvLine } from './csv-line.ts';
+import { checkMagnitude, readDecimal, readFileTime } from './file-values.ts';
 import { streamJsonElements } from './json-stream.ts';
+import { MAX_LINE_CHARS, readLines } from './lines.ts';
 
 export const FILE_FORMATS = ['yahoo', 'csv', 'json'] as const;
 export type FileFormat = (typeof FILE_FORMATS)[number];
@@ -39,23 +39,33 @@ function fail(file: string, line: number, reason: string): never {
   throw new ValidationError(`${file}:${line}: ${reason}`);
 }
 
+/** Quotes a refused value in an error, shortened so a hostile field cannot flood the terminal. */
+function quote(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
+
 function num(file: string, line: number, column: string, raw: unknown): number | null {
   if (raw === null || raw === undefined) return null;
-  if (typeof raw === 'number') return Number.isFinite(raw) ? raw : null;
-  const text = String(raw).trim();
-  if (text === '' || text === 'null' || text === 'NaN' || text === '.') return null;
-  const value = Number(text);
-  if (!Number.isFinite(value)) fail(file, line, `${column} "${text}" is not a number`);
+  if (typeof raw === 'number') {
+    const checked = checkMagnitude(raw);
+    if (typeof checked !== 'number') fail(file, line, `${column} ${raw} ${checked.reason}`);
+    return checked;
+  }
+  if (typeof raw !== 'string') fail(file, line, `${column} is not a number`);
+  const text = raw.trim();
+  // empty, Yahoo's `null` and FRED's `.` mark a missing value: the row is quarantined, not the file refused
+  if (text === '' || text === 'null' || text === '.') return null;
+  const value = readDecimal(text);
+  if (typeof value !== 'number') fail(file, line, `${column} ${quote(text)} ${value.reason}`);
   return value;
 }
 
 function time(file: string, line: number, column: string, raw: unknown): number {
   if (raw === null || raw === undefined || String(raw).trim() === '') fail(file, line, `${column} is empty`);
-  try {
-    return parseTime(String(raw), column);
-  } catch {
-    return fail(file, line, `${column} "${String(raw)}" is not a date or time`);
-  }
+  if (typeof raw !== 'string' && typeof raw !== 'number') fail(file, line, `${column} is not a date or time`);
+  const ts = readFileTime(raw);
+  if (typeof ts !== 'number') fail(file, line, `${column} ${quote(String(raw))} ${ts.reason}`);
+  return ts;
 }
 
 interface Columns {
@@ -100,18 +110,14 @@ function toRecord(file: string, line: number, cols: Columns, get: (name: string)
 }
 
 async function* csvRecords(file: string): AsyncGenerator<FileRecord> {
-  const rl = createInterface({
-    input: createReadStream(file, { encoding: 'utf8' }),
-    crlfDelay: Number.POSITIVE_INFINITY,
-  });
   let lineNo = 0;
   let cols: Columns | undefined;
   let header: string[] = [];
   let index = new Map<string, number>();
   let delimiter = ',';
   let skip = 0;
-  for await (const rawLine of rl) {
-    lineNo++;
+  for await (const { text: rawLine, line } of readLines(file)) {
+    lineNo = line;
     const text = lineNo === 1 ? rawLine.replace(/^\uFEFF/, '') : rawLine;
     if (text.trim() === '') continue;
     if (skip > 0) {
@@ -146,7 +152,8 @@ async function* csvRecords(file: string): AsyncGenerator<FileRecord> {
 async function* jsonRecords(file: string): AsyncGenerator<FileRecord> {
   let cols: Columns | undefined;
   try {
-    for await (const { value, line } of streamJsonElements(createReadStream(file, { encoding: 'utf8' }))) {
+    const chunks = createReadStream(file, { encoding: 'utf8' });
+    for await (const { value, line } of streamJsonElements(chunks, MAX_LINE_CHARS)) {
       if (value === null || typeof value !== 'object' || Array.isArray(value))
         fail(file, line, 'expected an object');
       const obj = value as Record<string, unknown>;
@@ -155,7 +162,9 @@ async function* jsonRecords(file: string): AsyncGenerator<FileRecord> {
       yield toRecord(file, line, cols, (name) => obj[name] ?? obj[lowerKeys.get(name.toLowerCase()) ?? '']);
     }
   } catch (err) {
-    if (err instanceof SyntaxError) throw new ValidationError(`${file}:${err.message}`, { cause: err });
+    // the streamer says `line N: reason`; the importer's errors all read `file:N: reason`
+    if (err instanceof SyntaxError)
+      throw new ValidationError(`${file}:${err.message.replace(/^line (\d+): /, '$1: ')}`, { cause: err });
     throw err;
   }
 }

@@ -62,6 +62,11 @@ describe('Redis outage (private redis-server killed and restarted mid-test)', ()
     expect(ready).toMatchObject({ status: 'ready', cache: { degraded: true } });
     expect(warns).toHaveLength(1);
     expect(warns[0]).toContain('serving from the database');
+    // the absorbed failures show in /metrics (issue 25: outages are counted, not hidden)
+    const metrics = await (await fetch(`${h.server.url}/metrics`)).text();
+    const failures = /^marketpipe_cache_failures_total\{backend="redis"\} (\d+)$/m.exec(metrics);
+    expect(Number(failures?.[1] ?? 0), metrics.slice(0, 400)).toBeGreaterThan(0);
+    expect(metrics).toContain('# TYPE marketpipe_publish_failures_total counter');
 
     await redisServer.up();
     let cachedAgain = false;

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { PublishGuard } from '../../cache/outages.ts';
 import { ConfigService } from '../../config/service.ts';
 import { CONFIG_CHANNEL, parameterJson } from '../../config/types.ts';
 import { NotFoundError, UnavailableError } from '../../core/errors.ts';
@@ -81,6 +82,7 @@ interface Params {
 
 export const adminConfigRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   const store = deps.config;
+  const configNotices = new PublishGuard({ what: 'store notifications', log: app.log });
   const service = deps.configService ?? new ConfigService(deps.db, store);
   const admin = requireRole('admin');
 
@@ -187,7 +189,9 @@ export const adminConfigRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
       const outcome = await store.reload();
       if (!outcome.ok)
         throw new UnavailableError(`database unavailable: cannot reload (${outcome.error ?? 'unknown'})`);
-      await deps.db.notify(CONFIG_CHANNEL, JSON.stringify({ op: 'reload', ts: new Date().toISOString() }));
+      // this process reloaded already; the others also reload on their own timer if the notice is lost
+      const notice = JSON.stringify({ op: 'reload', ts: new Date().toISOString() });
+      await configNotices.publish(CONFIG_CHANNEL, () => deps.db.notify(CONFIG_CHANNEL, notice));
       return { ok: true, entries: outcome.entries };
     },
   );
