@@ -18,6 +18,7 @@ export function isNum(v: unknown): v is number {
  * zero loses its sign ("0.00", not "−0.00").
  */
 export function fixed(v: number, digits: number): string {
+  if (!isNum(v)) return '—';
   const s = Math.abs(v).toLocaleString('en-US', {
     minimumFractionDigits: digits,
     maximumFractionDigits: digits,
