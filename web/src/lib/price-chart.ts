@@ -9,7 +9,7 @@ import {
   type SeriesType,
   type UTCTimestamp,
 } from 'lightweight-charts';
-import { axisLabel } from './format.ts';
+import { axisLabel, fixed } from './format.ts';
 import type { Candle, Row } from './shapes.ts';
 import { timeOf } from './shapes.ts';
 
@@ -132,7 +132,8 @@ export class PriceChart {
     const down = cssVar('--down', '#c8312f');
     const drawn: string[] = [];
     const d = input.decimals ?? 2;
-    const priceFormat = { type: 'price' as const, precision: d, minMove: 10 ** -d };
+    // The axis reads like the tables: thousands separators, the instrument's decimals, U+2212.
+    const priceFormat = { type: 'custom' as const, formatter: (v: number) => fixed(v, d), minMove: 10 ** -d };
     let min: number | null = null;
     const low = (v: number) => {
       if (Number.isFinite(v) && (min === null || v < min)) min = v;
