@@ -45,13 +45,42 @@ const RANGE_TTL_SECONDS = 60;
 const INSTRUMENT_TTL_SECONDS = 300;
 const rangeKey = (symbol: string, range: string) => `bars:${symbol}:1d:${range}`;
 const instrumentKey = (symbol: string) => `instrument:${symbol}`;
+const syntheticKey = (symbol: string) => `synthetic:${symbol}`;
+
+/**
+ * Whether any stored bar of `symbol` was generated (`source = 'synthetic'`, the demo's generator): the
+ * dashboard marks such a series as demo data. Cached like the instrument's metadata.
+ */
+async function isSynthetic(db: Queryable, cache: Cache, symbol: string): Promise<boolean> {
+  const { value } = await cacheAside(cache, syntheticKey(symbol), INSTRUMENT_TTL_SECONDS, async () => {
+    const res = await db.query<{ synthetic: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM market_data.bars b JOIN market_data.instruments i ON i.id = b.instrument_id
+                       WHERE i.symbol = $1 AND b.source = 'synthetic') AS synthetic`,
+      [symbol],
+    );
+    return { synthetic: res.rows[0]?.synthetic === true };
+  });
+  return value.synthetic;
+}
+
+/** The indicator columns the dashboard draws beyond the defaults: SMA 50 beside SMA 20 (the "SMA 20/50" overlay). */
+const CHART_EXTRA = 'sma:50';
+
+/** `extra` plus the chart's own columns, each once. */
+export function withChartIndicators(extra: string | undefined): string {
+  const names = new Set(parseIndicatorSpec(extra).map((i) => i.name));
+  const wanted = parseIndicatorSpec(CHART_EXTRA).filter((i) => !names.has(i.name));
+  return [extra ?? '', ...wanted.map((i) => `${i.kind}:${i.period}`)]
+    .filter((s) => s.trim() !== '')
+    .join(',');
+}
 
 /**
  * Every key the asset routes may have cached for `symbol`: its metadata, its 1D hourly bars and each named
  * range in each adjustment mode (`bars:{symbol}:1d:{range}` raw, `…:{range}:{adjust}` otherwise).
  */
 export function assetCacheKeys(symbol: string): string[] {
-  const keys = [instrumentKey(symbol), cacheKeys.hourlyData(symbol)];
+  const keys = [instrumentKey(symbol), syntheticKey(symbol), cacheKeys.hourlyData(symbol)];
   for (const range of NAMED_RANGES) {
     for (const adjust of ADJUST_MODES) {
       keys.push(adjust === 'raw' ? rangeKey(symbol, range) : `${rangeKey(symbol, range)}:${adjust}`);
@@ -139,6 +168,10 @@ const assetResponse = {
     from: nullableString,
     to: nullableString,
     cached: { type: 'boolean', description: 'the bars came from the cache' },
+    synthetic: {
+      type: 'boolean',
+      description: "some stored bars of this instrument are generated (source = 'synthetic', demo data)",
+    },
     latest: {
       type: ['object', 'null'],
       properties: {
@@ -187,6 +220,7 @@ export const assetRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps 
       const { symbol } = req.params;
       const range = req.query.range.toUpperCase() as NamedRange;
       const inst = await instrumentOf(reader, cache, symbol);
+      const synthetic = await isSynthetic(reader, cache, symbol);
       const now = Date.now();
       let series: Series;
       let hit: boolean;
@@ -224,6 +258,7 @@ export const assetRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps 
         from: first?.ts ?? null,
         to: last?.ts ?? null,
         cached: hit,
+        synthetic,
         latest,
         change_pct:
           first && last && first.close !== 0 ? ((last.close - first.close) / first.close) * 100 : null,
@@ -244,7 +279,7 @@ export const assetRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps 
       schema: {
         summary: 'Technical indicators of one instrument (SMA, EMA, RSI, MACD, Bollinger, ATR, HV)',
         description:
-          'Rows as `analytics indicators SYM --json`; warm-up uses all stored bars before the range, so values are null only at the very start of the history. `indicators=sma:50,ema:12` adds columns.',
+          'Rows as `analytics indicators SYM --json` plus `sma_50` (the chart draws SMA 20 and 50); warm-up uses all stored bars before the range, so values are null only at the very start of the history. `indicators=sma:100,ema:12` adds columns.',
         tags: ['analytics'],
         params: symbolParams,
         querystring: {
@@ -279,7 +314,7 @@ export const assetRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps 
       const res = await computeIndicators(reader, symbol, {
         interval: req.query.interval,
         from: r.from,
-        extra: req.query.indicators,
+        extra: withChartIndicators(req.query.indicators),
         dryRun: true,
       });
       return { symbol: res.symbol, interval: res.interval, range, rows: res.rows };

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ADJUST_MODES, type AdjustMode } from '../../analytics/adjust.ts';
 import type { Interval } from '../../core/types.ts';
-import { DEFAULT_BACKTEST_ADJUST, getBacktest, runBacktest } from '../../services/backtest.ts';
+import { DEFAULT_BACKTEST_ADJUST, getBacktest, runBacktest, storedAdjust } from '../../services/backtest.ts';
+import { listRuns } from '../../store/repos/strategies.ts';
 import { useApiKeys } from '../api-keys.ts';
-import { readOrPrimary } from '../read-db.ts';
+import { readerOf, readOrPrimary } from '../read-db.ts';
 import { anyObject, errorResponses } from './common.ts';
 import type { RouteOptions } from './index.ts';
 
@@ -91,6 +92,82 @@ export const backtestRoutes: FastifyPluginAsync<RouteOptions> = async (app, { de
         params: b.params,
         store: true,
       });
+    },
+  );
+
+  app.get<{ Querystring: { strategy?: string; symbol?: string; limit: number } }>(
+    '/api/backtests',
+    {
+      schema: {
+        summary:
+          'Stored backtest runs, newest first (metrics only; GET /api/backtests/:id for curves and trades)',
+        tags: ['backtest'],
+        querystring: {
+          type: 'object',
+          properties: {
+            strategy: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,63}$' },
+            symbol: {
+              type: 'string',
+              pattern: '^[A-Za-z0-9_.:^-]{1,32}$',
+              description: 'runs that traded it',
+            },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              items: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  additionalProperties: true,
+                  properties: {
+                    id: { type: 'integer' },
+                    strategy: { type: 'string' },
+                    symbols: { type: 'array', items: { type: 'string' } },
+                    interval: { type: 'string' },
+                    from: { type: 'string' },
+                    to: { type: 'string' },
+                    created_at: { type: 'string' },
+                    mode: { type: 'string' },
+                    adjust: { type: 'string' },
+                    params: anyObject,
+                    metrics: anyObject,
+                    benchmark: { type: ['object', 'null'], additionalProperties: true },
+                  },
+                },
+              },
+            },
+            required: ['items'],
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => {
+      const runs = await listRuns(readerOf(deps), {
+        strategy: req.query.strategy,
+        symbol: req.query.symbol?.toUpperCase(),
+        limit: req.query.limit,
+      });
+      return {
+        items: runs.map((r) => ({
+          id: r.id,
+          strategy: r.strategy,
+          symbols: r.symbols,
+          interval: r.interval,
+          from: new Date(r.from).toISOString(),
+          to: new Date(r.to).toISOString(),
+          created_at: new Date(r.createdAt).toISOString(),
+          mode: r.mode,
+          adjust: storedAdjust(r.config),
+          params: r.params,
+          metrics: r.metrics,
+          benchmark: r.benchmark,
+        })),
+      };
     },
   );
 

@@ -20,10 +20,14 @@ export interface MarketRow {
   previous_close: number | null;
   change_pct: number | null;
   ts: string | null;
+  /** Source of the newest daily bar (`synthetic` for generated demo data). */
+  source: string | null;
 }
 
 export interface MarketOverview {
   as_of: string;
+  /** Instruments whose newest daily bar is generated (`source = 'synthetic'`): the overview shows demo data. */
+  synthetic: number;
   asset_classes: Array<{
     asset_class: string;
     count: number;
@@ -42,14 +46,16 @@ async function lastTwoCloses(db: Queryable): Promise<MarketRow[]> {
     ts: number | null;
     close: number | null;
     prev: number | null;
+    source: string | null;
   }>(
-    `SELECT i.symbol, i.name, i.asset_class, b.ts, b.close, b.prev
+    `SELECT i.symbol, i.name, i.asset_class, b.ts, b.close, b.prev, b.source
        FROM market_data.instruments i
        LEFT JOIN LATERAL (
          SELECT (extract(epoch FROM max(x.ts)) * 1000)::float8 AS ts,
                 (array_agg(x.close ORDER BY x.ts DESC))[1] AS close,
-                (array_agg(x.close ORDER BY x.ts DESC))[2] AS prev
-           FROM (SELECT ts, close FROM market_data.bars
+                (array_agg(x.close ORDER BY x.ts DESC))[2] AS prev,
+                (array_agg(x.source ORDER BY x.ts DESC))[1] AS source
+           FROM (SELECT ts, close, source FROM market_data.bars
                   WHERE instrument_id = i.id AND interval = '1d' ORDER BY ts DESC LIMIT 2) x) b ON true
       WHERE i.active AND i.asset_class <> 'economic'
       ORDER BY i.asset_class, i.symbol`,
@@ -65,6 +71,7 @@ async function lastTwoCloses(db: Queryable): Promise<MarketRow[]> {
       previous_close: prev,
       change_pct: price !== null && prev !== null && prev !== 0 ? ((price - prev) / prev) * 100 : null,
       ts: r.ts === null ? null : toIso(Number(r.ts)),
+      source: r.source ?? null,
     };
   });
 }
@@ -78,6 +85,7 @@ export async function marketOverview(db: Queryable, now = Date.now()): Promise<M
   const byChange = [...withChange].sort((a, b) => (b.change_pct ?? 0) - (a.change_pct ?? 0));
   return {
     as_of: toIso(now),
+    synthetic: rows.filter((r) => r.source === 'synthetic').length,
     asset_classes: [...classes].map(([asset_class, list]) => {
       const changes = list.map((r) => r.change_pct).filter((c): c is number => c !== null);
       return {
@@ -107,6 +115,7 @@ const rowSchema = {
     previous_close: nullableNumber,
     change_pct: nullableNumber,
     ts: nullableString,
+    source: { ...nullableString, description: "source of the newest daily bar; 'synthetic' = demo data" },
   },
 } as const;
 
@@ -126,6 +135,10 @@ export const marketRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps
             type: 'object',
             properties: {
               as_of: { type: 'string' },
+              synthetic: {
+                type: 'integer',
+                description: "instruments whose newest daily bar is generated (source = 'synthetic')",
+              },
               asset_classes: {
                 type: 'array',
                 items: {

@@ -224,15 +224,15 @@ export async function getRun(
 /** Latest runs first, without equity curves, trades or fills. */
 export async function listRuns(
   db: Queryable,
-  options: { strategy?: string; limit?: number } = {},
+  options: { strategy?: string; limit?: number; symbol?: string } = {},
 ): Promise<Array<Omit<RunRow, 'equity' | 'trades'>>> {
   const res = await db.query<RunDbRow>(
     `SELECT ${RUN_COLUMNS.replace('benchmark, equity, trades,', 'benchmark, NULL AS equity, NULL AS trades,')}
        FROM strategies.performance
-      WHERE $1::text IS NULL OR strategy = $1
+      WHERE ($1::text IS NULL OR strategy = $1) AND ($3::text IS NULL OR $3 = ANY (symbols))
       ORDER BY created_at DESC, id DESC
       LIMIT $2`,
-    [options.strategy ?? null, options.limit ?? 50],
+    [options.strategy ?? null, options.limit ?? 50, options.symbol ?? null],
   );
   return res.rows.map((r) => {
     const { equity: _e, trades: _t, ...rest } = toRun(r);

@@ -3,6 +3,7 @@ import { errorText, getJson } from './api.ts';
 
 export interface Fetched<T> {
   data: Ref<T | null>;
+  /** A request is under way (the first one starts at once, so this is true before any answer). */
   loading: Ref<boolean>;
   error: Ref<string | null>;
   /** HTTP status of the last failure (0 when the server could not be reached). */
@@ -16,7 +17,8 @@ export interface Fetched<T> {
  */
 export function useFetch<T>(path: () => string | null, sources: WatchSource[] = []): Fetched<T> {
   const data = shallowRef<T | null>(null);
-  const loading = ref(false);
+  // True from the start when there is something to load: the first render is "loading", never "empty".
+  const loading = ref(path() !== null);
   const error = ref<string | null>(null);
   const status = ref<number | null>(null);
   let seq = 0;
