@@ -9,7 +9,7 @@
  * repository root (universe/, samples/, web/dist) resolve from dist/ as from src/, one level down.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,3 +28,5 @@ cpSync(join(root, 'src', 'store', 'migrations'), join(root, 'dist', 'store', 'mi
   recursive: true,
   filter: (src) => !src.endsWith('.ts'),
 });
+// The bin runs by its shebang when called by path.
+chmodSync(join(root, 'dist', 'cli', 'bin.js'), 0o755);

@@ -4,7 +4,7 @@
  * packages (the store drivers, the API server, the job queue, PDF, LLM and mail clients).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -180,5 +180,36 @@ export async function resolve(spec, ctx, next) {
     );
     expect([...packages]).toEqual(['commander']);
     expect(existsSync(join(dir, 'home')), 'no store opened').toBe(false);
+  });
+
+  it('finds from dist/ the files the code reads beside it: migrations, universe, samples, the dashboard', async () => {
+    const dist = async <T>(path: string): Promise<T> =>
+      (await import(pathToFileURL(join(ROOT, 'dist', path)).href)) as T;
+    const { MIGRATIONS_DIR } = await dist<{ MIGRATIONS_DIR: string }>('store/migrate.js');
+    const { DEFAULT_UNIVERSE_FILE } = await dist<{ DEFAULT_UNIVERSE_FILE: string }>('universe.js');
+    const { FRED_SAMPLE_DIR } = await dist<{ FRED_SAMPLE_DIR: string }>('economic/samples.js');
+    const { EVENTS_SAMPLE_FILE } = await dist<{ EVENTS_SAMPLE_FILE: string }>('events/samples.js');
+    const { NEWS_SAMPLE_FILE } = await dist<{ NEWS_SAMPLE_FILE: string }>('news/samples.js');
+    const { WEB_DIST } = await dist<{ WEB_DIST: string }>('api/static.js');
+    const { SAMPLE_DIR } = await dist<{ SAMPLE_DIR: string }>('demo.js');
+    const { SAMPLE_PORTFOLIO_FILE } = await dist<{ SAMPLE_PORTFOLIO_FILE: string }>('services/risk.js');
+    expect(MIGRATIONS_DIR).toBe(join(ROOT, 'dist', 'store', 'migrations'));
+    expect(readdirSync(MIGRATIONS_DIR).sort()).toEqual(
+      readdirSync(join(ROOT, 'src', 'store', 'migrations'))
+        .filter((f) => f.endsWith('.sql'))
+        .sort(),
+    );
+    expect(DEFAULT_UNIVERSE_FILE).toBe(join(ROOT, 'universe', 'default.json'));
+    expect(FRED_SAMPLE_DIR).toBe(join(ROOT, 'samples', 'fred'));
+    expect(SAMPLE_DIR).toBe(join(ROOT, 'samples'));
+    const files = [
+      DEFAULT_UNIVERSE_FILE,
+      FRED_SAMPLE_DIR,
+      EVENTS_SAMPLE_FILE,
+      NEWS_SAMPLE_FILE,
+      SAMPLE_PORTFOLIO_FILE,
+    ];
+    for (const file of files) expect(existsSync(file), file).toBe(true);
+    expect(WEB_DIST).toBe(join(ROOT, 'web', 'dist'));
   });
 });
