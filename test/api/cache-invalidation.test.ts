@@ -28,8 +28,9 @@ describe('route caches follow data_ready', () => {
     expect(keys).toContain('hourly_data:ETH:1D');
     expect(keys).toContain('bars:ETH:1d:1M');
     expect(keys).toContain('bars:ETH:1d:1Y:adjusted');
-    // 10 named ranges × 4 adjustment modes + instrument + hourly, for ETH once, + the overview
-    expect(keys).toHaveLength(43);
+    expect(keys).toContain('synthetic:ETH');
+    // 10 named ranges × 4 adjustment modes + instrument + synthetic flag + hourly, for ETH once, + the overview
+    expect(keys).toHaveLength(44);
   });
 
   it('after a data_ready publish the next read of /api/asset and /api/market reflects new bars', async () => {

@@ -6,6 +6,7 @@ import { type Browser, type BrowserContext, chromium, type Locator, type Page } 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../../src/api/auth.ts';
 import { ensureWebBuilt } from '../../src/api/static.ts';
+import * as fmt from '../../web/src/lib/format.ts';
 import { type SeededFeeds, seedStore } from './seed.ts';
 import { REPO, runCli, type ServeProcess, startServe } from './server.ts';
 
@@ -145,7 +146,7 @@ const PAGES: Array<{ name: string; path: string; check: (page: Page) => Promise<
     check: async (page) => {
       await page.locator('[data-testid=heatmap] rect').first().waitFor();
       await poll(() => page.locator('[data-testid=heatmap] rect').count()).toBeGreaterThanOrEqual(16);
-      await poll(() => texts(page, '.panel')).toMatch(/ρ -?\d\.\d+/);
+      await poll(() => texts(page, '.panel')).toMatch(/ρ [−-]?\d\.\d+/);
     },
   },
   {
@@ -196,9 +197,46 @@ const PAGES: Array<{ name: string; path: string; check: (page: Page) => Promise<
     check: async (page) => {
       await page.getByRole('button', { name: 'Run backtest' }).click();
       await poll(() => texts(page, '.card .value'), { timeout: 30_000 }).toMatch(/%/);
+      await page.locator('[data-testid=equity-chart] canvas').first().waitFor();
+    },
+  },
+  {
+    name: 'reports',
+    path: '/reports',
+    check: async (page) => {
+      await page.locator('[data-testid=risk-reports] li').first().waitFor();
     },
   },
 ];
+
+/**
+ * What is cut off on the page: a stat card's value wider than its card, and a table wider than its box
+ * (then part of a column is hidden behind a scroll). `everyTable` false checks only the tables that must
+ * fit at any width (the Markets page's instrument lists); wide tables may scroll on a phone.
+ */
+async function clipped(page: Page, everyTable: boolean): Promise<string[]> {
+  return page.evaluate((all) => {
+    const out: string[] = [];
+    const over = (el: Element) => el.scrollWidth > el.clientWidth + 1;
+    for (const el of document.querySelectorAll('.card .value')) {
+      if (over(el))
+        out.push(`card value "${el.textContent?.trim()}" ${el.scrollWidth} > ${el.clientWidth} px`);
+    }
+    for (const el of document.querySelectorAll('.table-wrap')) {
+      const t = el.querySelector('table');
+      const mustFit = all || t?.matches('table.instruments, table.compact, [data-testid=watchlist]');
+      if (mustFit && over(el)) {
+        const what = (
+          t?.querySelector('caption')?.textContent ??
+          t?.querySelector('tr')?.textContent ??
+          ''
+        ).trim();
+        out.push(`table "${what.slice(0, 60)}" ${el.scrollWidth} > ${el.clientWidth} px`);
+      }
+    }
+    return out;
+  }, everyTable);
+}
 
 describe('dashboard pages show real numbers (screenshots in test-results/)', () => {
   for (const w of WIDTHS) {
@@ -211,8 +249,12 @@ describe('dashboard pages show real numbers (screenshots in test-results/)', () 
         for (const p of PAGES) {
           await page.goto(p.path);
           await p.check(page);
-          await page.waitForTimeout(150);
           await page.screenshot({ path: join(SHOTS, `dashboard-${p.name}-${w.width}.png`), fullPage: true });
+          // Nothing clipped: every table fits at 1440 px; at 390 px the Markets lists fit, wide tables scroll.
+          expect(
+            await clipped(page, w.width > 500 || p.name === 'markets'),
+            `${p.name} at ${w.width} px`,
+          ).toEqual([]);
           // At 390 px nothing may force the page wider than the screen.
           const overflow = await page.evaluate(
             () => document.documentElement.scrollWidth - window.innerWidth,
@@ -263,6 +305,9 @@ describe('live prices', () => {
       await monitor.goto('/monitor');
       await page.locator('.live-dot.open').first().waitFor();
       await monitor.locator('.live-dot.open').first().waitFor();
+      const asset = await ctx.newPage();
+      await asset.goto('/asset/BTC');
+      await asset.locator('[data-testid=chart] canvas').first().waitFor();
       await runCli(home, ['ingest', 'latest', 'BTC', 'ETH', '--source', 'synthetic']);
       await page.locator('[data-testid=ticks]').waitFor({ timeout: 20_000 });
       await poll(() => text(page.locator('[data-testid=ticks]'))).toMatch(/[1-9]\d* updates/);
@@ -271,6 +316,22 @@ describe('live prices', () => {
         .locator('[data-testid=live-events] li', { hasText: /latest: .*BTC/ })
         .first()
         .waitFor({ timeout: 20_000 });
+      // The asset page is live too, and shows one price: the card is the chart's last close.
+      await poll(() => text(asset.locator('[data-testid=last-price]'))).toContain('live');
+      const prices = async () => {
+        const close = Number(await asset.locator('[data-testid=chart]').getAttribute('data-last-close'));
+        return {
+          card: (await text(asset.locator('[data-testid=last-price] .value'))).trim(),
+          chart: fmt.price(close, { assetClass: 'crypto' }),
+          watchlist: (
+            await text(page.locator('[data-testid=watchlist] tr[data-symbol=BTC] [data-testid=price]'))
+          ).trim(),
+        };
+      };
+      await poll(async () => {
+        const p = await prices();
+        return p.card === p.chart && p.chart === p.watchlist ? 'one price' : JSON.stringify(p);
+      }).toBe('one price');
     } finally {
       await ctx.close();
     }
@@ -379,6 +440,177 @@ describe('page weight', () => {
       expect(total).toBeLessThan(500 * 1024);
       // The chart library is only fetched by the pages that draw price charts.
       expect(all.some((x) => x.url.includes('PriceChart'))).toBe(false);
+    } finally {
+      await ctx.close();
+    }
+  }, 30_000);
+});
+
+describe('no conclusions before data (issue 18)', () => {
+  it('Data and Correlations say "Loading" while their API answers are held back, then show the data', async () => {
+    const ctx = await newContext(1440, 900);
+    const page = await ctx.newPage();
+    // Hold the answers the panels depend on until the test has read the loading state.
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const held = /\/api\/(monitor\/(coverage|feeds)|correlations)/;
+    await page.route(held, async (route) => {
+      await gate;
+      await route.continue();
+    });
+    try {
+      await page.goto('/monitor');
+      const market = page.locator('[data-testid=coverage-card][data-schema=market_data]');
+      const economic = page.locator('[data-testid=coverage-card][data-schema=economic_data]');
+      // (The market card may also fill from a coverage push on /ws/monitor; economic data only over HTTP.)
+      await poll(() => text(economic)).toContain('Loading');
+      expect(await text(economic)).not.toContain('No data');
+      expect(await text(market)).not.toContain('No data');
+      expect(await texts(page, '[data-state]')).not.toMatch(/No instruments|No data/);
+
+      await page.goto('/correlations');
+      await poll(() => texts(page, '.panel')).toContain('Loading contagion levels');
+      const panels = await texts(page, '.panel');
+      // Before any answer: no level counts ("CRITICAL 0") and no verdict.
+      expect(panels).not.toMatch(/CRITICAL|no contagion risk flagged|No pair moved/);
+
+      release();
+      await poll(() => texts(page, '.panel')).toMatch(/CRITICAL/);
+      await page.goto('/monitor');
+      await poll(() => text(economic)).toMatch(/\d[\d,]* records/);
+    } finally {
+      release();
+      await ctx.close();
+    }
+  }, 60_000);
+});
+
+describe('depeg chart (issue 18)', () => {
+  it("draws USDC at the event's resolution: the chart's minimum is the table's low", async () => {
+    const ctx = await newContext(1440, 900);
+    const page = await ctx.newPage();
+    try {
+      const res = await page.request.get('/api/depegs?asset=USDC');
+      const events = ((await res.json()) as { events: Array<{ asset: string; min_price: number }> }).events;
+      const usdc = events.find((e) => e.asset === 'USDC');
+      expect(usdc, 'the seed replays the March 2023 USDC depeg').toBeDefined();
+      const low = usdc?.min_price ?? Number.NaN;
+
+      await page.goto('/depegs');
+      const row = page.locator('[data-testid=depeg-table] tbody tr', { hasText: 'USDC' }).first();
+      await row.click();
+      const chart = page.locator('[data-testid=depeg-chart]');
+      await chart.locator('canvas').first().waitFor();
+      await poll(async () => Number(await chart.getAttribute('data-min'))).toBe(low);
+      // Table, title and chart agree to the digit shown (4 decimals for a stablecoin).
+      const shown = fmt.price(low, { assetClass: 'stablecoin' });
+      expect(await text(row)).toContain(shown);
+      expect(await text(page.locator('[data-testid=depeg-low]'))).toBe(shown);
+      expect(await chart.getAttribute('data-series')).toMatch(/event.*price.*peg/);
+      // Hourly bars, not daily: the seed stores the episode hourly.
+      expect(await text(page.locator('.panel', { has: chart }))).toContain('1h bars');
+    } finally {
+      await ctx.close();
+    }
+  }, 30_000);
+});
+
+describe('charts (issue 18)', () => {
+  it('the asset chart draws SMA 20 and SMA 50, volume in its own pane, and marks demo data', async () => {
+    const ctx = await newContext(1440, 900);
+    const page = await ctx.newPage();
+    try {
+      await page.goto('/asset/BTC');
+      const chart = page.locator('[data-testid=chart]');
+      await poll(() => chart.getAttribute('data-series')).toMatch(/sma_20.*sma_50/);
+      const series = (await chart.getAttribute('data-series')) ?? '';
+      expect(series.split(',')).toEqual(expect.arrayContaining(['price', 'volume', 'rsi']));
+      // price, volume, RSI: three panes.
+      expect(Number(await chart.getAttribute('data-panes'))).toBe(3);
+      await page.locator('[data-testid=synthetic-badge]').waitFor();
+      await page.goto('/');
+      await poll(() => text(page.locator('[data-testid=demo-notice]'))).toContain('Demo data');
+    } finally {
+      await ctx.close();
+    }
+  }, 30_000);
+
+  it('a backtest shows its equity curve with benchmark, its drawdown, and is listed among stored runs', async () => {
+    const ctx = await newContext(1440, 900);
+    const page = await ctx.newPage();
+    try {
+      await page.goto('/backtests');
+      // Every built-in strategy is offered (src/backtest/strategies has six).
+      await poll(() => page.locator('select[name=strategy] option').count()).toBe(6);
+      await page.locator('select[name=strategy]').selectOption('pair-trade');
+      await poll(() => page.locator('input[name=symbols]').inputValue()).toBe('BTC,ETH');
+      await page.locator('input[name=param-lookback]').fill('30');
+      await page.getByRole('button', { name: 'Run backtest' }).click();
+      await poll(() => text(page.locator('[data-testid=run-title]')), { timeout: 30_000 }).toMatch(
+        /pair-trade on BTC, ETH.*"lookback":30/,
+      );
+      await poll(() => page.locator('[data-testid=equity-chart]').getAttribute('data-series')).toBe(
+        'Strategy,Benchmark',
+      );
+      await poll(() => page.locator('[data-testid=drawdown-chart]').getAttribute('data-series')).toBe(
+        'Drawdown',
+      );
+      // Newest first: the run just made heads the list.
+      await poll(() => text(page.locator('[data-testid=runs] tbody tr').first())).toContain('pair-trade');
+      await poll(() => texts(page, '[data-testid=run-metrics] .value')).toMatch(/^[−+]?[\d,]+\.\d\d %/);
+      await page.locator('select[name=filter-strategy]').selectOption('fly');
+      await poll(() => texts(page, '.panel [data-state=empty]')).toContain('No stored run matches');
+      await page.locator('select[name=filter-strategy]').selectOption('pair-trade');
+      await poll(() => page.locator('[data-testid=runs] tbody tr').count()).toBeGreaterThanOrEqual(1);
+    } finally {
+      await ctx.close();
+    }
+  }, 60_000);
+});
+
+describe('phone menu and admin state (issue 18)', () => {
+  it('the menu closes after a tap, also on the current page', async () => {
+    const ctx = await newContext(390, 844);
+    const page = await ctx.newPage();
+    try {
+      await page.goto('/');
+      const nav = page.locator('nav#nav');
+      const menu = page.getByRole('button', { name: 'Menu' });
+      await menu.click();
+      await poll(() => nav.isVisible()).toBe(true);
+      await nav.getByRole('link', { name: 'Depegs' }).click();
+      await poll(() => nav.isVisible()).toBe(false);
+      await poll(() => page.url()).toMatch(/\/depegs$/);
+      await menu.click();
+      await poll(() => nav.isVisible()).toBe(true);
+      await nav.getByRole('link', { name: 'Depegs' }).click();
+      await poll(() => nav.isVisible()).toBe(false);
+    } finally {
+      await ctx.close();
+    }
+  }, 30_000);
+
+  it('Admin explains a disabled admin API and how to enable it', async () => {
+    const ctx = await newContext(1440, 900);
+    const page = await ctx.newPage();
+    // The answer `marketpipe serve` gives without JWT_SECRET (src/api/app.ts), on this server with one.
+    await page.route('**/admin/config', (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          error: 'admin_disabled',
+          message: 'admin API disabled: JWT_SECRET is not set; the admin API needs at least 32 characters',
+        }),
+      }),
+    );
+    try {
+      await page.goto('/admin');
+      const box = page.locator('[data-testid=admin-disabled]');
+      await poll(() => text(box)).toContain('JWT_SECRET is not set');
+      expect(await text(box)).toContain('marketpipe token create');
     } finally {
       await ctx.close();
     }

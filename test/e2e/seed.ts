@@ -11,8 +11,11 @@ import { upsertBars } from '../../src/store/repos/bars.ts';
 import { upsertInstruments } from '../../src/store/repos/instruments.ts';
 import { loadUniverse } from '../../src/universe.ts';
 
-/** The instruments the e2e store holds: two cryptos, the portfolio's stablecoins, equities and one FX pair. */
-export const E2E_SYMBOLS = ['BTC', 'ETH', 'USDC', 'USDT', 'DAI', 'SPY', 'AAPL', 'EUR_USD'] as const;
+/**
+ * The instruments the e2e store holds: two cryptos, the portfolio's stablecoins, equities and one FX pair;
+ * AGG for its long name ("iShares Core US Aggregate Bond"), which once pushed its price out of a 390 px card.
+ */
+export const E2E_SYMBOLS = ['BTC', 'ETH', 'USDC', 'USDT', 'DAI', 'SPY', 'AAPL', 'AGG', 'EUR_USD'] as const;
 /** Daily bars from here (covers the USDC depeg of March 2023 the synthetic source replays). */
 const FROM = Date.UTC(2023, 0, 1);
 const HOURLY_DAYS = 10;

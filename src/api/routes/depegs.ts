@@ -14,6 +14,7 @@ import type { RouteOptions } from './index.ts';
 
 /** Most bars one window answer holds (a week of minute bars is ~10k; the chart needs far fewer). */
 const MAX_WINDOW_BARS = 5000;
+const MAX_WINDOW_SPAN_MS = 366 * DAY_MS;
 /** Context shown each side of an event: its own length, at least a day, at most a week. */
 const padOf = (from: number, to: number) => Math.min(7 * DAY_MS, Math.max(DAY_MS, to - from));
 
@@ -142,7 +143,11 @@ export const depegRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps 
           properties: {
             asset: { type: 'string', maxLength: 32 },
             start: { type: 'string', maxLength: 40 },
-            end: { type: 'string', maxLength: 40, description: 'omitted for an event still under way: now' },
+            end: {
+              type: 'string',
+              maxLength: 40,
+              description: 'omitted for an event still under way: now (at most 366 days after start)',
+            },
           },
           required: ['asset', 'start'],
         },
@@ -183,10 +188,15 @@ export const depegRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps 
     },
     async (req) => {
       const start = parseTime(req.query.start, 'start');
-      const end = req.query.end === undefined ? Date.now() : parseTime(req.query.end, 'end');
+      // An event still under way runs to now (its chart shows at most 366 days of it).
+      const end =
+        req.query.end === undefined
+          ? Math.min(Date.now(), start + MAX_WINDOW_SPAN_MS)
+          : parseTime(req.query.end, 'end');
       if (end < start)
         throw new ValidationError(`end (${req.query.end}) is before start (${req.query.start})`);
-      if (end - start > 366 * DAY_MS) throw new ValidationError('a depeg window spans at most a year');
+      if (end - start > MAX_WINDOW_SPAN_MS)
+        throw new ValidationError('a depeg window spans at most 366 days');
       return depegWindow(reader, req.query.asset.toUpperCase(), start, end);
     },
   );

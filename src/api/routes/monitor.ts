@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { NotFoundError } from '../../core/errors.ts';
+import { INTERVALS } from '../../core/types.ts';
 import type { Queryable } from '../../store/db.ts';
 import { coverage } from '../../store/repos/coverage.ts';
 import { useApiKeys } from '../api-keys.ts';
@@ -134,6 +135,23 @@ const schemaParam = {
   required: ['schema'],
 } as const;
 
+/**
+ * The source of the newest bar per instrument and interval (`synthetic` marks generated demo data), one
+ * index lookup each.
+ */
+async function newestSources(db: Queryable): Promise<Map<string, string>> {
+  const res = await db.query<{ symbol: string; interval: string; source: string | null }>(
+    `SELECT i.symbol, iv.interval,
+            (SELECT b.source FROM market_data.bars b
+              WHERE b.instrument_id = i.id AND b.interval = iv.interval ORDER BY b.ts DESC LIMIT 1) AS source
+       FROM market_data.instruments i CROSS JOIN unnest($1::text[]) AS iv(interval)`,
+    [[...INTERVALS]],
+  );
+  const out = new Map<string, string>();
+  for (const r of res.rows) if (r.source !== null) out.set(`${r.symbol}|${r.interval}`, r.source);
+  return out;
+}
+
 /** The data monitor: coverage, feeds (economic, news, events), schemas, per-schema table stats and per-symbol row counts. */
 export const monitorRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   useApiKeys(app, deps);
@@ -162,6 +180,10 @@ export const monitorRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
                     count: { type: 'number' },
                     gaps: { type: 'number' },
                     freshness_seconds: nullableNumber,
+                    source: {
+                      ...nullableString,
+                      description: "source of the newest bar; 'synthetic' = generated demo data",
+                    },
                   },
                 },
               },
@@ -177,7 +199,13 @@ export const monitorRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
         ?.split(',')
         .map((s) => s.trim())
         .filter(Boolean);
-      return { instruments: await coverage(db, { symbols: symbols?.length ? symbols : undefined }) };
+      const [rows, sources] = await Promise.all([
+        coverage(db, { symbols: symbols?.length ? symbols : undefined }),
+        newestSources(db),
+      ]);
+      return {
+        instruments: rows.map((r) => ({ ...r, source: sources.get(`${r.symbol}|${r.interval}`) ?? null })),
+      };
     },
   );
 

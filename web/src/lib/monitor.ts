@@ -99,6 +99,7 @@ export function symbolRows(coverage: unknown): Row[] {
       first: r.first,
       last: r.last,
       freshness_seconds: r.freshness_seconds,
+      source: r.source ?? null,
     };
   });
 }
@@ -111,4 +112,20 @@ export function quarantineByRule(body: unknown): Array<{ label: string; value: n
     .filter((e): e is [string, number] => typeof e[1] === 'number')
     .map(([label, value]) => ({ label, value }))
     .sort((a, b) => b.value - a.value);
+}
+
+/**
+ * Coverage pushed over /ws/monitor carries no `source`: keep each row's source from the previous answer so
+ * demo series stay marked.
+ */
+export function keepSources(next: Row, previous: unknown): Row {
+  const known = new Map<string, unknown>();
+  for (const r of listOf(previous, 'instruments')) known.set(`${r.symbol}|${r.interval}`, r.source);
+  return {
+    ...next,
+    instruments: listOf(next, 'instruments').map((r) => ({
+      ...r,
+      source: r.source ?? known.get(`${r.symbol}|${r.interval}`) ?? null,
+    })),
+  };
 }
