@@ -35,8 +35,8 @@ export class KeyRateLimitedError extends RateLimitedError {
 
 /**
  * The optional API-key gate of the data routes: when `settings.apiKeys` (env `API_KEYS`) is non-empty every
- * data request carries one in `x-api-key` (WebSocket upgrades may use `?api_key=`, browsers cannot set
- * headers there), and each key gets `perMinute` requests per fixed one-minute window, counted by `windows`
+ * data request carries one in the `x-api-key` header (WebSocket upgrades may use `?api_key=`, browsers
+ * cannot set headers there), and each key gets `perMinute` requests per fixed one-minute window, counted by `windows`
  * (in-process, or shared by every process through Redis). With no keys configured the routes are open and
  * unlimited (local use).
  */
@@ -100,20 +100,34 @@ export function apiKeyGate(deps: AppDeps): ApiKeyGate {
   return gate;
 }
 
-function presentedKey(req: FastifyRequest): string | undefined {
+/**
+ * The key a request presents. Only the `x-api-key` header counts, except on WebSocket upgrades, where a
+ * browser cannot set headers: there `?api_key=` is read too (and redacted from every log line, errors.ts).
+ * A key in the query string of a REST call would end up in proxies' and browsers' histories, so it is refused.
+ */
+function presentedKey(req: FastifyRequest, queryAllowed: boolean): string | undefined {
   const header = req.headers['x-api-key'];
   if (typeof header === 'string' && header) return header;
   const q = req.query as Record<string, unknown> | undefined;
-  return typeof q?.api_key === 'string' ? q.api_key : undefined;
+  if (q?.api_key === undefined) return undefined;
+  if (!queryAllowed)
+    throw new UnauthorizedError(
+      'send the API key in the x-api-key header (?api_key= is only for WebSockets)',
+    );
+  return typeof q.api_key === 'string' ? q.api_key : undefined;
 }
 
-/** Adds the key check to every route of `scope` (a route plugin). Nothing is added when no key is configured. */
-export function useApiKeys(scope: FastifyInstance, deps: AppDeps): void {
+/**
+ * Adds the key check to every route of `scope` (a route plugin). Nothing is added when no key is configured.
+ * `queryParam`: also accept `?api_key=` (WebSocket routes only). @defaultValue false
+ */
+export function useApiKeys(scope: FastifyInstance, deps: AppDeps, opts: { queryParam?: boolean } = {}): void {
   const gate = apiKeyGate(deps);
   if (!gate.enabled) return;
+  const queryAllowed = opts.queryParam ?? false;
   scope.addHook('onRequest', async (req, reply) => {
     try {
-      await gate.check(presentedKey(req));
+      await gate.check(presentedKey(req, queryAllowed));
     } catch (err) {
       if (err instanceof KeyRateLimitedError) void reply.header('retry-after', String(err.retryAfterSeconds));
       throw err;

@@ -10,7 +10,7 @@ import type { Logger } from '../core/log.ts';
 import type { Settings } from '../settings.ts';
 import type { Db } from '../store/db.ts';
 import { jwtKey, useAdminAuth } from './auth.ts';
-import { installErrorHandlers } from './errors.ts';
+import { installErrorHandlers, redactUrl } from './errors.ts';
 import { installHttpMetrics } from './metrics.ts';
 import type { WindowCounter } from './rate-window.ts';
 import { ROUTES, type RouteModule } from './routes/index.ts';
@@ -39,6 +39,11 @@ export interface AppDeps {
   /** Request logger; false for none (tests). @defaultValue false */
   logger?: Logger | false;
   /**
+   * Where 5xx answers are logged (error level, with the request id) when `logger` is off — `serve` keeps
+   * request logging for LOG_LEVEL=debug but server errors must show at every level. @defaultValue logger
+   */
+  errorLog?: Logger;
+  /**
    * Mount the admin routes. When true, a missing or short `JWT_SECRET` makes buildApp throw; when false,
    * `/admin/*` answers 503 saying why. @defaultValue true
    */
@@ -62,6 +67,22 @@ export interface AppDeps {
   rateWindows?: WindowCounter;
 }
 
+/** The fields of a request Fastify hands to the `req` serializer that we log. */
+interface LoggedRequest {
+  method: string;
+  url: string;
+  host?: string;
+  ip?: string;
+}
+
+/** Fastify's own request fields (logger-pino.js), with credentials in the URL redacted. */
+const logRequest = (req: LoggedRequest) => ({
+  method: req.method,
+  url: redactUrl(req.url),
+  host: req.host,
+  remoteAddress: req.ip,
+});
+
 /** Builds the HTTP app from its dependencies; it does not listen (see `startServer`). */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const adminApi = deps.adminApi ?? true;
@@ -76,10 +97,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   if (!adminApi) adminDisabled ??= 'the admin API is turned off';
 
   const trustProxy = deps.trustProxy ?? false;
-  const app: FastifyInstance = deps.logger
-    ? Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, trustProxy })
+  // Request lines carry the URL: its credentials (a WebSocket's ?api_key=) are redacted.
+  const requestLogger = deps.logger ? deps.logger.child({}, { serializers: { req: logRequest } }) : undefined;
+  const app: FastifyInstance = requestLogger
+    ? Fastify({ loggerInstance: requestLogger as FastifyBaseLogger, trustProxy })
     : Fastify({ logger: false, trustProxy });
-  installErrorHandlers(app);
+  installErrorHandlers(app, deps.errorLog ?? requestLogger);
   installHttpMetrics(app, deps);
 
   // No configured origin: no CORS headers at all, and no hook on every request to decide that.

@@ -30,6 +30,11 @@ declare module 'fastify' {
 }
 
 export const MIN_SECRET_LENGTH = 32;
+/**
+ * Longest lifetime a token may have (exp − iat), in seconds: 30 days. A leaked token without a bound stays
+ * valid for as long as the secret does; tokens lacking `iat`/`exp`, or living longer, are refused.
+ */
+export const MAX_TOKEN_TTL_SECONDS = 30 * 86_400;
 const ISSUER = 'marketpipe';
 
 /** The key for `secret`, or a ConfigError saying why the admin API cannot start. */
@@ -72,13 +77,16 @@ export async function createToken(o: CreateTokenOptions): Promise<string> {
   if (!o.user.trim()) throw new ValidationError('user must not be empty');
   if (!isRole(o.role))
     throw new ValidationError(`role must be admin or viewer, got ${JSON.stringify(o.role)}`);
+  const ttl = o.ttlSeconds ?? 3600;
+  if (ttl > MAX_TOKEN_TTL_SECONDS)
+    throw new ValidationError(`ttl must be at most ${MAX_TOKEN_TTL_SECONDS / 86_400}d, got ${ttl} s`);
   const iat = o.now ?? Math.floor(Date.now() / 1000);
   return new SignJWT({ role: o.role })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(o.user)
     .setIssuer(ISSUER)
     .setIssuedAt(iat)
-    .setExpirationTime(iat + (o.ttlSeconds ?? 3600))
+    .setExpirationTime(iat + ttl)
     .sign(key);
 }
 
@@ -88,10 +96,13 @@ export async function verifyToken(token: string, key: Uint8Array): Promise<Token
     const { payload } = await jwtVerify(token, key, {
       algorithms: ['HS256'],
       issuer: ISSUER,
-      requiredClaims: ['exp'],
+      requiredClaims: ['exp', 'iat'],
     });
     if (!payload.sub || !isRole(payload.role) || typeof payload.exp !== 'number') {
       throw new UnauthorizedError('token lacks a user or a valid role');
+    }
+    if (typeof payload.iat !== 'number' || payload.exp - payload.iat > MAX_TOKEN_TTL_SECONDS) {
+      throw new UnauthorizedError(`token lifetime exceeds ${MAX_TOKEN_TTL_SECONDS / 86_400} days`);
     }
     return { user: payload.sub, role: payload.role, exp: payload.exp };
   } catch (err) {
@@ -119,7 +130,11 @@ export interface AdminAuthOptions {
   max?: number;
   /** Window length in milliseconds. @defaultValue 60000 */
   windowMs?: number;
-  /** Refused tokens per client IP per window before that IP gets 429 (slows token guessing). @defaultValue 30 */
+  /**
+   * Refused tokens per client IP per window before that IP's further refusals answer 429 (slows token
+   * guessing). A valid token from the same IP is still accepted: a neighbour's typos never lock a user out.
+   * @defaultValue 30
+   */
   maxFailures?: number;
   /**
    * Counts each user's requests (e.g. a `SharedWindowCounter`, one budget across processes).
@@ -194,12 +209,14 @@ export async function useAdminAuth(app: FastifyInstance, o: AdminAuthOptions): P
   const failures = new FailureCounter(o.maxFailures ?? 30, windowMs);
   app.addHook('onRequest', async (req) => {
     const now = Date.now();
-    if (failures.blocked(req.ip, now)) {
-      throw new RateLimitedError('too many refused tokens from this address; retry in a minute');
-    }
     try {
       req.user = await verifyToken(bearer(req), key);
     } catch (err) {
+      if (failures.blocked(req.ip, now)) {
+        throw new RateLimitedError('too many refused tokens from this address; retry in a minute', {
+          cause: err,
+        });
+      }
       failures.fail(req.ip, now);
       throw err;
     }
@@ -217,6 +234,26 @@ export async function useAdminAuth(app: FastifyInstance, o: AdminAuthOptions): P
         `rate limit of ${ctx.max} requests per ${ctx.after} exceeded; retry in ${ctx.after}`,
       ),
   });
+}
+
+/**
+ * preHandler for data routes that reveal more than market data (table statistics, schema lists): when
+ * admin auth is configured (`secret` valid), a bearer token with at least `role` is required (401/403);
+ * without it (local use, no JWT_SECRET) the route stays open like the other data routes.
+ */
+export function requireRoleWhenConfigured(secret: string | undefined, role: Role = 'viewer') {
+  let key: Uint8Array | undefined;
+  try {
+    key = jwtKey(secret);
+  } catch {
+    key = undefined;
+  }
+  const check = requireRole(role);
+  return async (req: FastifyRequest): Promise<void> => {
+    if (!key) return;
+    req.user = await verifyToken(bearer(req), key);
+    await check(req);
+  };
 }
 
 /** preHandler refusing users without `role` (403). Admin may do everything a viewer may. */

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../core/errors.ts';
+import { AppError, ValidationError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
 
 /** Too many requests from one user or key in the window. */
 export class RateLimitedError extends AppError {
@@ -57,13 +58,57 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
   return { status: 500, body: { error: 'internal', message: 'internal error' } };
 }
 
-/** Installs the error and not-found handlers: JSON `{error, message}` with the right status. */
-export function installErrorHandlers(app: FastifyInstance): void {
+/** Query parameters whose values never reach a log line (credentials a client may put in a URL). */
+const SECRET_PARAMS = /([?&](?:api_key|token|access_token)=)[^&#]*/gi;
+
+/** `url` with credential values replaced by `[redacted]`. */
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_PARAMS, '$1[redacted]');
+}
+
+/**
+ * Nesting a JSON body may have. Our payloads are a few levels deep; a body thousands of levels deep (a
+ * 5,000-deep job payload answered a silent 500) only exhausts recursion further down (serialisers, jsonb).
+ */
+export const MAX_BODY_DEPTH = 64;
+
+/** The nesting depth of a parsed JSON value, stopping as soon as it exceeds `limit` (no recursion). */
+export function jsonDepthExceeds(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const top = stack.pop();
+    if (!top) break;
+    const [v, depth] = top;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * Installs the error and not-found handlers: JSON `{error, message}` with the right status. Every 5xx is
+ * logged at error level with the request id on `log` (the process logger, which `serve` always passes, even
+ * when request logging is off below LOG_LEVEL=debug); a 5xx nobody logs cannot be investigated.
+ */
+export function installErrorHandlers(app: FastifyInstance, log?: Pick<Logger, 'error' | 'warn'>): void {
+  app.addHook('preValidation', async (request) => {
+    if (
+      request.body !== null &&
+      typeof request.body === 'object' &&
+      jsonDepthExceeds(request.body, MAX_BODY_DEPTH)
+    )
+      throw new ValidationError(`body: nested deeper than ${MAX_BODY_DEPTH} levels`);
+  });
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = toErrorResponse(err);
-    if (status >= 500 && !(err instanceof AppError)) request.log.error({ err }, 'request failed');
-    else if (status >= 500 || err instanceof RateLimitedError)
-      request.log.warn({ code: body.error }, body.message);
+    const where = { reqId: request.id, method: request.method, url: redactUrl(request.url), status };
+    if (status >= 500) {
+      const detail = { ...where, code: body.error, err };
+      if (log) log.error(detail, `request failed: ${err instanceof Error ? err.message : String(err)}`);
+      else request.log.error(detail, 'request failed');
+    } else if (err instanceof RateLimitedError)
+      (log ?? request.log).warn({ ...where, code: body.error }, body.message);
     void reply.status(status).send(body);
   });
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {

@@ -75,6 +75,21 @@ function mapError(target: string, err: unknown): unknown {
   ) {
     return unreachable(target, err);
   }
+  // Every pooled connection busy past connectionTimeoutMillis (pg-pool raises this without a code), or the
+  // server out of connection slots (class 53, e.g. 53300): the database is there but has no room now, a 503
+  // for the caller to retry, not a 500.
+  if (
+    err instanceof Error &&
+    code === undefined &&
+    /timeout exceeded when trying to connect/i.test(err.message)
+  ) {
+    return new UnavailableError(`database at ${target} is busy: no free connection (pool exhausted)`, {
+      cause: err,
+    });
+  }
+  if (code?.startsWith('53') && err instanceof Error) {
+    return new UnavailableError(`database at ${target} is out of resources: ${err.message}`, { cause: err });
+  }
   if (
     err instanceof Error &&
     code === undefined &&

@@ -241,6 +241,7 @@ describe('WsClient send queue (unit)', () => {
       maxBufferedBytes: 1e6,
       maxSymbols: 5,
       maxPayload: 1024,
+      maxMessagesPerSecond: 10,
     });
     await hub.start(undefined);
     hub.add(fake(), 'prices');

@@ -5,6 +5,10 @@ import type { RouteOptions } from './index.ts';
 
 /** How long `/ready` waits for the store (and the read replica) before calling it unreachable. */
 export const READY_DB_TIMEOUT_MS = 2000;
+/** `/health` must answer fast whatever the store does: it waits this long for its probe of the store. */
+export const HEALTH_DB_TIMEOUT_MS = 250;
+/** One store probe serves the `/health` calls of this many ms (a load balancer polls often). */
+const HEALTH_PROBE_REUSE_MS = 1000;
 
 async function pingDb(
   run: () => Promise<unknown>,
@@ -59,6 +63,19 @@ const readySchema = {
  * (Prometheus text).
  */
 export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
+  let last: { at: number; result: Promise<{ ok: boolean; error?: string }> } | undefined;
+  const probe = (): Promise<{ ok: boolean; error?: string }> => {
+    const now = Date.now();
+    if (!last || now - last.at > HEALTH_PROBE_REUSE_MS) {
+      const result = pingDb(() => deps.db.query('SELECT 1'), HEALTH_DB_TIMEOUT_MS).then((r) => {
+        // a failed probe also tells the config store, so its own state (and /admin/config) catches up
+        if (!r.ok && !deps.config.stats().degraded) void deps.config.reload();
+        return r;
+      });
+      last = { at: now, result };
+    }
+    return last.result;
+  };
   app.get(
     '/health',
     {
@@ -75,17 +92,25 @@ export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps
                 type: 'object',
                 properties: { source: { type: 'string' }, degraded: { type: 'boolean' } },
               },
+              db: {
+                type: 'object',
+                description: 'whether the store answered a probe within 250 ms (reused for 1 s)',
+                properties: { ok: { type: 'boolean' }, error: { type: 'string' } },
+              },
             },
           },
         },
       },
     },
     async () => {
+      const db = await probe();
       const st = deps.config.stats();
       return {
         status: 'ok',
         uptime_s: process.uptime(),
-        config: { source: st.source, degraded: st.degraded },
+        // The config store only notices an outage at its next reload (every minute): the probe says now.
+        config: { source: st.source, degraded: st.degraded || !db.ok },
+        db: db.ok ? { ok: true } : { ok: false, error: db.error ?? 'unknown' },
       };
     },
   );

@@ -4,6 +4,7 @@ import { INTERVALS } from '../../core/types.ts';
 import type { Queryable } from '../../store/db.ts';
 import { coverage } from '../../store/repos/coverage.ts';
 import { useApiKeys } from '../api-keys.ts';
+import { requireRoleWhenConfigured } from '../auth.ts';
 import { readerOf } from '../read-db.ts';
 import { anyObject, errorResponses, nullableNumber, nullableString } from './common.ts';
 import type { RouteOptions } from './index.ts';
@@ -156,6 +157,9 @@ async function newestSources(db: Queryable): Promise<Map<string, string>> {
 export const monitorRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   useApiKeys(app, deps);
   const db = readerOf(deps); // read-only routes: the replica when there is one
+  // Table sizes, schema lists and per-schema stats (config, ops…) describe the installation, not the market:
+  // with auth configured they need a token (viewer or admin), like the admin API.
+  const signedIn = requireRoleWhenConfigured(deps.settings.jwtSecret, 'viewer');
 
   app.get<{ Querystring: { symbols?: string } }>(
     '/api/monitor/coverage',
@@ -225,7 +229,9 @@ export const monitorRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
   app.get(
     '/api/monitor/schemas',
     {
+      preHandler: signedIn,
       schema: {
+        security: [{ bearerAuth: [] }],
         summary: 'Database schemas and their tables',
         tags: ['monitor'],
         response: {
@@ -255,7 +261,9 @@ export const monitorRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
   app.get<{ Params: { schema: string } }>(
     '/api/monitor/stats/:schema',
     {
+      preHandler: signedIn,
       schema: {
+        security: [{ bearerAuth: [] }],
         summary: 'Row count, size on disk and time span of every table of a schema',
         tags: ['monitor'],
         params: schemaParam,
@@ -291,7 +299,9 @@ export const monitorRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
   app.get<{ Params: { schema: string } }>(
     '/api/monitor/symbols/:schema',
     {
+      preHandler: signedIn,
       schema: {
+        security: [{ bearerAuth: [] }],
         summary: 'Per symbol: rows held in each table of a schema',
         tags: ['monitor'],
         params: schemaParam,

@@ -72,6 +72,7 @@ async function listen(c: CommandContext, opts: ServeOptions, readDb: Db | undefi
     pubsub,
     rateWindows,
     logger: verbose ? c.log : false,
+    errorLog: c.log,
     adminApi: Boolean(c.settings.jwtSecret),
   } as const;
   const app = buildApp(deps);

@@ -13,11 +13,11 @@ export function register(program: Command, _ctx: () => Promise<CommandContext>):
     .description('create a token; prints the token alone (--json: {token})')
     .requiredOption('--user <name>', 'who the token speaks for (recorded in the audit log)')
     .requiredOption('--role <role>', 'admin (read-write) or viewer (read-only)')
-    .option('--ttl <duration>', 'lifetime: 90s, 15m, 1h, 7d', '1h')
+    .option('--ttl <duration>', 'lifetime: 90s, 15m, 1h, 7d (at most 30d)', '1h')
     .action(async (opts: { user: string; role: string; ttl: string }, cmd: Command) => {
       // No store needed: only the secret from the settings.
       const globals = cmd.optsWithGlobals() as GlobalOptions;
-      const [{ createToken, isRole, parseTtl }, { printer, settingsFor }] = await Promise.all([
+      const [{ createToken, isRole, MAX_TOKEN_TTL_SECONDS, parseTtl }, { printer, settingsFor }] = await Promise.all([
         import('../../api/auth.ts'),
         import('../context.ts'),
       ]);
@@ -30,6 +30,8 @@ export function register(program: Command, _ctx: () => Promise<CommandContext>):
         if (err instanceof ValidationError) throw new UsageError(`--ttl: ${err.message}`, { cause: err });
         throw err;
       }
+      if (ttlSeconds > MAX_TOKEN_TTL_SECONDS)
+        throw new UsageError(`--ttl: at most ${MAX_TOKEN_TTL_SECONDS / 86_400}d, got ${opts.ttl}`);
       const settings = settingsFor(globals);
       const jwt = await createToken({
         secret: settings.jwtSecret,
