@@ -88,7 +88,9 @@ function identity(
   rule: string,
   raw: unknown,
 ): string {
-  return `${symbol ?? ''}|${interval ?? ''}|${ts ?? ''}|${rule}|${canonical(raw)}`;
+  // The source is left out: the same refused value from a renamed file or another provider is the same row.
+  const { source: _source, ...values } = (raw ?? {}) as Record<string, unknown>;
+  return `${symbol ?? ''}|${interval ?? ''}|${ts ?? ''}|${rule}|${canonical(values)}`;
 }
 
 /**
