@@ -248,6 +248,22 @@ function runGate<T>(rows: readonly T[], ctx: GateContext<T>, A: Adapter<T>): Gat
     const confirmed = confirmedBy(reference, A.ts(row), prices[i] ?? 0, window);
     let score = spikes.score[i] ?? 1;
     let flagged = false;
+    if (side[i] !== 0) {
+      const corroborated = confirmed || side[i - 1] === side[i] || side[i + 1] === side[i];
+      if (!corroborated) {
+        // Alone beyond the alert line (no adjacent observation or second source there too): a bad print.
+        const v = checkBounds(prices[i] ?? 0, assetClass, t, pegTarget);
+        result.rejected.push({
+          row,
+          rule: replacing ? RULES.replacesOutlier : RULES.bounds,
+          reason: v?.reason ?? '',
+        });
+        continue;
+      }
+      // Kept as it happened (UST below 0.50 for months), flagged so alerts and reports see it.
+      flagged = true;
+      score = Math.min(score, 0.5);
+    }
     if (spikes.isOutlier[i] === 1) {
       if (!confirmed) {
         const what = `${A.describe(row)} is a lone print that reverts at once (${(spikes.z[i] ?? 0).toFixed(1)}σ against the ${replacing ? 'stored ' : ''}series around it)`;
@@ -260,23 +276,8 @@ function runGate<T>(rows: readonly T[], ctx: GateContext<T>, A: Adapter<T>): Gat
       }
       flagged = true;
     }
-    if (side[i] !== 0) {
-      const corroborated = confirmed || side[i - 1] === side[i] || side[i + 1] === side[i];
-      if (!corroborated) {
-        const v = checkBounds(prices[i] ?? 0, assetClass, t, pegTarget);
-        result.rejected.push({
-          row,
-          rule: replacing ? RULES.replacesOutlier : RULES.bounds,
-          reason: `${v?.reason ?? ''} and no adjacent observation confirms it`,
-        });
-        continue;
-      }
-      // Kept as it happened (UST below 0.50 for months), flagged so alerts and reports see it.
-      flagged = true;
-      score = Math.min(score, 0.5);
-    }
     if (ohlc) {
-      const wick = findWick(ohlc, i, t, floor);
+      const wick = findWick(ohlc, i, t, floor, spikes.isOutlier);
       if (wick && !confirmedBy(reference, A.ts(row), wick.value, window)) {
         result.rejected.push({
           row,

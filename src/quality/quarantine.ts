@@ -64,36 +64,130 @@ const INSERT_COLUMNS = [
   'released_at',
 ] as const;
 
-function insertRows(
+/** The raw JSON as stored: non-finite numbers as text (JSON.stringify would turn NaN into null). */
+function rawOf(row: QuarantinedRow): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(row).map(([k, v]) => [k, typeof v === 'number' && !Number.isFinite(v) ? String(v) : v]),
+  );
+}
+
+/** Key-order-independent JSON, undefined fields left out (as jsonb stores them). */
+function canonical(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+}
+
+function identity(
+  symbol: string | null,
+  interval: string | null,
+  ts: number | null,
+  rule: string,
+  raw: unknown,
+): string {
+  // The source is left out: the same refused value from a renamed file or another provider is the same row.
+  const { source: _source, ...values } = (raw ?? {}) as Record<string, unknown>;
+  return `${symbol ?? ''}|${interval ?? ''}|${ts ?? ''}|${rule}|${canonical(values)}`;
+}
+
+/**
+ * Identities of the pending quarantine rows that `rows` could repeat (same symbols, rules and time span): a
+ * re-import or re-ingest of the same refused row adds nothing (issue 25).
+ */
+async function pendingIdentities(
+  db: Queryable,
+  rows: ReadonlyArray<{ symbol: string | null; ts: number | null; rule: string }>,
+): Promise<Set<string>> {
+  const symbols = [...new Set(rows.map((r) => r.symbol).filter((s): s is string => s !== null))];
+  const rules = [...new Set(rows.map((r) => r.rule))];
+  const times = rows.map((r) => r.ts).filter((t): t is number => t !== null);
+  let hi = Number.NEGATIVE_INFINITY;
+  let min = Number.POSITIVE_INFINITY;
+  for (const t of times) {
+    if (t > hi) hi = t;
+    if (t < min) min = t;
+  }
+  const res = await db.query<{
+    symbol: string | null;
+    interval: string | null;
+    rule: string;
+    raw: unknown;
+    ts: number | null;
+  }>(
+    `SELECT symbol, interval, rule, raw, (extract(epoch FROM ts) * 1000)::float8 AS ts FROM ops.quarantine
+      WHERE released_at IS NULL AND rule = ANY($1::text[])
+        AND (symbol = ANY($2::text[]) OR symbol IS NULL)
+        AND ((ts >= $3::timestamptz AND ts <= $4::timestamptz) OR ts IS NULL)`,
+    [
+      rules,
+      symbols,
+      new Date(times.length ? min : 0).toISOString(),
+      new Date(times.length ? hi : 0).toISOString(),
+    ],
+  );
+  return new Set(
+    res.rows.map((r) =>
+      identity(
+        r.symbol,
+        r.interval,
+        r.ts === null ? null : Number(r.ts),
+        r.rule,
+        typeof r.raw === 'string' ? JSON.parse(r.raw) : r.raw,
+      ),
+    ),
+  );
+}
+
+async function insertRows(
   db: Queryable,
   rows: ReadonlyArray<{ row: QuarantinedRow; rule: string; reason: string; released: boolean }>,
   source: string,
 ): Promise<number> {
-  if (rows.length === 0) return Promise.resolve(0);
+  if (rows.length === 0) return 0;
   const now = new Date();
+  const prepared = rows.map(({ row, rule, reason, released }) => ({
+    symbol: typeof row.symbol === 'string' ? row.symbol : null,
+    interval: isBarRow(row) ? row.interval : null,
+    source: row.source || source,
+    rule,
+    reason,
+    raw: rawOf(row),
+    ts: Number.isFinite(row.ts) ? row.ts : null,
+    released,
+  }));
+  const pending = prepared.filter((r) => !r.released);
+  const seen = pending.length ? await pendingIdentities(db, pending) : new Set<string>();
+  const fresh = prepared.filter((r) => {
+    if (r.released) return true;
+    const id = identity(r.symbol, r.interval, r.ts, r.rule, r.raw);
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+  if (fresh.length === 0) return 0;
   return db.copyRows(
     'ops.quarantine',
     INSERT_COLUMNS,
-    rows.map(({ row, rule, reason, released }) => [
-      typeof row.symbol === 'string' ? row.symbol : null,
-      isBarRow(row) ? row.interval : null,
-      row.source || source,
-      rule,
-      reason,
-      // Keep non-finite numbers readable in the raw JSON (JSON.stringify would turn NaN into null).
-      Object.fromEntries(
-        Object.entries(row).map(([k, v]) => [
-          k,
-          typeof v === 'number' && !Number.isFinite(v) ? String(v) : v,
-        ]),
-      ),
-      Number.isFinite(row.ts) ? new Date(row.ts) : null,
-      released ? now : null,
+    fresh.map((r) => [
+      r.symbol,
+      r.interval,
+      r.source,
+      r.rule,
+      r.reason,
+      r.raw,
+      r.ts === null ? null : new Date(r.ts),
+      r.released ? now : null,
     ]),
   );
 }
 
-/** Writes refused rows with their rule and reason; returns how many were written. */
+/**
+ * Writes refused rows with their rule and reason; returns how many were written. A row already pending in
+ * quarantine (same symbol, interval, time, rule and raw values) is not written again.
+ */
 export function quarantineRows(
   db: Queryable,
   rejected: readonly QuarantineInput[],

@@ -4,10 +4,12 @@
  * the adjacent bars trade down as well (UST's 2022-05-11 low of 0.2998 sat between lows of 0.684 and 0.363),
  * and in a turbulent stretch the bars' ranges and returns are wide.
  *
- * A high is a LONE BAD WICK when ln(high / ref) > `wickSigma` · σ, where ref is the highest of the bar's open,
- * close and the adjacent bars' highs, and σ the local scale: the largest of the floor, the RMS of the 3
+ * A high is a LONE BAD WICK when ln(high / ref) > `wickSigma` · σ, where ref is the highest of the bar's close
+ * and the adjacent bars' highs (not its open: one bad point of a provider that samples prices can be both a
+ * bar's close and the next bar's open and high), and σ the local scale: the largest of the floor, the RMS of the 3
  * nearest close-to-close log returns on each side (including the bar's own) and the median log range
- * ln(high/low) of the 3 nearest bars on each side. Lows mirror it. A bar with no neighbour is not judged.
+ * ln(high/low) of the 3 nearest bars on each side. Lows mirror it. Adjacent bars already refused (`skip`) do
+ * not count as neighbours. A bar with no neighbour is not judged.
  */
 import type { QualityThresholds } from '../thresholds.ts';
 
@@ -36,30 +38,35 @@ function median(values: number[]): number {
   return values.length % 2 ? (values[mid] ?? 0) : ((values[mid - 1] ?? 0) + (values[mid] ?? 0)) / 2;
 }
 
-/** The lone bad wick of bar `i` (time-ordered series), or null. `floor` is the σ floor in log units. */
+/**
+ * The lone bad wick of bar `i` (time-ordered series), or null. `floor` is the σ floor in log units; `skip` marks
+ * bars not to use as neighbours.
+ */
 export function findWick(
   s: WickSeries,
   i: number,
   t: Pick<QualityThresholds, 'wickSigma'>,
   floor: number,
+  skip?: ArrayLike<number>,
 ): WickFinding | null {
   const n = s.close.length;
   if (n < 2) return null;
   const at = (a: ArrayLike<number>, j: number): number => a[j] ?? Number.NaN;
-  const o = at(s.open, i);
   const h = at(s.high, i);
   const l = at(s.low, i);
   const c = at(s.close, i);
-  // Cheap pre-filter: nothing sticks out of the body and the adjacent bars' extremes by more than the floor.
-  let refHigh = Math.max(o, c);
-  let refLow = Math.min(o, c);
-  if (i > 0) {
-    refHigh = Math.max(refHigh, at(s.high, i - 1));
-    refLow = Math.min(refLow, at(s.low, i - 1));
-  }
-  if (i < n - 1) {
-    refHigh = Math.max(refHigh, at(s.high, i + 1));
-    refLow = Math.min(refLow, at(s.low, i + 1));
+  let before = i - 1;
+  while (before >= 0 && skip?.[before]) before--;
+  let after = i + 1;
+  while (after < n && skip?.[after]) after++;
+  if (before < 0 && after >= n) return null;
+  // Cheap pre-filter: nothing sticks out of the close and the adjacent bars' extremes by more than the floor.
+  let refHigh = c;
+  let refLow = c;
+  for (const j of [before, after]) {
+    if (j < 0 || j >= n) continue;
+    refHigh = Math.max(refHigh, at(s.high, j));
+    refLow = Math.min(refLow, at(s.low, j));
   }
   const up = Math.log(h / refHigh);
   const down = Math.log(refLow / l);
@@ -70,6 +77,7 @@ export function findWick(
   let m = 0;
   const ranges: number[] = [];
   for (let j = Math.max(1, i - LOCAL); j <= Math.min(n - 1, i + LOCAL + 1); j++) {
+    if (skip?.[j] || skip?.[j - 1]) continue;
     const r = Math.log(at(s.close, j) / at(s.close, j - 1));
     if (Number.isFinite(r)) {
       sum += r * r;
@@ -77,7 +85,7 @@ export function findWick(
     }
   }
   for (let j = Math.max(0, i - LOCAL); j <= Math.min(n - 1, i + LOCAL); j++) {
-    if (j !== i) ranges.push(Math.log(at(s.high, j) / at(s.low, j)));
+    if (j !== i && !skip?.[j]) ranges.push(Math.log(at(s.high, j) / at(s.low, j)));
   }
   const sigma = Math.max(floor, m > 0 ? Math.sqrt(sum / m) : 0, median(ranges));
   if (up > t.wickSigma * sigma) return { field: 'high', value: h, reference: refHigh, z: up / sigma };
