@@ -1,9 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { Strategy, StrategyFactory } from '../types.ts';
 import { buyAndHold } from './buy-and-hold.ts';
 import { fly } from './fly.ts';
+import { importStrategyModule } from './load-module.ts';
 import { maCrossover } from './ma-crossover.ts';
 import { meanReversion } from './mean-reversion.ts';
 import { pairTrade } from './pair-trade.ts';
@@ -54,9 +54,10 @@ export async function resolveStrategy(
   const file = isAbsolute(nameOrPath) ? nameOrPath : resolve(cwd, nameOrPath);
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    mod = (await importStrategyModule(file)).module;
   } catch (cause) {
-    throw new NotFoundError(`cannot load strategy module ${file}`, { cause });
+    const why = cause instanceof Error ? `: ${cause.message.split('\n')[0]}` : '';
+    throw new NotFoundError(`cannot load strategy module ${file}${why}`, { cause });
   }
   const exported = mod.default ?? mod.strategy ?? mod.create;
   if (typeof exported === 'function') {
