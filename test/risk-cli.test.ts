@@ -49,6 +49,29 @@ describe('risk, scenarios and quote commands with --json (in-process, PGlite)', 
     }
     expect(r.simulations).toBe(2000);
     expect(r.seed).toBe(5);
+    // Method, horizon and scaling stated with the number (30 calendar days, √t on each asset's calendar).
+    expect(r.conventions).toMatchObject({
+      method: 'monte_carlo',
+      horizon_days: 30,
+      horizon_unit: 'calendar_days',
+      scaling: 'sqrt_time',
+    });
+    const lines: string[] = [];
+    await runCommands(
+      [riskCmd],
+      {
+        settings: loadSettings({ MARKETPIPE_HOME: home }),
+        db,
+        json: false,
+        print: <T>(r: T, format?: (v: T) => string) => {
+          lines.push(format ? format(r) : String(r));
+        },
+      },
+      ['risk', 'var', '--sims', '2000', '--seed', '5', '--date', '2024-03-01'],
+    );
+    expect(lines.join('\n')).toMatch(
+      /horizon 30 calendar days \(.*bars at 365\/yr.*\); scaling σ_daily × √bars \(√t\)/,
+    );
   });
 
   it('risk stress, risk report, scenarios add/disable/list, quote', async () => {

@@ -90,6 +90,28 @@ describe('risk market inputs from stored bars and analytics tables', () => {
     expect(m.model.correlation[3 * n + 1]).toBe(0.5); // DAI–USDC default (both pegged)
   });
 
+  it('gives each asset its calendar: 252 a year for an ETF, 365 for crypto and stablecoins, 260 for FX', async () => {
+    await upsertInstruments(db, [
+      {
+        symbol: 'SPY',
+        assetClass: 'etf',
+        name: 'SPDR S&P 500',
+        currency: 'USD',
+        timezone: 'America/New_York',
+      },
+      { symbol: 'EUR_USD', assetClass: 'fx', name: 'Euro', currency: 'USD', timezone: 'UTC' },
+    ]);
+    const m = await loadMarketInputs(db, ['SPY', 'BTC', 'USDC', 'EUR_USD', 'DAI'], AS_OF);
+    expect(Array.from(m.model.periodsPerYear ?? [])).toEqual([252, 365, 365, 260, 365]);
+    expect(m.sources.calendar).toEqual({
+      SPY: 'etf',
+      BTC: 'crypto',
+      USDC: 'stablecoin',
+      EUR_USD: 'fx',
+      DAI: 'default',
+    });
+  });
+
   it('samples stored depeg events and reports those of the last 7 days', async () => {
     await db.exec(`INSERT INTO derived.depeg_events
         (asset, start_time, min_price, min_price_at, duration_seconds, severity_score, peg, threshold, source)

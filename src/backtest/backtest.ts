@@ -24,6 +24,7 @@ export function metricsOf(r: EngineResult, periodsPerYear?: number): Metrics {
     exposure: r.exposure,
     tradedNotional: r.tradedNotional,
     periodsPerYear,
+    initialEquity: r.initialCash,
   });
 }
 

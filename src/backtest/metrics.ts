@@ -40,6 +40,12 @@ export interface MetricsInput {
   periodsPerYear?: number;
   /** Annual risk-free rate for Sharpe/Sortino. @defaultValue 0 */
   riskFree?: number;
+  /**
+   * Equity before anything traded (the initial cash). When it differs from `equity[0]` — a `same_close` fill
+   * on the first bar already paid its fee — it is the curve's starting point, so every metric counts that
+   * first fill as the final equity does. @defaultValue equity[0]
+   */
+  initialEquity?: number;
 }
 
 /**
@@ -90,35 +96,47 @@ export function drawdown(equity: ArrayLike<number>): {
 }
 
 export function computeMetrics(input: MetricsInput): Metrics {
-  const { ts, equity } = input;
-  const n = equity.length;
+  const { ts } = input;
+  const n = input.equity.length;
   if (n !== ts.length) throw new ValidationError(`equity has ${n} values but ts has ${ts.length}`);
   if (n < 2) throw new ValidationError(`metrics need at least 2 equity values, got ${n}`);
   const ppy = input.periodsPerYear ?? inferPeriodsPerYear(ts);
   const rfPer = (input.riskFree ?? 0) / ppy;
+  // A first-bar fill (same_close) moved equity before the first mark: start the curve one point earlier, at
+  // the initial equity, on the same timestamp (it adds a return, not time). `shift` maps curve → ts index.
+  const start = input.initialEquity;
+  const shift = start !== undefined && start !== input.equity[0] ? 1 : 0;
+  const equity: ArrayLike<number> =
+    shift === 1 ? Float64Array.of(start ?? 0, ...Array.from(input.equity)) : input.equity;
+  const len = n + shift;
   const first = equity[0] ?? 0;
-  const lastE = equity[n - 1] ?? 0;
+  const lastE = equity[len - 1] ?? 0;
   let sum = 0;
   let sumSq = 0;
   let downSq = 0;
   let sumEq = 0;
-  for (let k = 1; k < n; k++) {
+  for (let k = 1; k < len; k++) {
     const prev = equity[k - 1] ?? 0;
     const r = prev === 0 ? 0 : (equity[k] ?? 0) / prev - 1 - rfPer;
     sum += r;
     sumSq += r * r;
     if (r < 0) downSq += r * r;
   }
-  for (let k = 0; k < n; k++) sumEq += equity[k] ?? 0;
-  const m = n - 1;
+  for (let k = shift; k < len; k++) sumEq += equity[k] ?? 0;
+  const m = len - 1;
   const mean = sum / m;
   const sd = m > 1 ? Math.sqrt(Math.max(0, (sumSq - m * mean * mean) / (m - 1))) : 0;
   const downside = Math.sqrt(downSq / m);
-  const years = m / ppy;
+  const years = (n - 1) / ppy;
   const totalReturn = first === 0 ? 0 : lastE / first - 1;
   const cagr =
     years > 0 && lastE > 0 && first > 0 ? (lastE / first) ** (1 / years) - 1 : totalReturn <= -1 ? -1 : 0;
-  const dd = drawdown(equity);
+  const curveDd = drawdown(equity);
+  const dd = {
+    ...curveDd,
+    peakIndex: Math.max(0, curveDd.peakIndex - shift),
+    bars: curveDd.bars - (shift === 1 && curveDd.peakIndex === 0 && curveDd.bars > 0 ? 1 : 0),
+  };
   const trades = input.trades ?? [];
   let wins = 0;
   let grossWin = 0;

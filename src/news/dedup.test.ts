@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sameStory, titleKey, titleSimilarity } from './dedup.ts';
+import { sameArticle, sameStory, titleKey, titleSimilarity } from './dedup.ts';
 import { lexiconSentiment } from './lexicon.ts';
 
 describe('titleKey', () => {
@@ -25,6 +25,55 @@ describe('sameStory', () => {
     const b = titleKey('Apple misses estimates as iPhone sales slump');
     expect(titleSimilarity(a, b)).toBeLessThan(0.85);
     expect(sameStory(a, b)).toBe(false);
+  });
+});
+
+describe('templated articles are not duplicates', () => {
+  // Benzinga's options-activity template (titles as in an AlphaVantage NEWS_SENTIMENT feed for NEM, 2024).
+  const long = (t: string) =>
+    titleKey(
+      `Here Is What Options Traders And Market Whales Are Betting On ${t} Ahead Of Earnings This Week`,
+    );
+
+  it('a substituted ticker is another story even when the word overlap is above the threshold', () => {
+    const a = long('NEM');
+    const b = long('GOLD');
+    expect(titleSimilarity(a, b)).toBeGreaterThanOrEqual(0.85);
+    expect(sameStory(a, b)).toBe(false);
+  });
+
+  it('added words only (a site lengthened the headline) are still the same story', () => {
+    const a = titleKey('Apple beats estimates as iPhone sales surge in China and India on strong demand');
+    const b = titleKey(
+      'Apple beats estimates as iPhone sales surge in China and India on strong demand again',
+    );
+    expect(sameStory(a, b)).toBe(true);
+  });
+
+  it('one site, two URLs: one article only when the descriptions agree', () => {
+    const title = titleKey(
+      'Market Whales and Their Recent Bets on GOLD Options - Barrick Gold ( NYSE:GOLD )',
+    );
+    const a = {
+      url: 'https://www.benzinga.com/insights/options/24/09/40990670/market-whales-and-their-recent-bets-on-gold-options',
+      key: title,
+      description:
+        'Whales with a lot of money to spend have taken a noticeably bearish stance on Barrick Gold.',
+      at: Date.UTC(2024, 8, 23, 20, 1, 31),
+    };
+    const b = {
+      url: 'https://www.benzinga.com/insights/options/24/09/41011865/market-whales-and-their-recent-bets-on-gold-options',
+      key: title,
+      description:
+        'Financial giants have made a conspicuous bullish move on Barrick Gold. Our analysis shows 14 trades.',
+      at: Date.UTC(2024, 8, 24, 17, 45, 53),
+    };
+    expect(sameArticle(a, b)).toBe(false);
+    expect(sameArticle(a, { ...b, description: a.description })).toBe(true);
+    // Syndication: the same press release on two sites is one article whatever the summaries say.
+    expect(
+      sameArticle(a, { ...b, url: 'https://www.globenewswire.com/news-release/2024/09/23/1/0/en/x.html' }),
+    ).toBe(true);
   });
 });
 

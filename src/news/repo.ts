@@ -1,10 +1,12 @@
 /**
- * `news` repository. Articles are stored once: a known URL, or a title naming the same story as an article
- * published within three days (dedup.ts), maps to the stored article; sentiments attach to that article.
+ * `news` repository. Articles are stored once: a known URL, or the same story as an article published
+ * within three days (dedup.ts `sameArticle`), maps to the stored article. Sentiments of the same URL
+ * update that article's; those of a merged copy (another URL) only add what the kept article lacks — the
+ * kept article keeps its own scores.
  */
 import { DAY_MS } from '../core/time.ts';
 import type { Queryable } from '../store/db.ts';
-import { sameStory, titleKey } from './dedup.ts';
+import { sameArticle, titleKey } from './dedup.ts';
 import type { NewsItem } from './types.ts';
 
 const WINDOW_MS = 3 * DAY_MS;
@@ -26,14 +28,21 @@ export async function storeNews(db: Queryable, items: readonly NewsItem[]): Prom
   const times = items.map((i) => i.article.publishedAt);
   const from = new Date(Math.min(...times) - WINDOW_MS).toISOString();
   const to = new Date(Math.max(...times) + WINDOW_MS).toISOString();
-  const near = await db.query<{ id: number; url: string; title_key: string; published_at: Date | string }>(
-    `SELECT id, url, title_key, published_at FROM news.articles WHERE published_at BETWEEN $1 AND $2`,
+  const near = await db.query<{
+    id: number;
+    url: string;
+    title_key: string;
+    description: string | null;
+    published_at: Date | string;
+  }>(
+    `SELECT id, url, title_key, description, published_at FROM news.articles WHERE published_at BETWEEN $1 AND $2`,
     [from, to],
   );
   const known = near.rows.map((r) => ({
     id: Number(r.id),
     url: r.url,
     key: r.title_key,
+    description: r.description,
     at: new Date(r.published_at).getTime(),
   }));
   const symbols = [...new Set(items.flatMap((i) => i.sentiments.map((s) => s.symbol)))];
@@ -45,6 +54,7 @@ export async function storeNews(db: Queryable, items: readonly NewsItem[]): Prom
   const unknown = new Set<string>();
   for (const { article, sentiments } of items) {
     const key = titleKey(article.title);
+    const view = { url: article.url, key, description: article.description, at: article.publishedAt };
     let id = known.find((k) => k.url === article.url)?.id;
     if (id === undefined) {
       const byUrl = await db.query<{ id: number }>('SELECT id FROM news.articles WHERE url = $1', [
@@ -52,8 +62,11 @@ export async function storeNews(db: Queryable, items: readonly NewsItem[]): Prom
       ]);
       id = byUrl.rows[0] ? Number(byUrl.rows[0].id) : undefined;
     }
+    // Found by URL: the same article (its scores may be updated). Otherwise a merged copy or a new one.
+    const sameUrl = id !== undefined;
     if (id === undefined)
-      id = known.find((k) => Math.abs(k.at - article.publishedAt) <= WINDOW_MS && sameStory(k.key, key))?.id;
+      id = known.find((k) => Math.abs(k.at - article.publishedAt) <= WINDOW_MS && sameArticle(k, view))?.id;
+    const merged = id !== undefined && !sameUrl;
     if (id === undefined) {
       const ins = await db.query<{ id: number }>(
         `INSERT INTO news.articles (source, provider, url, title, title_key, description, author, published_at, language)
@@ -71,7 +84,7 @@ export async function storeNews(db: Queryable, items: readonly NewsItem[]): Prom
         ],
       );
       id = Number(ins.rows[0]?.id);
-      known.push({ id, url: article.url, key, at: article.publishedAt });
+      known.push({ id, ...view });
       result.stored += 1;
     } else result.unchanged += 1;
     for (const s of sentiments) {
@@ -80,12 +93,15 @@ export async function storeNews(db: Queryable, items: readonly NewsItem[]): Prom
         unknown.add(s.symbol);
         continue;
       }
+      // A merged copy's scores were computed on another text: they never replace the kept article's own.
+      const onConflict = merged
+        ? 'DO NOTHING'
+        : `DO UPDATE SET score = EXCLUDED.score, label = EXCLUDED.label, relevance = EXCLUDED.relevance
+           WHERE (s.score, s.label, s.relevance) IS DISTINCT FROM (EXCLUDED.score, EXCLUDED.label, EXCLUDED.relevance)`;
       const res = await db.query(
         `INSERT INTO news.sentiment AS s (article_id, instrument_id, provider, score, label, relevance)
          VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (article_id, instrument_id, provider) DO UPDATE
-           SET score = EXCLUDED.score, label = EXCLUDED.label, relevance = EXCLUDED.relevance
-         WHERE (s.score, s.label, s.relevance) IS DISTINCT FROM (EXCLUDED.score, EXCLUDED.label, EXCLUDED.relevance)`,
+         ON CONFLICT (article_id, instrument_id, provider) ${onConflict}`,
         [id, instrument, s.provider, s.score, s.label, s.relevance],
       );
       result.sentiments += res.rowCount;

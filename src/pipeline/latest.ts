@@ -1,10 +1,10 @@
 import { CACHE_TTL_SECONDS, type Cache, cacheKeys, type PubSub } from '../cache/index.ts';
-import { describeError } from '../core/errors.ts';
 import type { PricePoint } from '../core/types.ts';
 import { storedPriceContext } from '../quality/context.ts';
 import { checkPrices } from '../quality/gate.ts';
 import { quarantineRows } from '../quality/quarantine.ts';
 import { loadThresholds } from '../quality/thresholds-config.ts';
+import { describeProviderError } from '../sources/errors.ts';
 import { type Source, sourcesFor } from '../sources/source.ts';
 import type { Db } from '../store/db.ts';
 import { type InstrumentRow, listInstruments } from '../store/repos/instruments.ts';
@@ -79,14 +79,14 @@ export async function runLatest(
         for (const e of res.errors) {
           errors.set(e.symbol, [
             ...(errors.get(e.symbol) ?? []),
-            `${source.name}: ${describeError(e.error)}`,
+            describeProviderError(source.name, e.error),
           ]);
         }
       } catch (err) {
         for (const inst of list) {
           errors.set(inst.symbol, [
             ...(errors.get(inst.symbol) ?? []),
-            `${source.name}: ${describeError(err)}`,
+            describeProviderError(source.name, err),
           ]);
         }
       }

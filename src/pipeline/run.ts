@@ -8,7 +8,7 @@ import { checkBars, type RejectedRow } from '../quality/gate.ts';
 import { auditReplaced, quarantineRows } from '../quality/quarantine.ts';
 import type { QualityThresholds } from '../quality/thresholds.ts';
 import { loadThresholds } from '../quality/thresholds-config.ts';
-import { ProviderAuthError, ProviderNotFoundError } from '../sources/errors.ts';
+import { describeProviderError, ProviderAuthError, ProviderNotFoundError } from '../sources/errors.ts';
 import { type Source, sourcesFor } from '../sources/source.ts';
 import type { Db } from '../store/db.ts';
 import { upsertBars } from '../store/repos/bars.ts';
@@ -262,14 +262,14 @@ async function ingestOne(
       await flush().catch(() => undefined);
       if (options.signal?.aborted) throw err;
       if (err instanceof ProviderNotFoundError) {
-        const reason = `${source.name}: ${describeError(err)}`;
+        const reason = describeProviderError(source.name, err);
         await setInstrumentActive(db, inst.symbol, false, reason);
         out.error = `marked inactive: ${reason}`;
         return out;
       }
       // Any other failure (auth, unavailable after retries, bad payload): try the next source in order.
       errors.push(
-        `${source.name}: ${describeError(err)}${err instanceof ProviderAuthError ? ' (check the API key)' : ''}`,
+        `${describeProviderError(source.name, err)}${err instanceof ProviderAuthError ? ' (check the API key)' : ''}`,
       );
     }
   }

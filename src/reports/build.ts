@@ -1,4 +1,4 @@
-import { DAY_MS, toIsoDate } from '../core/time.ts';
+import { DAY_MS } from '../core/time.ts';
 import type { Queryable } from '../store/db.ts';
 import { listDefinitions } from '../store/repos/strategies.ts';
 import { instrumentMoves, loadCloses, summariseByClass, topMovers } from './market.ts';
@@ -58,8 +58,10 @@ export async function buildReport(db: Queryable, o: BuildReportOptions): Promise
     movers: topMovers(instruments),
     signals,
     signals_skipped: skipped,
-    // SOD reads the previous day's risk report; EOD the day's own when the risk job already ran
-    risk: await riskSnapshot(db, o.kind === 'sod' ? toIsoDate(asOf - DAY_MS) : o.date),
+    // The newest risk report dated at or before the report day: the day's own when `risk report` (or the
+    // risk job) already ran, else an earlier one (its date is stated). SOD used to read only reports of the
+    // day before, so it said "none stored" right after `risk report` made today's.
+    risk: await riskSnapshot(db, o.date),
     quality: await qualitySnapshot(db),
   };
   const closes = new Map(series.map((s) => [s.symbol, s.close]));

@@ -1,8 +1,10 @@
 /**
  * Monte Carlo Value at Risk of a portfolio over a horizon. Each simulation mixes three sources of loss:
  *
- * 1. correlated normal shocks: r = σ·√h · L·z, with L the Cholesky factor of the correlation matrix
- *    (repaired to the nearest PSD correlation matrix when needed) and σ each asset's daily volatility;
+ * 1. correlated normal shocks: rᵢ = σᵢ·√bᵢ · (L·z)ᵢ, with L the Cholesky factor of the correlation matrix
+ *    (repaired to the nearest PSD correlation matrix when needed), σᵢ each asset's volatility per daily bar
+ *    and bᵢ = h · periodsPerYearᵢ / 365 the daily bars of asset i in a horizon of h CALENDAR days (√t
+ *    scaling on each instrument's own calendar: 30 days are 30 bars of BTC but 30·252/365 ≈ 20.7 of SPY);
  * 2. stress scenarios: with probability 1 − exp(−p·w·h/365) per scenario (p annual probability, w weight)
  *    one scenario holds for the simulation; its impacts are added to the shocks, its volatility multiplier
  *    scales σ and its correlation shift changes the correlation matrix;
@@ -27,8 +29,13 @@ import { type Scenario, scenarioHorizonProbability, scenarioReturns } from './sc
 /** Volatilities and correlations of a set of assets. */
 export interface MarketModel {
   assets: readonly string[];
-  /** Daily volatility (standard deviation of daily returns) per asset, e.g. 0.035 for BTC. */
+  /** Daily volatility (standard deviation of daily-bar returns) per asset, e.g. 0.035 for BTC. */
   dailyVol: ArrayLike<number>;
+  /**
+   * Daily bars a year per asset, from its calendar (HORIZON_PERIODS_PER_YEAR: 252 exchange-traded, 365
+   * crypto and stablecoins, 260 FX). @defaultValue 365 for every asset
+   */
+  periodsPerYear?: ArrayLike<number>;
   /** Row-major n × n correlation matrix of daily returns. */
   correlation: ArrayLike<number>;
   /** Peg per asset (1 for USD stablecoins), null when the asset floats. */
@@ -48,7 +55,7 @@ export interface DepegHistory {
 }
 
 export interface MonteCarloOptions {
-  /** @defaultValue 30 (days) */
+  /** Horizon in calendar days (each asset's bars in it follow its calendar). @defaultValue 30 */
   horizonDays?: number;
   /** Fixed number of simulations; when absent, `adaptiveSimulationCount(baseSimulations, vol)`. */
   simulations?: number;
@@ -60,6 +67,24 @@ export interface MonteCarloOptions {
   /** Scenarios to mix in; disabled ones are ignored. */
   scenarios?: readonly Scenario[];
   distribution?: LossDistributionOptions;
+}
+
+/** How a VaR number was made, stated with every VaR output (CLI, API, report). */
+export interface VarConventions {
+  method: 'monte_carlo';
+  /** Ordinary market: correlated normal returns; plus stress scenarios and historical depegs. */
+  distribution: 'correlated_normal_with_scenarios_and_depegs';
+  horizon_days: number;
+  horizon_unit: 'calendar_days';
+  /** σ over the horizon = σ per daily bar × √(bars in the horizon). */
+  scaling: 'sqrt_time';
+  /** Daily bars a year per asset (its calendar). */
+  periods_per_year: Record<string, number>;
+  /** Daily bars of each asset inside the horizon: horizon_days × periods_per_year / 365. */
+  horizon_bars: Record<string, number>;
+  /** portfolio_volatility: √(wᵀ Σ w) of per-asset annual volatilities σᵢ·√periods_per_yearᵢ. */
+  volatility_annualisation: 'sqrt_periods_per_year_per_asset';
+  confidence: [0.95, 0.99];
 }
 
 export interface VarResult {
@@ -80,7 +105,11 @@ export interface VarResult {
   /** Simulations in which a scenario held, by scenario name. */
   scenario_hits: Record<string, number>;
   depeg_hits: number;
+  conventions: VarConventions;
 }
+
+/** Days in a year against which calendar-day horizons are measured. */
+const CALENDAR_DAYS = 365;
 
 /** Simulation count scaled by annualised portfolio volatility: <2 % ×1, 2–5 % ×1.5, 5–10 % ×2, >10 % ×3. */
 export function adaptiveSimulationCount(base: number, annualVol: number): number {
@@ -111,26 +140,37 @@ function subModel(model: MarketModel, assets: readonly string[]) {
     });
   });
   const pegs = idx.map((gi) => model.pegs[gi] ?? null);
-  return { corr, vol, pegs };
+  const ppy = Float64Array.from(idx, (gi, i) => {
+    const p = model.periodsPerYear?.[gi] ?? CALENDAR_DAYS;
+    if (!(p > 0 && p <= CALENDAR_DAYS * 24 * 60))
+      throw new ValidationError(`periods per year of ${assets[i]} is ${p}`);
+    return p;
+  });
+  return { corr, vol, pegs, ppy };
 }
 
-/** Annualised volatility of Σ wᵢ rᵢ with wᵢ = exposureᵢ / Σ exposure (daily vol × √365). */
+/**
+ * Annualised volatility of Σ wᵢ rᵢ with wᵢ = exposureᵢ / Σ exposure: each asset's daily-bar volatility is
+ * annualised on its own calendar (σᵢ·√periodsPerYearᵢ, 252 for SPY, 365 for BTC) before they are combined.
+ * @param periodsPerYear per asset; @defaultValue 365 for every asset
+ */
 export function portfolioVolatility(
   weights: ArrayLike<number>,
   dailyVol: ArrayLike<number>,
   corr: ArrayLike<number>,
+  periodsPerYear?: ArrayLike<number>,
 ): number {
   const n = weights.length;
+  const annual = Float64Array.from(
+    { length: n },
+    (_, i) => (dailyVol[i] ?? 0) * Math.sqrt(periodsPerYear?.[i] ?? CALENDAR_DAYS),
+  );
   let v = 0;
   for (let i = 0; i < n; i++)
     for (let j = 0; j < n; j++)
       v +=
-        (weights[i] ?? 0) *
-        (weights[j] ?? 0) *
-        (dailyVol[i] ?? 0) *
-        (dailyVol[j] ?? 0) *
-        (corr[i * n + j] ?? 0);
-  return Math.sqrt(Math.max(0, v) * 365);
+        (weights[i] ?? 0) * (weights[j] ?? 0) * (annual[i] ?? 0) * (annual[j] ?? 0) * (corr[i * n + j] ?? 0);
+  return Math.sqrt(Math.max(0, v));
 }
 
 /** Packed lower triangle of L scaled row-wise by `scale[i]`: entry (i, k ≤ i) at i(i+1)/2 + k. */
@@ -152,7 +192,10 @@ export function monteCarloVar(
   const assets = portfolioAssets(portfolio);
   const n = assets.length;
   if (n === 0) throw new ValidationError('portfolio has no positions');
-  const { corr, vol, pegs } = subModel(model, assets);
+  const { corr, vol, pegs, ppy } = subModel(model, assets);
+  // σ over the horizon per asset: daily-bar σ × √(its bars in `horizon` calendar days).
+  const bars = ppy.map((p) => (horizon * p) / CALENDAR_DAYS);
+  const volH = vol.map((v, i) => v * Math.sqrt(bars[i] ?? 0));
 
   const coverage = new Float64Array(n);
   const holding = new Float64Array(n);
@@ -167,22 +210,15 @@ export function monteCarloVar(
     { length: n },
     (_, i) => ((coverage[i] ?? 0) + (holding[i] ?? 0)) / (gross || 1),
   );
-  const annualVol = portfolioVolatility(weights, vol, corr);
+  const annualVol = portfolioVolatility(weights, vol, corr, ppy);
   const sims = options.simulations ?? adaptiveSimulationCount(options.baseSimulations ?? 10_000, annualVol);
   if (!Number.isInteger(sims) || sims < 1)
     throw new ValidationError(`simulations must be a positive integer, got ${sims}`);
 
   // Regime 0 is the ordinary market; regime s+1 is scenario s.
-  const sqrtH = Math.sqrt(horizon);
   const base = choleskyRepaired(corr, n);
   let repaired = base.repaired;
-  const factors: Float64Array[] = [
-    packScaled(
-      base.factor,
-      n,
-      vol.map((v) => v * sqrtH),
-    ),
-  ];
+  const factors: Float64Array[] = [packScaled(base.factor, n, volH)];
   const impacts: Float64Array[] = [new Float64Array(n)];
   const cumulative: number[] = [];
   const active = (options.scenarios ?? []).filter(
@@ -199,7 +235,7 @@ export function monteCarloVar(
       packScaled(
         shifted.factor,
         n,
-        vol.map((v) => v * sqrtH * s.volatilityMultiplier),
+        volH.map((v) => v * s.volatilityMultiplier),
       ),
     );
     impacts.push(scenarioReturns(s, assets, pegs).map((x) => (Number.isNaN(x) ? 0 : x)));
@@ -303,5 +339,16 @@ export function monteCarloVar(
     correlation_repaired: repaired,
     scenario_hits: scenarioHits,
     depeg_hits: depegHits,
+    conventions: {
+      method: 'monte_carlo',
+      distribution: 'correlated_normal_with_scenarios_and_depegs',
+      horizon_days: horizon,
+      horizon_unit: 'calendar_days',
+      scaling: 'sqrt_time',
+      periods_per_year: Object.fromEntries(assets.map((a, i) => [a, ppy[i] ?? CALENDAR_DAYS])),
+      horizon_bars: Object.fromEntries(assets.map((a, i) => [a, bars[i] ?? horizon])),
+      volatility_annualisation: 'sqrt_periods_per_year_per_asset',
+      confidence: [0.95, 0.99],
+    },
   };
 }

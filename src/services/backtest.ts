@@ -5,6 +5,7 @@
  */
 import { ADJUST_MODES, type AdjustMode, isAdjustMode } from '../analytics/adjust.ts';
 import { backtest } from '../backtest/backtest.ts';
+import { type BacktestConventions, conventionsOf } from '../backtest/conventions.ts';
 import type { EngineConfig, EngineResult } from '../backtest/engine.ts';
 import type { Metrics } from '../backtest/metrics.ts';
 import { applyEvent, type MarketEvent } from '../backtest/simulator/events.ts';
@@ -118,6 +119,8 @@ export interface BacktestResponse {
   } | null;
   /** Closed trades (for a simulated run: those of path 0). */
   trades: TradeJson[];
+  /** Fill model, costs, share rounding and annualisation the numbers above depend on. */
+  conventions: BacktestConventions;
   duration_ms: number;
 }
 
@@ -333,6 +336,7 @@ export async function runBacktest(db: Db, req: BacktestRequest): Promise<Backtes
         : { name: event.name, on, impacts: event.impacts ?? {}, shapes: event.shapes ?? {} },
     simulation,
     trades: result.trades.map(tradeJson),
+    conventions: conventionsOf(engine, metrics.periods_per_year),
     duration_ms: 0,
   };
   if (req.store ?? true) {
@@ -351,6 +355,7 @@ export async function runBacktest(db: Db, req: BacktestRequest): Promise<Backtes
           ...engine,
           exposureLimit: req.maxExposure === undefined ? undefined : { max: req.maxExposure },
           adjust,
+          conventions: response.conventions,
         },
         mode: response.mode,
         simulation: simulation === null ? null : { ...simulation },
@@ -373,9 +378,21 @@ export function storedAdjust(config: Readonly<Record<string, unknown>>): AdjustM
   return typeof v === 'string' && isAdjustMode(v) ? v : 'raw';
 }
 
-/** A stored run with its fills and its price adjustment, or NotFoundError. */
-export async function getBacktest(db: Db, id: number): Promise<RunRow & { adjust: AdjustMode }> {
+/**
+ * The conventions a stored run used (`config.conventions`), or null for runs stored before runs recorded
+ * them — not guessed, since the fill model and costs of those runs are only partly in their config.
+ */
+export function storedConventions(config: Readonly<Record<string, unknown>>): BacktestConventions | null {
+  const v = config.conventions;
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as BacktestConventions) : null;
+}
+
+/** A stored run with its fills, its price adjustment and its conventions, or NotFoundError. */
+export async function getBacktest(
+  db: Db,
+  id: number,
+): Promise<RunRow & { adjust: AdjustMode; conventions: BacktestConventions | null }> {
   const run = await getRun(db, id, { withSignals: true });
   if (run === null) throw new NotFoundError(`backtest ${id} not found`);
-  return { ...run, adjust: storedAdjust(run.config) };
+  return { ...run, adjust: storedAdjust(run.config), conventions: storedConventions(run.config) };
 }

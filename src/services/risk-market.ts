@@ -7,16 +7,20 @@
  * - correlation: the latest 90-day value in `derived.asset_correlations`, else computed from the same daily
  *   bars (analytics `correlationMatrix`, at least 20 aligned returns), else DEFAULT_CORRELATION by pair kind;
  * - pegs: `market_data.instruments.peg_target`, else KNOWN_PEGS;
+ * - calendar: daily bars a year from the instrument's asset class (252 exchange-traded, 365 crypto and
+ *   stablecoins, 260 FX — analytics periodsPerYear), else 365 (a pegged or unknown asset trades every day);
  * - depeg history: `derived.depeg_events` of the last `years` years, else none.
  */
 import { correlationMatrix, type PriceSeries } from '../analytics/correlation.ts';
+import { periodsPerYear } from '../analytics/indicators/volatility.ts';
 import { NotFoundError } from '../core/errors.ts';
-import { DAY_MS, HOUR_MS } from '../core/time.ts';
+import { DAY_MS } from '../core/time.ts';
 import type { Interval } from '../core/types.ts';
 import type { DepegHistory, MarketModel } from '../risk/montecarlo.ts';
 import { KNOWN_PEGS } from '../risk/scenarios.ts';
 import type { Queryable } from '../store/db.ts';
 import { readBarColumns } from '../store/repos/bars.ts';
+import { getInstrument } from '../store/repos/instruments.ts';
 import { pegTargets, storedCorrelations, storedDepegEvents } from '../store/repos/risk.ts';
 
 /**
@@ -30,7 +34,12 @@ export const DEFAULT_CORRELATION = Object.freeze({ peggedPegged: 0.5, mixed: 0.1
 export interface MarketInputs {
   model: MarketModel;
   /** Where each number came from, for the report. */
-  sources: { volatility: Record<string, string>; correlation: Record<string, number> };
+  sources: {
+    volatility: Record<string, string>;
+    correlation: Record<string, number>;
+    /** Asset class each asset's calendar came from, or `default`. */
+    calendar: Record<string, string>;
+  };
   /** 30-day and 90-day correlations from bars, for regime-change detection (null where unknown). */
   bars: Map<string, { ts: Float64Array; close: Float64Array }>;
 }
@@ -73,6 +82,17 @@ export async function loadMarketInputs(
   const storedPegs = await pegTargets(db, assets);
   const pegs = assets.map((a) => storedPegs.get(a) ?? KNOWN_PEGS[a] ?? null);
   const vol = new Float64Array(n);
+  const ppy = new Float64Array(n);
+  const barsPerDay = new Float64Array(n);
+  const calendar: Record<string, string> = {};
+  for (let i = 0; i < n; i++) {
+    const a = assets[i] ?? '';
+    const cls = (await getInstrument(db, a))?.assetClass;
+    ppy[i] = cls === undefined ? 365 : periodsPerYear(cls, '1d');
+    // Hourly bars per daily bar: 24 for 24 h markets, 6.5 for an exchange session.
+    barsPerDay[i] = cls === undefined ? 24 : periodsPerYear(cls, '1h') / periodsPerYear(cls, '1d');
+    calendar[a] = cls ?? 'default';
+  }
   const volSource: Record<string, string> = {};
   const bars = new Map<string, { ts: Float64Array; close: Float64Array }>();
   for (let i = 0; i < n; i++) {
@@ -90,8 +110,8 @@ export async function loadMarketInputs(
     const hourly = await closes(db, a, '1h', asOf - 30 * DAY_MS, asOf + 1);
     const h = hourly ? logReturnStd(hourly.close, 0) : { std: Number.NaN, n: 0 };
     if (h.n >= 48 && Number.isFinite(h.std)) {
-      vol[i] = h.std * Math.sqrt(DAY_MS / HOUR_MS);
-      volSource[a] = `1h bars × √24 (${h.n} returns)`;
+      vol[i] = h.std * Math.sqrt(barsPerDay[i] ?? 24);
+      volSource[a] = `1h bars × √${barsPerDay[i] ?? 24} (${h.n} returns)`;
       continue;
     }
     const fallback =
@@ -152,8 +172,8 @@ export async function loadMarketInputs(
     }
   }
   return {
-    model: { assets: [...assets], dailyVol: vol, correlation: corr, pegs },
-    sources: { volatility: volSource, correlation: counts },
+    model: { assets: [...assets], dailyVol: vol, correlation: corr, pegs, periodsPerYear: ppy },
+    sources: { volatility: volSource, correlation: counts, calendar },
     bars,
   };
 }

@@ -1,4 +1,18 @@
-import { AppError, type AppErrorOptions } from '../core/errors.ts';
+import { AppError, type AppErrorOptions, describeError } from '../core/errors.ts';
+
+/** `provider: message`, unless the message already starts with that prefix (it is never doubled). */
+export function withProvider(provider: string, message: string): string {
+  return message.startsWith(`${provider}: `) ? message : `${provider}: ${message}`;
+}
+
+/**
+ * One line for a failure of `provider`, prefixed with its name once: a ProviderError's message already
+ * carries the name (`polygon: symbol QQQ … not found`), so callers that label errors by source (the
+ * pipeline's per-instrument errors) must not add it again (`polygon: polygon: …`).
+ */
+export function describeProviderError(provider: string, err: unknown): string {
+  return withProvider(provider, describeError(err));
+}
 
 /**
  * Errors a market-data provider causes. Each names the provider; the class tells the pipeline what to do:
@@ -15,7 +29,7 @@ export abstract class ProviderError extends AppError {
   readonly httpStatus?: number;
 
   constructor(provider: string, message: string, options: ProviderErrorOptions = {}) {
-    super(`${provider}: ${message}`, options);
+    super(withProvider(provider, message), options);
     this.provider = provider;
     this.httpStatus = options.httpStatus;
   }

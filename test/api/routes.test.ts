@@ -233,6 +233,12 @@ describe('REST routes on PGlite (inject)', () => {
     expect(a.statusCode).toBe(200);
     expect(a.json().var_95).toBe(b.json().var_95);
     expect(a.json().var_99).toBeGreaterThanOrEqual(a.json().var_95);
+    expect(a.json().conventions).toMatchObject({
+      method: 'monte_carlo',
+      horizon_days: 30,
+      horizon_unit: 'calendar_days',
+      scaling: 'sqrt_time',
+    });
     expect((await post({ simulations: 10_000_000 })).statusCode).toBe(400);
     expect((await post({ portfolio: '../etc/passwd' })).statusCode).toBe(400);
     const stress = await get('/api/risk/stress');

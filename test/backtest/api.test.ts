@@ -57,3 +57,40 @@ describe('POST /api/backtests adjust', () => {
     });
   });
 });
+
+describe('POST /api/backtests conventions and ma-crossover entry', () => {
+  it('states its conventions in the answer and in the stored run', async () => {
+    const res = await post({ strategy: 'buy-and-hold', symbols: ['SPLT'] });
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as {
+      id: number;
+      conventions: Record<string, unknown>;
+      metrics: { periods_per_year: number };
+    };
+    expect(body.conventions).toMatchObject({
+      fill: 'next_open',
+      fee_bps: 0,
+      fee_on: 'notional_each_fill',
+      fractional_shares: true,
+      sharpe_annualisation: 'sqrt_periods_per_year',
+      periods_per_year: body.metrics.periods_per_year,
+    });
+    const back = await h.app.inject({ url: `/api/backtests/${body.id}` });
+    expect(back.json()).toMatchObject({ conventions: body.conventions });
+  });
+
+  it('takes entry cross|state for ma-crossover, 400 for another strategy or value', async () => {
+    const ok = await post({
+      strategy: 'ma-crossover',
+      symbols: ['SPLT'],
+      entry: 'state',
+      params: { fast: 2, slow: 3 },
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ params: { fast: 2, slow: 3, entry: 'state' } });
+    const other = await post({ strategy: 'buy-and-hold', symbols: ['SPLT'], entry: 'cross' });
+    expect([other.statusCode, other.json().error]).toEqual([400, 'invalid_input']);
+    const bad = await post({ strategy: 'ma-crossover', symbols: ['SPLT'], entry: 'soon' });
+    expect(bad.statusCode).toBe(400);
+  });
+});

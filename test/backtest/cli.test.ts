@@ -49,8 +49,20 @@ describe('marketpipe backtest (embedded store in a temp home)', () => {
     for (const k of ['total_return', 'cagr', 'sharpe', 'sortino', 'max_drawdown', 'win_rate'])
       expect(typeof out.metrics[k]).toBe('number');
     expect(Array.isArray(out.trades)).toBe(true);
+    expect(out.conventions).toMatchObject({
+      fill: 'next_open',
+      fee_bps: 0,
+      fee_on: 'notional_each_fill',
+      fractional_shares: true,
+      sharpe_annualisation: 'sqrt_periods_per_year',
+      periods_per_year: out.metrics.periods_per_year,
+    });
     const shown = await run('--home', home, '--json', 'backtests', 'show', String(out.id));
-    expect(JSON.parse(shown.out)).toMatchObject({ id: out.id, strategy: 'ma-crossover' });
+    expect(JSON.parse(shown.out)).toMatchObject({
+      id: out.id,
+      strategy: 'ma-crossover',
+      conventions: out.conventions,
+    });
   });
 
   it('simulated with a scenario, human output', async () => {
@@ -201,5 +213,11 @@ describe('flag parsing', () => {
     expect(() => requestFromFlags({ ...base, simulate: 'gbm', paths: '0' })).toThrow(/--paths/);
     expect(() => requestFromFlags({ ...base, maxDrawdown: '1.5' })).toThrow(/--max-drawdown/);
     expect(() => requestFromFlags({ ...base, adjust: 'total' })).toThrow(/--adjust: expected one of/);
+  });
+  it('--entry cross|state goes to ma-crossover params, and only there', () => {
+    const ma = { ...base, strategy: 'ma-crossover', params: '{"fast":5}' };
+    expect(requestFromFlags({ ...ma, entry: 'state' }).params).toEqual({ fast: 5, entry: 'state' });
+    expect(() => requestFromFlags({ ...ma, entry: 'later' })).toThrow(/--entry: expected cross\|state/);
+    expect(() => requestFromFlags({ ...base, entry: 'cross' })).toThrow(/--entry applies to/);
   });
 });

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Instrument } from '../../src/core/types.ts';
-import { readNews } from '../../src/news/repo.ts';
+import { readNews, storeNews } from '../../src/news/repo.ts';
 import { loadNewsSamples } from '../../src/news/samples.ts';
 import { ingestNews } from '../../src/news/service.ts';
+import type { NewsItem } from '../../src/news/types.ts';
 import { loadSettings } from '../../src/settings.ts';
 import { AlphaVantageClient } from '../../src/sources/alphavantage/client.ts';
 import { ProviderAuthError, RateLimitedError } from '../../src/sources/errors.ts';
@@ -228,6 +229,55 @@ describe.each(backends.map((b) => [b.name, b] as [string, TestBackend]))(
       expect(nvda).toHaveLength(1);
       expect(nvda[0]?.sentiment[0]).toMatchObject({ provider: 'lexicon', label: 'Bullish' });
       expect((await loadNewsSamples(db)).stored).toBe(0);
+    });
+
+    it('templated articles stay apart with their own scores; a syndicated copy leaves the kept scores alone', async () => {
+      // Shaped like an AlphaVantage NEWS_SENTIMENT feed: Benzinga republishes one options-activity template
+      // every few days under a new URL with a new summary and a new score.
+      const item = (url: string, at: number, description: string, score: number): NewsItem => ({
+        article: {
+          url,
+          title: 'Market Whales and Their Recent Bets on MSFT Options - Microsoft ( NASDAQ:MSFT )',
+          description,
+          author: 'Benzinga Insights',
+          source: 'Benzinga',
+          provider: 'alphavantage',
+          publishedAt: at,
+          language: 'en',
+        },
+        sentiments: [
+          { symbol: 'MSFT', provider: 'alphavantage', score, label: 'Somewhat-Bullish', relevance: 0.9 },
+        ],
+      });
+      const monday = Date.UTC(2024, 8, 23, 20, 1, 31);
+      const tuesday = Date.UTC(2024, 8, 24, 17, 45, 53);
+      const first = item(
+        'https://www.benzinga.com/insights/options/24/09/40990670/market-whales-and-their-recent-bets-on-msft-options',
+        monday,
+        'Whales with a lot of money to spend have taken a noticeably bearish stance on Microsoft.',
+        0.291248,
+      );
+      const second = item(
+        'https://www.benzinga.com/insights/options/24/09/41011865/market-whales-and-their-recent-bets-on-msft-options',
+        tuesday,
+        'Financial giants have made a conspicuous bullish move on Microsoft. Our analysis shows 14 trades.',
+        0.378804,
+      );
+      const r = await storeNews(db, [first, second]);
+      expect(r).toMatchObject({ stored: 2, unchanged: 0 });
+      // The same first article syndicated on another site: merged, and its score does not replace the kept one.
+      const copy = item(
+        'https://www.example-wire.com/msft-whales',
+        monday + 60_000,
+        first.article.description ?? '',
+        0.5,
+      );
+      expect(await storeNews(db, [copy])).toMatchObject({ stored: 0, unchanged: 1 });
+      const news = await readNews(db, { symbol: 'MSFT', since: Date.UTC(2024, 8, 20) });
+      expect(news.map((n) => [n.url.split('/')[7], n.sentiment[0]?.score])).toEqual([
+        ['41011865', 0.378804],
+        ['40990670', 0.291248],
+      ]);
     });
   },
 );

@@ -153,11 +153,14 @@ describe.each(backends.map((b) => [b.name, b] as [string, TestBackend]))(
       });
       const gone = s.instruments.find((i) => i.symbol === 'GONE');
       expect(gone?.error).toMatch(/marked inactive: binance/);
+      // The provider is named once: its error message already starts with "binance: ".
+      expect(gone?.error?.match(/binance: /g), gone?.error).toHaveLength(1);
       // The fake serves the same bad 2024-02-06 row for every ticker.
       expect(s.instruments.find((i) => i.symbol === 'MSFT')).toMatchObject({ stored: 123, quarantined: 1 });
       const row = await getInstrument(db, 'GONE');
       expect(row?.active).toBe(false);
       expect(row?.inactiveReason).toMatch(/binance/);
+      expect(row?.inactiveReason).not.toMatch(/binance: binance: /);
       expect(s.failed).toBe(1);
     });
 

@@ -7,6 +7,7 @@ import type { JobContext } from '../../src/jobs/types.ts';
 import { runReport } from '../../src/reports/run.ts';
 import { computeSignals } from '../../src/reports/signals.ts';
 import { getReportDocument, listReportDocuments } from '../../src/reports/store.ts';
+import { runDailyRisk } from '../../src/services/risk.ts';
 import type { Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { openPglite } from '../../src/store/pglite.ts';
@@ -194,5 +195,13 @@ describe('EOD report: built, stored, written, and emailed to a loopback SMTP ser
     });
     expect(down.report.narrative).toBeNull();
     expect(down.report.narrative_error).toMatch(/the local model at 127\.0\.0\.1:9 failed/);
+  });
+
+  it('SOD right after `risk report` shows that report, not "no risk report stored yet"', async () => {
+    const day = '2026-06-03';
+    await runDailyRisk(db, { home, date: day, simulations: 2000, seed: 1 });
+    const out = await runReport(db, { kind: 'sod', date: day, home });
+    expect(out.report.risk).toMatchObject({ date: day, note: null });
+    expect(out.report.risk.var_95).toBeGreaterThan(0);
   });
 });

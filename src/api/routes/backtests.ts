@@ -1,5 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ADJUST_MODES, type AdjustMode } from '../../analytics/adjust.ts';
+import {
+  DEFAULT_MA_ENTRY,
+  MA_ENTRY_MODES,
+  type MaEntryMode,
+} from '../../backtest/strategies/ma-crossover.ts';
+import { ValidationError } from '../../core/errors.ts';
 import type { Interval } from '../../core/types.ts';
 import { DEFAULT_BACKTEST_ADJUST, getBacktest, runBacktest, storedAdjust } from '../../services/backtest.ts';
 import { listRuns } from '../../store/repos/strategies.ts';
@@ -16,7 +22,22 @@ interface BacktestBody {
   interval?: Interval;
   adjust?: AdjustMode;
   params?: Record<string, unknown>;
+  entry?: MaEntryMode;
 }
+
+/** `conventions` of a run (backtest/conventions.ts); null on runs stored before runs recorded them. */
+const conventionsSchema = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    fill: { type: 'string' },
+    fee_bps: { type: 'number' },
+    fee_on: { type: 'string' },
+    fractional_shares: { type: 'boolean' },
+    sharpe_annualisation: { type: 'string' },
+    periods_per_year: { type: 'number' },
+  },
+} as const;
 
 /**
  * Backtests over HTTP: built-in strategies only (the CLI also loads strategy modules from files, which a
@@ -57,6 +78,11 @@ export const backtestRoutes: FastifyPluginAsync<RouteOptions> = async (app, { de
                 'split/dividend adjustment of the bars, applied when read (analytics/adjust.ts): split = splits only, adjusted = splits and dividends, total-return = adjusted anchored at the first bar. Default split (a backtest on raw prices reads a split as a crash); raw for prices as traded',
             },
             params: { type: 'object', additionalProperties: true },
+            entry: {
+              type: 'string',
+              enum: [...MA_ENTRY_MODES],
+              description: `ma-crossover only: first position on a cross of the averages (cross) or on the state they start in (state); default ${DEFAULT_MA_ENTRY}`,
+            },
           },
           required: ['strategy', 'symbols'],
         },
@@ -73,8 +99,9 @@ export const backtestRoutes: FastifyPluginAsync<RouteOptions> = async (app, { de
               adjust: { type: 'string', enum: [...ADJUST_MODES] },
               metrics: anyObject,
               trades: { type: 'array', items: anyObject },
+              conventions: conventionsSchema,
             },
-            required: ['id', 'strategy', 'metrics'],
+            required: ['id', 'strategy', 'metrics', 'conventions'],
           },
           ...errorResponses,
         },
@@ -82,6 +109,9 @@ export const backtestRoutes: FastifyPluginAsync<RouteOptions> = async (app, { de
     },
     async (req) => {
       const b = req.body;
+      if (b.entry !== undefined && b.strategy !== 'ma-crossover')
+        throw new ValidationError('entry applies to strategy ma-crossover only');
+      const params = b.entry === undefined ? b.params : { ...b.params, entry: b.entry };
       return runBacktest(deps.db, {
         strategy: b.strategy,
         symbols: b.symbols,
@@ -89,7 +119,7 @@ export const backtestRoutes: FastifyPluginAsync<RouteOptions> = async (app, { de
         to: b.to,
         interval: b.interval,
         adjust: b.adjust,
-        params: b.params,
+        params,
         store: true,
       });
     },
@@ -185,6 +215,7 @@ export const backtestRoutes: FastifyPluginAsync<RouteOptions> = async (app, { de
               id: { type: 'integer' },
               strategy: { type: 'string' },
               adjust: { type: 'string', enum: [...ADJUST_MODES] },
+              conventions: { ...conventionsSchema, type: ['object', 'null'] },
             },
           },
           ...errorResponses,

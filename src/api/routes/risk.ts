@@ -31,11 +31,25 @@ const varSchema = {
     scenarios_used: { type: 'number' },
     simulations: { type: 'number' },
     simulation_time_ms: { type: 'number' },
-    horizon_days: { type: 'number' },
+    horizon_days: { type: 'number', description: 'calendar days' },
     seed: { type: 'number' },
     sources: anyObject,
+    conventions: {
+      type: 'object',
+      additionalProperties: true,
+      description:
+        'method, horizon (calendar days) and scaling: σ per daily bar × √(horizon_days × periods_per_year / 365) per asset',
+      properties: {
+        method: { type: 'string' },
+        horizon_days: { type: 'number' },
+        horizon_unit: { type: 'string' },
+        scaling: { type: 'string' },
+        periods_per_year: anyObject,
+        horizon_bars: anyObject,
+      },
+    },
   },
-  required: ['var_95', 'var_99', 'cvar_95', 'simulations'],
+  required: ['var_95', 'var_99', 'cvar_95', 'simulations', 'conventions'],
 } as const;
 
 const dateParam = {

@@ -1,9 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { Strategy, StrategyFactory } from '../types.ts';
 import { buyAndHold } from './buy-and-hold.ts';
 import { fly } from './fly.ts';
+import { importStrategyModule } from './load-module.ts';
 import { maCrossover } from './ma-crossover.ts';
 import { meanReversion } from './mean-reversion.ts';
 import { pairTrade } from './pair-trade.ts';
@@ -36,29 +36,6 @@ export function isStrategyPath(nameOrPath: string): boolean {
 }
 
 /**
- * Imports a user module. A `.ts` file loads natively where Node strips types (22.18+, 24); on older Node the
- * compiled CLI falls back to tsx (a development dependency, present after `npm ci`), loaded only then.
- */
-async function importModule(file: string): Promise<Record<string, unknown>> {
-  const url = pathToFileURL(file).href;
-  try {
-    return (await import(url)) as Record<string, unknown>;
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (!/\.[cm]?ts$/.test(file) || code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
-    const { tsImport } = await import('tsx/esm/api').catch((cause: unknown) => {
-      throw new NotFoundError(`${file}: a .ts strategy needs Node 22.18 or later, or the tsx package`, {
-        cause,
-      });
-    });
-    const mod = (await tsImport(url, import.meta.url)) as Record<string, unknown>;
-    // A `.ts` file outside an ESM package is compiled as CommonJS: its exports arrive under `default`.
-    const inner = mod.default as { __esModule?: unknown } | undefined;
-    return inner?.__esModule === true ? (inner as Record<string, unknown>) : mod;
-  }
-}
-
-/**
  * A factory for a built-in name, or for a user module loaded by path (dynamic import). The module exports
  * (default or `strategy`) either a factory `(params) => Strategy` or a Strategy object (which must then
  * reset its own state in `init`).
@@ -77,9 +54,10 @@ export async function resolveStrategy(
   const file = isAbsolute(nameOrPath) ? nameOrPath : resolve(cwd, nameOrPath);
   let mod: Record<string, unknown>;
   try {
-    mod = await importModule(file);
+    mod = (await importStrategyModule(file)).module;
   } catch (cause) {
-    throw new NotFoundError(`cannot load strategy module ${file}`, { cause });
+    const why = cause instanceof Error ? `: ${cause.message.split('\n')[0]}` : '';
+    throw new NotFoundError(`cannot load strategy module ${file}${why}`, { cause });
   }
   const exported = mod.default ?? mod.strategy ?? mod.create;
   if (typeof exported === 'function') {

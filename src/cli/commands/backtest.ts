@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ADJUST_MODES, isAdjustMode } from '../../analytics/adjust.ts';
 import type { Metrics } from '../../backtest/metrics.ts';
 import { MODEL_KINDS, type ModelKind } from '../../backtest/simulator/models.ts';
+import { DEFAULT_MA_ENTRY, MA_ENTRY_MODES } from '../../backtest/strategies/ma-crossover.ts';
 import { DEFAULT_BACKTEST_ADJUST, FILL_MODELS, type FillModel } from '../../backtest/types.ts';
 import { UsageError } from '../../core/errors.ts';
 import { type Interval, isInterval } from '../../core/types.ts';
@@ -17,6 +18,7 @@ interface BacktestFlags {
   interval: string;
   adjust: string;
   params?: string;
+  entry?: string;
   simulate?: string;
   paths: string;
   seed: string;
@@ -72,6 +74,13 @@ export function requestFromFlags(o: BacktestFlags): Parameters<typeof runBacktes
     }
     if (typeof params !== 'object' || params === null || Array.isArray(params))
       throw new UsageError('--params: expected a JSON object');
+  }
+  if (o.entry !== undefined) {
+    if (o.strategy !== 'ma-crossover')
+      throw new UsageError('--entry applies to --strategy ma-crossover only');
+    if (!(MA_ENTRY_MODES as readonly string[]).includes(o.entry))
+      throw new UsageError(`--entry: expected ${MA_ENTRY_MODES.join('|')}, got "${o.entry}"`);
+    params = { ...params, entry: o.entry };
   }
   if (o.simulate !== undefined && !(MODEL_KINDS as readonly string[]).includes(o.simulate)) {
     throw new UsageError(`--simulate: expected ${MODEL_KINDS.join('|')}, got "${o.simulate}"`);
@@ -175,6 +184,10 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       DEFAULT_BACKTEST_ADJUST,
     )
     .option('--params <json>', 'strategy parameters as JSON, e.g. \'{"fast":10,"slow":30}\'')
+    .option(
+      '--entry <mode>',
+      `ma-crossover: first position on a cross of the averages, or on the state they start in: ${MA_ENTRY_MODES.join('|')} (default ${DEFAULT_MA_ENTRY})`,
+    )
     .option('--simulate <model>', `Monte Carlo over simulated markets: ${MODEL_KINDS.join('|')}`)
     .option('--paths <n>', 'simulated paths', '100')
     .option('--seed <n>', 'seed of the simulation', '1')

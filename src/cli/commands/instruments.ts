@@ -72,7 +72,10 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       ) => {
         const sources: Record<string, string> = {};
         for (const pair of opts.source ?? []) {
-          const [provider, providerSymbol] = pair.split('=');
+          // Split at the FIRST '=' only: provider symbols may hold one (Yahoo FX `USDGBP=X`, futures `ES=F`).
+          const eq = pair.indexOf('=');
+          const provider = eq < 0 ? '' : pair.slice(0, eq).trim();
+          const providerSymbol = eq < 0 ? '' : pair.slice(eq + 1).trim();
           if (!provider || !providerSymbol)
             throw new UsageError(`--source: expected provider=symbol, got "${pair}"`);
           sources[provider] = providerSymbol;

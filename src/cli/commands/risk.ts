@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
+import { describeVarConventions } from '../../risk/conventions.ts';
 import type { CommandContext } from '../context.ts';
 import { formatTable } from '../table.ts';
 
@@ -33,7 +34,9 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
 
   cmd
     .command('var')
-    .description('Monte Carlo VaR/CVaR of a portfolio over the horizon (default 30 days)')
+    .description(
+      'Monte Carlo VaR/CVaR of a portfolio over the horizon (default 30 calendar days, √t-scaled on each instrument’s calendar)',
+    )
     .option(
       '--portfolio <file>',
       'portfolio JSON file (default: stored "default", seeded from samples/portfolio.json)',
@@ -63,6 +66,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
             ['metric', 'usd'],
           ),
           `scenarios used: ${r.scenarios_used}`,
+          describeVarConventions(r.conventions),
         ].join('\n'),
       );
     });

@@ -1,4 +1,5 @@
 /** The daily risk report as one self-contained HTML page with inline SVG charts. */
+import { describeVarConventions } from '../conventions.ts';
 import type { RiskReport } from './build.ts';
 import { barChart, escapeHtml, lineChart } from './svg.ts';
 
@@ -83,7 +84,8 @@ ${table(
   ],
 )}
 <h3>Composition</h3>${composition}
-<h2>Value at Risk (${r.var.horizon_days}-day horizon, ${r.var.simulations.toLocaleString('en-US')} simulations)</h2>
+<h2>Value at Risk (${r.var.horizon_days}-calendar-day horizon, ${r.var.simulations.toLocaleString('en-US')} simulations)</h2>
+<p class="conventions">${escapeHtml(describeVarConventions(r.var.conventions))}</p>
 ${table(
   ['VaR 95 %', 'VaR 99 %', 'CVaR 95 %', 'Expected loss', 'Worst', 'Best', 'Scenarios', 'Reserves (95 %)'],
   [
