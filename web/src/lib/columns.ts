@@ -29,10 +29,17 @@ export function autoColumns(rows: Row[], prefer: string[] = [], skip: string[] =
   const ordered = [...prefer.filter((k) => keys.includes(k)), ...keys.filter((k) => !prefer.includes(k))];
   return ordered
     .filter((k) => !skip.includes(k))
-    .map((k) => ({
-      key: k,
-      label: k.replace(/_/g, ' '),
-      numeric: rows.some((r) => typeof r[k] === 'number'),
-      format: cell,
-    }));
+    .map((k) => {
+      const nums = rows
+        .map((r) => r[k])
+        .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+      // One precision per column (never 0.1234 above 12.35): integers plain, else by the column's largest value.
+      const digits = nums.every(Number.isInteger) ? 0 : Math.max(...nums.map(Math.abs)) < 1 ? 4 : 2;
+      return {
+        key: k,
+        label: k.replace(/_/g, ' '),
+        numeric: nums.length > 0,
+        format: (v: unknown) => (typeof v === 'number' ? f.num(v, digits) : cell(v)),
+      };
+    });
 }
