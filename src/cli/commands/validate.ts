@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { loadThresholds } from '../../quality/thresholds-config.ts';
-import { saveValidationReport, type ValidationReport, validateStore } from '../../quality/validate.ts';
+import type { ValidationReport } from '../../quality/validate.ts';
 import type { CommandContext } from '../context.ts';
 import { formatTable } from '../table.ts';
 
@@ -25,6 +24,10 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .option('--no-save', 'do not store the report in ops.validation_reports')
     .action(async (opts: { asset?: string[]; freshness: boolean; save: boolean }) => {
       const c = await ctx();
+      const [{ loadThresholds }, { saveValidationReport, validateStore }] = await Promise.all([
+        import('../../quality/thresholds-config.ts'),
+        import('../../quality/validate.ts'),
+      ]);
       const symbols = opts.asset
         ?.flatMap((a) => a.split(','))
         .map((s) => s.trim())
