@@ -271,3 +271,93 @@ describe('bar alignment with the stored series', () => {
     expect(off.rejected[0]?.reason).toContain('starts at :00:30');
   });
 });
+
+describe('wicks, corroboration and plausible dates', () => {
+  const calm = (n: number) => Array.from({ length: n }, (_, i) => bar(i, 100 * (1 + 0.001 * Math.sin(i))));
+
+  it('quarantines a lone bad wick (high 10× while open, close and neighbours are normal)', () => {
+    const rows = calm(30);
+    const r = rows[15];
+    if (r) rows[15] = { ...r, high: r.close * 10 };
+    const res = checkBars(rows, { instrument: btc, mode: 'backfill', now: NOW });
+    expect(res.rejected.map((x) => [x.rule, x.row.ts])).toEqual([['wick_outlier', rows[15]?.ts]]);
+    expect(res.rejected[0]?.reason).toMatch(/^high 1000\.\d+ is a lone bad wick/);
+    expect(res.accepted).toHaveLength(29);
+  });
+
+  it('keeps a deep wick that the adjacent bars reach toward (a real crash bar)', () => {
+    // UST 2022-05-10..12 from samples/UST_cmc_daily_2022.csv: the 11th's low 0.2998 between lows 0.684 and 0.363.
+    const days = [
+      [0.9954269124, 0.999014246, 0.7933928223, 0.7933928223],
+      [0.8059477735, 0.9485540572, 0.6840810918, 0.7999187904],
+      [0.7993720717, 0.8474204694, 0.2998376946, 0.8011371728],
+      [0.8010580677, 0.8294027793, 0.3625992737, 0.4085840617],
+      [0.4055388492, 0.4069172561, 0.1331373446, 0.1540016054],
+    ];
+    const rows = days.map(([open = 0, high = 0, low = 0, close = 0], i) => ({
+      ...bar(i, close),
+      symbol: 'UST',
+      interval: '1d' as const,
+      ts: Date.UTC(2022, 4, 9 + i),
+      open,
+      high,
+      low,
+    }));
+    const res = checkBars(rows, {
+      instrument: { symbol: 'UST', assetClass: 'stablecoin', pegTarget: 1 },
+      mode: 'backfill',
+      now: NOW,
+    });
+    expect(res.rejected).toEqual([]);
+    // closes below the 0.50 alert line, corroborated by each other: kept and flagged
+    expect(res.accepted.filter((r) => r.isOutlier).map((r) => r.close)).toEqual([0.4085840617, 0.1540016054]);
+  });
+
+  it('keeps an out-of-bounds price that a second source saw too', () => {
+    const rows = [
+      point(0, 1, { symbol: 'USDC' }),
+      point(1, 0.45, { symbol: 'USDC' }),
+      point(2, 1, { symbol: 'USDC' }),
+    ];
+    const lone = checkPrices(rows, { instrument: usdc, mode: 'backfill', now: NOW });
+    expect(lone.rejected.map((r) => r.rule)).toEqual(['price_bounds']);
+    const seen = checkPrices(rows, {
+      instrument: usdc,
+      mode: 'backfill',
+      now: NOW,
+      reference: [{ ts: rows[1]?.ts ?? 0, price: 0.451 }],
+    });
+    expect(seen.rejected).toEqual([]);
+    expect(seen.accepted.filter((r) => r.isOutlier).map((r) => r.price)).toEqual([0.45]);
+  });
+
+  it('replaces a stored bar only with a value that fits its stored neighbours', () => {
+    const stored = calm(30).map((b) => ({ ...b, source: 'store' }));
+    const s15 = stored[15] as StoredBar;
+    const bad = checkBars([{ ...s15, open: 1000, high: 1000, low: 1000, close: 1000, source: 'file' }], {
+      instrument: btc,
+      mode: 'backfill',
+      now: NOW,
+      aligned: stored,
+    });
+    expect(bad.rejected.map((r) => r.rule)).toEqual(['replaces_outlier']);
+    expect(bad.replaced).toEqual([]);
+    const fix = checkBars([{ ...s15, close: s15.close * 1.001, high: s15.close * 1.001, source: 'file' }], {
+      instrument: btc,
+      mode: 'backfill',
+      now: NOW,
+      aligned: stored,
+    });
+    expect(fix.accepted).toHaveLength(1);
+    expect(fix.replaced.map((r) => r.previous)).toEqual([s15]);
+  });
+
+  it('refuses times before the asset class could trade', () => {
+    const old = bar(0, 100, { ts: Date.UTC(2008, 11, 31) });
+    expect(checkBars([old], { instrument: btc, mode: 'backfill', now: NOW }).rejected[0]?.rule).toBe(
+      'timestamp_implausible',
+    );
+    const spy = { symbol: 'BTC', assetClass: 'etf' as const };
+    expect(checkBars([old], { instrument: spy, mode: 'backfill', now: NOW }).accepted).toHaveLength(1);
+  });
+});

@@ -93,12 +93,17 @@ describe('imports never corrupt good data (PGlite)', () => {
   });
 
   it('re-importing the same bad file adds no quarantine row that is already pending', async () => {
-    const bad = write('bad-again.csv', [HEADER, line(tenfold(spy[20] ?? []))]);
+    // a 10× bar and a bar whose low is above its high (ohlc_consistency), each refused every time
+    const inverted = '1999-12-31,146,145,147,146.5,100';
+    const bad = write('bad-again.csv', [HEADER, line(tenfold(spy[20] ?? [])), inverted]);
     const count = async () => (await listQuarantine(db, { symbol: 'SPY', limit: 1000 })).length;
+    const first = await importFile(db, { file: bad, symbol: 'SPY', now: NOW });
+    expect(first.quarantined).toBe(2);
     const n = await count();
-    await importFile(db, { file: bad, symbol: 'SPY', now: NOW });
-    await importFile(db, { file: bad, symbol: 'SPY', now: NOW });
+    const again = await importFile(db, { file: bad, symbol: 'SPY', now: NOW });
+    expect(again.quarantined).toBe(2);
     expect(await count()).toBe(n);
+    expect((await listQuarantine(db, { symbol: 'SPY', rule: 'ohlc_consistency' })).length).toBe(1);
   });
 
   it('refuses a 1900 bitcoin bar (timestamp_implausible) and keeps the real ones', async () => {
