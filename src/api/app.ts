@@ -13,6 +13,7 @@ import { jwtKey, useAdminAuth } from './auth.ts';
 import { installErrorHandlers, redactUrl } from './errors.ts';
 import { installHttpMetrics } from './metrics.ts';
 import type { WindowCounter } from './rate-window.ts';
+import { installDateChecks } from './routes/date-params.ts';
 import { ROUTES, type RouteModule } from './routes/index.ts';
 import { webDashboard } from './static.ts';
 
@@ -103,6 +104,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     ? Fastify({ loggerInstance: requestLogger as FastifyBaseLogger, trustProxy })
     : Fastify({ logger: false, trustProxy });
   installErrorHandlers(app, deps.errorLog ?? requestLogger);
+  installDateChecks(app);
   installHttpMetrics(app, deps);
 
   // No configured origin: no CORS headers at all, and no hook on every request to decide that.
