@@ -17,10 +17,8 @@ export function register(program: Command, _ctx: () => Promise<CommandContext>):
     .action(async (opts: { user: string; role: string; ttl: string }, cmd: Command) => {
       // No store needed: only the secret from the settings.
       const globals = cmd.optsWithGlobals() as GlobalOptions;
-      const [{ createToken, isRole, MAX_TOKEN_TTL_SECONDS, parseTtl }, { printer, settingsFor }] = await Promise.all([
-        import('../../api/auth.ts'),
-        import('../context.ts'),
-      ]);
+      const [{ createToken, isRole, MAX_TOKEN_TTL_SECONDS, parseTtl }, { printer, settingsFor }] =
+        await Promise.all([import('../../api/auth.ts'), import('../context.ts')]);
       if (!isRole(opts.role)) throw new UsageError(`--role must be admin or viewer, got "${opts.role}"`);
       if (!opts.user.trim()) throw new UsageError('--user must not be empty');
       let ttlSeconds: number;
