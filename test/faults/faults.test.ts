@@ -385,6 +385,36 @@ describe('a worker killed with SIGKILL mid-job (BullMQ on the private Redis, sto
         note: `finished on ${done.rows[0]?.worker}`,
       });
       expect(done.rows[0]?.worker).not.toBe(first);
+
+      // Redis restarted under the surviving worker: a job enqueued afterwards still runs, once
+      await redis.down();
+      await sleep(1000);
+      await redis.up();
+      const after = 'slow:manual:after-redis-restart';
+      await until('the queue to accept a job again', async () => {
+        await queue.enqueue(slow, {
+          name: 'slow',
+          tick: Date.now(),
+          trigger: 'manual',
+          key: after,
+          payload: { ms: 100 },
+        });
+        return true;
+      });
+      await until(
+        'the job enqueued after the restart to complete',
+        async () =>
+          (await count(`SELECT count(*) AS n FROM ops.job_runs WHERE run_key = $1 AND status = 'completed'`, [
+            after,
+          ])) === 1,
+      );
+      rows.push({
+        fault: 'redis restart under a worker',
+        injected: 1,
+        recovered: true,
+        rowsLost: 0,
+        note: 'next job ran once',
+      });
     } finally {
       await queue.queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
