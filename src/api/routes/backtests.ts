@@ -7,9 +7,9 @@ import {
 } from '../../backtest/strategies/ma-crossover.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { Interval } from '../../core/types.ts';
-import { DEFAULT_BACKTEST_ADJUST, getBacktest, runBacktest } from '../../services/backtest.ts';
+import { DEFAULT_BACKTEST_ADJUST, getBacktest, listBacktests, runBacktest } from '../../services/backtest.ts';
 import { useApiKeys } from '../api-keys.ts';
-import { readOrPrimary } from '../read-db.ts';
+import { readerOf, readOrPrimary } from '../read-db.ts';
 import { anyObject, errorResponses } from './common.ts';
 import type { RouteOptions } from './index.ts';
 
@@ -122,6 +122,59 @@ export const backtestRoutes: FastifyPluginAsync<RouteOptions> = async (app, { de
         store: true,
       });
     },
+  );
+
+  app.get<{ Querystring: { strategy?: string; limit: number } }>(
+    '/api/backtests',
+    {
+      schema: {
+        summary:
+          'Stored backtest runs, newest first, with their metrics and conventions (no curves or trades)',
+        tags: ['backtest'],
+        querystring: {
+          type: 'object',
+          properties: {
+            strategy: { type: 'string', maxLength: 300, description: 'only runs of this strategy' },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              runs: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  additionalProperties: true,
+                  properties: {
+                    id: { type: 'integer' },
+                    strategy: { type: 'string' },
+                    symbols: { type: 'array', items: { type: 'string' } },
+                    interval: { type: 'string' },
+                    mode: { type: 'string' },
+                    adjust: { type: 'string' },
+                    from: { type: 'string' },
+                    to: { type: 'string' },
+                    created_at: { type: 'string' },
+                    params: anyObject,
+                    metrics: anyObject,
+                    benchmark: { ...anyObject, type: ['object', 'null'] },
+                    conventions: { ...conventionsSchema, type: ['object', 'null'] },
+                  },
+                  required: ['id', 'strategy', 'metrics', 'conventions'],
+                },
+              },
+            },
+            required: ['runs'],
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) => ({
+      runs: await listBacktests(readerOf(deps), { strategy: req.query.strategy, limit: req.query.limit }),
+    }),
   );
 
   app.get<{ Params: { id: number } }>(

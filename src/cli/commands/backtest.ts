@@ -12,6 +12,7 @@ import {
   getBacktest,
   runBacktest,
   storedAdjust,
+  storedConventions,
 } from '../../services/backtest.ts';
 import { listRuns } from '../../store/repos/strategies.ts';
 import type { CommandContext } from '../context.ts';
@@ -227,7 +228,8 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .action(async (opts: { strategy?: string; limit: string }) => {
       const limit = num('--limit', opts.limit, positiveInt) ?? 20;
       const c = await ctx();
-      const list = await listRuns(c.db, { strategy: opts.strategy, limit });
+      const runs = await listRuns(c.db, { strategy: opts.strategy, limit });
+      const list = runs.map((x) => ({ ...x, conventions: storedConventions(x.config) }));
       c.print({ runs: list }, (r) =>
         formatTable(
           r.runs.map((x) => ({
