@@ -17,7 +17,10 @@ import type { BarColumns } from '../src/backtest/types.ts';
 const FAST = 10;
 const SLOW = 30;
 
-/** Same crossover as `maCrossover` (long above, flat below), all-in at the next open; final equity. */
+/**
+ * Same crossover as `maCrossover` with `entry: 'state'` (long above, flat below from the first bar both
+ * averages exist), all-in at the next open; final equity.
+ */
 function bareCrossover(s: BarColumns, cash0: number): number {
   const { open, close } = s;
   const n = close.length;
@@ -86,11 +89,13 @@ export async function run(): Promise<void> {
 
   const bare = time(() => bareCrossover(series, 100_000), 5);
   const engine = time(
-    () => runEngine([series], maCrossover({ fast: FAST, slow: SLOW }), { initialCash: 100_000 }),
+    () =>
+      runEngine([series], maCrossover({ fast: FAST, slow: SLOW, entry: 'state' }), { initialCash: 100_000 }),
     5,
   );
   const full = time(
-    () => backtest([series], maCrossover({ fast: FAST, slow: SLOW }), { initialCash: 100_000 }),
+    () =>
+      backtest([series], maCrossover({ fast: FAST, slow: SLOW, entry: 'state' }), { initialCash: 100_000 }),
     3,
   );
   const engineFinal = engine.out.equity[bars - 1] ?? Number.NaN;
@@ -109,7 +114,7 @@ export async function run(): Promise<void> {
       monteCarlo({
         model: daily,
         factory: maCrossover,
-        params: { fast: FAST, slow: SLOW },
+        params: { fast: FAST, slow: SLOW, entry: 'state' },
         ts,
         start: [100],
         paths,

@@ -75,3 +75,21 @@ describe('metrics against hand computation', () => {
     expect(() => computeMetrics({ ts: [1, 2], equity: [1] })).toThrow(/equity has 1 values but ts has 2/);
   });
 });
+
+describe('initialEquity: a first-bar fill counts in every metric', () => {
+  it('total return, drawdown and the first return start from the initial equity', () => {
+    // 1000 cash; a first-bar fill pays 10, then the position doubles: 990 → 1980.
+    const m = computeMetrics({ ts: [0, DAY], equity: [990, 1980], periodsPerYear: 365, initialEquity: 1000 });
+    expect(m.total_return).toBeCloseTo(0.98, 12);
+    expect(m.max_drawdown).toBeCloseTo(0.01, 12);
+    expect(m.years).toBeCloseTo(1 / 365, 12);
+  });
+
+  it('handles a million-bar curve (no spread of its values)', () => {
+    const n = 1_000_000;
+    const equity = Float64Array.from({ length: n }, (_, k) => 999 + k * 1e-3);
+    const ts = Float64Array.from({ length: n }, (_, k) => k * DAY);
+    const m = computeMetrics({ ts, equity, initialEquity: 1000, periodsPerYear: 365 });
+    expect(m.total_return).toBeCloseTo((999 + (n - 1) * 1e-3) / 1000 - 1, 9);
+  });
+});

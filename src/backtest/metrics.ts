@@ -106,8 +106,14 @@ export function computeMetrics(input: MetricsInput): Metrics {
   // the initial equity, on the same timestamp (it adds a return, not time). `shift` maps curve → ts index.
   const start = input.initialEquity;
   const shift = start !== undefined && start !== input.equity[0] ? 1 : 0;
-  const equity: ArrayLike<number> =
-    shift === 1 ? Float64Array.of(start ?? 0, ...Array.from(input.equity)) : input.equity;
+  let equity: ArrayLike<number> = input.equity;
+  if (shift === 1) {
+    // Copied, not spread: a spread of a million values would overflow the call stack.
+    const curve = new Float64Array(n + 1);
+    curve[0] = start ?? 0;
+    for (let k = 0; k < n; k++) curve[k + 1] = input.equity[k] ?? 0;
+    equity = curve;
+  }
   const len = n + shift;
   const first = equity[0] ?? 0;
   const lastE = equity[len - 1] ?? 0;

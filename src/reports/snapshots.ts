@@ -1,5 +1,7 @@
 import { countQuarantineByRule } from '../quality/quarantine.ts';
 import { type ValidationReport, validateStore } from '../quality/validate.ts';
+import { describeVarConventions } from '../risk/conventions.ts';
+import type { VarConventions } from '../risk/montecarlo.ts';
 import type { Queryable } from '../store/db.ts';
 import type { QualitySnapshot, RiskSnapshot } from './types.ts';
 
@@ -26,6 +28,8 @@ export async function riskSnapshot(db: Queryable, date: string): Promise<RiskSna
       var_95: null,
       var_99: null,
       cvar_95: null,
+      var_conventions: null,
+      var_method: null,
       capital: null,
       ltv: null,
       alerts: [],
@@ -36,12 +40,17 @@ export async function riskSnapshot(db: Queryable, date: string): Promise<RiskSna
   const v = obj(doc.var);
   const summary = obj(doc.summary);
   const alerts = Array.isArray(doc.alerts) ? doc.alerts.map(obj) : [];
+  // Reports stored before VaR stated its conventions have none: said so, not guessed.
+  const conventions =
+    typeof v.conventions === 'object' && v.conventions !== null ? (v.conventions as VarConventions) : null;
   return {
     date: row.date,
     portfolio: row.portfolio,
     var_95: numOrNull(v.var_95),
     var_99: numOrNull(v.var_99),
     cvar_95: numOrNull(v.cvar_95),
+    var_conventions: conventions,
+    var_method: describeVarConventions(conventions),
     capital: numOrNull(summary.capital),
     ltv: numOrNull(summary.ltv),
     alerts: alerts.map((a) => ({ level: String(a.level ?? 'low'), message: String(a.message ?? '') })),

@@ -1,3 +1,4 @@
+import type { VarConventions } from '../risk/montecarlo.ts';
 /** The start-of-day and end-of-day reports, as data (what `report --json` prints and the renderers draw). */
 
 export const REPORT_KINDS = ['sod', 'eod'] as const;
@@ -54,6 +55,10 @@ export interface RiskSnapshot {
   var_95: number | null;
   var_99: number | null;
   cvar_95: number | null;
+  /** How the VaR was made (method, horizon in calendar days, scaling), as its risk report stored it. */
+  var_conventions: VarConventions | null;
+  /** The same in one line, for the HTML, PDF and terminal. */
+  var_method: string | null;
   capital: number | null;
   ltv: number | null;
   alerts: { level: string; message: string }[];

@@ -38,6 +38,7 @@ import { listScenarios, storedDepegEvents } from '../store/repos/risk.ts';
 import {
   getRun,
   insertRun,
+  listRuns,
   type RunRow,
   type SignalRow,
   upsertDefinition,
@@ -395,4 +396,44 @@ export async function getBacktest(
   const run = await getRun(db, id, { withSignals: true });
   if (run === null) throw new NotFoundError(`backtest ${id} not found`);
   return { ...run, adjust: storedAdjust(run.config), conventions: storedConventions(run.config) };
+}
+
+/** One stored run in a list (API `GET /api/backtests`): snake_case, without its curve, trades and fills. */
+export interface BacktestListItem {
+  id: number;
+  strategy: string;
+  symbols: string[];
+  interval: string;
+  mode: 'historical' | 'simulated';
+  adjust: AdjustMode;
+  from: string;
+  to: string;
+  created_at: string;
+  params: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+  benchmark: Record<string, unknown> | null;
+  conventions: BacktestConventions | null;
+}
+
+/** The newest stored runs, optionally of one strategy. */
+export async function listBacktests(
+  db: Db,
+  options: { strategy?: string; symbol?: string; limit?: number } = {},
+): Promise<BacktestListItem[]> {
+  const runs = await listRuns(db, options);
+  return runs.map((r) => ({
+    id: r.id,
+    strategy: r.strategy,
+    symbols: r.symbols,
+    interval: r.interval,
+    mode: r.mode,
+    adjust: storedAdjust(r.config),
+    from: toIso(r.from),
+    to: toIso(r.to),
+    created_at: toIso(r.createdAt),
+    params: r.params,
+    metrics: r.metrics,
+    benchmark: r.benchmark ?? null,
+    conventions: storedConventions(r.config),
+  }));
 }

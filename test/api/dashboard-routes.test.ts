@@ -187,17 +187,17 @@ describe('GET /api/backtests', () => {
     const a = await run('buy-and-hold', ['BTC']);
     const b = await run('ma-crossover', ['AAPL']);
     const c = await run('buy-and-hold', ['AAPL']);
-    type List = { items: Array<{ id: number; strategy: string; symbols: string[]; metrics: object }> };
+    type List = { runs: Array<{ id: number; strategy: string; symbols: string[]; metrics: object }> };
     const all = await get<List>('/api/backtests');
-    expect(all.body.items.map((r) => r.id)).toEqual([c, b, a]);
-    expect(all.body.items[0]?.metrics).toHaveProperty('total_return');
-    expect((await get<List>('/api/backtests?strategy=buy-and-hold')).body.items.map((r) => r.id)).toEqual([
+    expect(all.body.runs.map((r) => r.id)).toEqual([c, b, a]);
+    expect(all.body.runs[0]?.metrics).toHaveProperty('total_return');
+    expect((await get<List>('/api/backtests?strategy=buy-and-hold')).body.runs.map((r) => r.id)).toEqual([
       c,
       a,
     ]);
-    expect((await get<List>('/api/backtests?symbol=aapl')).body.items.map((r) => r.id)).toEqual([c, b]);
-    expect((await get<List>('/api/backtests?strategy=ma-crossover&symbol=BTC')).body.items).toEqual([]);
-    expect((await get<List>('/api/backtests?limit=1')).body.items.map((r) => r.id)).toEqual([c]);
+    expect((await get<List>('/api/backtests?symbol=aapl')).body.runs.map((r) => r.id)).toEqual([c, b]);
+    expect((await get<List>('/api/backtests?strategy=ma-crossover&symbol=BTC')).body.runs).toEqual([]);
+    expect((await get<List>('/api/backtests?limit=1')).body.runs.map((r) => r.id)).toEqual([c]);
     expect((await get<{ error: string }>('/api/backtests?strategy=../x')).status).toBe(400);
   });
 });

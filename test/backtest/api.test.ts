@@ -77,6 +77,16 @@ describe('POST /api/backtests conventions and ma-crossover entry', () => {
     });
     const back = await h.app.inject({ url: `/api/backtests/${body.id}` });
     expect(back.json()).toMatchObject({ conventions: body.conventions });
+    const list = await h.app.inject({ url: '/api/backtests?limit=5' });
+    expect(list.statusCode).toBe(200);
+    const runs = (list.json() as { runs: Array<Record<string, unknown>> }).runs;
+    expect(runs[0]).toMatchObject({
+      id: body.id,
+      strategy: 'buy-and-hold',
+      adjust: 'split',
+      conventions: body.conventions,
+    });
+    expect(runs[0]).not.toHaveProperty('trades');
   });
 
   it('takes entry cross|state for ma-crossover, 400 for another strategy or value', async () => {

@@ -203,5 +203,12 @@ describe('EOD report: built, stored, written, and emailed to a loopback SMTP ser
     const out = await runReport(db, { kind: 'sod', date: day, home });
     expect(out.report.risk).toMatchObject({ date: day, note: null });
     expect(out.report.risk.var_95).toBeGreaterThan(0);
+    // The VaR's method, horizon and scaling travel with it into the report.
+    expect(out.report.risk.var_conventions).toMatchObject({
+      horizon_unit: 'calendar_days',
+      scaling: 'sqrt_time',
+    });
+    expect(out.report.risk.var_method).toMatch(/horizon 30 calendar days .*√t/);
+    expect(readFileSync(out.files.html, 'utf8')).toContain('calendar days');
   });
 });

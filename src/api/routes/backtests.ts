@@ -7,8 +7,7 @@ import {
 } from '../../backtest/strategies/ma-crossover.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { Interval } from '../../core/types.ts';
-import { DEFAULT_BACKTEST_ADJUST, getBacktest, runBacktest, storedAdjust } from '../../services/backtest.ts';
-import { listRuns } from '../../store/repos/strategies.ts';
+import { DEFAULT_BACKTEST_ADJUST, getBacktest, listBacktests, runBacktest } from '../../services/backtest.ts';
 import { useApiKeys } from '../api-keys.ts';
 import { readerOf, readOrPrimary } from '../read-db.ts';
 import { anyObject, errorResponses } from './common.ts';
@@ -130,7 +129,7 @@ export const backtestRoutes: FastifyPluginAsync<RouteOptions> = async (app, { de
     {
       schema: {
         summary:
-          'Stored backtest runs, newest first (metrics only; GET /api/backtests/:id for curves and trades)',
+          'Stored backtest runs, newest first, with their metrics and conventions (no curves or trades)',
         tags: ['backtest'],
         querystring: {
           type: 'object',
@@ -148,7 +147,7 @@ export const backtestRoutes: FastifyPluginAsync<RouteOptions> = async (app, { de
           200: {
             type: 'object',
             properties: {
-              items: {
+              runs: {
                 type: 'array',
                 items: {
                   type: 'object',
@@ -158,47 +157,33 @@ export const backtestRoutes: FastifyPluginAsync<RouteOptions> = async (app, { de
                     strategy: { type: 'string' },
                     symbols: { type: 'array', items: { type: 'string' } },
                     interval: { type: 'string' },
+                    mode: { type: 'string' },
+                    adjust: { type: 'string' },
                     from: { type: 'string' },
                     to: { type: 'string' },
                     created_at: { type: 'string' },
-                    mode: { type: 'string' },
-                    adjust: { type: 'string' },
                     params: anyObject,
                     metrics: anyObject,
-                    benchmark: { type: ['object', 'null'], additionalProperties: true },
+                    benchmark: { ...anyObject, type: ['object', 'null'] },
+                    conventions: { ...conventionsSchema, type: ['object', 'null'] },
                   },
+                  required: ['id', 'strategy', 'metrics', 'conventions'],
                 },
               },
             },
-            required: ['items'],
+            required: ['runs'],
           },
           ...errorResponses,
         },
       },
     },
-    async (req) => {
-      const runs = await listRuns(readerOf(deps), {
+    async (req) => ({
+      runs: await listBacktests(readerOf(deps), {
         strategy: req.query.strategy,
         symbol: req.query.symbol?.toUpperCase(),
         limit: req.query.limit,
-      });
-      return {
-        items: runs.map((r) => ({
-          id: r.id,
-          strategy: r.strategy,
-          symbols: r.symbols,
-          interval: r.interval,
-          from: new Date(r.from).toISOString(),
-          to: new Date(r.to).toISOString(),
-          created_at: new Date(r.createdAt).toISOString(),
-          mode: r.mode,
-          adjust: storedAdjust(r.config),
-          params: r.params,
-          metrics: r.metrics,
-          benchmark: r.benchmark,
-        })),
-      };
-    },
+      }),
+    }),
   );
 
   app.get<{ Params: { id: number } }>(

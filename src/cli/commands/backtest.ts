@@ -221,11 +221,12 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .action(async (opts: { strategy?: string; limit: string }) => {
       const limit = num('--limit', opts.limit, positiveInt) ?? 20;
       const c = await ctx();
-      const [{ listRuns }, { storedAdjust }] = await Promise.all([
+      const [{ listRuns }, { storedAdjust, storedConventions }] = await Promise.all([
         import('../../store/repos/strategies.ts'),
         import('../../services/backtest.ts'),
       ]);
-      const list = await listRuns(c.db, { strategy: opts.strategy, limit });
+      const runs = await listRuns(c.db, { strategy: opts.strategy, limit });
+      const list = runs.map((x) => ({ ...x, conventions: storedConventions(x.config) }));
       c.print({ runs: list }, (r) =>
         formatTable(
           r.runs.map((x) => ({

@@ -64,7 +64,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
             ['strategy', 'symbol', 'action', 'reasoning'],
           ),
           '',
-          `risk: ${r.risk.date ? `VaR95 ${r.risk.var_95?.toFixed(0)} (${r.risk.date}), ${r.risk.alerts.length} alert(s)` : r.risk.note}`,
+          `risk: ${r.risk.date ? `VaR95 ${r.risk.var_95?.toFixed(0)} (${r.risk.date}), ${r.risk.alerts.length} alert(s); ${r.risk.var_method ?? ''}` : r.risk.note}`,
           `quality: ${r.quality.passed}/${r.quality.total_checks} checks passed, ${r.quality.quarantined_total} quarantined`,
           `files: ${r.files.html}, ${r.files.pdf}`,
           r.email ? `emailed to ${r.email.accepted.join(', ')}` : '',

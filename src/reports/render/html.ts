@@ -90,7 +90,8 @@ ${skipped ? `<p class="muted">Not evaluated:</p><ul class="muted">${skipped}</ul
 ${
   risk.date
     ? `<p><span class="kpi">VaR 95 %<b>${money(risk.var_95)}</b></span><span class="kpi">VaR 99 %<b>${money(risk.var_99)}</b></span><span class="kpi">CVaR 95 %<b>${money(risk.cvar_95)}</b></span><span class="kpi">Capital<b>${money(risk.capital)}</b></span><span class="kpi">LTV<b>${risk.ltv === null ? '–' : `${(risk.ltv * 100).toFixed(1)} %`}</b></span></p>
-<p class="muted">Portfolio ${e(risk.portfolio ?? '')}, risk report of ${e(risk.date)}${risk.note ? ` (${e(risk.note)})` : ''}</p>`
+<p class="muted">Portfolio ${e(risk.portfolio ?? '')}, risk report of ${e(risk.date)}${risk.note ? ` (${e(risk.note)})` : ''}</p>
+<p class="muted">${e(risk.var_method ?? '')}</p>`
     : `<p class="muted">${e(risk.note ?? 'no risk report')}</p>`
 }
 ${alerts}

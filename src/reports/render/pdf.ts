@@ -201,6 +201,7 @@ export function renderReportPdf(r: DailyReport): Promise<Buffer> {
       .text(
         `Portfolio ${risk.portfolio ?? ''}, risk report of ${risk.date}${risk.note ? ` (${risk.note})` : ''}`,
       );
+    if (risk.var_method) doc.text(risk.var_method);
     doc.fillColor('#1f2328');
   } else doc.text(risk.note ?? 'no risk report');
   for (const a of risk.alerts) doc.text(`[${a.level}] ${a.message}`);
