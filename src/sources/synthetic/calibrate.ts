@@ -134,7 +134,7 @@ export function calibrate(samples: RealSamples): Calibration {
   // is a crisis level, so FX keeps the long-run 0.5 %/day and takes only the co-movement from the window.
   const legs = ['EUR_USD', 'GBP_USD', 'USD_JPY'].map((s) => returns(dailyCloses(samples, s)));
   const [eur, gbp] = legs;
-  const eg = eur && gbp ? regress(eur, gbp, 30) : null;
+  const eg = eur && gbp ? regress(eur, gbp, 15) : null;
   // Common share ≈ correlation of EUR_USD and GBP_USD (each currency loads equally on USD).
   if (eg && eur && gbp) {
     const corr = (eg.beta * sd([...gbp.values()])) / sd([...eur.values()]);

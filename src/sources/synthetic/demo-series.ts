@@ -18,15 +18,16 @@ import { type SyntheticOptions, SyntheticSeries } from './generator.ts';
 import { loadRealSamples, type RealSamples } from './real-samples.ts';
 
 /**
- * First day of the demo's daily history: two years, enough for the one-year correlation windows and the
- * risk scenarios while keeping `npm start` fast. Instruments with real daily samples reach back to the
+ * First day of the demo's daily history: 18 months and growing, enough for the one-year correlation windows
+ * and the risk scenarios while keeping `npm start` fast (each stored bar costs time in the load, the
+ * analytics and the validation). Instruments with real daily samples reach back to the
  * samples' start (from HISTORY_START), so their real history (and the stablecoins' real depegs: USDT after
  * Terra, May 2022; USDC and DAI after SVB, March 2023) is stored whole.
  */
-export const DEMO_START = Date.UTC(2025, 0, 1);
+export const DEMO_START = Date.UTC(2025, 5, 1);
 export const HISTORY_START = Date.UTC(2022, 0, 1);
-/** Days of hourly bars for 24/7 instruments (the dashboard's 1D view reads them). */
-export const DEMO_HOURLY_DAYS = 30;
+/** Days of hourly bars for 24/7 instruments (the dashboard's 1D and 1W views read them). */
+export const DEMO_HOURLY_DAYS = 14;
 /** Hourly windows closer than this are joined by synthetic hours; farther ones are not (too many rows). */
 const MAX_JOIN_MS = 400 * DAY_MS;
 
