@@ -24,11 +24,11 @@ import { hash2, hashString, normalAt, uniformAt } from './random.ts';
 import type { RealSamples } from './real-samples.ts';
 
 /** First day of the model (earlier times get no bars) and the day its level tables refer to. */
-export const SYNTHETIC_START = Date.UTC(2000, 0, 1);
+export const SYNTHETIC_START = Date.UTC(2010, 0, 1);
 const ORIGIN_DAY = SYNTHETIC_START / DAY_MS;
 const LEVEL_DAY = Date.UTC(2024, 0, 1) / DAY_MS;
-/** Days computed from the origin (to 2040). */
-const SPAN_DAYS = Date.UTC(2040, 0, 1) / DAY_MS - ORIGIN_DAY;
+/** Days computed from the origin (to 2032; later days repeat the last close). */
+const SPAN_DAYS = Date.UTC(2032, 0, 1) / DAY_MS - ORIGIN_DAY;
 /** Daily pull of factors and own noise back to their mean: keeps decades-long walks in a believable band. */
 const REVERSION = 1 / 500;
 /** Days of factor bridges kept per factor (≈ 0.5 MB each). */
