@@ -1,37 +1,21 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { DAY_MS, startOfUtcDay, toIso } from './core/time.ts';
-import type { Interval, StoredBar, TimeRange } from './core/types.ts';
-import { importFile } from './importer/import.ts';
+import { toIso } from './core/time.ts';
+import type { StoredBar } from './core/types.ts';
 import { checkBars, type RejectedRow } from './quality/gate.ts';
 import { quarantineRows } from './quality/quarantine.ts';
-import { syntheticBars } from './sources/synthetic/generator.ts';
+import {
+  DEMO_HOURLY_DAYS,
+  DEMO_START,
+  type DemoSeriesPlan,
+  demoBars,
+  planDemoSeries,
+} from './sources/synthetic/demo-series.ts';
 import type { Db } from './store/db.ts';
 import { countBars, upsertBars } from './store/repos/bars.ts';
 import { type InstrumentRow, listInstruments, upsertInstruments } from './store/repos/instruments.ts';
 import { countPrices } from './store/repos/prices.ts';
 import { loadUniverse } from './universe.ts';
 
-/** Real files shipped in `samples/` (see samples/README.md) and what they load. */
-export const SAMPLE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'samples');
-export const SAMPLES: ReadonlyArray<{ file: string; symbol: string; interval: Interval }> = [
-  { file: 'SPY_daily_1999-2020.csv', symbol: 'SPY', interval: '1d' },
-  { file: 'EUR_USD_H1_2019.csv', symbol: 'EUR_USD', interval: '1h' },
-  { file: 'USDC_kraken_hourly_2023-03.csv', symbol: 'USDC', interval: '1h' },
-  { file: 'USDC_defillama_hourly_2023-03.csv', symbol: 'USDC', interval: '1d' },
-  { file: 'USDT_defillama_hourly_2023-03.csv', symbol: 'USDT', interval: '1d' },
-  { file: 'DAI_defillama_hourly_2023-03.csv', symbol: 'DAI', interval: '1d' },
-];
-
-/**
- * First day of the synthetic history. Fixed (and the generator is anchored in time), so a re-run regenerates
- * exactly the same bars (the demo is idempotent) and later days only append. Early 2022 so that the
- * synthetic history holds the stablecoin depeg episodes shaped like the real ones (USDT May 2022, USDC and
- * DAI March 2023).
- */
-export const DEMO_START = Date.UTC(2022, 0, 1);
-/** Days of hourly bars for 24/7 and FX instruments (the dashboard's 1D view reads them). */
-export const DEMO_HOURLY_DAYS = 30;
+export { DEMO_HOURLY_DAYS, DEMO_START };
 
 export interface DemoStep {
   name: string;
@@ -75,48 +59,98 @@ async function step(
   }
 }
 
-function hasHourly(i: InstrumentRow): boolean {
-  return i.assetClass === 'crypto' || i.assetClass === 'stablecoin' || i.assetClass === 'fx';
+interface StoredSpan {
+  first: number;
+  last: number;
+  n: number;
 }
 
-/** Loads synthetic bars for every priced instrument through the quality gate, as one bulk upsert. */
-async function loadSynthetic(db: Db, instruments: InstrumentRow[], now: number) {
-  const end = startOfUtcDay(now);
-  const accepted: StoredBar[] = [];
-  const rejected: Array<RejectedRow<StoredBar>> = [];
-  let unchangedInBatch = 0;
-  for (const inst of instruments) {
-    if (inst.assetClass === 'economic') continue;
-    const plans: Array<{ interval: Interval; range: TimeRange }> = [
-      { interval: '1d', range: { from: DEMO_START, to: end } },
-    ];
-    if (hasHourly(inst))
-      plans.push({ interval: '1h', range: { from: end - DEMO_HOURLY_DAYS * DAY_MS, to: end } });
-    for (const { interval, range } of plans) {
-      const rows: StoredBar[] = syntheticBars(inst, interval, range).map((b) => ({
-        ...b,
-        symbol: inst.symbol,
-        interval,
-        source: 'synthetic',
-      }));
-      const gate = checkBars(rows, {
-        instrument: { symbol: inst.symbol, assetClass: inst.assetClass, pegTarget: inst.pegTarget ?? null },
-        mode: 'backfill',
-        now,
-      });
-      for (const row of gate.accepted) accepted.push(row);
-      rejected.push(...gate.rejected);
-      unchangedInBatch += gate.unchanged.length;
-    }
-  }
-  const res = await upsertBars(db, accepted);
-  await quarantineRows(db, rejected, 'synthetic');
-  return { stored: res.stored, unchanged: res.unchanged + unchangedInBatch, quarantined: rejected.length };
+/** What is stored per (symbol, interval) since DEMO_START: one grouped scan. */
+async function storedSpans(db: Db): Promise<Map<string, StoredSpan>> {
+  const res = await db.query<{ symbol: string; interval: string; first: number; last: number; n: number }>(
+    `SELECT i.symbol, b.interval, (extract(epoch FROM min(b.ts)) * 1000)::float8 AS first,
+            (extract(epoch FROM max(b.ts)) * 1000)::float8 AS last, count(*)::float8 AS n
+       FROM market_data.bars b JOIN market_data.instruments i ON i.id = b.instrument_id
+      GROUP BY 1, 2`,
+  );
+  return new Map(
+    res.rows.map((r) => [
+      `${r.symbol}|${r.interval}`,
+      { first: Number(r.first), last: Number(r.last), n: Number(r.n) },
+    ]),
+  );
 }
 
 /**
- * The main job on the embedded default: load the universe, fill the store offline with deterministic
- * synthetic data and the real samples, then run the extra steps (analytics, risk). Idempotent.
+ * Bars a series still needs: none when the store already holds exactly the planned bars up to its last
+ * one (a re-run the same day), the newer ones when only days were added since, all of them otherwise.
+ */
+function missingAfter(plan: DemoSeriesPlan, stored: StoredSpan | undefined): number | null | 'none' {
+  if (!stored || plan.times[0] !== stored.first) return null;
+  let upTo = 0;
+  for (const t of plan.times) if (t <= stored.last) upTo += 1;
+  if (upTo !== stored.n) return null;
+  return upTo === plan.times.length ? 'none' : stored.last;
+}
+
+/**
+ * Loads the demo's market data — real samples and the synthetic market around them (see demo-series.ts) —
+ * through the quality gate, as one bulk upsert. Series already complete in the store are not regenerated.
+ */
+async function loadMarketData(db: Db, instruments: InstrumentRow[], now: number) {
+  const plans = planDemoSeries(instruments, now);
+  const stored = await storedSpans(db);
+  const accepted: StoredBar[] = [];
+  const rejected = new Map<string, Array<RejectedRow<StoredBar>>>();
+  let unchanged = 0;
+  let real = 0;
+  let skipped = 0;
+  for (const plan of plans) {
+    const after = missingAfter(plan, stored.get(`${plan.instrument.symbol}|${plan.interval}`));
+    if (after === 'none') {
+      skipped += 1;
+      unchanged += plan.times.length;
+      continue;
+    }
+    const rows = demoBars(plan, after);
+    const inst = plan.instrument;
+    const gate = checkBars(rows, {
+      instrument: { symbol: inst.symbol, assetClass: inst.assetClass, pegTarget: inst.pegTarget ?? null },
+      mode: 'backfill',
+      now,
+    });
+    for (const row of gate.accepted) {
+      accepted.push(row);
+      if (row.source !== 'synthetic') real += 1;
+    }
+    for (const r of gate.rejected) {
+      const list = rejected.get(r.row.source) ?? [];
+      list.push(r);
+      rejected.set(r.row.source, list);
+    }
+    unchanged += gate.unchanged.length;
+  }
+  const res = await upsertBars(db, accepted);
+  let quarantined = 0;
+  const bySource: Record<string, number> = {};
+  for (const [source, rows] of rejected) {
+    quarantined += await quarantineRows(db, rows, source);
+    bySource[source] = rows.length;
+  }
+  return {
+    series: plans.length,
+    series_complete: skipped,
+    stored: res.stored,
+    unchanged: res.unchanged + unchanged,
+    real_rows: real,
+    quarantined,
+    quarantined_by_source: bySource,
+  };
+}
+
+/**
+ * The main job on the embedded default: load the universe, fill the store offline with the real samples and
+ * the deterministic synthetic market around them, then run the extra steps (analytics, risk). Idempotent.
  */
 export async function runDemo(db: Db, options: DemoOptions = {}): Promise<DemoSummary> {
   const started = Date.now();
@@ -135,31 +169,7 @@ export async function runDemo(db: Db, options: DemoOptions = {}): Promise<DemoSu
     },
     log,
   );
-  await step(steps, 'synthetic', () => loadSynthetic(db, instruments, now), log);
-  await step(
-    steps,
-    'samples',
-    async () => {
-      const files: Array<Record<string, unknown>> = [];
-      for (const s of SAMPLES) {
-        const res = await importFile(db, {
-          file: join(SAMPLE_DIR, s.file),
-          symbol: s.symbol,
-          interval: s.interval,
-          now,
-        });
-        files.push({
-          file: s.file,
-          symbol: s.symbol,
-          stored: res.stored,
-          unchanged: res.unchanged,
-          quarantined: res.quarantined,
-        });
-      }
-      return { files };
-    },
-    log,
-  );
+  await step(steps, 'synthetic', () => loadMarketData(db, instruments, now), log);
   for (const extra of options.extraSteps ?? []) await step(steps, extra.name, () => extra.run(db), log);
 
   const range = await db.query<{ first: Date | null; last: Date | null }>(

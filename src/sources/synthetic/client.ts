@@ -12,7 +12,7 @@ import {
 import type { Clock } from '../rate-limit.ts';
 import { systemClock } from '../rate-limit.ts';
 import type { FetchOptions, LatestResult, Source, SourceCheck } from '../source.ts';
-import { type SyntheticOptions, SyntheticWalk, syntheticBars, syntheticSupports } from './generator.ts';
+import { type SyntheticOptions, SyntheticSeries, syntheticBars, syntheticSupports } from './generator.ts';
 
 export interface SyntheticSourceOptions extends SyntheticOptions {
   /** Bars per yielded page. @defaultValue 5000 */
@@ -80,7 +80,7 @@ export class SyntheticSource implements Source {
         });
         continue;
       }
-      const price = new SyntheticWalk(instrument, this.options).priceAtMinute(minute);
+      const price = new SyntheticSeries(instrument, this.options).priceAtMinute(minute);
       result.items.push({ symbol: instrument.symbol, ts: minute * 60_000, price, source: this.name });
     }
     return result;
