@@ -361,5 +361,6 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
       await listener.close();
       await pool.end();
     },
+    openSibling: (o) => openPostgres(url, { ...opts, max: o.max, connectTimeoutMs: o.connectTimeoutMs }),
   };
 }
