@@ -5,13 +5,13 @@ import { type ChatExecutor, createChatExecutor } from '../../src/chat/executor/i
 import { guardSql } from '../../src/chat/sql-guard.ts';
 import type { Db } from '../../src/store/db.ts';
 import { testBackends } from '../../src/store/repos/test-backends.ts';
-import { HOSTILE_REFUSED } from './hostile-corpus.ts';
+import { HOSTILE_ACCEPTED, HOSTILE_REFUSED, TEST_COLUMNS } from './hostile-corpus.ts';
 import { seedBars, storeFingerprint } from './seed.ts';
 
 describe('SQL guard: every hostile query is refused with a one-line reason', () => {
   for (const h of HOSTILE_REFUSED) {
     it(h.name, async () => {
-      const err = await guardSql(h.sql).then(
+      const err = await guardSql(h.sql, { columns: TEST_COLUMNS }).then(
         () => null,
         (e: unknown) => e,
       );
@@ -29,8 +29,18 @@ describe('SQL guard: ordinary reads pass', () => {
     'SELECT * FROM ops.data_gaps',
     'SELECT 1;',
     "SELECT 'é' AS s -- trailing comment",
+    'SELECT x.c, y.n FROM (SELECT 1 AS c) x, market_data.instruments i CROSS JOIN LATERAL (SELECT i.id) AS y(n)',
+    'SELECT i.symbol, i.upper FROM market_data.instruments i',
   ])('%s', async (sql) => {
-    await expect(guardSql(sql)).resolves.toMatchObject({ private: false });
+    await expect(guardSql(sql, { columns: TEST_COLUMNS })).resolves.toMatchObject({ private: false });
+  });
+
+  it('reads t.f as the call f(t) when no column is named f', async () => {
+    const g = await guardSql('SELECT i.upper FROM market_data.instruments i', { columns: TEST_COLUMNS });
+    expect(g.functions).toEqual(['upper']);
+    await expect(
+      guardSql('SELECT i.pg_typeof FROM market_data.instruments i', { columns: TEST_COLUMNS }),
+    ).rejects.toThrow(/function pg_typeof is not allowed \(x.pg_typeof is column notation/);
   });
 
   it('private relations only with allowPrivate', async () => {
@@ -127,7 +137,33 @@ for (const backend of backends) {
       expect(r.rows).toEqual([{ n: 6 }]);
     });
 
+    for (const h of HOSTILE_ACCEPTED) {
+      it(`stops an accepted statement at the time limit: ${h.name}`, async () => {
+        const t0 = performance.now();
+        await expect(
+          executeGuarded(db, h.sql, { timeoutMs: 300, maxCost: 1e15, executor }),
+        ).rejects.toBeInstanceOf(QueryTimeoutError);
+        expect(performance.now() - t0).toBeLessThan(15_000);
+      });
+    }
+
     if (backend.name === 'postgres') {
+      it('a sorted string_agg that spills past temp_file_limit is stopped by the server', async () => {
+        // 64 kB of work_mem and 256 kB of temporary files: sorting ~450k joined rows must spill beyond
+        const small = createChatExecutor(db, { workMemKb: 64, tempFileLimitKb: 256 });
+        try {
+          await expect(
+            executeGuarded(
+              db,
+              "SELECT string_agg(a.ts::text, ',' ORDER BY a.ts, b.ts) AS s FROM market_data.bars a, market_data.bars b",
+              { timeoutMs: 20_000, maxCost: 1e15, executor: small },
+            ),
+          ).rejects.toThrow(/more memory or temporary space than chat allows.*temp_file_limit/);
+        } finally {
+          await small.close();
+        }
+      });
+
       it('runs as the read-only role', async () => {
         const r = await executeGuarded(
           db,
