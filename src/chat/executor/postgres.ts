@@ -1,3 +1,4 @@
+import { UnavailableError } from '../../core/errors.ts';
 import type { Db, Queryable } from '../../store/db.ts';
 import { QueryTimeoutError } from '../errors.ts';
 import { ConcurrencyLimiter } from './limiter.ts';
@@ -45,6 +46,8 @@ export function postgresExecutor(db: Db, opts: PostgresExecutorOptions = {}): Ch
   let pool: Promise<Db> | null = null;
   let rights: Promise<SessionRights> | null = null;
   let closed = false;
+  /** Server pids of the chat connections inside a run, cancelled on close so shutdown does not wait. */
+  const running = new Set<number>();
 
   const poolOf = (): Promise<Db> => {
     pool ??= open({ max: poolSize, connectTimeoutMs: 5_000 });
@@ -85,18 +88,26 @@ export function postgresExecutor(db: Db, opts: PostgresExecutorOptions = {}): Ch
       try {
         const p = await poolOf();
         const r = await rightsOf(p);
-        const results = await p.transaction(async (tx) => {
-          await prepare(tx, limits, r);
-          const out: Record<string, unknown>[][] = [];
-          for (const [i, s] of statements.entries()) {
-            const rows = (await tx.query(s)).rows;
-            check?.(i, rows);
-            out.push(rows);
-          }
-          return out;
-        });
+        let pid: number | undefined;
+        const results = await p
+          .transaction(async (tx) => {
+            pid = (await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+            if (pid !== undefined) running.add(pid);
+            await prepare(tx, limits, r);
+            const out: Record<string, unknown>[][] = [];
+            for (const [i, s] of statements.entries()) {
+              const rows = (await tx.query(s)).rows;
+              check?.(i, rows);
+              out.push(rows);
+            }
+            return out;
+          })
+          .finally(() => {
+            if (pid !== undefined) running.delete(pid);
+          });
         return { results, as_of: null };
       } catch (err) {
+        if (closed) throw new UnavailableError('chat query stopped: the server is shutting down', { cause: err });
         if (sqlState(err) === '57014') {
           throw new QueryTimeoutError(
             `query stopped after ${limits.timeoutMs} ms (chat.timeout_ms); narrow it with filters or aggregates`,
@@ -110,6 +121,11 @@ export function postgresExecutor(db: Db, opts: PostgresExecutorOptions = {}): Ch
     },
     async close(): Promise<void> {
       closed = true;
+      if (running.size > 0) {
+        await db
+          .query('SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid', [[...running]])
+          .catch(() => undefined);
+      }
       const p = pool;
       pool = null;
       if (p) await (await p.catch(() => null))?.close();
