@@ -43,7 +43,7 @@ export interface Db extends Queryable {
    * PostgreSQL only: a second, separate pool to the same database (e.g. the chat executor's, so its
    * statements cannot take the app pool's connections). The caller closes it.
    */
-  openSibling?(opts: { max: number; connectTimeoutMs?: number }): Promise<Db>;
+  openSibling?(opts: { max: number; connectTimeoutMs?: number; readOnly?: boolean }): Promise<Db>;
   /**
    * Embedded PGlite only: a consistent copy of the store another PGlite can open (off this thread), as
    * a data directory copied to `dir` (on-disk store) or a tarball (in-memory store).

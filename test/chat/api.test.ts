@@ -214,3 +214,46 @@ describe('chat and reports over HTTP (app.inject, PGlite)', () => {
     expect(missing.statusCode).toBe(404);
   });
 });
+
+describe('chat history per API key when only API_KEYS is configured', () => {
+  let db: Db;
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    db = await openPglite();
+    await migrate(db);
+    const config = await ConfigStore.open({ db, live: false });
+    const settings = {
+      corsOrigins: [],
+      apiKeys: ['key-one', 'key-two'],
+      jwtSecret: undefined,
+      llm: {},
+      llmLocal: {},
+    };
+    app = buildApp({ db, settings, config, adminApi: false, routes: [{ name: 'chat', plugin: chatRoutes }] });
+    await app.ready();
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.close();
+  });
+
+  it('each key sees only its own history; no key is 401', async () => {
+    // a refused statement is recorded too, and needs no executor
+    const sent = await app.inject({
+      method: 'POST',
+      url: '/api/chat/execute',
+      headers: { 'x-api-key': 'key-one' },
+      payload: { sql: 'DELETE FROM market_data.bars' },
+    });
+    expect(sent.statusCode).toBe(400);
+    const one = await app.inject({ url: '/api/chat/history', headers: { 'x-api-key': 'key-one' } });
+    const two = await app.inject({ url: '/api/chat/history', headers: { 'x-api-key': 'key-two' } });
+    expect(one.json().items).toMatchObject([{ sql: 'DELETE FROM market_data.bars' }]);
+    expect(one.json().user).toMatch(/^api-key:[0-9a-f]{12}$/);
+    expect(two.json().items).toEqual([]);
+    expect(two.json().user).not.toBe(one.json().user);
+    expect((await app.inject({ url: '/api/chat/history' })).statusCode).toBe(401);
+  });
+});

@@ -31,9 +31,10 @@ interface SessionRights {
 }
 
 /**
- * Chat on PostgreSQL: a pool of its own (`openSibling`), so chat statements never take the app's
- * connections, each statement in a READ ONLY transaction as the read-only role (when the session is a
- * member of it) with `statement_timeout`, `work_mem`, `temp_file_limit` and
+ * Chat on PostgreSQL: a pool of its own (`openSibling`, sessions with `default_transaction_read_only`),
+ * so chat statements never take the app's connections, each statement in a READ ONLY transaction as the
+ * read-only role `marketpipe_chat_ro` (migration 080 creates it and grants it to the migrating user when
+ * that user may; a session that is not a member runs without it, on the read-only transaction alone) with `statement_timeout`, `work_mem`, `temp_file_limit` and
  * `idle_in_transaction_session_timeout` set locally. The server enforces every limit.
  */
 export function postgresExecutor(db: Db, opts: PostgresExecutorOptions = {}): ChatExecutor {
@@ -50,7 +51,7 @@ export function postgresExecutor(db: Db, opts: PostgresExecutorOptions = {}): Ch
   const running = new Set<number>();
 
   const poolOf = (): Promise<Db> => {
-    pool ??= open({ max: poolSize, connectTimeoutMs: 5_000 });
+    pool ??= open({ max: poolSize, connectTimeoutMs: 5_000, readOnly: true });
     return pool;
   };
   const rightsOf = (p: Db): Promise<SessionRights> => {
@@ -107,7 +108,8 @@ export function postgresExecutor(db: Db, opts: PostgresExecutorOptions = {}): Ch
           });
         return { results, as_of: null };
       } catch (err) {
-        if (closed) throw new UnavailableError('chat query stopped: the server is shutting down', { cause: err });
+        if (closed)
+          throw new UnavailableError('chat query stopped: the server is shutting down', { cause: err });
         if (sqlState(err) === '57014') {
           throw new QueryTimeoutError(
             `query stopped after ${limits.timeoutMs} ms (chat.timeout_ms); narrow it with filters or aggregates`,
