@@ -3,7 +3,7 @@ import type { Db } from '../store/db.ts';
 import { type ExecuteOptions, type ExecuteResult, executeGuarded } from './execute.ts';
 import { recordHistory } from './history.ts';
 import { askModel, type EndpointKind, type LlmSettings, routeQuestion } from './llm.ts';
-import { buildSchemaContext } from './schema-context.ts';
+import { buildSchemaContext, knownColumns } from './schema-context.ts';
 import { guardSql } from './sql-guard.ts';
 
 /** What `ask` returns (`marketpipe ask --json`, `POST /api/chat/query`). */
@@ -52,7 +52,7 @@ export async function ask(
     const answer = await askModel(route.endpoint, question, context.text, { timeoutMs: opts.llmTimeoutMs });
     sql = answer.sql;
     explanation = answer.explanation;
-    const guard = { allowPrivate: route.private };
+    const guard = { allowPrivate: route.private, columns: await knownColumns(db) };
     const guarded = await guardSql(answer.sql, guard);
     sql = guarded.sql;
     const result: AskResult = {

@@ -1,23 +1,30 @@
-import { AppError, TimeoutError, ValidationError } from '../core/errors.ts';
-import type { Db, Queryable } from '../store/db.ts';
+import { AppError, ValidationError } from '../core/errors.ts';
+import type { Db } from '../store/db.ts';
 import { type ChartSuggestion, suggestChart } from './chart.ts';
 import { QueryRefusedError } from './errors.ts';
+import { type ChatExecutor, createChatExecutor } from './executor/index.ts';
+import { knownColumns } from './schema-context.ts';
 import { type GuardOptions, guardSql, limitedSql } from './sql-guard.ts';
 
-/** The role migration 080 creates; guarded queries switch to it when the session may. */
-export const READ_ONLY_ROLE = 'marketpipe_chat_ro';
+export { READ_ONLY_ROLE } from './executor/postgres.ts';
 
 export interface ExecuteOptions extends GuardOptions {
   /** Rows returned at most; one more is fetched to tell that the result was cut. @defaultValue 1000 */
   maxRows?: number;
-  /** Statement timeout in milliseconds (server PostgreSQL; PGlite relies on the cost budget). @defaultValue 30000 */
+  /** Wall-clock limit of the run, ms; past it the statement is stopped (QueryTimeoutError). @defaultValue 10000 */
   timeoutMs?: number;
   /**
    * Planner cost budget: a query whose estimated total cost (EXPLAIN, after the row cap) is above it is
-   * refused before it runs. This is what stops an endless query on PGlite, which cannot cancel a running
-   * statement. @defaultValue 5e7
+   * refused before it runs. Only a first, cheap refusal: estimates can be far off, so the time limit is
+   * what bounds a run. @defaultValue 5e7
    */
   maxCost?: number;
+  /** Chat runs in flight at most (per executor); more are refused with ChatBusyError. @defaultValue 2 */
+  maxConcurrent?: number;
+  /**
+   * Where statements run (see executor/). @defaultValue one made for this call from `db` and closed after
+   */
+  executor?: ChatExecutor;
 }
 
 export interface ExecuteResult {
@@ -31,9 +38,11 @@ export interface ExecuteResult {
   cost: number;
   chart: ChartSuggestion | null;
   duration_ms: number;
+  /** When the data read was current: null for the live store, the copy's time on the embedded store. */
+  as_of: string | null;
 }
 
-const DEFAULTS = { maxRows: 1000, timeoutMs: 30_000, maxCost: 5e7 } as const;
+const DEFAULTS = { maxRows: 1000, timeoutMs: 10_000, maxCost: 5e7, maxConcurrent: 2 } as const;
 
 function jsonSafe(v: unknown): unknown {
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
@@ -41,14 +50,6 @@ function jsonSafe(v: unknown): unknown {
   if (v instanceof Uint8Array) return `<${v.byteLength} bytes>`;
   if (Array.isArray(v)) return v.map(jsonSafe);
   return v;
-}
-
-async function mayUseReadOnlyRole(tx: Queryable): Promise<boolean> {
-  const res = await tx.query<{ ok: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1 AND pg_has_role(current_user, oid, 'MEMBER')) AS ok`,
-    [READ_ONLY_ROLE],
-  );
-  return res.rows[0]?.ok === true;
 }
 
 function planCost(rows: Record<string, unknown>[]): number {
@@ -65,56 +66,65 @@ function sqlState(err: unknown): string | undefined {
 }
 
 /**
- * Guards `sql`, then runs it in a READ ONLY transaction as the read-only role with a statement timeout,
- * after checking its planned cost, returning at most `maxRows` rows. Refusals throw QueryRefusedError, a
- * cancelled query TimeoutError, a query the database rejects ValidationError — each with a one-line reason.
+ * Guards `sql`, then runs it through a chat executor (read-only, under a wall-clock limit the engine or a
+ * worker kill enforces, at most `maxConcurrent` at once) after checking its planned cost, returning at
+ * most `maxRows` rows. Refusals throw QueryRefusedError, a stopped query QueryTimeoutError, a full
+ * executor ChatBusyError, a query the database rejects ValidationError — each with a one-line reason.
  */
 export async function executeGuarded(db: Db, sql: string, opts: ExecuteOptions = {}): Promise<ExecuteResult> {
   const maxRows = opts.maxRows ?? DEFAULTS.maxRows;
   const timeoutMs = Math.max(1, Math.floor(opts.timeoutMs ?? DEFAULTS.timeoutMs));
   const maxCost = opts.maxCost ?? DEFAULTS.maxCost;
-  const guarded = await guardSql(sql, opts);
-  const limited = await limitedSql(guarded, maxRows, opts);
+  const guardOpts = { ...opts, columns: opts.columns ?? (await knownColumns(db)) };
+  const guarded = await guardSql(sql, guardOpts);
+  const limited = await limitedSql(guarded, maxRows, guardOpts);
+  const executor = opts.executor ?? createChatExecutor(db, { poolSize: 1 });
   const t0 = performance.now();
   try {
-    return await db.transaction(async (tx) => {
-      await tx.exec('SET TRANSACTION READ ONLY');
-      await tx.exec(`SET LOCAL statement_timeout = ${timeoutMs}`);
-      if (await mayUseReadOnlyRole(tx)) await tx.exec(`SET LOCAL ROLE ${READ_ONLY_ROLE}`);
-      const plan = await tx.query(`EXPLAIN (FORMAT JSON) ${limited}`);
-      const cost = planCost(plan.rows);
+    const limits = { timeoutMs, maxConcurrent: opts.maxConcurrent ?? DEFAULTS.maxConcurrent };
+    let cost = Number.POSITIVE_INFINITY;
+    // the budget is checked between the EXPLAIN and the statement, in the same slot and time limit
+    const run = await executor.run([`EXPLAIN (FORMAT JSON) ${limited}`, limited], limits, (i, rows) => {
+      if (i !== 0) return;
+      cost = planCost(rows);
       if (cost > maxCost) {
         throw new QueryRefusedError(
           `query too expensive: estimated cost ${Math.round(cost).toExponential(2)} exceeds the budget ${maxCost.toExponential(2)} (add filters or aggregate)`,
         );
       }
-      const res = await tx.query(limited);
-      const truncated = res.rows.length > maxRows;
-      const rows = res.rows.slice(0, maxRows).map((r) => {
-        const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(r)) out[k] = jsonSafe(v);
-        return out;
-      });
-      const columns = Object.keys(res.rows[0] ?? {});
-      return {
-        sql: guarded.sql,
-        columns,
-        rows,
-        row_count: rows.length,
-        truncated,
-        cost,
-        chart: suggestChart(columns, rows),
-        duration_ms: Math.round(performance.now() - t0),
-      };
     });
+    const res = run.results[1] ?? [];
+    const truncated = res.length > maxRows;
+    const rows = res.slice(0, maxRows).map((r) => {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(r)) out[k] = jsonSafe(v);
+      return out;
+    });
+    const columns = Object.keys(res[0] ?? {});
+    return {
+      sql: guarded.sql,
+      columns,
+      rows,
+      row_count: rows.length,
+      truncated,
+      cost,
+      chart: suggestChart(columns, rows),
+      duration_ms: Math.round(performance.now() - t0),
+      as_of: run.as_of,
+    };
   } catch (err) {
     if (err instanceof AppError) throw err;
     const state = sqlState(err);
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    if (state === '57014')
-      throw new TimeoutError(`query cancelled after ${timeoutMs} ms (statement timeout)`, { cause: err });
+    if (state === '53400' || state === '53200' || state === '54000')
+      throw new QueryRefusedError(
+        `query stopped: it needs more memory or temporary space than chat allows (${message})`,
+        { cause: err },
+      );
     if (state === '25006' || state === '42501')
       throw new QueryRefusedError(`refused by the database: ${message}`, { cause: err });
     throw new ValidationError(`query failed: ${message}`, { cause: err });
+  } finally {
+    if (!opts.executor) await executor.close();
   }
 }

@@ -111,6 +111,29 @@ export async function buildSchemaContext(
   return { tables, examples, text: renderContext(tables, examples) };
 }
 
+const columnCache = new WeakMap<Queryable, { at: number; columns: Promise<ReadonlySet<string>> }>();
+/** How long a store's column names are reused, ms (migrations add columns rarely). */
+const COLUMNS_TTL_MS = 30_000;
+
+/**
+ * Every column name of the relations a chat query may read (public, private and the ops views), for
+ * the guard's column-notation check (`t.f` is a call of `f` when no column is named `f`).
+ */
+export function knownColumns(db: Queryable): Promise<ReadonlySet<string>> {
+  const hit = columnCache.get(db);
+  if (hit && Date.now() - hit.at < COLUMNS_TTL_MS) return hit.columns;
+  const columns = db
+    .query<{ column_name: string }>(
+      `SELECT DISTINCT column_name FROM information_schema.columns
+       WHERE table_schema = ANY($1::text[]) AND (table_schema <> 'ops' OR table_name = ANY($2::text[]))`,
+      [[...PUBLIC_SCHEMAS, ...PRIVATE_SCHEMAS, 'ops'], [...OPS_VIEWS]],
+    )
+    .then((r): ReadonlySet<string> => new Set(r.rows.map((row) => row.column_name)));
+  columnCache.set(db, { at: Date.now(), columns });
+  columns.catch(() => columnCache.delete(db));
+  return columns;
+}
+
 export function renderContext(tables: readonly TableInfo[], examples: readonly ExampleQuery[]): string {
   const lines: string[] = ['PostgreSQL 15 database. Readable relations (always schema-qualify them):', ''];
   for (const t of tables) {

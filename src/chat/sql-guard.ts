@@ -24,6 +24,12 @@ export interface GuardOptions {
    * @defaultValue false
    */
   allowPrivate?: boolean;
+  /**
+   * Column names of the readable relations (see `knownColumns`). PostgreSQL reads `t.f` as the call
+   * `f(t)` when `t` has no column `f`, so with this set a qualified name that is no column (nor an alias
+   * of the statement) counts as a function call and meets the allow-list. Without it that check is off.
+   */
+  columns?: ReadonlySet<string>;
 }
 
 export interface GuardedSql {
@@ -103,12 +109,35 @@ function refuse(reason: string): never {
   throw new QueryRefusedError(reason);
 }
 
+/** Names a statement gives its own outputs: select-list aliases, `AS t(a, b)`, `WITH x(a, b)`. */
+function localNames(node: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(node)) {
+    for (const n of node) localNames(n, out);
+    return out;
+  }
+  if (!isObject(node)) return out;
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'ResTarget' && isObject(value) && typeof value.name === 'string') out.add(value.name);
+    if ((key === 'colnames' || key === 'aliascolnames') && Array.isArray(value))
+      for (const n of names(value)) out.add(n);
+    localNames(value, out);
+  }
+  return out;
+}
+
 class Walker {
   readonly relations = new Set<string>();
   readonly functions = new Set<string>();
   private privateRead = false;
+  private readonly known: ReadonlySet<string> | null;
 
-  constructor(private readonly allowPrivate: boolean) {}
+  constructor(
+    private readonly allowPrivate: boolean,
+    columns: ReadonlySet<string> | undefined,
+    locals: ReadonlySet<string>,
+  ) {
+    this.known = columns ? new Set([...columns, ...locals]) : null;
+  }
 
   get private(): boolean {
     return this.privateRead;
@@ -133,7 +162,15 @@ class Walker {
       else if (key === 'lockingClause')
         refuse('FOR UPDATE/FOR SHARE locks rows; only a plain SELECT is allowed');
       else if (key === 'RangeVar' && isObject(value)) this.relation(value, scope);
-      else if (key === 'FuncCall' && isObject(value)) {
+      else if (key === 'ColumnRef' && isObject(value)) {
+        const fields = Array.isArray(value.fields) ? value.fields : [];
+        if (fields.length > 1) this.fieldSelection(fields[fields.length - 1]);
+      } else if (key === 'A_Indirection' && isObject(value)) {
+        // `(t).f` is `f(t)` too when f is no column
+        for (const item of Array.isArray(value.indirection) ? value.indirection : [])
+          this.fieldSelection(item);
+        this.visit(value, scope);
+      } else if (key === 'FuncCall' && isObject(value)) {
         this.func(value);
         this.visit(value, scope);
       } else if ((key === 'TypeName' || key === 'typeName') && isObject(value)) this.type(value);
@@ -202,6 +239,18 @@ class Walker {
     this.relations.add(full);
   }
 
+  /** `x.f`: a column of x, or (PostgreSQL's functional notation) the call `f(x)`. */
+  private fieldSelection(field: unknown): void {
+    const name = isObject(field) && isObject(field.String) ? field.String.sval : undefined;
+    if (typeof name !== 'string' || this.known === null || this.known.has(name)) return;
+    const fn = name.toLowerCase();
+    if (!ALLOWED_FUNCTIONS.has(fn))
+      refuse(
+        `function ${fn} is not allowed (x.${name} is column notation for ${fn}(x), and no table has a column ${name})`,
+      );
+    this.functions.add(fn);
+  }
+
   private func(f: Json): void {
     const parts = names(f.funcname).map((p) => p.toLowerCase());
     const name = parts[parts.length - 1] ?? '';
@@ -243,7 +292,7 @@ export async function guardSql(sql: string, opts: GuardOptions = {}): Promise<Gu
   if (DATA_MODIFYING.has(kind))
     refuse(`${statementName(kind)} changes data; only one read-only SELECT is allowed`);
   if (kind !== 'SelectStmt') refuse(`${statementName(kind)} is not allowed; only one SELECT is allowed`);
-  const walker = new Walker(opts.allowPrivate ?? false);
+  const walker = new Walker(opts.allowPrivate ?? false, opts.columns, localNames(stmt));
   walker.visit(stmt, new Set());
   // libpg_query reports byte offsets
   const bytes = Buffer.from(sql, 'utf8');

@@ -233,6 +233,31 @@ export const DEFAULT_PARAMETERS: readonly ParameterDef[] = Object.freeze([
       max: 100_000,
     }),
   ),
+  // NL→SQL chat execution (migration 093)
+  p(
+    'chat',
+    'timeout_ms',
+    'int',
+    10_000,
+    'Wall-clock limit of one chat query; past it the query is stopped (ms)',
+    {
+      min: 100,
+      max: 600_000,
+    },
+  ),
+  p('chat', 'max_concurrent', 'int', 2, 'Chat queries running at once; more are refused with 503', {
+    min: 1,
+    max: 64,
+  }),
+  p('chat', 'max_rows', 'int', 1000, 'Rows a chat query returns at most', { min: 1, max: 100_000 }),
+  p(
+    'chat',
+    'snapshot_max_age_ms',
+    'int',
+    60_000,
+    'Embedded store: age after which the chat copy of the store is refreshed (ms)',
+    { min: 0, max: 86_400_000 },
+  ),
   // schedules
   ...SCHEDULES.map(([job, what]) => p('schedules', `${job}.enabled`, 'json', true, `Run ${what}`, ON_OFF)),
 ]);

@@ -39,4 +39,17 @@ export interface Db extends Queryable {
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
+  /**
+   * PostgreSQL only: a second, separate pool to the same database (e.g. the chat executor's, so its
+   * statements cannot take the app pool's connections). The caller closes it.
+   */
+  openSibling?(opts: { max: number; connectTimeoutMs?: number; readOnly?: boolean }): Promise<Db>;
+  /**
+   * Embedded PGlite only: a consistent copy of the store another PGlite can open (off this thread), as
+   * a data directory copied to `dir` (on-disk store) or a tarball (in-memory store).
+   */
+  snapshot?(dir: string): Promise<DbSnapshot>;
 }
+
+/** A copy of an embedded store: a directory PGlite opens, or a `dumpDataDir` tarball. */
+export type DbSnapshot = { kind: 'dir'; path: string } | { kind: 'tar'; data: ArrayBuffer };

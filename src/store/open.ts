@@ -121,7 +121,7 @@ async function openOwner(
       if (!pg.closed) await pg.close();
     });
     const gate = new SessionGate();
-    const base = await openPglite({ instance: pg, gate });
+    const base = await openPglite({ instance: pg, gate, dataDir });
     const hub = new NotificationHub((sql) => base.exec(sql));
     const offNotify = pg.onNotification((channel, payload) => hub.dispatch(channel, payload));
     cleanups.push(async () => offNotify());

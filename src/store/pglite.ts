@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
+import { cp, rm } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
-import type { Db, DbFeatures, Queryable, QueryResult } from './db.ts';
+import type { Db, DbFeatures, DbSnapshot, Queryable, QueryResult } from './db.ts';
 import { insertRowsViaUnnest } from './socket-copy.ts';
 import type { SessionGate } from './socket-gate.ts';
 import { TxContext } from './tx-context.ts';
@@ -24,11 +25,16 @@ export interface PgliteLike extends PgliteQueryableLike {
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
   readonly closed: boolean;
+  /** A tarball of the data directory (what `new PGlite({ loadDataDir })` opens). */
+  dumpDataDir?(compression?: 'none' | 'gzip' | 'auto'): Promise<Blob>;
 }
 
 /** Options for the embedded store. */
 export interface PgliteOptions {
-  /** Directory of the database files, or `:memory:` (tests). @defaultValue ':memory:' */
+  /**
+   * Directory of the database files, or `:memory:` (tests); with `instance`, where that instance keeps its
+   * files (for `snapshot`). @defaultValue ':memory:'
+   */
   dataDir?: string;
   /** An already-created PGlite instance to wrap (e.g. the TimescaleDB build in tests). */
   instance?: PgliteLike;
@@ -94,6 +100,23 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Db> {
   const base = wrapQueryable(db, run);
   const direct: Run = (fn) => fn();
   const ctx = new TxContext();
+  async function snapshot(dir: string): Promise<DbSnapshot> {
+    if (dataDir === ':memory:') {
+      const dump = db.dumpDataDir;
+      if (!dump) throw new Error('this PGlite build cannot dump its data directory');
+      const blob = await run(() => dump.call(db, 'none'));
+      return { kind: 'tar', data: await blob.arrayBuffer() };
+    }
+    // PGlite has no background writer: while the gate is held nothing writes the files, and after a
+    // CHECKPOINT every committed page is on disk, so a file copy is a consistent store. The copy is
+    // asynchronous I/O: the event loop keeps serving while it runs; only store users wait.
+    return run(async () => {
+      await db.exec('CHECKPOINT');
+      await rm(dir, { recursive: true, force: true });
+      await cp(dataDir, dir, { recursive: true });
+      return { kind: 'dir', path: dir } as const;
+    });
+  }
   async function transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const outer = ctx.current();
     if (outer) return ctx.nested(outer, fn);
@@ -122,5 +145,6 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Db> {
     async close(): Promise<void> {
       if (!db.closed) await db.close();
     },
+    snapshot,
   };
 }

@@ -21,6 +21,8 @@ export interface PostgresOptions {
   copy?: 'copy' | 'insert';
   /** Give up connecting after this long, in milliseconds. @defaultValue 10000 */
   connectTimeoutMs?: number;
+  /** Sessions start with `default_transaction_read_only = on` (a pool that must never write). @defaultValue false */
+  readOnly?: boolean;
 }
 
 /** Socket-level failures: the server is down, unknown or went away. */
@@ -260,6 +262,7 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
     connectionString: url,
     types,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
+    ...(opts.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
   };
   const pool = new pg.Pool({ ...clientConfig, max: opts.max ?? 10 });
   // An idle pooled client whose server went away emits 'error'; the pool discards it and the next
@@ -376,5 +379,7 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
       await listener.close();
       await pool.end();
     },
+    openSibling: (o) =>
+      openPostgres(url, { ...opts, max: o.max, connectTimeoutMs: o.connectTimeoutMs, readOnly: o.readOnly }),
   };
 }

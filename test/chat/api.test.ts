@@ -24,10 +24,19 @@ describe('chat and reports over HTTP (app.inject, PGlite)', () => {
   let llm: FakeLlm;
   let home: string;
 
+  const as = (user: string) =>
+    createToken({ secret: SECRET, user, role: 'viewer' }).then((t) => ({ authorization: `Bearer ${t}` }));
+  let carol: { authorization: string };
+
   beforeAll(async () => {
     db = await openPglite();
     await migrate(db);
     await seedBars(db, NOW);
+    carol = await as('carol');
+    // short chat limits (migration 093 seeds 10 s and 2): one run at a time, stopped after 400 ms
+    await db.query(
+      "UPDATE config.parameters SET value = CASE key WHEN 'timeout_ms' THEN '400'::jsonb ELSE '1'::jsonb END WHERE category = 'chat' AND key IN ('timeout_ms', 'max_concurrent')",
+    );
     llm = await startFakeLlm(CANNED);
     home = mkdtempSync(join(tmpdir(), 'mp-chat-api-'));
     await runReport(db, { kind: 'eod', date: '2026-05-29', home });
@@ -78,14 +87,17 @@ describe('chat and reports over HTTP (app.inject, PGlite)', () => {
       user: 'carol',
       items: [{ question: 'What was the last daily close of BTC?' }],
     });
+    const dave = await app.inject({ url: '/api/chat/history', headers: await as('dave') });
+    expect(dave.json()).toEqual({ user: 'dave', items: [] });
     const anon = await app.inject({ url: '/api/chat/history' });
-    expect(anon.json()).toEqual({ user: 'anonymous', items: [] });
+    expect(anon.statusCode).toBe(401);
   });
 
   it('POST /api/chat/query refuses a private question with 400 and the reason', async () => {
     const res = await app.inject({
       method: 'POST',
       url: '/api/chat/query',
+      headers: carol,
       payload: { question: 'Which strategies are configured?' },
     });
     expect(res.statusCode).toBe(400);
@@ -97,6 +109,7 @@ describe('chat and reports over HTTP (app.inject, PGlite)', () => {
     const ok = await app.inject({
       method: 'POST',
       url: '/api/chat/execute',
+      headers: carol,
       payload: {
         sql: "SELECT b.ts, b.close FROM market_data.bars b JOIN market_data.instruments i ON i.id = b.instrument_id WHERE i.symbol = 'BTC' ORDER BY b.ts DESC LIMIT 5",
       },
@@ -110,6 +123,7 @@ describe('chat and reports over HTTP (app.inject, PGlite)', () => {
     const bad = await app.inject({
       method: 'POST',
       url: '/api/chat/execute',
+      headers: carol,
       payload: { sql: 'SELECT 1; DELETE FROM market_data.bars' },
     });
     expect(bad.statusCode).toBe(400);
@@ -118,13 +132,68 @@ describe('chat and reports over HTTP (app.inject, PGlite)', () => {
   });
 
   it('GET /api/chat/schema-context lists the readable tables without private ones', async () => {
-    const res = await app.inject({ url: '/api/chat/schema-context?private=true' });
+    const res = await app.inject({ url: '/api/chat/schema-context?private=true', headers: carol });
     const names = (res.json().tables as { schema: string; table: string }[]).map(
       (t) => `${t.schema}.${t.table}`,
     );
     expect(names).toContain('market_data.bars');
     expect(names).not.toContain('risk.portfolios');
     expect(names.some((n) => n.startsWith('strategies.'))).toBe(false);
+  });
+
+  it('every chat route needs a bearer token when JWT_SECRET is set (401 JSON)', async () => {
+    for (const [method, url, payload] of [
+      ['POST', '/api/chat/execute', { sql: 'SELECT 1' }],
+      ['POST', '/api/chat/query', { question: 'What was the last daily close of BTC?' }],
+      ['GET', '/api/chat/history', undefined],
+      ['GET', '/api/chat/schema-context', undefined],
+    ] as const) {
+      const res = await app.inject({ method, url, payload });
+      expect(res.statusCode, `${method} ${url}`).toBe(401);
+      expect(res.json()).toMatchObject({ error: 'unauthorized' });
+    }
+  });
+
+  it('refuses column notation that calls a function not on the allow-list (i.pg_typeof, i.row_to_json)', async () => {
+    for (const sql of [
+      'SELECT i.pg_typeof FROM market_data.instruments i',
+      'SELECT i.row_to_json FROM market_data.instruments i',
+      'SELECT (i).row_to_json FROM market_data.instruments i',
+    ]) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/chat/execute',
+        headers: carol,
+        payload: { sql },
+      });
+      expect(res.statusCode, sql).toBe(400);
+      expect(res.json().message, sql).toMatch(/function (pg_typeof|row_to_json) is not allowed/);
+    }
+  });
+
+  it('stops the cross join at chat.timeout_ms (408 query_timeout) and refuses a second run meanwhile (503)', async () => {
+    const cross =
+      'SELECT a.ts FROM market_data.bars a, market_data.bars b, market_data.bars c WHERE a.close + b.close + c.close = -1';
+    const t0 = performance.now();
+    const [slow, busy] = await Promise.all([
+      app.inject({ method: 'POST', url: '/api/chat/execute', headers: carol, payload: { sql: cross } }),
+      // the second starts once the first holds the one slot (chat.max_concurrent = 1)
+      new Promise((r) => setTimeout(r, 50)).then(() =>
+        app.inject({
+          method: 'POST',
+          url: '/api/chat/execute',
+          headers: carol,
+          payload: { sql: 'SELECT 1 AS one' },
+        }),
+      ),
+    ]);
+    expect(slow.statusCode).toBe(408);
+    expect(slow.json()).toMatchObject({ error: 'query_timeout' });
+    expect(slow.json().message).toMatch(/stopped after 400 ms/);
+    expect(busy.statusCode).toBe(503);
+    expect(busy.json()).toMatchObject({ error: 'chat_busy' });
+    // 2 × 400 ms (EXPLAIN and the statement) plus a worker's start on a copy of the store, on a busy machine
+    expect(performance.now() - t0).toBeLessThan(20_000);
   });
 
   it('GET /api/reports and the report as HTML, JSON and PDF', async () => {
@@ -143,5 +212,48 @@ describe('chat and reports over HTTP (app.inject, PGlite)', () => {
     expect(json.json()).toMatchObject({ kind: 'eod', date: '2026-05-29' });
     const missing = await app.inject({ url: '/api/reports/sod/2026-05-29' });
     expect(missing.statusCode).toBe(404);
+  });
+});
+
+describe('chat history per API key when only API_KEYS is configured', () => {
+  let db: Db;
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    db = await openPglite();
+    await migrate(db);
+    const config = await ConfigStore.open({ db, live: false });
+    const settings = {
+      corsOrigins: [],
+      apiKeys: ['key-one', 'key-two'],
+      jwtSecret: undefined,
+      llm: {},
+      llmLocal: {},
+    };
+    app = buildApp({ db, settings, config, adminApi: false, routes: [{ name: 'chat', plugin: chatRoutes }] });
+    await app.ready();
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.close();
+  });
+
+  it('each key sees only its own history; no key is 401', async () => {
+    // a refused statement is recorded too, and needs no executor
+    const sent = await app.inject({
+      method: 'POST',
+      url: '/api/chat/execute',
+      headers: { 'x-api-key': 'key-one' },
+      payload: { sql: 'DELETE FROM market_data.bars' },
+    });
+    expect(sent.statusCode).toBe(400);
+    const one = await app.inject({ url: '/api/chat/history', headers: { 'x-api-key': 'key-one' } });
+    const two = await app.inject({ url: '/api/chat/history', headers: { 'x-api-key': 'key-two' } });
+    expect(one.json().items).toMatchObject([{ sql: 'DELETE FROM market_data.bars' }]);
+    expect(one.json().user).toMatch(/^api-key:[0-9a-f]{12}$/);
+    expect(two.json().items).toEqual([]);
+    expect(two.json().user).not.toBe(one.json().user);
+    expect((await app.inject({ url: '/api/chat/history' })).statusCode).toBe(401);
   });
 });

@@ -112,4 +112,52 @@ export const HOSTILE_REFUSED: readonly { name: string; sql: string }[] = [
   { name: 'LISTEN', sql: 'LISTEN price_updates' },
   { name: 'VACUUM', sql: 'VACUUM market_data.bars' },
   { name: 'not SQL', sql: 'please drop everything' },
+  // functions called in column notation: PostgreSQL reads t.f as f(t) when t has no column f
+  { name: 'column notation pg_typeof', sql: 'SELECT i.pg_typeof FROM market_data.instruments i' },
+  { name: 'column notation row_to_json', sql: 'SELECT i.row_to_json FROM market_data.instruments i' },
+  { name: 'indirection notation', sql: 'SELECT (i).pg_typeof FROM market_data.instruments i' },
+  {
+    name: 'column notation in WHERE',
+    sql: "SELECT i.symbol FROM market_data.instruments i WHERE i.row_to_json::text LIKE '%BTC%'",
+  },
+  {
+    name: 'column notation on a CTE row',
+    sql: 'WITH t AS (SELECT symbol FROM market_data.instruments) SELECT t.pg_column_size FROM t',
+  },
+];
+
+/**
+ * Column names the guard-only tests pass as the store's columns (the execution tests read the real ones
+ * from the catalog): those of market_data.instruments and market_data.bars that the corpus names.
+ */
+export const TEST_COLUMNS: ReadonlySet<string> = new Set([
+  'id',
+  'symbol',
+  'asset_class',
+  'name',
+  'currency',
+  'instrument_id',
+  'interval',
+  'ts',
+  'open',
+  'high',
+  'low',
+  'close',
+  'volume',
+]);
+
+/**
+ * Accepted statements that would hold a store without the chat executor's limits: the planner
+ * underestimates them (a filter it cannot see through), or they grow an aggregate's memory.
+ */
+export const HOSTILE_ACCEPTED: readonly { name: string; sql: string }[] = [
+  {
+    // issue 25's statement joins bars twice over a real store; the test store is ~650 bars, so three times
+    name: 'mis-estimated cross join (issue 25)',
+    sql: 'SELECT a.ts FROM market_data.bars a, market_data.bars b, market_data.bars c WHERE a.close + b.close + c.close = -1',
+  },
+  {
+    name: 'string_agg over a cross join',
+    sql: "SELECT string_agg(a.ts::text || b.ts::text, ',') FROM market_data.bars a, market_data.bars b, market_data.bars c",
+  },
 ];

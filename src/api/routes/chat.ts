@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ask } from '../../chat/ask.ts';
-import { executeGuarded } from '../../chat/execute.ts';
+import { type ExecuteOptions, executeGuarded } from '../../chat/execute.ts';
+import { createChatExecutor } from '../../chat/executor/index.ts';
 import { listHistory, recordHistory } from '../../chat/history.ts';
 import type { LlmSettings } from '../../chat/llm.ts';
 import { buildSchemaContext } from '../../chat/schema-context.ts';
@@ -13,8 +15,11 @@ import type { RouteOptions } from './index.ts';
 
 /**
  * NL→SQL chat: question → SQL (`/api/chat/query`), SQL → rows (`/api/chat/execute`), the schema context
- * the model sees, and each user's history. The user is the subject of a valid bearer JWT when one is
- * sent, else `anonymous`.
+ * the model sees, and each user's history. Who the user is (see `userOf`): with `JWT_SECRET` set every
+ * chat route needs a bearer JWT (role viewer or admin) and the user is its subject; with only `API_KEYS`
+ * the user is the key (a digest, never the key); with neither (local use) everyone is `anonymous`. Each
+ * user sees only their own history. Statements run through a chat executor (its own pool on PostgreSQL,
+ * worker threads on the embedded store) under the `chat.*` limits of the config store.
  */
 
 /** The model endpoints from the app's settings (`serve` passes the full settings). */
@@ -25,16 +30,26 @@ export function llmSettingsOf(deps: AppDeps): LlmSettings {
 
 async function userOf(req: FastifyRequest, deps: AppDeps): Promise<string> {
   if (req.user?.user) return req.user.user;
-  const h = req.headers.authorization;
-  const token = h ? /^Bearer\s+(\S+)$/i.exec(h)?.[1] : undefined;
-  if (!token || !deps.settings.jwtSecret) return 'anonymous';
-  try {
-    return (await verifyToken(token, jwtKey(deps.settings.jwtSecret))).user;
-  } catch (err) {
-    // an API key sent as a bearer token is not a JWT: such requests stay anonymous
-    if (deps.settings.apiKeys?.includes(token)) return 'anonymous';
-    throw err instanceof UnauthorizedError ? err : new UnauthorizedError('invalid token', { cause: err });
+  if (deps.settings.jwtSecret) {
+    const h = req.headers.authorization;
+    const token = h ? /^Bearer\s+(\S+)$/i.exec(h)?.[1] : undefined;
+    if (!token) {
+      throw new UnauthorizedError(
+        'chat needs a bearer token with role viewer or admin (Authorization: Bearer <token>)',
+      );
+    }
+    try {
+      return (await verifyToken(token, jwtKey(deps.settings.jwtSecret))).user;
+    } catch (err) {
+      throw err instanceof UnauthorizedError ? err : new UnauthorizedError('invalid token', { cause: err });
+    }
   }
+  const key = req.headers['x-api-key'];
+  if (deps.settings.apiKeys?.length && typeof key === 'string') {
+    // the gate (useApiKeys) has checked the key; history is kept per key, under a digest of it
+    return `api-key:${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
+  }
+  return 'anonymous';
 }
 
 const executeResult = {
@@ -47,6 +62,7 @@ const executeResult = {
     row_count: { type: 'integer' },
     truncated: { type: 'boolean' },
     chart: { anyOf: [{ type: 'null' }, anyObject] },
+    as_of: { anyOf: [{ type: 'null' }, { type: 'string' }] },
   },
 } as const;
 
@@ -55,6 +71,21 @@ export const chatRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }
   const db = deps.db;
   const llm = llmSettingsOf(deps);
   const localConfigured = Boolean(llm.llmLocal.baseUrl);
+  const cfg = deps.config;
+  const limit = (key: string, fallback: number): number => cfg.getInt('chat', key, fallback);
+  const executor = createChatExecutor(db, {
+    poolSize: limit('max_concurrent', 2),
+    snapshotMaxAgeMs: limit('snapshot_max_age_ms', 60_000),
+  });
+  // preClose: a running chat statement is stopped when the server starts closing, not awaited
+  app.addHook('preClose', () => executor.close());
+  /** The limits as configured now (hot-reloaded parameters). */
+  const limits = (): ExecuteOptions => ({
+    executor,
+    timeoutMs: limit('timeout_ms', 10_000),
+    maxConcurrent: limit('max_concurrent', 2),
+    maxRows: limit('max_rows', 1000),
+  });
 
   app.post<{ Body: { question: string; execute?: boolean } }>(
     '/api/chat/query',
@@ -95,7 +126,7 @@ export const chatRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }
     },
     async (req) => {
       const user = await userOf(req, deps);
-      return ask(db, llm, req.body.question, { execute: req.body.execute ?? false, user });
+      return ask(db, llm, req.body.question, { ...limits(), execute: req.body.execute ?? false, user });
     },
   );
 
@@ -103,7 +134,9 @@ export const chatRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }
     '/api/chat/execute',
     {
       schema: {
-        summary: 'Runs one guarded SELECT read-only: columns, at most 1000 rows, a suggested chart',
+        summary: 'Runs one guarded SELECT read-only: columns, at most chat.max_rows rows, a suggested chart',
+        description:
+          'The statement runs under chat.timeout_ms (408 query_timeout past it), at most chat.max_concurrent at once (503 chat_busy beyond), apart from the connections and thread that serve the API. On the embedded store it reads a copy of the store at most chat.snapshot_max_age_ms old (as_of).',
         tags: ['chat'],
         body: {
           type: 'object',
@@ -118,7 +151,7 @@ export const chatRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }
       const entry = { user, action: 'execute' as const, question: null, explanation: null, endpoint: null };
       try {
         // private relations only where a local model is configured (the deployment keeps them local)
-        const r = await executeGuarded(db, req.body.sql, { allowPrivate: localConfigured });
+        const r = await executeGuarded(db, req.body.sql, { ...limits(), allowPrivate: localConfigured });
         await recordHistory(db, { ...entry, sql: r.sql, row_count: r.row_count, refused: null });
         return r;
       } catch (err) {
@@ -161,7 +194,10 @@ export const chatRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }
         },
       },
     },
-    async (req) => buildSchemaContext(db, { includePrivate: req.query.private && localConfigured }),
+    async (req) => {
+      await userOf(req, deps);
+      return buildSchemaContext(db, { includePrivate: req.query.private && localConfigured });
+    },
   );
 
   app.get<{ Querystring: { limit: number } }>(
