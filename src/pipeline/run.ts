@@ -14,6 +14,7 @@ import type { Db } from '../store/db.ts';
 import { upsertBars } from '../store/repos/bars.ts';
 import { findGaps } from '../store/repos/coverage.ts';
 import { type InstrumentRow, listInstruments, setInstrumentActive } from '../store/repos/instruments.ts';
+import { addInstrumentHint } from '../universe.ts';
 import { type IngestMode, intervalFor, planSpans } from './plan.ts';
 import { readSpan, recordWatermark } from './watermarks.ts';
 
@@ -81,9 +82,7 @@ export async function runIngest(
     const known = new Set(all.map((i) => i.symbol));
     const unknown = options.symbols.filter((s) => !known.has(s));
     if (unknown.length) {
-      throw new NotFoundError(
-        `unknown instrument ${unknown.map((s) => `"${s}"`).join(', ')} (see marketpipe instruments list)`,
-      );
+      throw new NotFoundError(addInstrumentHint(unknown));
     }
   }
   const instruments = all.filter((i) => i.assetClass !== 'economic');

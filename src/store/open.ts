@@ -17,6 +17,7 @@ import {
 import { type MigrateResult, migrate } from './migrate.ts';
 import { openPglite } from './pglite.ts';
 import { openPostgres } from './postgres.ts';
+import { STORE_HOOKS } from './seed.ts';
 import { eventRelayClient, startEventRelay } from './socket-events.ts';
 import { SessionGate } from './socket-gate.ts';
 import { NotificationHub } from './socket-notify.ts';
@@ -75,9 +76,9 @@ async function prepare(
   const migrations = shared
     ? await db.transaction(async (tx) => {
         await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-        return migrate(db);
+        return migrate(db, undefined, { hooks: STORE_HOOKS });
       })
-    : await migrate(db);
+    : await migrate(db, undefined, { hooks: STORE_HOOKS });
   const ts: TimescaleStatus =
     timescale === false
       ? { enabled: false, reason: 'timescale disabled by option', created: [] }
