@@ -1,8 +1,42 @@
-import { type Logger, pino } from 'pino';
+import { createRequire } from 'node:module';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger };
 
+export interface LoggerOptions {
+  /**
+   * Human-readable lines (pino-pretty) instead of JSON. @defaultValue true when stderr is a terminal and
+   * `LOG_FORMAT` is not `json`; JSON whenever stderr is piped or redirected (machines read it)
+   */
+  pretty?: boolean;
+}
+
+/** Whether logs should be drawn for a person: stderr is a terminal and nobody asked for JSON. */
+export function prettyByDefault(env: Record<string, string | undefined> = process.env): boolean {
+  return Boolean(process.stderr.isTTY) && env.LOG_FORMAT !== 'json';
+}
+
 /** Logs go to stderr so that `--json` keeps stdout for the one JSON document. */
-export function createLogger(level: string, name = 'marketpipe'): Logger {
-  return pino({ name, level, base: undefined }, pino.destination({ fd: 2, sync: true }));
+export function createLogger(level: string, name = 'marketpipe', options: LoggerOptions = {}): Logger {
+  const pretty = options.pretty ?? prettyByDefault();
+  return pino(
+    { name, level, base: undefined },
+    pretty ? prettyStream() : pino.destination({ fd: 2, sync: true }),
+  );
+}
+
+/**
+ * pino-pretty as an in-process stream (no worker thread: lines keep their order with the progress output),
+ * loaded only when used so that piped runs never pay for it.
+ */
+function prettyStream(): DestinationStream {
+  const require = createRequire(import.meta.url);
+  const pretty = require('pino-pretty') as (opts: Record<string, unknown>) => DestinationStream;
+  return pretty({
+    destination: 2,
+    sync: true,
+    colorize: true,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,name',
+  });
 }
