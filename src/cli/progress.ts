@@ -1,3 +1,5 @@
+import { setStatusLine } from '../core/log.ts';
+
 /**
  * A one-line progress bar on stderr, drawn only when stderr is a terminal (never in `--json` pipes or CI).
  */
@@ -116,5 +118,12 @@ export function stepPrinter(enabled = Boolean(process.stderr.isTTY)): StepPrinte
       current = null;
     },
   };
+  // pretty log lines (core/log.ts) clear this line, print above it, and have it drawn again
+  setStatusLine({
+    clear: () => {
+      if (current) out('\r\x1b[K');
+    },
+    redraw: () => draw(),
+  });
   return printer;
 }

@@ -1,4 +1,6 @@
+import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { Writable } from 'node:stream';
 import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger };
@@ -9,6 +11,19 @@ export interface LoggerOptions {
    * `LOG_FORMAT` is not `json`; JSON whenever stderr is piped or redirected (machines read it)
    */
   pretty?: boolean;
+}
+
+/** A line a progress display keeps redrawing on the terminal; pretty log lines are written above it. */
+export interface StatusLine {
+  clear(): void;
+  redraw(): void;
+}
+
+let statusLine: StatusLine | null = null;
+
+/** Registers (or, with null, removes) the terminal's status line (see cli/progress.ts). */
+export function setStatusLine(line: StatusLine | null): void {
+  statusLine = line;
 }
 
 /** Whether logs should be drawn for a person: stderr is a terminal and nobody asked for JSON. */
@@ -32,8 +47,17 @@ export function createLogger(level: string, name = 'marketpipe', options: Logger
 function prettyStream(): DestinationStream {
   const require = createRequire(import.meta.url);
   const pretty = require('pino-pretty') as (opts: Record<string, unknown>) => DestinationStream;
+  // each line: clear the progress line, write the log line, draw the progress line again below it
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      statusLine?.clear();
+      writeSync(2, chunk);
+      statusLine?.redraw();
+      done();
+    },
+  });
   return pretty({
-    destination: 2,
+    destination,
     sync: true,
     colorize: true,
     translateTime: 'SYS:HH:MM:ss',

@@ -87,7 +87,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         const steps = stepPrinter(!json && Boolean(process.stderr.isTTY));
         const say = (c: CommandContext, message: string) =>
           steps.enabled ? steps.note(message) : c.log.info(message);
-        steps.begin('opening the store (the first start creates it)');
+        steps.begin('opening the store (a first start creates it)');
         const c = await ctx();
         steps.end(`${c.storeMode === 'postgres' ? 'PostgreSQL' : c.settings.home}`);
         steps.begin('checking for data');
