@@ -58,3 +58,17 @@ export function loadUniverse(file = DEFAULT_UNIVERSE_FILE): UniverseInstrument[]
     pegTarget: i.pegTarget ?? null,
   }));
 }
+
+/**
+ * The one-line way to add symbols a command did not find (they are not in this store's universe). `viaImport`
+ * adds the `import … --create` form.
+ */
+export function addInstrumentHint(symbols: readonly string[], viaImport = false): string {
+  const list = symbols.map((s) => `"${s}"`).join(', ');
+  const first = symbols[0] ?? 'SYMBOL';
+  const classes = ASSET_CLASSES.filter((c) => c !== 'economic').join('|');
+  const how = viaImport
+    ? `add it on the spot with --create --class ${classes}`
+    : `add it with: marketpipe instruments add ${first} --class ${classes}`;
+  return `unknown instrument ${list} (not in this store's universe): ${how}`;
+}

@@ -10,6 +10,7 @@ import { systemClock } from '../sources/rate-limit.ts';
 import { SyntheticSource } from '../sources/synthetic/client.ts';
 import type { Db } from '../store/db.ts';
 import type { CommandContext } from './context.ts';
+import { type StepPrinter, stepPrinter } from './progress.ts';
 
 /**
  * The steps the demo runs after loading history, in order: the economic, news and events samples, an
@@ -19,9 +20,10 @@ import type { CommandContext } from './context.ts';
  */
 export function demoExtraSteps(
   c: CommandContext,
+  steps: StepPrinter = stepPrinter(false),
 ): Array<{ name: string; run: (db: Db) => Promise<Record<string, unknown>> }> {
   const today = startOfUtcDay(Date.now());
-  return [
+  return shown(steps, [
     {
       name: 'economic_news_events',
       run: async (db) => {
@@ -91,5 +93,55 @@ export function demoExtraSteps(
         };
       },
     },
-  ];
+  ]);
+}
+
+/** What each extra step is called on the terminal. */
+const TITLES: Readonly<Record<string, string>> = {
+  economic_news_events: 'economic, news and events samples',
+  latest: 'latest prices (synthetic)',
+  analytics: 'analytics (volatility, correlations, best pairs, depegs)',
+  validate: 'quality checks over the store',
+  risk: 'risk report (VaR, stress tests)',
+};
+
+/**
+ * The demo's `log` on a terminal: the loading steps runDemo runs before the extra ones (in its order) are
+ * shown running, and each log line it writes when one finishes replaces that step's line; the line it writes
+ * after an extra step (already shown by `shown`) is left out.
+ */
+export function demoLog(steps: StepPrinter): (message: string) => void {
+  const loading = ['universe', 'synthetic history', 'real samples'];
+  let index = 0;
+  steps.begin(`demo: ${loading[0]}`);
+  return (message) => {
+    if (index >= loading.length) return; // an extra step's own line: `shown` printed its outcome
+    steps.cancel();
+    steps.note(message);
+    index++;
+    const next = loading[index];
+    if (next) steps.begin(`demo: ${next}`);
+  };
+}
+
+/** Wraps each step so the terminal shows it running and then its outcome (a no-op printer when piped). */
+function shown(
+  steps: StepPrinter,
+  list: Array<{ name: string; run: (db: Db) => Promise<Record<string, unknown>> }>,
+): Array<{ name: string; run: (db: Db) => Promise<Record<string, unknown>> }> {
+  if (!steps.enabled) return list;
+  return list.map((st) => ({
+    name: st.name,
+    run: async (db) => {
+      steps.begin(TITLES[st.name] ?? st.name);
+      try {
+        const res = await st.run(db);
+        steps.end();
+        return res;
+      } catch (err) {
+        steps.end((err as Error).message, false);
+        throw err;
+      }
+    },
+  }));
 }

@@ -1,8 +1,66 @@
-import { type Logger, pino } from 'pino';
+import { writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Writable } from 'node:stream';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger };
 
+export interface LoggerOptions {
+  /**
+   * Human-readable lines (pino-pretty) instead of JSON. @defaultValue true when stderr is a terminal and
+   * `LOG_FORMAT` is not `json`; JSON whenever stderr is piped or redirected (machines read it)
+   */
+  pretty?: boolean;
+}
+
+/** A line a progress display keeps redrawing on the terminal; pretty log lines are written above it. */
+export interface StatusLine {
+  clear(): void;
+  redraw(): void;
+}
+
+let statusLine: StatusLine | null = null;
+
+/** Registers (or, with null, removes) the terminal's status line (see cli/progress.ts). */
+export function setStatusLine(line: StatusLine | null): void {
+  statusLine = line;
+}
+
+/** Whether logs should be drawn for a person: stderr is a terminal and nobody asked for JSON. */
+export function prettyByDefault(env: Record<string, string | undefined> = process.env): boolean {
+  return Boolean(process.stderr.isTTY) && env.LOG_FORMAT !== 'json';
+}
+
 /** Logs go to stderr so that `--json` keeps stdout for the one JSON document. */
-export function createLogger(level: string, name = 'marketpipe'): Logger {
-  return pino({ name, level, base: undefined }, pino.destination({ fd: 2, sync: true }));
+export function createLogger(level: string, name = 'marketpipe', options: LoggerOptions = {}): Logger {
+  const pretty = options.pretty ?? prettyByDefault();
+  return pino(
+    { name, level, base: undefined },
+    pretty ? prettyStream() : pino.destination({ fd: 2, sync: true }),
+  );
+}
+
+/**
+ * pino-pretty as an in-process stream (no worker thread: lines keep their order with the progress output),
+ * loaded only when used so that piped runs never pay for it.
+ */
+function prettyStream(): DestinationStream {
+  const require = createRequire(import.meta.url);
+  const pretty = require('pino-pretty') as (opts: Record<string, unknown>) => DestinationStream;
+  // each line: clear the progress line, write the log line, draw the progress line again below it
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      statusLine?.clear();
+      writeSync(2, chunk);
+      statusLine?.redraw();
+      done();
+    },
+  });
+  return pretty({
+    destination,
+    sync: true,
+    colorize: true,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,name',
+  });
 }

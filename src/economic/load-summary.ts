@@ -4,12 +4,15 @@
  */
 import { describeError } from '../core/errors.ts';
 import type { LoadSummary } from '../core/types.ts';
+import { isUnreachable } from '../pipeline/availability.ts';
 import type { Queryable } from '../store/db.ts';
 
 export type RecordLoadMode = 'incremental' | 'full';
 
 export interface RecordLoadSummary extends LoadSummary {
   mode: RecordLoadMode;
+  /** Items no provider could be asked for (network, 5xx, rejected key, quota): jobs skip when all are. */
+  unavailable?: number;
 }
 
 export interface ItemOutcome {
@@ -34,6 +37,7 @@ export function summarize(
     unchanged: sum((i) => i.unchanged),
     quarantined: sum((i) => i.quarantined),
     failed: items.filter((i) => i.error !== undefined).length,
+    unavailable: items.filter((i) => isUnreachable(i.error)).length,
     duration_ms: Math.max(0, Date.now() - started),
     instruments: items.map((i) => ({
       symbol: i.symbol,

@@ -1,6 +1,6 @@
 import type { Queryable } from '../store/db.ts';
 
-export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'timed_out';
+export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'timed_out' | 'skipped';
 export type RunTrigger = 'scheduled' | 'manual' | 'retry';
 
 export interface JobRunRow {

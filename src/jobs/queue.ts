@@ -141,13 +141,14 @@ export function startWorker(deps: RunnerDeps, o: WorkerOptions): WorkerHandle {
         },
         'auto',
       );
-      if (out.status === 'skipped') {
+      if (out.status === 'skipped' && out.run_id === null) {
         // another run of this job is in progress (a backlog of ticks): wait for it rather than drop the tick
         await job.moveToDelayed(Date.now() + (o.lockBusyDelayMs ?? 1000), token);
         throw new DelayedError();
       }
       const attempt = out.attempt;
-      if (out.status === 'completed' || out.status === 'duplicate') {
+      // a recorded skip (no key, provider unreachable) is an answer, not a failure to retry
+      if (out.status === 'completed' || out.status === 'duplicate' || out.status === 'skipped') {
         return { status: out.status, records: out.records, attempt, worker: ownerOf(deps) };
       }
       const last = !out.retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

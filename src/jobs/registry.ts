@@ -1,7 +1,8 @@
 import { currentConfig } from '../config/domain.ts';
 import type { ConfigStore } from '../config/store.ts';
+import { ConfigError, describeError } from '../core/errors.ts';
 import { DAY_MS, HOUR_MS, type NamedRange, toIsoDate } from '../core/time.ts';
-import type { AssetClass } from '../core/types.ts';
+import type { AssetClass, LoadSummary } from '../core/types.ts';
 import type { RecordLoadSummary } from '../economic/load-summary.ts';
 import { ingestEconomic } from '../economic/service.ts';
 import { ingestEvents } from '../events/service.ts';
@@ -20,7 +21,14 @@ import { publishAnalyticsAlerts, snapshotContagion } from '../services/analytics
 import { runDailyRisk } from '../services/risk.ts';
 import { listInstruments } from '../store/repos/instruments.ts';
 import { runCleanup } from './cleanup.ts';
-import { type AnyJob, defineJob, type JobContext, type JobDefinition, type Registry } from './types.ts';
+import {
+  type AnyJob,
+  defineJob,
+  type JobContext,
+  type JobDefinition,
+  type JobResult,
+  type Registry,
+} from './types.ts';
 
 /**
  * The default jobs (schedules from the seed systems). Each handler calls the pipeline, analytics, risk or
@@ -85,7 +93,37 @@ async function ingest(ctx: JobContext, symbols: string[], opts: Omit<IngestOptio
     quarantined: s.quarantined,
     failed: s.failed,
     interval: s.interval,
+    instruments: s.instruments.map((i) => ({ symbol: i.symbol, stored: i.stored, error: i.error })),
+    ...skipWhenUnavailable(s.unavailable, s),
   };
+}
+
+/**
+ * `{ skipped: reason }` when no item of a provider load could be asked for (every one lacked a configured
+ * provider or could not reach it) and nothing was stored: the run did nothing through no fault of the data,
+ * so it is recorded `skipped` rather than failed, and not retried.
+ */
+export function skipWhenUnavailable(
+  unavailable: number | undefined,
+  s: Pick<LoadSummary, 'stored' | 'instruments'>,
+): { skipped?: string } {
+  const total = s.instruments.length;
+  if (total === 0 || s.stored > 0 || unavailable !== total) return {};
+  const first = s.instruments.find((i) => i.error);
+  const example = first ? `${first.symbol}: ${first.error}` : '';
+  return {
+    skipped: `no provider configured or reachable for ${total} item${total === 1 ? '' : 's'}${example ? ` (e.g. ${example})` : ''}`,
+  };
+}
+
+/** Runs a provider load whose service refuses to start without a key (ConfigError): that is a skip. */
+async function unlessUnconfigured(load: () => Promise<RecordLoadSummary>): Promise<JobResult> {
+  try {
+    return recordResult(await load());
+  } catch (err) {
+    if (err instanceof ConfigError) return { records: 0, skipped: describeError(err) };
+    throw err;
+  }
 }
 
 const jobs: AnyJob[] = [
@@ -102,6 +140,7 @@ const jobs: AnyJob[] = [
         to: now,
         interval: '1h',
       });
+      if ('skipped' in load && load.skipped) return load;
       const depegs = await detectDepegEvents(ctx.db, { since: now - p.days * DAY_MS });
       return { ...load, records: load.records + depegs.written, depeg_events: depegs.events.length };
     },
@@ -202,7 +241,12 @@ const jobs: AnyJob[] = [
         to: now,
         interval: '1h',
       });
-      const vol = symbols.length ? await computeVolatility(ctx.db, { symbols, interval: '1h' }) : null;
+      if ('skipped' in load && load.skipped) return load;
+      // volatility only where hourly bars moved: unchanged bars give unchanged metrics, and `records` counts
+      // rows this run wrote (stored bars + metric rows), never the history it re-read
+      const moved =
+        'instruments' in load ? load.instruments.filter((i) => i.stored > 0).map((i) => i.symbol) : [];
+      const vol = moved.length ? await computeVolatility(ctx.db, { symbols: moved, interval: '1h' }) : null;
       const written = vol?.instruments.reduce((a, i) => a + i.written, 0) ?? 0;
       if (vol) await publishAnalyticsAlerts(ctx.db, ctx, { interval: '1h', windows: [] });
       return { ...load, records: load.records + written, volatility_rows: written };
@@ -241,7 +285,12 @@ const jobs: AnyJob[] = [
         pubsub: ctx.pubsub,
         signal: ctx.signal,
       });
-      return { records: s.stored, stored: s.stored, failed: s.failed };
+      return {
+        records: s.stored,
+        stored: s.stored,
+        failed: s.failed,
+        ...skipWhenUnavailable(s.unavailable, s),
+      };
     },
   }),
   defineJob<JobPayloads['equities_weekly_backfill']>({
@@ -273,7 +322,8 @@ const jobs: AnyJob[] = [
     schedule: { cron: '0 18 * * *', timezone: NY, window: 'always' },
     timeoutMs: 30 * 60_000,
     payload: () => ({}),
-    handler: async (ctx) => recordResult(await ingestEconomic(ctx.db, ctx.settings, { signal: ctx.signal })),
+    handler: async (ctx) =>
+      unlessUnconfigured(() => ingestEconomic(ctx.db, ctx.settings, { signal: ctx.signal })),
   }),
   defineJob<JobPayloads['news_hourly']>({
     name: 'news_hourly',
@@ -281,7 +331,8 @@ const jobs: AnyJob[] = [
     schedule: { cron: '5 * * * *', timezone: UTC, window: 'always' },
     timeoutMs: 20 * 60_000,
     payload: () => ({}),
-    handler: async (ctx) => recordResult(await ingestNews(ctx.db, ctx.settings, { signal: ctx.signal })),
+    handler: async (ctx) =>
+      unlessUnconfigured(() => ingestNews(ctx.db, ctx.settings, { signal: ctx.signal })),
   }),
   defineJob<JobPayloads['events_daily']>({
     name: 'events_daily',
@@ -289,7 +340,8 @@ const jobs: AnyJob[] = [
     schedule: { cron: '0 6 * * *', timezone: NY, window: 'always' },
     timeoutMs: 60 * 60_000,
     payload: () => ({}),
-    handler: async (ctx) => recordResult(await ingestEvents(ctx.db, ctx.settings, { signal: ctx.signal })),
+    handler: async (ctx) =>
+      unlessUnconfigured(() => ingestEvents(ctx.db, ctx.settings, { signal: ctx.signal })),
   }),
 ];
 
@@ -302,6 +354,7 @@ function recordResult(s: RecordLoadSummary) {
     unchanged: s.unchanged,
     quarantined: s.quarantined,
     failed: s.failed,
+    ...skipWhenUnavailable(s.unavailable, s),
   };
 }
 

@@ -49,8 +49,10 @@ export interface RunRequest {
 }
 
 /**
- * `skipped`: another run of the job holds its lock; `duplicate`: this run key already completed (a second
- * scheduler, or a queue re-delivery after the work was done), so nothing ran.
+ * `skipped`: another run of the job holds its lock (`run_id` null, nothing recorded), or the handler ran and
+ * found nothing it could do (no API key, provider unreachable: recorded with the reason in `error`);
+ * `duplicate`: this run key already completed (a second scheduler, or a queue re-delivery after the work was
+ * done), so nothing ran.
  */
 export type AttemptStatus = 'completed' | 'failed' | 'timed_out' | 'skipped' | 'duplicate';
 
@@ -241,13 +243,17 @@ export async function runAttempt(
         aborted,
       ]);
       const records = typeof result.records === 'number' ? result.records : null;
+      // A handler that could not do its work for a reason retrying will not fix soon (no API key, provider
+      // unreachable) says so: recorded `skipped` with the reason, neither failed nor retried nor alerted.
+      const skipped = typeof result.skipped === 'string' ? result.skipped : undefined;
       await finishRun(deps.db, runId, {
-        status: 'completed',
+        status: skipped ? 'skipped' : 'completed',
         records: records ?? undefined,
+        error: skipped,
         summary: result,
       });
       outcome = {
-        status: 'completed',
+        status: skipped ? 'skipped' : 'completed',
         run_key: key,
         run_id: runId,
         attempt,
@@ -255,6 +261,7 @@ export async function runAttempt(
         duration_ms: Math.round(performance.now() - started),
         retryable: false,
         result,
+        ...(skipped ? { error: skipped } : {}),
       };
     } catch (err) {
       const timedOut = err instanceof TimeoutError && ac.signal.reason === err;

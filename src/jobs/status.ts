@@ -4,8 +4,11 @@ import { DEFAULT_JOBS, isEnabled } from './registry.ts';
 import { nextTick } from './schedule.ts';
 import type { Registry } from './types.ts';
 
-/** Status of a job as users see it: `pending` until it has run once; a timed-out run counts as failed. */
-export type JobState = 'pending' | 'running' | 'completed' | 'failed';
+/**
+ * Status of a job as users see it: `pending` until it has run once; a timed-out run counts as failed;
+ * `skipped` when its last run could do nothing (no API key, provider unreachable; the reason in last_error).
+ */
+export type JobState = 'pending' | 'running' | 'completed' | 'failed' | 'skipped';
 
 /** One row of `jobs list` / `jobs status` / `GET /api/jobs` (DESIGN.md: name … next_run relied on). */
 export interface JobStatusRow {
@@ -46,6 +49,7 @@ function stateOf(last: string | undefined): JobState {
   if (last === undefined || last === 'pending') return 'pending';
   if (last === 'running') return 'running';
   if (last === 'completed') return 'completed';
+  if (last === 'skipped') return 'skipped';
   return 'failed';
 }
 

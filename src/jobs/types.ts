@@ -53,9 +53,14 @@ export interface JobContext {
   attempt: number;
 }
 
-/** A handler's result: `records` lands in `ops.job_runs.records`, the whole object in `summary`. */
+/**
+ * A handler's result: `records` lands in `ops.job_runs.records`, the whole object in `summary`. `records`
+ * counts rows this run actually wrote or changed (not rows read or left as they were).
+ */
 export interface JobResult {
   records?: number;
+  /** Set when the run could do nothing, with why (no API key, provider unreachable): recorded `skipped`. */
+  skipped?: string;
   [key: string]: unknown;
 }
 

@@ -9,6 +9,7 @@ import { type Source, sourcesFor } from '../sources/source.ts';
 import type { Db } from '../store/db.ts';
 import { type InstrumentRow, listInstruments } from '../store/repos/instruments.ts';
 import { upsertPrices } from '../store/repos/prices.ts';
+import { isUnreachable, unconfigured } from './availability.ts';
 
 export interface LatestOptions {
   symbols?: readonly string[];
@@ -26,6 +27,8 @@ export interface LatestSummary {
   unchanged: number;
   quarantined: number;
   failed: number;
+  /** Instruments no provider could be asked for: none configured (no API key) or none reachable. */
+  unavailable: number;
   duration_ms: number;
   prices: Array<{ symbol: string; price: number; ts: string; source: string }>;
   instruments: Array<{ symbol: string; stored: number; quarantined: number; error?: string }>;
@@ -56,6 +59,8 @@ export async function runLatest(
   ).filter((i) => i.assetClass !== 'economic');
   const pending = new Map(instruments.map((i) => [i.symbol, i]));
   const errors = new Map<string, string[]>();
+  // symbols a provider answered for with something other than "cannot reach / no key" (see availability.ts)
+  const answered = new Set<string>();
   const got: PricePoint[] = [];
 
   // Try each instrument's sources in order: group the still-missing instruments by their next source.
@@ -77,6 +82,7 @@ export async function runLatest(
           pending.delete(p.symbol);
         }
         for (const e of res.errors) {
+          if (!isUnreachable(e.error)) answered.add(e.symbol);
           errors.set(e.symbol, [
             ...(errors.get(e.symbol) ?? []),
             describeProviderError(source.name, e.error),
@@ -84,6 +90,7 @@ export async function runLatest(
         }
       } catch (err) {
         for (const inst of list) {
+          if (!isUnreachable(err)) answered.add(inst.symbol);
           errors.set(inst.symbol, [
             ...(errors.get(inst.symbol) ?? []),
             describeProviderError(source.name, err),
@@ -94,6 +101,7 @@ export async function runLatest(
   }
 
   const perSymbol = new Map<string, { stored: number; quarantined: number; error?: string }>();
+  let unavailable = 0;
   let stored = 0;
   let unchanged = 0;
   let quarantined = 0;
@@ -104,10 +112,17 @@ export async function runLatest(
   for (const inst of instruments) {
     const points = bySymbol.get(inst.symbol) ?? [];
     if (points.length === 0) {
+      const tried = errors.get(inst.symbol);
+      const missing = tried ? [] : unconfigured(sources, inst, undefined, options.source);
+      if (tried ? !answered.has(inst.symbol) : missing.length > 0) unavailable++;
       perSymbol.set(inst.symbol, {
         stored: 0,
         quarantined: 0,
-        error: errors.get(inst.symbol)?.join('; ') ?? 'no source carries it',
+        error:
+          tried?.join('; ') ??
+          (missing.length
+            ? `no configured source carries it (${missing.join(', ')}: no API key; or set USE_MOCK_DATA=true)`
+            : 'no source carries it'),
       });
       continue;
     }
@@ -155,6 +170,7 @@ export async function runLatest(
     unchanged,
     quarantined,
     failed,
+    unavailable,
     duration_ms: Date.now() - started,
     prices,
     instruments: [...perSymbol.entries()].map(([symbol, v]) => ({ symbol, ...v })),

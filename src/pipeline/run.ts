@@ -14,6 +14,8 @@ import type { Db } from '../store/db.ts';
 import { upsertBars } from '../store/repos/bars.ts';
 import { findGaps } from '../store/repos/coverage.ts';
 import { type InstrumentRow, listInstruments, setInstrumentActive } from '../store/repos/instruments.ts';
+import { addInstrumentHint } from '../universe.ts';
+import { isUnreachable, unconfigured } from './availability.ts';
 import { type IngestMode, intervalFor, planSpans } from './plan.ts';
 import { readSpan, recordWatermark } from './watermarks.ts';
 
@@ -46,6 +48,11 @@ export interface IngestSummary extends LoadSummary {
   requested: number;
   fetched: number;
   quarantined_by_rule: Record<string, number>;
+  /**
+   * Instruments no provider could be asked for: none configured (no API key) or none reachable. When it
+   * equals `requested` the run did nothing through no fault of the data (jobs record it `skipped`).
+   */
+  unavailable: number;
   instruments: Array<LoadSummary['instruments'][number] & { source?: string; fetched?: number }>;
 }
 
@@ -57,6 +64,8 @@ interface InstrumentOutcome {
   unchanged: number;
   quarantined: number;
   error?: string;
+  /** No source could be asked: none configured (no key) or none reachable (network, auth, rate limit). */
+  unavailable?: boolean;
 }
 
 /**
@@ -81,9 +90,7 @@ export async function runIngest(
     const known = new Set(all.map((i) => i.symbol));
     const unknown = options.symbols.filter((s) => !known.has(s));
     if (unknown.length) {
-      throw new NotFoundError(
-        `unknown instrument ${unknown.map((s) => `"${s}"`).join(', ')} (see marketpipe instruments list)`,
-      );
+      throw new NotFoundError(addInstrumentHint(unknown));
     }
   }
   const instruments = all.filter((i) => i.assetClass !== 'economic');
@@ -131,6 +138,7 @@ export async function runIngest(
     quarantined: sum('quarantined'),
     failed,
     quarantined_by_rule: byRule,
+    unavailable: outcomes.filter((o) => o.unavailable).length,
     duration_ms: Date.now() - started,
     instruments: outcomes.map((o) => ({
       symbol: o.symbol,
@@ -157,9 +165,11 @@ async function ingestOne(
   const out: InstrumentOutcome = { symbol: inst.symbol, fetched: 0, stored: 0, unchanged: 0, quarantined: 0 };
   const candidates = sourcesFor(sources, inst, { interval, only: options.source });
   if (candidates.length === 0) {
+    const missing = unconfigured(sources, inst, interval, options.source);
+    out.unavailable = missing.length > 0;
     out.error = options.source
-      ? `source ${options.source} does not carry ${inst.symbol} at ${interval}`
-      : `no configured source carries ${inst.symbol} (${inst.assetClass}) at ${interval}`;
+      ? `source ${options.source} does not carry ${inst.symbol} at ${interval}${missing.length ? ' (not configured: no API key)' : ''}`
+      : `no configured source carries ${inst.symbol} (${inst.assetClass}) at ${interval}${missing.length ? ` (${missing.join(', ')}: no API key; or set USE_MOCK_DATA=true)` : ''}`;
     return out;
   }
   let spans: TimeRange[];
@@ -196,6 +206,8 @@ async function ingestOne(
   if (spans.length === 0) return out;
 
   const errors: string[] = [];
+  // stays true while every source tried was out of reach (network, 5xx, auth, rate limit), not wrong data
+  let unreachable = true;
   const flushRows = options.flushRows ?? 10_000;
   for (const source of candidates) {
     let pending: StoredBar[] = [];
@@ -268,11 +280,13 @@ async function ingestOne(
         return out;
       }
       // Any other failure (auth, unavailable after retries, bad payload): try the next source in order.
+      if (!isUnreachable(err)) unreachable = false;
       errors.push(
         `${describeProviderError(source.name, err)}${err instanceof ProviderAuthError ? ' (check the API key)' : ''}`,
       );
     }
   }
   out.error = errors.join('; ');
+  out.unavailable = unreachable;
   return out;
 }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Db } from './db.ts';
+import type { Db, Queryable } from './db.ts';
 
 /** Folder of the numbered migrations `NNN_name.sql`, applied in number order. */
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -30,6 +30,18 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
   return list;
 }
 
+/**
+ * Work that belongs to one migration but needs code, not SQL (e.g. loading the shipped universe): run in the
+ * same transaction right after the migration's SQL, so it happens exactly once per store, when that
+ * migration is applied.
+ */
+export type MigrationHook = (tx: Queryable) => Promise<void>;
+
+export interface MigrateOptions {
+  /** Hooks by migration version. @defaultValue none (schema only, as the test harnesses want) */
+  hooks?: Readonly<Record<number, MigrationHook>>;
+}
+
 export interface MigrateResult {
   applied: string[];
   current: number;
@@ -37,9 +49,13 @@ export interface MigrateResult {
 
 /**
  * Applies every migration not yet recorded in `ops.migrations`, each in its own transaction, in order.
- * Safe to call on every start: applied ones are skipped.
+ * Safe to call on every start: applied ones are skipped. `options.hooks` run with their migration.
  */
-export async function migrate(db: Db, migrations = loadMigrations()): Promise<MigrateResult> {
+export async function migrate(
+  db: Db,
+  migrations = loadMigrations(),
+  options: MigrateOptions = {},
+): Promise<MigrateResult> {
   await db.exec(`CREATE SCHEMA IF NOT EXISTS ops;
     CREATE TABLE IF NOT EXISTS ops.migrations (
       version integer PRIMARY KEY,
@@ -53,6 +69,7 @@ export async function migrate(db: Db, migrations = loadMigrations()): Promise<Mi
     if (have.has(m.version)) continue;
     await db.transaction(async (tx) => {
       await tx.exec(m.sql);
+      await options.hooks?.[m.version]?.(tx);
       await tx.query('INSERT INTO ops.migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
     });
     applied.push(`${String(m.version).padStart(3, '0')}_${m.name}`);

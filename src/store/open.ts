@@ -14,9 +14,10 @@ import {
   type StoreLock,
   updateLock,
 } from './lock.ts';
-import { type MigrateResult, migrate } from './migrate.ts';
+import { type MigrateOptions, type MigrateResult, migrate } from './migrate.ts';
 import { openPglite } from './pglite.ts';
 import { openPostgres } from './postgres.ts';
+import { STORE_HOOKS } from './seed.ts';
 import { eventRelayClient, startEventRelay } from './socket-events.ts';
 import { SessionGate } from './socket-gate.ts';
 import { NotificationHub } from './socket-notify.ts';
@@ -68,6 +69,7 @@ async function prepare(
   db: Db,
   timescale: boolean | undefined,
   shared = false,
+  hooks: MigrateOptions['hooks'] = STORE_HOOKS,
 ): Promise<[MigrateResult, TimescaleStatus]> {
   // Several workers may start at once against one PostgreSQL: one migrates while the others wait on
   // the lock and then find nothing left to do. Inside the outer transaction each migration runs as a
@@ -75,9 +77,9 @@ async function prepare(
   const migrations = shared
     ? await db.transaction(async (tx) => {
         await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-        return migrate(db);
+        return migrate(db, undefined, { hooks });
       })
-    : await migrate(db);
+    : await migrate(db, undefined, { hooks });
   const ts: TimescaleStatus =
     timescale === false
       ? { enabled: false, reason: 'timescale disabled by option', created: [] }
@@ -259,7 +261,8 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   }
   if (opts.memory) {
     const db = await openPglite();
-    const [migrations, timescale] = await prepare(db, opts.timescale);
+    // a throwaway store (tests, dry runs) starts empty: no default universe
+    const [migrations, timescale] = await prepare(db, opts.timescale, false, {});
     return { db, mode: 'memory', migrations, timescale, close: once(() => db.close()) };
   }
   return openEmbedded(opts);

@@ -30,7 +30,7 @@ const jobSchema = {
     timezone: nullable('string'),
     window: nullable('string'),
     enabled: { type: 'boolean' },
-    status: { type: 'string', enum: ['pending', 'running', 'completed', 'failed'] },
+    status: { type: 'string', enum: ['pending', 'running', 'completed', 'failed', 'skipped'] },
     last_status: nullable('string'),
     last_run: nullable('string'),
     last_success: nullable('string'),

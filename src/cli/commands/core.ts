@@ -2,15 +2,16 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import type { CommandContext } from '../context.ts';
 import { type LimitFlags, limitHelp, limitRows, omittedLine, parseRowLimit } from '../limit.ts';
+import { stepPrinter } from '../progress.ts';
 import { formatTable } from '../table.ts';
 
 /** The demo with the CLI's extra steps, loaded when `demo` or `start` runs. */
 async function demoModules() {
-  const [{ runDemo }, { demoExtraSteps }] = await Promise.all([
+  const [{ runDemo }, { demoExtraSteps, demoLog }] = await Promise.all([
     import('../../demo.ts'),
     import('../demo-steps.ts'),
   ]);
-  return { runDemo, demoExtraSteps };
+  return { runDemo, demoExtraSteps, demoLog };
 }
 
 export function register(program: Command, ctx: () => Promise<CommandContext>): void {
@@ -84,70 +85,97 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .option('--host <host>', 'address to listen on (env HOST, default 127.0.0.1)')
     .option('--no-serve', 'run the demo step only')
     .option('--no-scheduler', 'serve without running the job schedules')
-    .action(async (opts: { port?: string; host?: string; serve: boolean; scheduler: boolean }) => {
-      const port = opts.port === undefined ? undefined : Number(opts.port);
-      if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
-        throw new UsageError(`--port: expected a port number, got "${opts.port}"`);
-      }
-      const c = await ctx();
-      const [
-        { countBars },
-        { runDemo, demoExtraSteps },
-        { ensureWebBuilt },
-        { startServing },
-        jobsCli,
-        scheduling,
-      ] = await Promise.all([
-        import('../../store/repos/bars.ts'),
-        demoModules(),
-        import('../../api/static.ts'),
-        import('./serve.ts'),
-        import('./jobs.ts'),
-        import('../../jobs/scheduler.ts'),
-      ]);
-      const { runnerDeps } = jobsCli;
-      const { startScheduler } = scheduling;
-      if ((await countBars(c.db)) === 0) {
-        c.log.info('empty store: running the demo first (offline, about a minute)');
-        const summary = await runDemo(c.db, { log: (m) => c.log.info(m), extraSteps: demoExtraSteps(c) });
-        c.log.info(
-          `demo: ${summary.instruments} instruments, ${summary.bars} bars in ${summary.duration_ms} ms`,
+    .action(
+      async (
+        opts: { port?: string; host?: string; serve: boolean; scheduler: boolean },
+        command: Command,
+      ) => {
+        const port = opts.port === undefined ? undefined : Number(opts.port);
+        if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
+          throw new UsageError(`--port: expected a port number, got "${opts.port}"`);
+        }
+        const [
+          { runDemo, demoExtraSteps, demoLog },
+          { ensureWebBuilt },
+          { startServing },
+          { runnerDeps },
+          { startScheduler },
+        ] = await Promise.all([
+          demoModules(),
+          import('../../api/static.ts'),
+          import('./serve.ts'),
+          import('./jobs.ts'),
+          import('../../jobs/scheduler.ts'),
+        ]);
+        // a person at a terminal sees one line per step; piped output gets the JSON logs and the JSON result
+        const json = Boolean((command.optsWithGlobals() as { json?: boolean }).json);
+        const steps = stepPrinter(!json && Boolean(process.stderr.isTTY));
+        const say = (c: CommandContext, message: string) =>
+          steps.enabled ? steps.note(message) : c.log.info(message);
+        steps.begin('opening the store (a first start creates it)');
+        const c = await ctx();
+        steps.end(`${c.storeMode === 'postgres' ? 'PostgreSQL' : c.settings.home}`);
+        steps.begin('checking for data');
+        const hasData = await storeHasBars(c);
+        steps.end(hasData ? 'history in place: no demo needed' : 'empty store: loading the offline demo');
+        if (!hasData) {
+          if (!steps.enabled) c.log.info('empty store: running the demo first (offline, about a minute)');
+          const summary = await runDemo(c.db, {
+            log: steps.enabled ? demoLog(steps) : (m) => c.log.info(m),
+            extraSteps: demoExtraSteps(c, steps),
+          });
+          const message = `demo: ${summary.instruments} instruments, ${summary.bars.toLocaleString('en-US')} bars in ${(summary.duration_ms / 1000).toFixed(1)} s`;
+          if (steps.enabled) steps.note(message);
+          else c.log.info(message);
+        }
+        if (!opts.serve) return;
+        steps.begin('dashboard');
+        try {
+          const built = await ensureWebBuilt({ log: (line) => say(c, line) });
+          steps.end(built ? 'built' : 'ready');
+        } catch (err) {
+          steps.end(`not available: ${(err as Error).message}`, false);
+          if (!steps.enabled) c.log.warn(`dashboard not available: ${(err as Error).message}`);
+        }
+        steps.begin('API and dashboard server');
+        const server = await startServing(c, { port, host: opts.host });
+        steps.end(server.url);
+        if (opts.scheduler) steps.begin('scheduler');
+        const jobs = opts.scheduler ? await runnerDeps(c) : undefined;
+        const scheduler = jobs
+          ? startScheduler({
+              ...jobs.deps,
+              mode: c.settings.redisUrl ? 'distributed' : 'embedded',
+              config: jobs.config,
+            })
+          : undefined;
+        if (scheduler) steps.end(`${scheduler.mode}, ${jobs?.deps.registry.size ?? 0} jobs`);
+        c.print(
+          {
+            url: server.url,
+            dashboard: `${server.url}/`,
+            docs: `${server.url}/docs`,
+            scheduler: scheduler?.mode ?? 'off',
+          },
+          (r) =>
+            `marketpipe running: dashboard ${r.dashboard}  API docs ${r.docs}  scheduler ${r.scheduler} (Ctrl-C stops)`,
         );
-      }
-      if (!opts.serve) return;
-      try {
-        if (await ensureWebBuilt({ log: (line) => c.log.info(line) })) c.log.info('dashboard built');
-      } catch (err) {
-        c.log.warn(`dashboard not available: ${(err as Error).message}`);
-      }
-      const server = await startServing(c, { port, host: opts.host });
-      const jobs = opts.scheduler ? await runnerDeps(c) : undefined;
-      const scheduler = jobs
-        ? startScheduler({
-            ...jobs.deps,
-            mode: c.settings.redisUrl ? 'distributed' : 'embedded',
-            config: jobs.config,
-          })
-        : undefined;
-      c.print(
-        {
-          url: server.url,
-          dashboard: `${server.url}/`,
-          docs: `${server.url}/docs`,
-          scheduler: scheduler?.mode ?? 'off',
-        },
-        (r) =>
-          `marketpipe running: dashboard ${r.dashboard}  API docs ${r.docs}  scheduler ${r.scheduler} (Ctrl-C stops)`,
-      );
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
-      c.log.info('shutting down');
-      await scheduler?.stop();
-      await jobs?.close();
-      await server.close();
-    });
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', () => resolve());
+          process.once('SIGTERM', () => resolve());
+        });
+        c.log.info('shutting down');
+        await scheduler?.stop();
+        await jobs?.close();
+        await server.close();
+      },
+    );
+}
+
+/** Whether the store holds any bar: one indexed row, not a count of millions (a restart must be quick). */
+async function storeHasBars(c: CommandContext): Promise<boolean> {
+  const r = await c.db.query('SELECT 1 FROM market_data.bars LIMIT 1');
+  return r.rows.length > 0;
 }
 
 function anyFailed(steps: ReadonlyArray<{ ok: boolean }>): boolean {

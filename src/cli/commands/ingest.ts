@@ -229,18 +229,25 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
   const sources = program.command('sources').description('market data providers');
   sources
     .command('check')
-    .description('ask each provider for its test symbol: reachable, authenticated, quota, latency')
+    .description(
+      'ask every provider (prices, FRED, NewsAPI, AlphaVantage) for a test answer; exit 1 when a configured one fails',
+    )
     .action(async () => {
       const c = await ctx();
-      const { buildSourcesFromConfig } = await pipeline();
-      const all = await buildSourcesFromConfig(c.settings, c.db);
-      const checks = await Promise.all(Object.values(all).map((s) => s.check()));
-      c.print({ sources: checks }, (r) =>
+      const { checkFailed, checkProviders } = await import('../../pipeline/sources-check.ts');
+      const providers = await checkProviders(c.settings, c.db);
+      c.print({ providers }, (r) =>
         formatTable(
-          r.sources.map((s) => ({ ...s, ok: s.ok ? 'ok' : 'FAIL', error: s.error ?? '' })),
-          ['source', 'ok', 'authenticated', 'latency_ms', 'rate_limit_remaining', 'test_symbol', 'error'],
+          r.providers.map((p) => ({
+            provider: p.name,
+            ok: p.ok ? 'ok' : p.configured ? 'FAIL' : 'not configured',
+            latency_ms: p.configured ? p.latency_ms : '',
+            test: p.test_symbol ?? (p.mock ? 'synthetic (USE_MOCK_DATA)' : ''),
+            reason: p.error ?? '',
+          })),
+          ['provider', 'ok', 'latency_ms', 'test', 'reason'],
         ),
       );
-      if (checks.every((s) => !s.ok)) process.exitCode = 1;
+      if (checkFailed(providers)) process.exitCode = 1;
     });
 }
