@@ -244,8 +244,8 @@ function runGate<T>(rows: readonly T[], ctx: GateContext<T>, A: Adapter<T>): Gat
   for (let i = 0; i < n; i++) {
     if ((order[i] ?? 0) < context.length) continue;
     const row = rowAt(i);
-    const replacing = replacedKeys.has(A.key(row));
-    const confirmed = confirmedBy(reference, A.ts(row), prices[i] ?? 0, window);
+    const replacing = replacedKeys.size > 0 && replacedKeys.has(A.key(row));
+    const confirmed = reference.length > 0 && confirmedBy(reference, A.ts(row), prices[i] ?? 0, window);
     let score = spikes.score[i] ?? 1;
     let flagged = false;
     if (side[i] !== 0) {

@@ -63,15 +63,19 @@ export function findWick(
   // Cheap pre-filter: nothing sticks out of the close and the adjacent bars' extremes by more than the floor.
   let refHigh = c;
   let refLow = c;
-  for (const j of [before, after]) {
-    if (j < 0 || j >= n) continue;
-    refHigh = Math.max(refHigh, at(s.high, j));
-    refLow = Math.min(refLow, at(s.low, j));
+  if (before >= 0) {
+    refHigh = Math.max(refHigh, at(s.high, before));
+    refLow = Math.min(refLow, at(s.low, before));
   }
+  if (after < n) {
+    refHigh = Math.max(refHigh, at(s.high, after));
+    refLow = Math.min(refLow, at(s.low, after));
+  }
+  // ln(x) > limit ⇔ x > e^limit: no logarithm for the ordinary bar.
+  const factor = Math.exp(t.wickSigma * floor);
+  if (!(h > refHigh * factor) && !(l * factor < refLow)) return null;
   const up = Math.log(h / refHigh);
   const down = Math.log(refLow / l);
-  const limit = t.wickSigma * floor;
-  if (!(up > limit) && !(down > limit)) return null;
 
   let sum = 0;
   let m = 0;
