@@ -191,7 +191,7 @@ export async function resolve(spec, ctx, next) {
     const { EVENTS_SAMPLE_FILE } = await dist<{ EVENTS_SAMPLE_FILE: string }>('events/samples.js');
     const { NEWS_SAMPLE_FILE } = await dist<{ NEWS_SAMPLE_FILE: string }>('news/samples.js');
     const { WEB_DIST } = await dist<{ WEB_DIST: string }>('api/static.js');
-    const { SAMPLE_DIR } = await dist<{ SAMPLE_DIR: string }>('demo.js');
+    const { SAMPLE_DIR } = await dist<{ SAMPLE_DIR: string }>('sources/synthetic/real-samples.js');
     const { SAMPLE_PORTFOLIO_FILE } = await dist<{ SAMPLE_PORTFOLIO_FILE: string }>('services/risk.js');
     expect(MIGRATIONS_DIR).toBe(join(ROOT, 'dist', 'store', 'migrations'));
     expect(readdirSync(MIGRATIONS_DIR).sort()).toEqual(

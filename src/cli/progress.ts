@@ -1,4 +1,4 @@
-import { setStatusLine } from '../core/log.ts';
+import { setStatusLine } from '../core/status-line.ts';
 
 /**
  * A one-line progress bar on stderr, drawn only when stderr is a terminal (never in `--json` pipes or CI).

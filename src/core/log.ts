@@ -2,6 +2,7 @@ import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { currentStatusLine } from './status-line.ts';
 
 export type { Logger };
 
@@ -11,19 +12,6 @@ export interface LoggerOptions {
    * `LOG_FORMAT` is not `json`; JSON whenever stderr is piped or redirected (machines read it)
    */
   pretty?: boolean;
-}
-
-/** A line a progress display keeps redrawing on the terminal; pretty log lines are written above it. */
-export interface StatusLine {
-  clear(): void;
-  redraw(): void;
-}
-
-let statusLine: StatusLine | null = null;
-
-/** Registers (or, with null, removes) the terminal's status line (see cli/progress.ts). */
-export function setStatusLine(line: StatusLine | null): void {
-  statusLine = line;
 }
 
 /** Whether logs should be drawn for a person: stderr is a terminal and nobody asked for JSON. */
@@ -50,9 +38,9 @@ function prettyStream(): DestinationStream {
   // each line: clear the progress line, write the log line, draw the progress line again below it
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      statusLine?.clear();
+      currentStatusLine()?.clear();
       writeSync(2, chunk);
-      statusLine?.redraw();
+      currentStatusLine()?.redraw();
       done();
     },
   });

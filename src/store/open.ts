@@ -44,6 +44,8 @@ export interface OpenStoreOptions {
   timescale?: boolean;
   /** How long to wait for another process that is still starting the embedded store, ms. @defaultValue 60000 */
   waitMs?: number;
+  /** Load the shipped universe into a new store (migration 092's hook). @defaultValue true */
+  seedUniverse?: boolean;
 }
 
 export interface Store {
@@ -64,6 +66,10 @@ function socketUrl(host: string, port: number): string {
 
 /** Advisory lock key that serialises migrations between processes sharing one PostgreSQL database. */
 export const MIGRATION_LOCK_KEY = 7_276_587_011;
+
+function hooksFor(opts: OpenStoreOptions): MigrateOptions['hooks'] {
+  return opts.seedUniverse === false ? {} : STORE_HOOKS;
+}
 
 async function prepare(
   db: Db,
@@ -132,7 +138,7 @@ async function openOwner(
       listen: (channel, onPayload) => hub.subscribe(channel, onPayload),
       close: () => close(),
     };
-    const [migrations, timescale] = await prepare(db, opts.timescale);
+    const [migrations, timescale] = await prepare(db, opts.timescale, false, hooksFor(opts));
     const server = await startSocketServer(pg, gate, hub);
     cleanups.push(() => server.stop());
     const relay = await startEventRelay(hub, server.host);
@@ -168,7 +174,7 @@ async function openClient(
   });
   const db: Db = { ...remote, listen: (channel, onPayload) => relay.listen(channel, onPayload), close };
   try {
-    const [migrations, timescale] = await prepare(db, opts.timescale);
+    const [migrations, timescale] = await prepare(db, opts.timescale, false, hooksFor(opts));
     return {
       db,
       mode: 'embedded-client',
@@ -252,7 +258,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   if (opts.databaseUrl) {
     const db = await openPostgres(opts.databaseUrl);
     try {
-      const [migrations, timescale] = await prepare(db, opts.timescale, true);
+      const [migrations, timescale] = await prepare(db, opts.timescale, true, hooksFor(opts));
       return { db, mode: 'postgres', migrations, timescale, close: once(() => db.close()) };
     } catch (err) {
       await db.close().catch(() => undefined);

@@ -89,7 +89,9 @@ function mapError(target: string, err: unknown): unknown {
       cause: err,
     });
   }
-  if (code?.startsWith('53') && err instanceof Error) {
+  // Only the connection-slot shortage is the server's state; a statement's own limits (53200 out of memory,
+  // 53400 temp_file_limit) belong to that statement and its caller (chat reports them as refused).
+  if ((code === '53300' || code === '53000') && err instanceof Error) {
     return new UnavailableError(`database at ${target} is out of resources: ${err.message}`, { cause: err });
   }
   if (

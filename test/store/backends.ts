@@ -87,8 +87,9 @@ export const BACKENDS: Backend[] = [
     name: 'embedded-client',
     async open() {
       const home = mkdtempSync(join(tmpdir(), 'mp-store-'));
-      const owner = await openStore({ home });
-      const client = await openStore({ home });
+      // Empty stores, as the other backends give: no shipped universe.
+      const owner = await openStore({ home, seedUniverse: false });
+      const client = await openStore({ home, seedUniverse: false });
       if (client.mode !== 'embedded-client') throw new Error(`expected embedded-client, got ${client.mode}`);
       return {
         db: client.db,
