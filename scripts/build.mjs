@@ -8,7 +8,7 @@
  * binary `tsc`). Files the code reads next to itself are copied (SQL migrations); files it reads from the
  * repository root (universe/, samples/, web/dist) resolve from dist/ as from src/, one level down.
  *
- * `--web` (what `prepare` passes) also builds the dashboard (web/dist, vite, ~5 s) when it is missing or older
+ * `--web` (what `prepare` passes) also writes the empty-store template (src/store/template.ts) and builds the dashboard (web/dist, vite, ~5 s) when it is missing or older
  * than its sources, so the first `npm start` after `npm ci` does not spend that time before it is ready. A
  * failed dashboard build only warns: `npm start` builds it then, and the API works without it.
  */
@@ -36,6 +36,13 @@ cpSync(join(root, 'src', 'store', 'migrations'), join(root, 'dist', 'store', 'mi
 chmodSync(join(root, 'dist', 'cli', 'bin.js'), 0o755);
 
 if (process.argv.includes('--web')) {
+  // the initialised empty store a first start loads instead of running initdb (src/store/template.ts)
+  const { ensureStoreTemplate } = await import(join(root, 'dist', 'store', 'template.js'));
+  try {
+    await ensureStoreTemplate();
+  } catch (err) {
+    process.stderr.write(`store template not built (a first start runs initdb): ${err.message}\n`);
+  }
   const { ensureWebBuilt } = await import(join(root, 'dist', 'api', 'static.js'));
   try {
     await ensureWebBuilt({ log: (line) => process.stderr.write(`${line}\n`) });
