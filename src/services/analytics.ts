@@ -351,9 +351,23 @@ export async function computeCorrelations(
   const longest = Math.max(...windows);
   const errors: AnalyticsError[] = [];
   const series: PriceSeries[] = [];
-  for (const inst of await instruments(db, opts.assets)) {
+  const list = await instruments(db, opts.assets);
+  const from = asOf - (longest + 1) * DAY_MS;
+  // daily bars of every instrument in one read; the few without them go the slower way (dailySeries)
+  const daily = await readBarsHlcMany(
+    db,
+    list.map((i) => i.id),
+    '1d',
+    { from, to: asOf + 1 },
+  );
+  for (const inst of list) {
+    const d = daily.get(inst.id);
+    if (d && d.ts.length >= 2) {
+      series.push({ symbol: inst.symbol, ts: d.ts.map(startOfUtcDay), prices: d.close });
+      continue;
+    }
     try {
-      const s = await dailySeries(db, inst.symbol, asOf - (longest + 1) * DAY_MS, asOf + 1);
+      const s = await dailySeries(db, inst.symbol, from, asOf + 1);
       if (s) series.push(s);
     } catch (err) {
       errors.push({ symbol: inst.symbol, step: 'correlations', error: describeError(err) });

@@ -295,14 +295,16 @@ export async function readBarsHlcMany(
   db: Queryable,
   ids: readonly number[],
   interval: Interval,
+  range: TimeRange = { from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY },
 ): Promise<Map<number, HlcColumns>> {
   const out = new Map<number, HlcColumns>();
   if (ids.length === 0) return out;
   const res = await db.query<{ id: number; ts: number; high: number; low: number; close: number }>(
     `SELECT instrument_id AS id, (extract(epoch FROM ts) * 1000)::float8 AS ts, high, low, close
-       FROM market_data.bars WHERE instrument_id = ANY($1::int[]) AND interval = $2
+       FROM market_data.bars
+      WHERE instrument_id = ANY($1::int[]) AND interval = $2 AND ts >= $3::timestamptz AND ts < $4::timestamptz
       ORDER BY instrument_id, ts`,
-    [[...ids], interval],
+    [[...ids], interval, ...rangeParams(range)],
   );
   const rows = res.rows;
   let start = 0;
