@@ -36,17 +36,18 @@ cpSync(join(root, 'src', 'store', 'migrations'), join(root, 'dist', 'store', 'mi
 chmodSync(join(root, 'dist', 'cli', 'bin.js'), 0o755);
 
 if (process.argv.includes('--web')) {
-  // the initialised empty store a first start loads instead of running initdb (src/store/template.ts)
-  const { ensureStoreTemplate } = await import(join(root, 'dist', 'store', 'template.js'));
-  try {
-    await ensureStoreTemplate();
-  } catch (err) {
-    process.stderr.write(`store template not built (a first start runs initdb): ${err.message}\n`);
-  }
-  const { ensureWebBuilt } = await import(join(root, 'dist', 'api', 'static.js'));
-  try {
-    await ensureWebBuilt({ log: (line) => process.stderr.write(`${line}\n`) });
-  } catch (err) {
-    process.stderr.write(`dashboard not built (npm start builds it): ${err.message}\n`);
-  }
+  const [{ ensureStoreTemplate }, { ensureWebBuilt }] = await Promise.all([
+    import(join(root, 'dist', 'store', 'template.js')),
+    import(join(root, 'dist', 'api', 'static.js')),
+  ]);
+  // Both at once: the dashboard is a vite child process, the template (the initialised empty store a first
+  // start loads instead of running initdb, src/store/template.ts) runs in this one.
+  await Promise.all([
+    ensureWebBuilt({ log: (line) => process.stderr.write(`${line}\n`) }).catch((err) => {
+      process.stderr.write(`dashboard not built (npm start builds it): ${err.message}\n`);
+    }),
+    ensureStoreTemplate().catch((err) => {
+      process.stderr.write(`store template not built (a first start runs initdb): ${err.message}\n`);
+    }),
+  ]);
 }
