@@ -123,7 +123,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         if (!hasData) {
           // loaded only for an empty store: a restart does not pay for the demo's modules
           const { runDemo, demoExtraSteps, demoLog } = await demoModules();
-          if (!steps.enabled) c.log.info('empty store: running the demo first (offline, about a minute)');
+          if (!steps.enabled) c.log.info('empty store: running the demo first (offline, about 20 s)');
           const summary = await runDemo(c.db, {
             log: steps.enabled ? demoLog(steps) : (m) => c.log.info(m),
             extraSteps: demoExtraSteps(c, steps),
