@@ -7,6 +7,10 @@
  * `node_modules/.bin/tsc` may be TypeScript 6 (`@typescript/old`, installed for vue-tsc, also names its
  * binary `tsc`). Files the code reads next to itself are copied (SQL migrations); files it reads from the
  * repository root (universe/, samples/, web/dist) resolve from dist/ as from src/, one level down.
+ *
+ * `--web` (what `prepare` passes) also writes the empty-store template (src/store/template.ts) and builds the dashboard (web/dist, vite, ~5 s) when it is missing or older
+ * than its sources, so the first `npm start` after `npm ci` does not spend that time before it is ready. A
+ * failed dashboard build only warns: `npm start` builds it then, and the API works without it.
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, rmSync } from 'node:fs';
@@ -30,3 +34,20 @@ cpSync(join(root, 'src', 'store', 'migrations'), join(root, 'dist', 'store', 'mi
 });
 // The bin runs by its shebang when called by path.
 chmodSync(join(root, 'dist', 'cli', 'bin.js'), 0o755);
+
+if (process.argv.includes('--web')) {
+  const [{ ensureStoreTemplate }, { ensureWebBuilt }] = await Promise.all([
+    import(join(root, 'dist', 'store', 'template.js')),
+    import(join(root, 'dist', 'api', 'static.js')),
+  ]);
+  // Both at once: the dashboard is a vite child process, the template (the initialised empty store a first
+  // start loads instead of running initdb, src/store/template.ts) runs in this one.
+  await Promise.all([
+    ensureWebBuilt({ log: (line) => process.stderr.write(`${line}\n`) }).catch((err) => {
+      process.stderr.write(`dashboard not built (npm start builds it): ${err.message}\n`);
+    }),
+    ensureStoreTemplate().catch((err) => {
+      process.stderr.write(`store template not built (a first start runs initdb): ${err.message}\n`);
+    }),
+  ]);
+}

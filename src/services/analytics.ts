@@ -25,7 +25,7 @@ import { describeError, ValidationError } from '../core/errors.ts';
 import { DAY_MS, startOfUtcDay, toIso } from '../core/time.ts';
 import { INTERVALS, type Interval } from '../core/types.ts';
 import type { Db, Queryable } from '../store/db.ts';
-import { readBarColumns } from '../store/repos/bars.ts';
+import { readBarColumns, readBarsHlcMany } from '../store/repos/bars.ts';
 import {
   type DepegEventRow,
   readLatestCorrelations,
@@ -34,8 +34,9 @@ import {
   type StoredCorrelation,
   upsertCorrelations,
   upsertDepegEvents,
-  upsertVolatilityMetrics,
-  volatilityResumeFrom,
+  upsertVolatilityBatch,
+  type VolatilityColumns,
+  volatilityResumeMany,
 } from '../store/repos/derived.ts';
 import { type InstrumentRow, listInstruments, requireInstrument } from '../store/repos/instruments.ts';
 import { readPrices } from '../store/repos/prices.ts';
@@ -77,20 +78,68 @@ export interface VolatilityResult {
   errors: AnalyticsError[];
 }
 
-/** HV 20/50, SMA 15/30/50, Bollinger(20, 2), ATR(14) for every bar of each instrument. */
+/** Instruments per batch: one read and one write per batch keeps a large universe's memory bounded. */
+const VOLATILITY_BATCH = 64;
+
+/**
+ * HV 20/50, SMA 15/30/50, Bollinger(20, 2), ATR(14) for every bar of each instrument. Instruments go in
+ * batches: one query reads their bars, one finds where each rewrite resumes, one upserts the new rows
+ * (on the embedded store a statement per instrument cost more than the computing).
+ */
 export async function computeVolatility(
   db: Queryable,
-  opts: { symbols?: readonly string[]; interval?: Interval; dryRun?: boolean; full?: boolean } = {},
+  opts: {
+    symbols?: readonly string[];
+    interval?: Interval;
+    dryRun?: boolean;
+    full?: boolean;
+    /** Rows before this time (epoch ms) are not written; warm-up still uses every bar. @defaultValue all */
+    since?: number;
+  } = {},
 ): Promise<VolatilityResult> {
   const interval = opts.interval ?? '1d';
   const out: VolatilityResult = { interval, instruments: [], errors: [] };
-  for (const inst of await instruments(db, opts.symbols)) {
+  const list = await instruments(db, opts.symbols);
+  for (let at = 0; at < list.length; at += VOLATILITY_BATCH) {
+    const batch = list.slice(at, at + VOLATILITY_BATCH);
     try {
-      const b = await readBarColumns(db, inst.symbol, interval, ALL_TIME);
-      if (b.ts.length === 0) continue;
+      out.instruments.push(...(await volatilityBatch(db, batch, interval, opts, out.errors)));
+    } catch (err) {
+      for (const inst of batch) {
+        out.errors.push({ symbol: inst.symbol, step: 'volatility', error: describeError(err) });
+      }
+    }
+  }
+  return out;
+}
+
+async function volatilityBatch(
+  db: Queryable,
+  batch: readonly InstrumentRow[],
+  interval: Interval,
+  opts: { dryRun?: boolean; full?: boolean; since?: number },
+  errors: AnalyticsError[],
+): Promise<VolatilityResult['instruments']> {
+  const ids = batch.map((i) => i.id);
+  const bars = await readBarsHlcMany(db, ids, interval);
+  // Rows before the newest stored one are unchanged unless their bars changed (see volatilityResumeFrom).
+  const resume =
+    opts.dryRun || opts.full ? new Map<number, number>() : await volatilityResumeMany(db, ids, interval);
+  const done: Array<VolatilityResult['instruments'][number] & { start: number }> = [];
+  const rows: { ids: number[]; cols: Record<keyof VolatilityColumns, number[]> } = {
+    ids: [],
+    cols: Object.fromEntries(VOLATILITY_KEYS.map((k) => [k, []])) as unknown as Record<
+      keyof VolatilityColumns,
+      number[]
+    >,
+  };
+  for (const inst of batch) {
+    const b = bars.get(inst.id);
+    if (!b || b.ts.length === 0) continue;
+    try {
       const factor = annualizationFactor(inst.assetClass, interval);
       const bands = bollinger(b.close, 20, 2);
-      const cols = {
+      const cols: Record<keyof VolatilityColumns, Float64Array> = {
         ts: b.ts,
         hv_20: historicalVolatility(b.close, 20, factor),
         hv_50: historicalVolatility(b.close, 50, factor),
@@ -102,26 +151,44 @@ export async function computeVolatility(
         bb_lower: bands.lower,
         atr_14: atr(b.high, b.low, b.close, 14),
       };
-      let written = 0;
+      const from = resume.get(inst.id);
+      const start = Math.max(
+        from === undefined ? 0 : lowerBound(b.ts, from),
+        opts.since === undefined ? 0 : lowerBound(b.ts, opts.since),
+      );
       if (!opts.dryRun) {
-        // Rows before the newest stored one are unchanged unless their bars changed (see volatilityResumeFrom).
-        const resume = opts.full ? null : await volatilityResumeFrom(db, inst.symbol, interval);
-        const start = resume === null ? 0 : lowerBound(b.ts, resume);
-        const part = Object.fromEntries(
-          Object.entries(cols).map(([k, v]) => [k, v.subarray(start)]),
-        ) as typeof cols;
-        written = await upsertVolatilityMetrics(db, inst.symbol, interval, part);
+        for (let i = start; i < b.ts.length; i++) rows.ids.push(inst.id);
+        for (const k of VOLATILITY_KEYS) {
+          const target = rows.cols[k];
+          const v = cols[k];
+          for (let i = start; i < v.length; i++) target.push(v[i] as number);
+        }
       }
       const last = b.ts.length - 1;
       const latest: Record<string, number | string | null> = { ts: toIso(b.ts[last] as number) };
       for (const [k, v] of Object.entries(cols)) if (k !== 'ts') latest[k] = nn(v[last]);
-      out.instruments.push({ symbol: inst.symbol, bars: b.ts.length, written, latest });
+      done.push({ symbol: inst.symbol, bars: b.ts.length, written: b.ts.length - start, latest, start });
     } catch (err) {
-      out.errors.push({ symbol: inst.symbol, step: 'volatility', error: describeError(err) });
+      errors.push({ symbol: inst.symbol, step: 'volatility', error: describeError(err) });
     }
   }
-  return out;
+  if (opts.dryRun) return done.map(({ start: _, ...r }) => ({ ...r, written: 0 }));
+  await upsertVolatilityBatch(db, interval, { ids: rows.ids, ...rows.cols });
+  return done.map(({ start: _, ...r }) => r);
 }
+
+const VOLATILITY_KEYS = [
+  'ts',
+  'hv_20',
+  'hv_50',
+  'sma_15',
+  'sma_30',
+  'sma_50',
+  'bb_upper',
+  'bb_middle',
+  'bb_lower',
+  'atr_14',
+] as const satisfies ReadonlyArray<keyof VolatilityColumns>;
 
 // ---- indicators for one symbol --------------------------------------------------------------------------------
 export interface IndicatorsResult {
@@ -284,9 +351,23 @@ export async function computeCorrelations(
   const longest = Math.max(...windows);
   const errors: AnalyticsError[] = [];
   const series: PriceSeries[] = [];
-  for (const inst of await instruments(db, opts.assets)) {
+  const list = await instruments(db, opts.assets);
+  const from = asOf - (longest + 1) * DAY_MS;
+  // daily bars of every instrument in one read; the few without them go the slower way (dailySeries)
+  const daily = await readBarsHlcMany(
+    db,
+    list.map((i) => i.id),
+    '1d',
+    { from, to: asOf + 1 },
+  );
+  for (const inst of list) {
+    const d = daily.get(inst.id);
+    if (d && d.ts.length >= 2) {
+      series.push({ symbol: inst.symbol, ts: d.ts.map(startOfUtcDay), prices: d.close });
+      continue;
+    }
     try {
-      const s = await dailySeries(db, inst.symbol, asOf - (longest + 1) * DAY_MS, asOf + 1);
+      const s = await dailySeries(db, inst.symbol, from, asOf + 1);
       if (s) series.push(s);
     } catch (err) {
       errors.push({ symbol: inst.symbol, step: 'correlations', error: describeError(err) });
@@ -459,13 +540,24 @@ export interface AnalyticsSummary {
   duration_ms: number;
 }
 
+/**
+ * Days of per-bar volatility rows runAllAnalytics writes. What reads them is the newest row per instrument
+ * (dashboard, API, reports); writing every bar of all history was most of the demo's analytics time (64k
+ * rows through PGlite for 148 newest ones). `analytics volatility` still writes the whole history.
+ */
+export const VOLATILITY_ROWS_DAYS = 90;
+
 /** Runs every analytics step over the store (the demo's and the scheduler's entry point). */
 export async function runAllAnalytics(
   db: Db,
   opts: { asOf?: number; interval?: Interval; dryRun?: boolean } = {},
 ): Promise<AnalyticsSummary> {
   const started = Date.now();
-  const vol = await computeVolatility(db, { interval: opts.interval, dryRun: opts.dryRun });
+  const vol = await computeVolatility(db, {
+    interval: opts.interval,
+    dryRun: opts.dryRun,
+    since: (opts.asOf ?? Date.now()) - VOLATILITY_ROWS_DAYS * DAY_MS,
+  });
   const corr = await computeCorrelations(db, { asOf: opts.asOf, dryRun: opts.dryRun });
   const pairs = await computeBestPairs(db, {
     dryRun: opts.dryRun,

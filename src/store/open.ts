@@ -22,6 +22,7 @@ import { eventRelayClient, startEventRelay } from './socket-events.ts';
 import { SessionGate } from './socket-gate.ts';
 import { NotificationHub } from './socket-notify.ts';
 import { startSocketServer } from './socket-server.ts';
+import { templateFor } from './template.ts';
 import { applyTimescale, type TimescaleStatus } from './timescale.ts';
 
 /**
@@ -121,7 +122,9 @@ async function openOwner(
     mkdirSync(dataDir, { recursive: true });
     let pg: PGlite;
     try {
-      pg = await PGlite.create(dataDir);
+      // a new store starts from the initialised template when `npm ci` made one (skips initdb)
+      const loadDataDir = templateFor(dataDir);
+      pg = await PGlite.create(dataDir, loadDataDir ? { loadDataDir } : {});
     } catch (err) {
       throw new UnavailableError(`embedded store at ${dataDir} could not be opened`, { cause: err });
     }

@@ -94,14 +94,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
           throw new UsageError(`--port: expected a port number, got "${opts.port}"`);
         }
-        const [
-          { runDemo, demoExtraSteps, demoLog },
-          { ensureWebBuilt },
-          { startServing },
-          { runnerDeps },
-          { startScheduler },
-        ] = await Promise.all([
-          demoModules(),
+        const [{ ensureWebBuilt }, { startServing }, { runnerDeps }, { startScheduler }] = await Promise.all([
           import('../../api/static.ts'),
           import('./serve.ts'),
           import('./jobs.ts'),
@@ -112,6 +105,15 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         const steps = stepPrinter(!json && Boolean(process.stderr.isTTY));
         const say = (c: CommandContext, message: string) =>
           steps.enabled ? steps.note(message) : c.log.info(message);
+        // The dashboard build, when web/dist is missing or stale (a fresh clone whose `prepare` could not build
+        // it), is a separate vite process: it runs on the other core while the store opens and the demo loads.
+        const webLines: string[] = [];
+        const web = opts.serve
+          ? ensureWebBuilt({ log: (line) => webLines.push(line) }).then(
+              (built) => ({ built, error: null }),
+              (err: unknown) => ({ built: false, error: err as Error }),
+            )
+          : null;
         steps.begin('opening the store (a first start creates it)');
         const c = await ctx();
         steps.end(`${c.storeMode === 'postgres' ? 'PostgreSQL' : c.settings.home}`);
@@ -119,7 +121,9 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         const hasData = await storeHasBars(c);
         steps.end(hasData ? 'history in place: no demo needed' : 'empty store: loading the offline demo');
         if (!hasData) {
-          if (!steps.enabled) c.log.info('empty store: running the demo first (offline, about a minute)');
+          // loaded only for an empty store: a restart does not pay for the demo's modules
+          const { runDemo, demoExtraSteps, demoLog } = await demoModules();
+          if (!steps.enabled) c.log.info('empty store: running the demo first (offline, about 20 s)');
           const summary = await runDemo(c.db, {
             log: steps.enabled ? demoLog(steps) : (m) => c.log.info(m),
             extraSteps: demoExtraSteps(c, steps),
@@ -128,15 +132,14 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
           if (steps.enabled) steps.note(message);
           else c.log.info(message);
         }
-        if (!opts.serve) return;
+        if (!opts.serve || !web) return;
         steps.begin('dashboard');
-        try {
-          const built = await ensureWebBuilt({ log: (line) => say(c, line) });
-          steps.end(built ? 'built' : 'ready');
-        } catch (err) {
-          steps.end(`not available: ${(err as Error).message}`, false);
-          if (!steps.enabled) c.log.warn(`dashboard not available: ${(err as Error).message}`);
-        }
+        const dashboard = await web;
+        for (const line of webLines) say(c, line);
+        if (dashboard.error) {
+          steps.end(`not available: ${dashboard.error.message}`, false);
+          if (!steps.enabled) c.log.warn(`dashboard not available: ${dashboard.error.message}`);
+        } else steps.end(dashboard.built ? 'built' : 'ready');
         steps.begin('API and dashboard server');
         const server = await startServing(c, { port, host: opts.host });
         steps.end(server.url);

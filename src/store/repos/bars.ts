@@ -278,6 +278,60 @@ export async function readBarColumns(
   return out;
 }
 
+/** High, low and close columns of one instrument (epoch-ms `ts`), as readBarsHlcMany returns them. */
+export interface HlcColumns {
+  ts: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+}
+
+/**
+ * All stored bars of `interval` for several instruments in one query (instrument id → columns, ordered by
+ * time; an instrument without bars is absent). One statement instead of one per instrument: on the embedded
+ * store each statement costs a round trip through PGlite, which dominates for a universe of short series.
+ */
+export async function readBarsHlcMany(
+  db: Queryable,
+  ids: readonly number[],
+  interval: Interval,
+  range: TimeRange = { from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY },
+): Promise<Map<number, HlcColumns>> {
+  const out = new Map<number, HlcColumns>();
+  if (ids.length === 0) return out;
+  const res = await db.query<{ id: number; ts: number; high: number; low: number; close: number }>(
+    `SELECT instrument_id AS id, (extract(epoch FROM ts) * 1000)::float8 AS ts, high, low, close
+       FROM market_data.bars
+      WHERE instrument_id = ANY($1::int[]) AND interval = $2 AND ts >= $3::timestamptz AND ts < $4::timestamptz
+      ORDER BY instrument_id, ts`,
+    [[...ids], interval, ...rangeParams(range)],
+  );
+  const rows = res.rows;
+  let start = 0;
+  while (start < rows.length) {
+    const id = Number(rows[start]?.id);
+    let end = start;
+    while (end < rows.length && Number(rows[end]?.id) === id) end++;
+    const n = end - start;
+    const cols = {
+      ts: new Float64Array(n),
+      high: new Float64Array(n),
+      low: new Float64Array(n),
+      close: new Float64Array(n),
+    };
+    for (let i = 0; i < n; i++) {
+      const r = rows[start + i] as (typeof rows)[number];
+      cols.ts[i] = r.ts;
+      cols.high[i] = r.high;
+      cols.low[i] = r.low;
+      cols.close[i] = r.close;
+    }
+    out.set(id, cols);
+    start = end;
+  }
+  return out;
+}
+
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 /**

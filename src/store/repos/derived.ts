@@ -81,6 +81,58 @@ export async function volatilityResumeFrom(
   return Number(row.last);
 }
 
+/** Several instruments' metrics rows as parallel columns: `ids[i]` is the instrument of row i. */
+export interface VolatilityBatch extends VolatilityColumns {
+  ids: ArrayLike<number>;
+}
+
+/**
+ * Upserts the metrics rows of many instruments in one statement (NaN → NULL); the batched form of
+ * upsertVolatilityMetrics. Timestamps travel as epoch-ms float8, not ISO text: the arrays are the bulk of
+ * what goes through the driver, and a number is a fraction of a date string's cost to write and parse.
+ */
+export async function upsertVolatilityBatch(
+  db: Queryable,
+  interval: Interval,
+  batch: VolatilityBatch,
+): Promise<number> {
+  if (batch.ts.length === 0) return 0;
+  const arrays = VOL_COLUMNS.map((c) => Array.from(batch[c], nullable));
+  const list = VOL_COLUMNS.map((_, i) => `$${i + 4}::float8[]`).join(', ');
+  const res = await db.query(
+    `INSERT INTO derived.volatility_metrics (instrument_id, interval, ts, ${VOL_COLUMNS.join(', ')})
+     SELECT u.id, $1, to_timestamp(u.ms / 1000.0), ${VOL_COLUMNS.map((c) => `u.${c}`).join(', ')}
+       FROM unnest($2::int[], $3::float8[], ${list}) AS u(id, ms, ${VOL_COLUMNS.join(', ')})
+     ON CONFLICT (instrument_id, interval, ts) DO UPDATE SET
+       ${VOL_COLUMNS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, calculated_at = now()`,
+    [interval, Array.from(batch.ids), Array.from(batch.ts), ...arrays],
+  );
+  return res.rowCount;
+}
+
+/** volatilityResumeFrom for several instruments in one query: instrument id → resume point (absent = all). */
+export async function volatilityResumeMany(
+  db: Queryable,
+  ids: readonly number[],
+  interval: Interval,
+): Promise<Map<number, number>> {
+  if (ids.length === 0) return new Map();
+  const res = await db.query<{ id: number; last: number; changed: boolean }>(
+    `WITH s AS (SELECT instrument_id, max(ts) AS last, max(calculated_at) AS calc
+                  FROM derived.volatility_metrics
+                 WHERE instrument_id = ANY($1::int[]) AND interval = $2 GROUP BY instrument_id)
+     SELECT s.instrument_id AS id, (extract(epoch FROM s.last) * 1000)::float8 AS last,
+            EXISTS (SELECT 1 FROM market_data.bars b
+                     WHERE b.instrument_id = s.instrument_id AND b.interval = $2 AND b.ts <= s.last
+                       AND b.ingested_at >= s.calc) AS changed
+       FROM s`,
+    [[...ids], interval],
+  );
+  const out = new Map<number, number>();
+  for (const r of res.rows) if (!r.changed && r.last !== null) out.set(Number(r.id), Number(r.last));
+  return out;
+}
+
 export interface VolatilityRow {
   symbol: string;
   interval: Interval;
