@@ -28,9 +28,10 @@ import { HOSTILE_REFUSED } from '../chat/hostile-corpus.ts';
 import { seedBars } from '../chat/seed.ts';
 import { stubRegistry } from '../jobs/fixtures/registry.ts';
 import { testSettings } from '../jobs/helpers.ts';
-import { startFakeBinance, startFakePolygon } from '../pipeline/fake-providers.ts';
+import { type FakeOptions, startFakeBinance, startFakePolygon } from '../pipeline/fake-providers.ts';
 import { snapshotStore, storeChanges } from '../quality/store-snapshot.ts';
 import { PrivateRedis } from '../support/redis-server.ts';
+import { startFakeCoinGecko, startFakeOanda, startFakeYahoo } from './fake-price-providers.ts';
 import { type FaultRow, formatFaultTable } from './fault-table.ts';
 import { PrivatePostgres } from './private-postgres.ts';
 import { isTransient, PROVIDER_FAULTS, startFaultProxy } from './provider-faults.ts';
@@ -75,6 +76,20 @@ const crypto = (symbol: string): Instrument => ({
   sources: { binance: `${symbol}USDT` },
 });
 
+const coin = (symbol: string): Instrument => ({
+  ...crypto(symbol),
+  sources: { coingecko: symbol.toLowerCase() },
+});
+const fx = (symbol: string): Instrument => ({
+  symbol,
+  assetClass: 'fx',
+  name: symbol,
+  currency: 'USD',
+  timezone: 'UTC',
+  sources: { oanda: `${symbol}_USD` },
+});
+const yahooEquity = (symbol: string): Instrument => ({ ...equity(symbol), sources: { yahoo: symbol } });
+
 beforeAll(async () => {
   [pg, redis] = await Promise.all([PrivatePostgres.start(), PrivateRedis.start()]);
   db = await openPostgres(pg.url, { max: 6, connectTimeoutMs: 1000 });
@@ -91,6 +106,24 @@ describe('providers × faults (loopback servers speaking each wire format)', () 
   const providers = [
     { name: 'polygon', make: equity, start: startFakePolygon, key: (s: string) => s },
     { name: 'binance', make: crypto, start: startFakeBinance, key: (s: string) => `${s}USDT` },
+    {
+      name: 'coingecko',
+      make: coin,
+      start: (o: FakeOptions) => startFakeCoinGecko({ ...o, now: NOW }),
+      key: (s: string) => s.toLowerCase(),
+    },
+    {
+      name: 'oanda',
+      make: fx,
+      start: (o: FakeOptions) => startFakeOanda({ ...o, now: NOW }),
+      key: (s: string) => `${s}_USD`,
+    },
+    {
+      name: 'yahoo',
+      make: yahooEquity,
+      start: (o: FakeOptions) => startFakeYahoo({ ...o, now: NOW }),
+      key: (s: string) => s,
+    },
   ] as const;
 
   for (const p of providers) {
