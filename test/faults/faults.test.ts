@@ -33,6 +33,7 @@ import { snapshotStore, storeChanges } from '../quality/store-snapshot.ts';
 import { PrivateRedis } from '../support/redis-server.ts';
 import { startFakeCoinGecko, startFakeOanda, startFakeYahoo } from './fake-price-providers.ts';
 import { type FaultRow, formatFaultTable } from './fault-table.ts';
+import { FEED_CASES, runFeedFaults } from './feed-faults.ts';
 import { PrivatePostgres } from './private-postgres.ts';
 import { isTransient, PROVIDER_FAULTS, startFaultProxy } from './provider-faults.ts';
 
@@ -192,6 +193,20 @@ describe('providers × faults (loopback servers speaking each wire format)', () 
         }
       } finally {
         await fake.close();
+      }
+    }, 60_000);
+  }
+});
+
+describe('feeds × faults (FRED, NewsAPI, Alpha Vantage fakes replaying recorded payloads)', () => {
+  for (const c of FEED_CASES) {
+    it(`${c.name}: every fault is retried or refused, and a clean re-run stores every row once`, async () => {
+      const { rows: feedRows } = await runFeedFaults(db, c);
+      rows.push(...feedRows);
+      for (const r of feedRows) {
+        expect(r.injected, `${r.fault} was injected`).toBeGreaterThan(0);
+        expect(r.rowsLost, `${r.fault}: rows lost`).toBe(0);
+        expect(r.recovered, `${r.fault} recovered`).toBe(true);
       }
     }, 60_000);
   }

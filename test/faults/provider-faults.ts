@@ -30,18 +30,21 @@ function yahooResult(body: unknown): Json | undefined {
   const result = isObj(chart) ? arr(chart.result)[0] : undefined;
   return isObj(result) ? result : undefined;
 }
+/** The row arrays of the feeds: FRED `observations`, NewsAPI `articles`, Alpha Vantage NEWS_SENTIMENT `feed`. */
+const FEED_ROWS = ['observations', 'articles', 'feed'] as const;
 const QUOTE_COLUMNS = ['open', 'high', 'low', 'close', 'volume'] as const;
 
 /**
  * The row array of an answer, one entry per row whatever the wire shape: Polygon's `results`, Binance's
  * top-level array, OANDA's `candles`, CoinGecko's zipped `prices`/`market_caps`/`total_volumes`, Yahoo's
- * zipped `timestamp` + quote columns.
+ * zipped `timestamp` + quote columns, and the feeds' arrays (FEED_ROWS).
  */
 function rowsOf(body: unknown): unknown[] | undefined {
   if (Array.isArray(body)) return body;
   if (!isObj(body)) return undefined;
   if (Array.isArray(body.results)) return body.results;
   if (Array.isArray(body.candles)) return body.candles;
+  for (const k of FEED_ROWS) if (Array.isArray(body[k])) return body[k] as unknown[];
   if (Array.isArray(body.prices)) {
     const caps = arr(body.market_caps);
     const vols = arr(body.total_volumes);
@@ -60,6 +63,7 @@ function withRows(body: unknown, rows: unknown[]): unknown {
   if (Array.isArray(body)) return rows;
   const b = body as Json;
   if (Array.isArray(b.candles)) return { ...b, candles: rows };
+  for (const k of FEED_ROWS) if (Array.isArray(b[k])) return { ...b, [k]: rows };
   if (Array.isArray(b.prices)) {
     const col = (k: number) => rows.map((r) => arr(r)[k]);
     return { ...b, prices: col(0), market_caps: col(1), total_volumes: col(2) };
