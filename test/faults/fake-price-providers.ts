@@ -18,8 +18,8 @@ export interface FakePriceOptions {
 }
 
 const DAY = 86_400_000;
-const bars = (inst: Instrument, from: number, to: number): Bar[] =>
-  syntheticBars(inst, '1d', { from, to }).filter((b) => b.ts + DAY <= to);
+/** Bars starting in [from, to): whether the last one is complete is the provider's (and our client's) call. */
+const bars = (inst: Instrument, from: number, to: number): Bar[] => syntheticBars(inst, '1d', { from, to });
 
 /** CoinGecko market_chart/range: daily points at 00:00 UTC; the point at D closes D−1 (see coingeckoBars). */
 export async function startFakeCoinGecko(o: FakePriceOptions): Promise<Loopback> {
@@ -68,7 +68,8 @@ export async function startFakeOanda(o: FakePriceOptions): Promise<Loopback> {
         instrument: name,
         granularity: 'D',
         candles: page.map((b) => ({
-          complete: true,
+          // a day still running is sent as v20 does, `complete: false` (the client skips it)
+          complete: b.ts + DAY <= o.now,
           volume: Math.round(b.volume),
           time: nanos(b.ts),
           mid: { o: b.open.toFixed(5), h: b.high.toFixed(5), l: b.low.toFixed(5), c: b.close.toFixed(5) },

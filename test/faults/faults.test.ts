@@ -35,7 +35,7 @@ import { startFakeCoinGecko, startFakeOanda, startFakeYahoo } from './fake-price
 import { type FaultRow, formatFaultTable } from './fault-table.ts';
 import { FEED_CASES, runFeedFaults } from './feed-faults.ts';
 import { PrivatePostgres } from './private-postgres.ts';
-import { isTransient, PROVIDER_FAULTS, startFaultProxy } from './provider-faults.ts';
+import { faultNote, isTransient, PROVIDER_FAULTS, startFaultProxy } from './provider-faults.ts';
 
 const rows: FaultRow[] = [];
 let pg: PrivatePostgres;
@@ -170,6 +170,7 @@ describe('providers × faults (loopback servers speaking each wire format)', () 
             );
             on = false;
             const firstOk = !(first instanceof Error) && first.failed === 0;
+            const afterFirst = await barsOf(symbol);
             const second = await ingest(proxy.baseUrl, symbol);
             const stored = await barsOf(symbol);
             const recovered = second.failed === 0 && (!isTransient(fault) || firstOk) && stored === expected;
@@ -178,11 +179,7 @@ describe('providers × faults (loopback servers speaking each wire format)', () 
               injected: proxy.injected(),
               recovered,
               rowsLost: Math.max(0, expected - stored),
-              note: isTransient(fault)
-                ? 'retried in the same run'
-                : firstOk
-                  ? 'absorbed in the run'
-                  : 'run refused it; re-run clean',
+              note: faultNote(fault, firstOk, afterFirst, expected),
             });
             expect(proxy.injected(), `${fault} was injected`).toBeGreaterThan(0);
             expect(stored, `${p.name} ${fault}: rows stored`).toBe(expected);

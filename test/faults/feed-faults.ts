@@ -17,7 +17,7 @@ import { type Reply, seededRandom, startLoopback, virtualClock } from '../../src
 import type { Db } from '../../src/store/db.ts';
 import { upsertInstruments } from '../../src/store/repos/instruments.ts';
 import type { FaultRow } from './fault-table.ts';
-import { isTransient, PROVIDER_FAULTS, startFaultProxy } from './provider-faults.ts';
+import { faultNote, isTransient, PROVIDER_FAULTS, startFaultProxy } from './provider-faults.ts';
 
 const SRC = join(import.meta.dirname, '../../src/sources');
 const fixture = (p: string): unknown => JSON.parse(readFileSync(join(SRC, p), 'utf8'));
@@ -153,6 +153,7 @@ export async function runFeedFaults(db: Db, c: FeedCase): Promise<{ rows: FaultR
         const first = await c.ingest(db, proxy.baseUrl);
         on = false;
         const firstOk = first.failed === 0;
+        const afterFirst = await c.stored(db);
         const second = await c.ingest(db, proxy.baseUrl);
         const stored = await c.stored(db);
         rows.push({
@@ -160,11 +161,7 @@ export async function runFeedFaults(db: Db, c: FeedCase): Promise<{ rows: FaultR
           injected: proxy.injected(),
           recovered: second.failed === 0 && (!isTransient(fault) || firstOk) && stored === expected,
           rowsLost: Math.max(0, expected - stored),
-          note: isTransient(fault)
-            ? 'retried in the same run'
-            : firstOk
-              ? 'absorbed in the run'
-              : 'run refused it; re-run clean',
+          note: faultNote(fault, firstOk, afterFirst, expected),
         });
       } finally {
         await proxy.close();

@@ -138,3 +138,19 @@ export async function startFaultProxy(
   });
   return Object.assign(server, { injected: () => injected });
 }
+
+/**
+ * What became of a fault, for the table: retried within the run, absorbed by the run (it alone stored every
+ * row), refused by the run (the re-run stored them), or an answer the run took as is (an empty one).
+ */
+export function faultNote(
+  fault: ProviderFault,
+  firstOk: boolean,
+  afterFirst: number,
+  expected: number,
+): string {
+  if (isTransient(fault)) return 'retried in the same run';
+  if (!firstOk) return 'run refused it; re-run clean';
+  if (afterFirst === expected) return 'absorbed in the run';
+  return `run stored ${afterFirst}/${expected}; re-run complete`;
+}
