@@ -28,12 +28,14 @@ import { HOSTILE_REFUSED } from '../chat/hostile-corpus.ts';
 import { seedBars } from '../chat/seed.ts';
 import { stubRegistry } from '../jobs/fixtures/registry.ts';
 import { testSettings } from '../jobs/helpers.ts';
-import { startFakeBinance, startFakePolygon } from '../pipeline/fake-providers.ts';
+import { type FakeOptions, startFakeBinance, startFakePolygon } from '../pipeline/fake-providers.ts';
 import { snapshotStore, storeChanges } from '../quality/store-snapshot.ts';
 import { PrivateRedis } from '../support/redis-server.ts';
+import { startFakeCoinGecko, startFakeOanda, startFakeYahoo } from './fake-price-providers.ts';
 import { type FaultRow, formatFaultTable } from './fault-table.ts';
+import { FEED_CASES, runFeedFaults } from './feed-faults.ts';
 import { PrivatePostgres } from './private-postgres.ts';
-import { isTransient, PROVIDER_FAULTS, startFaultProxy } from './provider-faults.ts';
+import { faultNote, isTransient, PROVIDER_FAULTS, startFaultProxy } from './provider-faults.ts';
 
 const rows: FaultRow[] = [];
 let pg: PrivatePostgres;
@@ -75,6 +77,20 @@ const crypto = (symbol: string): Instrument => ({
   sources: { binance: `${symbol}USDT` },
 });
 
+const coin = (symbol: string): Instrument => ({
+  ...crypto(symbol),
+  sources: { coingecko: symbol.toLowerCase() },
+});
+const fx = (symbol: string): Instrument => ({
+  symbol,
+  assetClass: 'fx',
+  name: symbol,
+  currency: 'USD',
+  timezone: 'UTC',
+  sources: { oanda: `${symbol}_USD` },
+});
+const yahooEquity = (symbol: string): Instrument => ({ ...equity(symbol), sources: { yahoo: symbol } });
+
 beforeAll(async () => {
   [pg, redis] = await Promise.all([PrivatePostgres.start(), PrivateRedis.start()]);
   db = await openPostgres(pg.url, { max: 6, connectTimeoutMs: 1000 });
@@ -91,6 +107,24 @@ describe('providers × faults (loopback servers speaking each wire format)', () 
   const providers = [
     { name: 'polygon', make: equity, start: startFakePolygon, key: (s: string) => s },
     { name: 'binance', make: crypto, start: startFakeBinance, key: (s: string) => `${s}USDT` },
+    {
+      name: 'coingecko',
+      make: coin,
+      start: (o: FakeOptions) => startFakeCoinGecko({ ...o, now: NOW }),
+      key: (s: string) => s.toLowerCase(),
+    },
+    {
+      name: 'oanda',
+      make: fx,
+      start: (o: FakeOptions) => startFakeOanda({ ...o, now: NOW }),
+      key: (s: string) => `${s}_USD`,
+    },
+    {
+      name: 'yahoo',
+      make: yahooEquity,
+      start: (o: FakeOptions) => startFakeYahoo({ ...o, now: NOW }),
+      key: (s: string) => s,
+    },
   ] as const;
 
   for (const p of providers) {
@@ -136,6 +170,7 @@ describe('providers × faults (loopback servers speaking each wire format)', () 
             );
             on = false;
             const firstOk = !(first instanceof Error) && first.failed === 0;
+            const afterFirst = await barsOf(symbol);
             const second = await ingest(proxy.baseUrl, symbol);
             const stored = await barsOf(symbol);
             const recovered = second.failed === 0 && (!isTransient(fault) || firstOk) && stored === expected;
@@ -144,11 +179,7 @@ describe('providers × faults (loopback servers speaking each wire format)', () 
               injected: proxy.injected(),
               recovered,
               rowsLost: Math.max(0, expected - stored),
-              note: isTransient(fault)
-                ? 'retried in the same run'
-                : firstOk
-                  ? 'absorbed in the run'
-                  : 'run refused it; re-run clean',
+              note: faultNote(fault, firstOk, afterFirst, expected),
             });
             expect(proxy.injected(), `${fault} was injected`).toBeGreaterThan(0);
             expect(stored, `${p.name} ${fault}: rows stored`).toBe(expected);
@@ -159,6 +190,20 @@ describe('providers × faults (loopback servers speaking each wire format)', () 
         }
       } finally {
         await fake.close();
+      }
+    }, 60_000);
+  }
+});
+
+describe('feeds × faults (FRED, NewsAPI, Alpha Vantage fakes replaying recorded payloads)', () => {
+  for (const c of FEED_CASES) {
+    it(`${c.name}: every fault is retried or refused, and a clean re-run stores every row once`, async () => {
+      const { rows: feedRows } = await runFeedFaults(db, c);
+      rows.push(...feedRows);
+      for (const r of feedRows) {
+        expect(r.injected, `${r.fault} was injected`).toBeGreaterThan(0);
+        expect(r.rowsLost, `${r.fault}: rows lost`).toBe(0);
+        expect(r.recovered, `${r.fault} recovered`).toBe(true);
       }
     }, 60_000);
   }
