@@ -66,41 +66,46 @@ describe('ingest hourly: another source stored over the span confirms a one-hour
     for (const db of dbs) await db.close();
   });
 
-  const ingest = async (withBinance: boolean) => {
-    const db = await openPglite();
-    dbs.push(db);
-    await migrate(db);
-    await upsertInstruments(db, [
-      {
-        symbol: 'USDT',
-        assetClass: 'stablecoin',
-        name: 'Tether',
-        currency: 'USD',
-        timezone: 'UTC',
-        pegTarget: 1,
-        sources: { coingecko: 'tether' },
-      },
-    ]);
-    if (withBinance) await upsertBars(db, binanceBars());
+  // One store: USDT has Binance's bars over the span, USDT_CG (the same CoinGecko coin) has none.
+  const ingest = async (symbols: readonly string[]) => {
+    const db = dbs[0] ?? (await openPglite());
+    if (dbs.length === 0) {
+      dbs.push(db);
+      await migrate(db);
+      await upsertInstruments(
+        db,
+        ['USDT', 'USDT_CG'].map((symbol) => ({
+          symbol,
+          assetClass: 'stablecoin' as const,
+          name: 'Tether',
+          currency: 'USD',
+          timezone: 'UTC',
+          pegTarget: 1,
+          sources: { coingecko: 'tether' },
+        })),
+      );
+      await upsertBars(db, binanceBars());
+    }
     const coingecko = new CoinGeckoSource({
       baseUrl: server.baseUrl,
       apiKey: 'CG-demo',
       clock: virtualClock(NOW),
     });
-    const summary = await runIngest(db, { coingecko }, { mode: 'hourly', source: 'coingecko', now: NOW });
-    const bars = await readBars(db, 'USDT', '1h', { from: at(12, 5), to: at(12, 9) });
-    return { db, summary, bars };
+    return runIngest(db, { coingecko }, { mode: 'hourly', source: 'coingecko', now: NOW, symbols });
   };
+  const barAt = async (symbol: string, ts: number) =>
+    (await readBars(dbs[0] as Db, symbol, '1h', { from: ts, to: ts + 1 }))[0];
 
   it('stores the 06:00 bar closing at the low when Binance bars show it, and quarantines it without them', async () => {
-    const confirmed = await ingest(true);
-    expect(confirmed.summary.quarantined).toBe(0);
+    const confirmed = await ingest(['USDT']);
+    expect(confirmed.quarantined).toBe(0);
     // CoinGecko's own values replaced Binance's (the previous ones are in the replaced_by_newer audit)
-    expect(confirmed.bars.find((b) => b.ts === at(12, 6))?.close).toBe(LOW);
+    expect((await barAt('USDT', at(12, 6)))?.close).toBe(LOW);
 
-    const alone = await ingest(false);
-    const q = await listQuarantine(alone.db, { symbol: 'USDT' });
+    const alone = await ingest(['USDT_CG']);
+    expect(alone.quarantined_by_rule).toMatchObject({ outlier: 1 });
+    const q = await listQuarantine(dbs[0] as Db, { symbol: 'USDT_CG' });
     expect(q.map((e) => [e.rule, e.ts])).toContainEqual(['outlier', new Date(at(12, 6)).toISOString()]);
-    expect(alone.bars.find((b) => b.ts === at(12, 6))).toBeUndefined();
+    expect(await barAt('USDT_CG', at(12, 6))).toBeUndefined();
   });
 });
