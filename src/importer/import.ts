@@ -2,9 +2,9 @@ import { basename } from 'node:path';
 import { ValidationError } from '../core/errors.ts';
 import { startOfUtcDay } from '../core/time.ts';
 import type { Interval, LoadSummary, PricePoint, StoredBar } from '../core/types.ts';
-import { storedBoundaryBars } from '../quality/context.ts';
+import { storedBoundaryBars, storedPriceContext } from '../quality/context.ts';
 import { checkBars, checkPrices } from '../quality/gate.ts';
-import { quarantineRows } from '../quality/quarantine.ts';
+import { auditReplaced, quarantineRows } from '../quality/quarantine.ts';
 import { loadThresholds } from '../quality/thresholds-config.ts';
 import type { Db } from '../store/db.ts';
 import { upsertBars } from '../store/repos/bars.ts';
@@ -59,13 +59,18 @@ export async function importFile(db: Db, options: ImportOptions): Promise<LoadSu
       // the stored bars around this batch fix the boundaries it must keep (see GateContext.aligned)
       const aligned = await storedBoundaryBars(db, instrument.symbol, interval, bars);
       const gate = checkBars(bars, { instrument, mode: 'backfill', now, thresholds, aligned });
+      // a revised value overwrites the stored one: keep the old one in the audit, as the pipeline does
+      await auditReplaced(db, gate.replaced, source);
       const res = await upsertBars(db, gate.accepted);
       summary.stored += res.stored;
       summary.unchanged += res.unchanged + gate.unchanged.length;
       await quarantineRows(db, [...missing, ...gate.rejected], source);
       summary.quarantined += gate.rejected.length + missing.length;
     } else if (prices.length > 0 || missing.length > 0) {
-      const gate = checkPrices(prices, { instrument, mode: 'backfill', now, thresholds });
+      // the stored prices at and around the batch: revisions are audited, spikes judged in context
+      const stored = await storedPriceContext(db, instrument.symbol, prices, thresholds);
+      const gate = checkPrices(prices, { instrument, mode: 'backfill', now, thresholds, stored });
+      await auditReplaced(db, gate.replaced, source);
       const res = await upsertPrices(db, gate.accepted);
       summary.stored += res.stored;
       summary.unchanged += res.unchanged + gate.unchanged.length;

@@ -2,6 +2,11 @@ import { CACHE_TTL_SECONDS, type Cache, cacheKeys, type PubSub } from '../cache/
 import type { PricePoint } from '../core/types.ts';
 import { storedPriceContext } from '../quality/context.ts';
 import { checkPrices } from '../quality/gate.ts';
+import {
+  agreeingPending,
+  recentQuarantinedPrices,
+  releaseCorroborated,
+} from '../quality/pending-corroboration.ts';
 import { quarantineRows } from '../quality/quarantine.ts';
 import { loadThresholds } from '../quality/thresholds-config.ts';
 import { describeProviderError } from '../sources/errors.ts';
@@ -26,6 +31,8 @@ export interface LatestSummary {
   stored: number;
   unchanged: number;
   quarantined: number;
+  /** Quarantined points a new point confirmed (a lasting move beyond the bounds), now stored. */
+  released: number;
   failed: number;
   /** Instruments no provider could be asked for: none configured (no API key) or none reachable. */
   unavailable: number;
@@ -105,6 +112,7 @@ export async function runLatest(
   let stored = 0;
   let unchanged = 0;
   let quarantined = 0;
+  let released = 0;
   const accepted: PricePoint[] = [];
   const thresholds = await loadThresholds(db);
   const bySymbol = new Map<string, PricePoint[]>();
@@ -126,15 +134,26 @@ export async function runLatest(
       });
       continue;
     }
+    const instrument = {
+      symbol: inst.symbol,
+      assetClass: inst.assetClass,
+      pegTarget: inst.pegTarget ?? null,
+    };
+    const context = await storedPriceContext(db, inst.symbol, points, thresholds);
+    // Recent quarantined points count as observations: the second point of a lasting move beyond the
+    // bounds is then not alone (see quality/pending-corroboration.ts).
+    const held = await recentQuarantinedPrices(db, inst.symbol, points, context, thresholds);
     const gate = checkPrices(points, {
-      instrument: { symbol: inst.symbol, assetClass: inst.assetClass, pegTarget: inst.pegTarget ?? null },
+      instrument,
       mode: 'incremental',
       now,
       thresholds,
-      stored: await storedPriceContext(db, inst.symbol, points, thresholds),
+      stored: held.length ? [...context, ...held.map((h) => h.row)] : context,
     });
     if (gate.rejected.length) await quarantineRows(db, gate.rejected, points[0]?.source ?? 'latest');
     const res = await upsertPrices(db, gate.accepted);
+    const agreeing = agreeingPending(held, gate.accepted, instrument, thresholds);
+    released += (await releaseCorroborated(db, agreeing, { now, thresholds })).length;
     stored += res.stored;
     unchanged += res.unchanged + gate.unchanged.length;
     quarantined += gate.rejected.length;
@@ -169,6 +188,7 @@ export async function runLatest(
     stored,
     unchanged,
     quarantined,
+    released,
     failed,
     unavailable,
     duration_ms: Date.now() - started,

@@ -3,9 +3,10 @@ import { expectedBarTimes } from '../core/calendar.ts';
 import { describeError, NotFoundError } from '../core/errors.ts';
 import type { NamedRange } from '../core/time.ts';
 import type { Interval, LoadSummary, StoredBar, TimeRange } from '../core/types.ts';
-import { storedBarContext, storedBoundaryBars } from '../quality/context.ts';
-import { checkBars, type RejectedRow } from '../quality/gate.ts';
+import { otherSourceReference, storedBarContext, storedBoundaryBars } from '../quality/context.ts';
+import { checkBars, type GateContext, type RejectedRow } from '../quality/gate.ts';
 import { auditReplaced, quarantineRows } from '../quality/quarantine.ts';
+import { RULES } from '../quality/rules/rule.ts';
 import type { QualityThresholds } from '../quality/thresholds.ts';
 import { loadThresholds } from '../quality/thresholds-config.ts';
 import { describeProviderError, ProviderAuthError, ProviderNotFoundError } from '../sources/errors.ts';
@@ -152,6 +153,15 @@ export async function runIngest(
   };
 }
 
+/** Rules a second source's observation can overturn (a real move both saw), as opposed to malformed rows. */
+const CONFIRMABLE = new Set<string>([
+  RULES.outlier,
+  RULES.outlierBatch,
+  RULES.bounds,
+  RULES.wick,
+  RULES.replacesOutlier,
+]);
+
 async function ingestOne(
   db: Db,
   sources: Readonly<Record<string, Source>>,
@@ -241,7 +251,7 @@ async function ingestOne(
           const incremental = options.mode === 'daily' || options.mode === 'hourly';
           // Incremental loads are judged against the stored bars around them: a spike on the first new bar
           // is seen in context, and a revised bar (newer source wins) keeps the value it replaces in the audit.
-          const gate = checkBars(rows, {
+          const ctx: GateContext<StoredBar> = {
             instrument: {
               symbol: inst.symbol,
               assetClass: inst.assetClass,
@@ -255,7 +265,14 @@ async function ingestOne(
               : undefined,
             // a backfill still keeps the stored bars' boundaries (a fallback source must not interleave)
             aligned: incremental ? undefined : await storedBoundaryBars(db, inst.symbol, interval, rows),
-          });
+          };
+          let gate = checkBars(rows, ctx);
+          // A spike, wick or out-of-bounds price another source already stored over this span is real: judge
+          // again with those bars as the second source. Read only when the page has such a candidate.
+          if (gate.rejected.some((r) => CONFIRMABLE.has(r.rule))) {
+            const reference = await otherSourceReference(db, inst.symbol, interval, rows, source.name);
+            if (reference.length > 0) gate = checkBars(rows, { ...ctx, reference });
+          }
           if (gate.replaced.length > 0) await auditReplaced(db, gate.replaced, source.name);
           for (const row of gate.accepted) pending.push(row);
           for (const r of gate.rejected) rejected.push(r);

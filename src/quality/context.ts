@@ -8,6 +8,7 @@ import { INTERVAL_MS } from '../core/types.ts';
 import type { Queryable } from '../store/db.ts';
 import { readBars, readNeighbourBars } from '../store/repos/bars.ts';
 import { readPrices } from '../store/repos/prices.ts';
+import type { ReferencePoint } from './gate.ts';
 import { DEFAULT_THRESHOLDS, type QualityThresholds } from './thresholds.ts';
 
 function span(rows: ReadonlyArray<{ ts: number }>): { lo: number; hi: number } | null {
@@ -79,4 +80,34 @@ export async function storedPriceContext(
   const s = span(rows);
   if (!s) return [];
   return readPrices(db, symbol, { from: s.lo - padMs, to: s.hi + padMs + 1 });
+}
+
+/**
+ * Bars of the same symbol and interval that another source stored over a batch's span (one interval either
+ * side), as the gate's second-source `reference`: close, high and low each (a wick the other venue printed
+ * too is real). Bars keep one row per slot, so these are the slots another source filled before this batch
+ * (e.g. Binance's bars under a CoinGecko daily run's overlap). One indexed range read.
+ */
+export async function otherSourceReference(
+  db: Queryable,
+  symbol: string,
+  interval: Interval,
+  rows: readonly StoredBar[],
+  source: string,
+): Promise<ReferencePoint[]> {
+  const s = span(rows);
+  if (!s) return [];
+  const step = INTERVAL_MS[interval];
+  const res = await db.query<{ ts: number; high: number; low: number; close: number }>(
+    `SELECT (extract(epoch FROM b.ts) * 1000)::float8 AS ts, b.high, b.low, b.close
+       FROM market_data.bars b JOIN market_data.instruments i ON i.id = b.instrument_id
+      WHERE i.symbol = $1 AND b.interval = $2 AND b.ts >= $3::timestamptz AND b.ts <= $4::timestamptz
+        AND b.source <> $5
+      ORDER BY b.ts`,
+    [symbol, interval, new Date(s.lo - step).toISOString(), new Date(s.hi + step).toISOString(), source],
+  );
+  return res.rows.flatMap((r) => {
+    const ts = Number(r.ts);
+    return [Number(r.close), Number(r.high), Number(r.low)].map((price) => ({ ts, price }));
+  });
 }

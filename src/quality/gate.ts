@@ -374,7 +374,7 @@ function confirmedBy(ref: readonly ReferencePoint[], ts: number, price: number, 
 }
 
 /** Two sources agree when within 2 % (log): venues differ by fractions of a percent, bad prints by far more. */
-const REFERENCE_TOLERANCE = 0.02;
+export const REFERENCE_TOLERANCE = 0.02;
 
 /**
  * The one phase each series (interval) of the stored context has, with a stored bar to name in reasons.

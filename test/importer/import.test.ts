@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importFile } from '../../src/importer/import.ts';
+import { listQuarantine, REPLACED_RULE } from '../../src/quality/quarantine.ts';
 import type { Db } from '../../src/store/db.ts';
 import { countBars, readBars } from '../../src/store/repos/bars.ts';
 import { upsertInstruments } from '../../src/store/repos/instruments.ts';
@@ -125,6 +126,32 @@ describe.each(backends.map((b) => [b.name, b] as [string, TestBackend]))('import
     const csv = file('usdc.csv', 'date,price\n2023-03-12,0.98\n');
     expect(await importFile(db, { file: csv, symbol: 'USDC', now: NOW })).toMatchObject({ stored: 1 });
     expect(await countPrices(db)).toBe(before + 3);
+  });
+
+  it('keeps the stored value a revised import overwrites as a replaced_by_newer audit row (bars and prices)', async () => {
+    // Yahoo's AAPL 2020-09-01 close 134.18 (first test's file), revised to its adjusted 131.90 by a second file.
+    const revised = file(
+      'aapl-revised.csv',
+      'Date,Open,High,Low,Close,Volume\n2020-09-01,132.76,134.80,130.53,131.90,151948100\n',
+    );
+    expect(await importFile(db, { file: revised, symbol: 'AAPL', now: NOW })).toMatchObject({ stored: 1 });
+    const pts = file('usdc-revised.json', JSON.stringify([{ time: '2023-03-11T01:00:00Z', price: 0.9 }]));
+    expect(await importFile(db, { file: pts, symbol: 'USDC', now: NOW })).toMatchObject({ stored: 1 });
+    const audit = await listQuarantine(db, { rule: REPLACED_RULE, includeReleased: true });
+    const byFile = audit.map((e) => [
+      e.symbol,
+      e.source,
+      (e.raw as { close?: number; price?: number }).close ?? (e.raw as { price?: number }).price,
+    ]);
+    // the values the revisions overwrote: 134.18 (aapl.csv) and 0.95 (usdc.json, previous test)
+    expect(byFile).toEqual(
+      expect.arrayContaining([
+        // stored bars reach the gate as source `store` (quality/context.ts), as in the pipeline's audit
+        ['AAPL', 'store', 134.18],
+        ['USDC', 'file:usdc.json', 0.95],
+      ]),
+    );
+    expect(audit.every((e) => e.released_at !== null && e.reason.startsWith('Replaced by file:'))).toBe(true);
   });
 
   it('reads the yfinance three-row header', async () => {
