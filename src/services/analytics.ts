@@ -35,6 +35,7 @@ import {
   upsertCorrelations,
   upsertDepegEvents,
   upsertVolatilityBatch,
+  VOL_COLUMNS,
   type VolatilityColumns,
   volatilityResumeMany,
 } from '../store/repos/derived.ts';
@@ -177,18 +178,7 @@ async function volatilityBatch(
   return done.map(({ start: _, ...r }) => r);
 }
 
-const VOLATILITY_KEYS = [
-  'ts',
-  'hv_20',
-  'hv_50',
-  'sma_15',
-  'sma_30',
-  'sma_50',
-  'bb_upper',
-  'bb_middle',
-  'bb_lower',
-  'atr_14',
-] as const satisfies ReadonlyArray<keyof VolatilityColumns>;
+const VOLATILITY_KEYS = ['ts', ...VOL_COLUMNS] as const satisfies ReadonlyArray<keyof VolatilityColumns>;
 
 // ---- indicators for one symbol --------------------------------------------------------------------------------
 export interface IndicatorsResult {

@@ -3,25 +3,13 @@ import { CACHE_TTL_SECONDS, cacheKeys } from '../../cache/index.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import { toIso } from '../../core/time.ts';
 import type { Interval } from '../../core/types.ts';
-import { latestVolatilityMetrics } from '../../store/repos/derived.ts';
+import { latestVolatilityMetrics, VOL_COLUMNS } from '../../store/repos/derived.ts';
 import { useApiKeys } from '../api-keys.ts';
 import { cacheOf } from '../metrics.ts';
 import { readerOf } from '../read-db.ts';
 import { instrumentOf } from './asset.ts';
 import { cacheAside, errorResponses, nullableNumber, symbolParams } from './common.ts';
 import type { RouteOptions } from './index.ts';
-
-const METRIC_FIELDS = [
-  'hv_20',
-  'hv_50',
-  'sma_15',
-  'sma_30',
-  'sma_50',
-  'bb_upper',
-  'bb_middle',
-  'bb_lower',
-  'atr_14',
-];
 
 /** `GET /api/volatility/:symbol`: the newest stored volatility metrics of an instrument. */
 export const volatilityRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
@@ -47,7 +35,7 @@ export const volatilityRoutes: FastifyPluginAsync<RouteOptions> = async (app, { 
               symbol: { type: 'string' },
               interval: { type: 'string' },
               ts: { type: 'string' },
-              ...Object.fromEntries(METRIC_FIELDS.map((f) => [f, nullableNumber])),
+              ...Object.fromEntries(VOL_COLUMNS.map((f) => [f, nullableNumber])),
             },
             required: ['symbol', 'interval', 'ts'],
           },

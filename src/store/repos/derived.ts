@@ -22,7 +22,8 @@ export interface VolatilityColumns {
   atr_14: ArrayLike<number>;
 }
 
-const VOL_COLUMNS = [
+/** The volatility metric columns of `derived.volatility_metrics`, in table order (one list for writers and readers). */
+export const VOL_COLUMNS = [
   'hv_20',
   'hv_50',
   'sma_15',
