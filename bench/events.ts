@@ -6,7 +6,7 @@
  */
 import { adjustBars, adjustmentFactors, type CorporateActions } from '../src/analytics/adjust.ts';
 import type { Bar } from '../src/core/types.ts';
-import { sameStory, titleKey } from '../src/news/dedup.ts';
+import { sameStory, titleKey } from '../src/store/repos/news-dedup.ts';
 
 const DAY = 86_400_000;
 

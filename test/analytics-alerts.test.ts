@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAnalyticsAndPublish } from '../src/analytics/alerts.ts';
 import type { ChannelMessage } from '../src/cache/keys.ts';
 import { MemoryCache } from '../src/cache/memory.ts';
 import { PgPubSub } from '../src/cache/pg-pubsub.ts';
 import type { StoredBar } from '../src/core/types.ts';
-import { runAnalyticsAndPublish } from '../src/services/analytics-alerts.ts';
 import type { Db } from '../src/store/db.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { openPglite } from '../src/store/pglite.ts';

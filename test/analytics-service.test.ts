@@ -4,8 +4,6 @@
  * (juunnq/usdc-depeg-artifact-fc27) — see test/fixtures/analytics/PROVENANCE.md.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSpyDaily, loadUsdcHourly } from '../src/analytics/testing/fixtures.ts';
-import { DAY_MS } from '../src/core/time.ts';
 import {
   computeBestPairs,
   computeCorrelations,
@@ -14,7 +12,9 @@ import {
   detectDepegEvents,
   runAllAnalytics,
   VOLATILITY_ROWS_DAYS,
-} from '../src/services/analytics.ts';
+} from '../src/analytics/service.ts';
+import { loadSpyDaily, loadUsdcHourly } from '../src/analytics/testing/fixtures.ts';
+import { DAY_MS } from '../src/core/time.ts';
 import type { Db } from '../src/store/db.ts';
 import { upsertBars } from '../src/store/repos/bars.ts';
 import { readDepegStatistics } from '../src/store/repos/derived.ts';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../src/core/time.ts';
 import type { StoredBar } from '../src/core/types.ts';
+import { loadDepegHistory, loadMarketInputs } from '../src/risk/market.ts';
 import { Rng } from '../src/risk/rng.ts';
-import { runVar } from '../src/services/risk.ts';
-import { loadDepegHistory, loadMarketInputs } from '../src/services/risk-market.ts';
+import { runVar } from '../src/risk/service.ts';
 import type { Db } from '../src/store/db.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { openPglite } from '../src/store/pglite.ts';

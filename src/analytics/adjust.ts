@@ -14,9 +14,9 @@
  * UTC of their trading date, so the ex-date's own bar is already ex).
  */
 import type { Bar, Interval, TimeRange } from '../core/types.ts';
-import { readCorporateActions } from '../events/repo.ts';
 import type { Queryable } from '../store/db.ts';
 import { readBarColumns, readBars } from '../store/repos/bars.ts';
+import { readCorporateActions } from '../store/repos/events.ts';
 
 export const ADJUST_MODES = ['raw', 'split', 'adjusted', 'total-return'] as const;
 export type AdjustMode = (typeof ADJUST_MODES)[number];

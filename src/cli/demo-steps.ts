@@ -1,11 +1,11 @@
+import { runAllAnalytics } from '../analytics/service.ts';
 import { startOfUtcDay } from '../core/time.ts';
-import { loadEconomicSamples } from '../economic/samples.ts';
-import { loadEventSamples } from '../events/samples.ts';
-import { loadNewsSamples } from '../news/samples.ts';
+import { loadEconomicSamples } from '../pipeline/feeds/economic/samples.ts';
+import { loadEventSamples } from '../pipeline/feeds/events/samples.ts';
+import { loadNewsSamples } from '../pipeline/feeds/news/samples.ts';
 import { runLatest } from '../pipeline/latest.ts';
 import { saveValidationReport, validateStore } from '../quality/validate.ts';
-import { runAllAnalytics } from '../services/analytics.ts';
-import { runDailyRisk } from '../services/risk.ts';
+import { runDailyRisk } from '../risk/service.ts';
 import { systemClock } from '../sources/rate-limit.ts';
 import { SyntheticSource } from '../sources/synthetic/client.ts';
 import type { Db } from '../store/db.ts';

@@ -1,24 +1,24 @@
-import { currentConfig } from '../config/domain.ts';
-import type { ConfigStore } from '../config/store.ts';
-import { ConfigError, describeError } from '../core/errors.ts';
-import { DAY_MS, HOUR_MS, type NamedRange, toIsoDate } from '../core/time.ts';
-import type { AssetClass, LoadSummary } from '../core/types.ts';
-import type { RecordLoadSummary } from '../economic/load-summary.ts';
-import { ingestEconomic } from '../economic/service.ts';
-import { ingestEvents } from '../events/service.ts';
-import { ingestNews } from '../news/service.ts';
-import { runLatest } from '../pipeline/latest.ts';
-import { type IngestOptions, runIngest } from '../pipeline/run.ts';
-import { saveValidationReport, validateStore } from '../quality/validate.ts';
-import { runReportJob } from '../reports/job.ts';
+import { publishAnalyticsAlerts, snapshotContagion } from '../analytics/alerts.ts';
 import {
   computeBestPairs,
   computeCorrelations,
   computeVolatility,
   detectDepegEvents,
-} from '../services/analytics.ts';
-import { publishAnalyticsAlerts, snapshotContagion } from '../services/analytics-alerts.ts';
-import { runDailyRisk } from '../services/risk.ts';
+} from '../analytics/service.ts';
+import { currentConfig } from '../config/domain.ts';
+import type { ConfigStore } from '../config/store.ts';
+import { ConfigError, describeError } from '../core/errors.ts';
+import { DAY_MS, HOUR_MS, type NamedRange, toIsoDate } from '../core/time.ts';
+import type { AssetClass, LoadSummary } from '../core/types.ts';
+import { ingestEconomic } from '../pipeline/feeds/economic/service.ts';
+import { ingestEvents } from '../pipeline/feeds/events/service.ts';
+import type { RecordLoadSummary } from '../pipeline/feeds/load-summary.ts';
+import { ingestNews } from '../pipeline/feeds/news/service.ts';
+import { runLatest } from '../pipeline/latest.ts';
+import { type IngestOptions, runIngest } from '../pipeline/run.ts';
+import { saveValidationReport, validateStore } from '../quality/validate.ts';
+import { runReportJob } from '../reports/job.ts';
+import { runDailyRisk } from '../risk/service.ts';
 import { listInstruments } from '../store/repos/instruments.ts';
 import { runCleanup } from './cleanup.ts';
 import {

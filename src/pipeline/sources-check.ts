@@ -1,5 +1,4 @@
 import { describeError } from '../core/errors.ts';
-import { providerOptions } from '../economic/provider-options.ts';
 import type { Settings } from '../settings.ts';
 import { AlphaVantageClient } from '../sources/alphavantage/client.ts';
 import { FredClient } from '../sources/fred/client.ts';
@@ -7,6 +6,7 @@ import type { ProviderLimits } from '../sources/http.ts';
 import { NewsApiClient } from '../sources/newsapi/client.ts';
 import { SOURCE_NAMES } from '../sources/source.ts';
 import type { Db } from '../store/db.ts';
+import { providerOptions } from './provider-options.ts';
 import { buildSources, configuredLimits } from './sources.ts';
 
 /** One row of `sources check` (DESIGN.md contract: `{providers: [{name, ok, configured, latency_ms, error?}]}`). */

@@ -2,7 +2,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { providerOptions } from '../economic/provider-options.ts';
 import { loadSettings, type Settings } from '../settings.ts';
 import { FredClient } from '../sources/fred/client.ts';
 import type { HttpSource } from '../sources/http-source.ts';
@@ -11,6 +10,7 @@ import { SharedTokenBucket } from '../sources/shared-rate-limit.ts';
 import type { Db } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
 import { openPglite } from '../store/pglite.ts';
+import { providerOptions } from './provider-options.ts';
 import { buildSources } from './sources.ts';
 
 /** Settings as `loadSettings` reads them from a clean environment, plus `env`. */

@@ -6,20 +6,25 @@
  * stores it through the loader's own upsert, so the same keys and the news dedup rules apply.
  */
 import { z } from 'zod';
-import { upsertObservations } from '../economic/repo.ts';
-import { validateObservations } from '../economic/validate.ts';
+import { SENTIMENT_LABELS } from '../core/news.ts';
+import { validateObservations } from '../pipeline/feeds/economic/validate.ts';
+import {
+  dividendProblem,
+  earningsProblem,
+  economicEventProblem,
+  splitProblem,
+} from '../pipeline/feeds/events/validate.ts';
+import { validateNews } from '../pipeline/feeds/news/validate.ts';
+import type { Db, Queryable } from '../store/db.ts';
+import { upsertObservations } from '../store/repos/economic.ts';
 import {
   deriveEconomicEvents,
   upsertDividends,
   upsertEarnings,
   upsertEconomicEvents,
   upsertSplits,
-} from '../events/repo.ts';
-import { dividendProblem, earningsProblem, economicEventProblem, splitProblem } from '../events/validate.ts';
-import { storeNews } from '../news/repo.ts';
-import { SENTIMENT_LABELS } from '../news/types.ts';
-import { validateNews } from '../news/validate.ts';
-import type { Db, Queryable } from '../store/db.ts';
+} from '../store/repos/events.ts';
+import { storeNews } from '../store/repos/news.ts';
 import type { QuarantineEntry, ReleaseOutcome } from './quarantine.ts';
 
 type Problem = { rule: string; reason: string } | undefined;

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detectDepegEvents } from '../../src/analytics/service.ts';
 import { DAY_MS } from '../../src/core/time.ts';
 import type { Instrument, StoredBar } from '../../src/core/types.ts';
-import { detectDepegEvents } from '../../src/services/analytics.ts';
 import { upsertBars } from '../../src/store/repos/bars.ts';
 import { upsertInstruments } from '../../src/store/repos/instruments.ts';
 import { type ApiHarness, startApi } from './harness.ts';

@@ -1,7 +1,7 @@
+import { runAllAnalytics } from '../../src/analytics/service.ts';
 import { DAY_MS, HOUR_MS } from '../../src/core/time.ts';
 import type { Instrument } from '../../src/core/types.ts';
 import { saveValidationReport, validateStore } from '../../src/quality/validate.ts';
-import { runAllAnalytics } from '../../src/services/analytics.ts';
 import { syntheticBars } from '../../src/sources/synthetic/generator.ts';
 import type { Db } from '../../src/store/db.ts';
 import { upsertBars } from '../../src/store/repos/bars.ts';

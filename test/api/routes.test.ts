@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { cacheOf } from '../../src/api/metrics.ts';
-import { loadEconomicSamples } from '../../src/economic/samples.ts';
-import { loadEventSamples } from '../../src/events/samples.ts';
-import { loadNewsSamples } from '../../src/news/samples.ts';
+import { loadEconomicSamples } from '../../src/pipeline/feeds/economic/samples.ts';
+import { loadEventSamples } from '../../src/pipeline/feeds/events/samples.ts';
+import { loadNewsSamples } from '../../src/pipeline/feeds/news/samples.ts';
 import { saveReport } from '../../src/store/repos/risk.ts';
 import { type ApiHarness, startApi } from './harness.ts';
 

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADJUST_MODES, readAdjustedBars } from '../../src/analytics/adjust.ts';
-import { computeIndicators } from '../../src/services/analytics.ts';
-import { getBacktest, runBacktest } from '../../src/services/backtest.ts';
+import { computeIndicators } from '../../src/analytics/service.ts';
+import { getBacktest, runBacktest } from '../../src/backtest/service.ts';
 import type { Db } from '../../src/store/db.ts';
 import { listRuns } from '../../src/store/repos/strategies.ts';
 import { testBackends } from '../../src/store/repos/test-backends.ts';

@@ -1,10 +1,10 @@
 /** Seeded synthetic markets for backtest integration tests: equities on weekdays, crypto every day. */
 import { DAY_MS } from '../../src/core/time.ts';
 import type { Instrument, StoredBar } from '../../src/core/types.ts';
-import { upsertDividends, upsertSplits } from '../../src/events/repo.ts';
 import { Rng } from '../../src/risk/rng.ts';
 import type { Db } from '../../src/store/db.ts';
 import { upsertBars } from '../../src/store/repos/bars.ts';
+import { upsertDividends, upsertSplits } from '../../src/store/repos/events.ts';
 import { upsertInstruments } from '../../src/store/repos/instruments.ts';
 
 export const INSTRUMENTS: Instrument[] = [

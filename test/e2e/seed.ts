@@ -1,10 +1,10 @@
+import { runAllAnalytics } from '../../src/analytics/service.ts';
 import { DAY_MS, startOfUtcDay } from '../../src/core/time.ts';
 import type { Interval, StoredBar } from '../../src/core/types.ts';
-import { loadEconomicSamples } from '../../src/economic/samples.ts';
-import { loadEventSamples } from '../../src/events/samples.ts';
-import { loadNewsSamples } from '../../src/news/samples.ts';
-import { runAllAnalytics } from '../../src/services/analytics.ts';
-import { runDailyRisk } from '../../src/services/risk.ts';
+import { loadEconomicSamples } from '../../src/pipeline/feeds/economic/samples.ts';
+import { loadEventSamples } from '../../src/pipeline/feeds/events/samples.ts';
+import { loadNewsSamples } from '../../src/pipeline/feeds/news/samples.ts';
+import { runDailyRisk } from '../../src/risk/service.ts';
 import { syntheticBars } from '../../src/sources/synthetic/generator.ts';
 import { openStore } from '../../src/store/open.ts';
 import { upsertBars } from '../../src/store/repos/bars.ts';

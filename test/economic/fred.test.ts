@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFeedWatermark } from '../../src/economic/load-summary.ts';
-import { readObservations, readReleases, readSeries, readVintages } from '../../src/economic/repo.ts';
-import { loadEconomicSamples } from '../../src/economic/samples.ts';
-import { ingestEconomic } from '../../src/economic/service.ts';
-import { readEvents } from '../../src/events/repo.ts';
+import { loadEconomicSamples } from '../../src/pipeline/feeds/economic/samples.ts';
+import { ingestEconomic } from '../../src/pipeline/feeds/economic/service.ts';
+import { readFeedWatermark } from '../../src/pipeline/feeds/load-summary.ts';
 import { loadSettings } from '../../src/settings.ts';
 import { ProviderAuthError, RateLimitedError } from '../../src/sources/errors.ts';
 import { FredClient } from '../../src/sources/fred/client.ts';
@@ -17,6 +15,8 @@ import {
   virtualClock,
 } from '../../src/sources/testing/loopback.ts';
 import type { Db } from '../../src/store/db.ts';
+import { readObservations, readReleases, readSeries, readVintages } from '../../src/store/repos/economic.ts';
+import { readEvents } from '../../src/store/repos/events.ts';
 import { upsertInstruments } from '../../src/store/repos/instruments.ts';
 import { type TestBackend, testBackends } from '../../src/store/repos/test-backends.ts';
 

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
 import { ConfigStore } from '../../src/config/store.ts';
-import { feedCounts } from '../../src/economic/counts.ts';
-import { loadEconomicSamples } from '../../src/economic/samples.ts';
-import { importEventsCsv } from '../../src/events/csv-import.ts';
-import { loadEventSamples } from '../../src/events/samples.ts';
-import { loadNewsSamples } from '../../src/news/samples.ts';
+import { loadEconomicSamples } from '../../src/pipeline/feeds/economic/samples.ts';
+import { importEventsCsv } from '../../src/pipeline/feeds/events/csv-import.ts';
+import { loadEventSamples } from '../../src/pipeline/feeds/events/samples.ts';
+import { loadNewsSamples } from '../../src/pipeline/feeds/news/samples.ts';
 import type { Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { openPglite } from '../../src/store/pglite.ts';
 import { upsertBars } from '../../src/store/repos/bars.ts';
+import { feedCounts } from '../../src/store/repos/feed-counts.ts';
 import { upsertInstruments } from '../../src/store/repos/instruments.ts';
 import { loadUniverse } from '../../src/universe.ts';
 

@@ -2,12 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAdjustedBars } from '../../src/analytics/adjust.ts';
+import { computeIndicators } from '../../src/analytics/service.ts';
 import type { Instrument, StoredBar } from '../../src/core/types.ts';
-import { importEventsCsv } from '../../src/events/csv-import.ts';
-import { readCorporateActions, readEvents } from '../../src/events/repo.ts';
-import { loadEventSamples } from '../../src/events/samples.ts';
-import { ingestEvents } from '../../src/events/service.ts';
-import { computeIndicators } from '../../src/services/analytics.ts';
+import { importEventsCsv } from '../../src/pipeline/feeds/events/csv-import.ts';
+import { loadEventSamples } from '../../src/pipeline/feeds/events/samples.ts';
+import { ingestEvents } from '../../src/pipeline/feeds/events/service.ts';
 import { loadSettings } from '../../src/settings.ts';
 import { AlphaVantageClient } from '../../src/sources/alphavantage/client.ts';
 import { PolygonReferenceClient } from '../../src/sources/polygon/reference.ts';
@@ -20,6 +19,7 @@ import {
 } from '../../src/sources/testing/loopback.ts';
 import type { Db } from '../../src/store/db.ts';
 import { upsertBars } from '../../src/store/repos/bars.ts';
+import { readCorporateActions, readEvents } from '../../src/store/repos/events.ts';
 import { upsertInstruments } from '../../src/store/repos/instruments.ts';
 import { type TestBackend, testBackends } from '../../src/store/repos/test-backends.ts';
 

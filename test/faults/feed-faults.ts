@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ingestEconomic } from '../../src/economic/service.ts';
-import { ingestNews } from '../../src/news/service.ts';
+import { ingestEconomic } from '../../src/pipeline/feeds/economic/service.ts';
+import { ingestNews } from '../../src/pipeline/feeds/news/service.ts';
 import { loadSettings } from '../../src/settings.ts';
 import { AlphaVantageClient } from '../../src/sources/alphavantage/client.ts';
 import { FredClient } from '../../src/sources/fred/client.ts';

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NewsItem } from '../../src/core/news.ts';
 import type { Instrument } from '../../src/core/types.ts';
-import { readNews, storeNews } from '../../src/news/repo.ts';
-import { loadNewsSamples } from '../../src/news/samples.ts';
-import { ingestNews } from '../../src/news/service.ts';
-import type { NewsItem } from '../../src/news/types.ts';
+import { loadNewsSamples } from '../../src/pipeline/feeds/news/samples.ts';
+import { ingestNews } from '../../src/pipeline/feeds/news/service.ts';
 import { loadSettings } from '../../src/settings.ts';
 import { AlphaVantageClient } from '../../src/sources/alphavantage/client.ts';
 import { ProviderAuthError, RateLimitedError } from '../../src/sources/errors.ts';
@@ -18,6 +17,7 @@ import {
 } from '../../src/sources/testing/loopback.ts';
 import type { Db } from '../../src/store/db.ts';
 import { upsertInstruments } from '../../src/store/repos/instruments.ts';
+import { readNews, storeNews } from '../../src/store/repos/news.ts';
 import { type TestBackend, testBackends } from '../../src/store/repos/test-backends.ts';
 
 const SRC = join(import.meta.dirname, '../../src/sources');

@@ -7,7 +7,7 @@ import * as quarantineCmd from '../../src/cli/commands/quarantine.ts';
 import { parseDuration } from '../../src/cli/commands/quarantine.ts';
 import * as validateCmd from '../../src/cli/commands/validate.ts';
 import type { StoredBar } from '../../src/core/types.ts';
-import { quarantineRecords } from '../../src/economic/quarantine-records.ts';
+import { quarantineRecords } from '../../src/pipeline/feeds/quarantine-records.ts';
 import { checkBars } from '../../src/quality/gate.ts';
 import { listQuarantine, quarantineRows } from '../../src/quality/quarantine.ts';
 import type { Db } from '../../src/store/db.ts';

@@ -6,11 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detectDepegEvents } from '../../src/analytics/service.ts';
 import type { Instrument } from '../../src/core/types.ts';
 import { importFile } from '../../src/importer/import.ts';
 import { runIngest } from '../../src/pipeline/run.ts';
 import { listQuarantine } from '../../src/quality/quarantine.ts';
-import { detectDepegEvents } from '../../src/services/analytics.ts';
 import { createSources } from '../../src/sources/source.ts';
 import { type Loopback, startLoopback } from '../../src/sources/testing/loopback.ts';
 import type { Db } from '../../src/store/db.ts';

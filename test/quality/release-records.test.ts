@@ -8,10 +8,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as quarantineCmd from '../../src/cli/commands/quarantine.ts';
 import type { Instrument } from '../../src/core/types.ts';
-import { readVintages } from '../../src/economic/repo.ts';
-import { ingestEconomic } from '../../src/economic/service.ts';
-import { importEventsCsv } from '../../src/events/csv-import.ts';
-import { ingestNews } from '../../src/news/service.ts';
+import { ingestEconomic } from '../../src/pipeline/feeds/economic/service.ts';
+import { importEventsCsv } from '../../src/pipeline/feeds/events/csv-import.ts';
+import { ingestNews } from '../../src/pipeline/feeds/news/service.ts';
 import {
   listQuarantine,
   type QuarantinedRecord,
@@ -28,6 +27,7 @@ import {
   withLoopback,
 } from '../../src/sources/testing/loopback.ts';
 import type { Db } from '../../src/store/db.ts';
+import { readVintages } from '../../src/store/repos/economic.ts';
 import { upsertInstruments } from '../../src/store/repos/instruments.ts';
 import { type TestBackend, testBackends } from '../../src/store/repos/test-backends.ts';
 import { runCommands } from '../support/cli.ts';

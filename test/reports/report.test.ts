@@ -7,7 +7,7 @@ import type { JobContext } from '../../src/jobs/types.ts';
 import { runReport } from '../../src/reports/run.ts';
 import { computeSignals } from '../../src/reports/signals.ts';
 import { getReportDocument, listReportDocuments } from '../../src/reports/store.ts';
-import { runDailyRisk } from '../../src/services/risk.ts';
+import { runDailyRisk } from '../../src/risk/service.ts';
 import type { Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { openPglite } from '../../src/store/pglite.ts';

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ADJUST_MODES, type AdjustMode, readAdjustedBars } from '../../analytics/adjust.ts';
+import { computeIndicators, parseIndicatorSpec } from '../../analytics/service.ts';
 import { CACHE_TTL_SECONDS, type Cache, cacheKeys } from '../../cache/index.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import { DAY_MS, NAMED_RANGES, type NamedRange, toIso } from '../../core/time.ts';
 import type { Bar, Interval } from '../../core/types.ts';
 import type { CachedPrice } from '../../pipeline/latest.ts';
-import { computeIndicators, parseIndicatorSpec } from '../../services/analytics.ts';
 import type { Queryable } from '../../store/db.ts';
 import { latestBars, readBars, resolveRange } from '../../store/repos/bars.ts';
 import { getInstrument } from '../../store/repos/instruments.ts';

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ADJUST_MODES, type AdjustMode } from '../../analytics/adjust.ts';
+import { DEFAULT_BACKTEST_ADJUST, getBacktest, listBacktests, runBacktest } from '../../backtest/service.ts';
 import {
   DEFAULT_MA_ENTRY,
   MA_ENTRY_MODES,
@@ -7,7 +8,6 @@ import {
 } from '../../backtest/strategies/ma-crossover.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { Interval } from '../../core/types.ts';
-import { DEFAULT_BACKTEST_ADJUST, getBacktest, listBacktests, runBacktest } from '../../services/backtest.ts';
 import { useApiKeys } from '../api-keys.ts';
 import { readerOf, readOrPrimary } from '../read-db.ts';
 import { anyObject, errorResponses } from './common.ts';

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { readObservations, readReleases, requireSeries } from '../../economic/repo.ts';
+import { readObservations, readReleases, requireSeries } from '../../store/repos/economic.ts';
 import { useApiKeys } from '../api-keys.ts';
 import { readerOf } from '../read-db.ts';
 import { errorResponses, nullableNumber, nullableString } from './common.ts';

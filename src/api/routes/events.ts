@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { readEvents } from '../../events/repo.ts';
-import { EVENT_TYPES, type EventType } from '../../events/types.ts';
+import { EVENT_TYPES, type EventType } from '../../core/events.ts';
+import { readEvents } from '../../store/repos/events.ts';
 import { useApiKeys } from '../api-keys.ts';
 import { readerOf } from '../read-db.ts';
 import { anyObject, errorResponses } from './common.ts';

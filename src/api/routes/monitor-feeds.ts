@@ -1,5 +1,5 @@
-import { feedCounts } from '../../economic/counts.ts';
 import type { Queryable } from '../../store/db.ts';
+import { feedCounts } from '../../store/repos/feed-counts.ts';
 import { nullableNumber, nullableString } from './common.ts';
 
 /** The non-market data domains the monitor shows a card for, by schema. */

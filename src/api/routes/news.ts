@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { parseTime } from '../../core/time.ts';
-import { readNews } from '../../news/repo.ts';
+import { readNews } from '../../store/repos/news.ts';
 import { useApiKeys } from '../api-keys.ts';
 import { readerOf } from '../read-db.ts';
 import { errorResponses, nullableNumber, nullableString } from './common.ts';

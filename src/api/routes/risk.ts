@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
-import { quote, runStress, runVar } from '../../services/risk.ts';
+import { quote, runStress, runVar } from '../../risk/service.ts';
 import { getReportJson, listReports } from '../../store/repos/risk.ts';
 import { useApiKeys } from '../api-keys.ts';
 import { readerOf } from '../read-db.ts';

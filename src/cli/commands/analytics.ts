@@ -69,7 +69,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .action(async (symbols: string[], o: { interval: string; full?: boolean; dryRun?: boolean }) => {
       const iv = interval(o.interval);
       const c = await ctx();
-      const { computeVolatility } = await import('../../services/analytics.ts');
+      const { computeVolatility } = await import('../../analytics/service.ts');
       const r = await computeVolatility(c.db, {
         symbols: list(symbols),
         interval: iv,
@@ -120,7 +120,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         const asked = parseRowLimit(o);
         const asOf = time('--as-of', o.asOf);
         const c = await ctx();
-        const { computeCorrelations } = await import('../../services/analytics.ts');
+        const { computeCorrelations } = await import('../../analytics/service.ts');
         // 30 and 90 days are computed together so the regime change (30 d vs 90 d) comes along.
         const windows = window === 30 || window === 90 ? [30, 90] : [window];
         const r = await computeCorrelations(c.db, {
@@ -185,7 +185,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       const limit = positiveInt('--limit', o.limit);
       const asOf = time('--as-of', o.asOf);
       const c = await ctx();
-      const { computeBestPairs } = await import('../../services/analytics.ts');
+      const { computeBestPairs } = await import('../../analytics/service.ts');
       const r = await computeBestPairs(c.db, { windowDays: days, limit, asOf, dryRun: o.dryRun });
       c.print(r, (x) =>
         x.pairs.length === 0
@@ -210,7 +210,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         throw new UsageError(`--threshold: expected a fraction in (0, 1), got "${o.threshold}"`);
       const since = time('--since', o.since);
       const c = await ctx();
-      const { detectDepegEvents } = await import('../../services/analytics.ts');
+      const { detectDepegEvents } = await import('../../analytics/service.ts');
       const r = await detectDepegEvents(c.db, { asset: o.asset, since, threshold, dryRun: o.dryRun });
       c.print(r, (x) => {
         const rows = x.events.map((e) => ({
@@ -278,7 +278,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
           });
         }
         const c = await ctx();
-        const { computeIndicators } = await import('../../services/analytics.ts');
+        const { computeIndicators } = await import('../../analytics/service.ts');
         const r = await computeIndicators(c.db, symbol, {
           interval: iv,
           from: o.from === undefined ? undefined : range.from,
@@ -315,7 +315,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       const c = await ctx();
       const [{ createCache, createPubSub }, { runAnalyticsAndPublish }] = await Promise.all([
         import('../../cache/index.ts'),
-        import('../../services/analytics-alerts.ts'),
+        import('../../analytics/alerts.ts'),
       ]);
       // Like the scheduled jobs: alerts go out and stale cached matrices are dropped (Redis when configured).
       const pubsub = createPubSub(c.settings, c.db, c.log);

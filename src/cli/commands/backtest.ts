@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { ADJUST_MODES, isAdjustMode } from '../../analytics/adjust.ts';
 import type { Metrics } from '../../backtest/metrics.ts';
+import type { BacktestResponse, runBacktest } from '../../backtest/service.ts';
 import { MODEL_KINDS, type ModelKind } from '../../backtest/simulator/models.ts';
 import { DEFAULT_MA_ENTRY, MA_ENTRY_MODES } from '../../backtest/strategies/ma-crossover.ts';
 import { DEFAULT_BACKTEST_ADJUST, FILL_MODELS, type FillModel } from '../../backtest/types.ts';
 import { UsageError } from '../../core/errors.ts';
 import { type Interval, isInterval } from '../../core/types.ts';
-import type { BacktestResponse, runBacktest } from '../../services/backtest.ts';
 import type { CommandContext } from '../context.ts';
 import { formatTable } from '../table.ts';
 
@@ -207,7 +207,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .action(async (opts: BacktestFlags) => {
       const req = requestFromFlags(opts);
       const c = await ctx();
-      const { runBacktest } = await import('../../services/backtest.ts');
+      const { runBacktest } = await import('../../backtest/service.ts');
       const out = await runBacktest(c.db, req);
       c.print(out, formatBacktest);
     });
@@ -223,7 +223,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       const c = await ctx();
       const [{ listRuns }, { storedAdjust, storedConventions }] = await Promise.all([
         import('../../store/repos/strategies.ts'),
-        import('../../services/backtest.ts'),
+        import('../../backtest/service.ts'),
       ]);
       const runs = await listRuns(c.db, { strategy: opts.strategy, limit });
       const list = runs.map((x) => ({ ...x, conventions: storedConventions(x.config) }));
@@ -250,7 +250,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .action(async (id: string) => {
       const n = num('id', id, positiveInt) ?? 0;
       const c = await ctx();
-      const { getBacktest } = await import('../../services/backtest.ts');
+      const { getBacktest } = await import('../../backtest/service.ts');
       const run = await getBacktest(c.db, n);
       c.print(run, (r) =>
         [

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
-import { isIsoDate } from '../../economic/quarantine-records.ts';
+import { isIsoDate } from '../../pipeline/feeds/quarantine-records.ts';
 import type { CommandContext } from '../context.ts';
 import { formatLoadSummary } from '../summary.ts';
 import { formatTable } from '../table.ts';
@@ -27,7 +27,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       const c = await ctx();
       const [{ recorded }, { ingestEconomic }] = await Promise.all([
         import('../../jobs/history.ts'),
-        import('../../economic/service.ts'),
+        import('../../pipeline/feeds/economic/service.ts'),
       ]);
       const summary = await recorded(c.db, 'ingest:economic', () =>
         ingestEconomic(c.db, c.settings, { series, since, full: opts.full, releases: opts.releases }),
@@ -44,7 +44,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .description('series with their observation counts and first/last dates')
     .action(async () => {
       const c = await ctx();
-      const { readSeries } = await import('../../economic/repo.ts');
+      const { readSeries } = await import('../../store/repos/economic.ts');
       const series = await readSeries(c.db);
       c.print({ series }, (r) =>
         formatTable(r.series, ['id', 'title', 'frequency', 'units', 'observations', 'first', 'last']),
@@ -69,7 +69,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       };
       const c = await ctx();
       const id = series.toUpperCase();
-      const { readObservations, readReleases, requireSeries } = await import('../../economic/repo.ts');
+      const { readObservations, readReleases, requireSeries } = await import('../../store/repos/economic.ts');
       await requireSeries(c.db, id);
       const observations = await readObservations(c.db, id, q);
       const releases = await readReleases(c.db, { series: id, from: q.to === undefined ? undefined : q.to });

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
-import { isIsoDate } from '../../economic/quarantine-records.ts';
-import { EVENT_TYPES, isEventType } from '../../events/types.ts';
+import { EVENT_TYPES, isEventType } from '../../core/events.ts';
+import { isIsoDate } from '../../pipeline/feeds/quarantine-records.ts';
 import type { CommandContext } from '../context.ts';
 import { formatLoadSummary } from '../summary.ts';
 import { formatTable } from '../table.ts';
@@ -24,7 +24,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       const c = await ctx();
       const [{ recorded }, { ingestEvents }] = await Promise.all([
         import('../../jobs/history.ts'),
-        import('../../events/service.ts'),
+        import('../../pipeline/feeds/events/service.ts'),
       ]);
       const summary = await recorded(c.db, 'ingest:events', () =>
         ingestEvents(c.db, c.settings, { symbols, full: opts.full }),
@@ -59,7 +59,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         limit,
       };
       const c = await ctx();
-      const { readEvents } = await import('../../events/repo.ts');
+      const { readEvents } = await import('../../store/repos/events.ts');
       const events = await readEvents(c.db, query);
       c.print({ events }, (r) =>
         formatTable(
@@ -81,7 +81,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       const c = await ctx();
       const [{ recorded }, { importEventsCsv }] = await Promise.all([
         import('../../jobs/history.ts'),
-        import('../../events/csv-import.ts'),
+        import('../../pipeline/feeds/events/csv-import.ts'),
       ]);
       const summary = await recorded(c.db, 'import:events', () => importEventsCsv(c.db, text));
       c.print(summary, (s) => `events import: ${formatLoadSummary(s)}`);

@@ -21,7 +21,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       const c = await ctx();
       const [{ recorded }, { ingestNews }] = await Promise.all([
         import('../../jobs/history.ts'),
-        import('../../news/service.ts'),
+        import('../../pipeline/feeds/news/service.ts'),
       ]);
       const summary = await recorded(c.db, 'ingest:news', () =>
         ingestNews(c.db, c.settings, { symbols, since, full: opts.full }),
@@ -44,7 +44,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         throw new UsageError(`--limit: expected a positive whole number, got "${opts.limit}"`);
       const since = opts.since === undefined ? undefined : parseTime(opts.since, '--since');
       const c = await ctx();
-      const { readNews } = await import('../../news/repo.ts');
+      const { readNews } = await import('../../store/repos/news.ts');
       const articles = await readNews(c.db, { symbol: opts.symbol, since, limit });
       c.print({ articles }, (r) =>
         formatTable(

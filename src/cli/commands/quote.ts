@@ -16,7 +16,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       if (!Number.isInteger(days) || days < 1)
         throw new UsageError(`--days: expected a whole number ≥ 1, got "${opts.days}"`);
       const c = await ctx();
-      const { quote } = await import('../../services/risk.ts');
+      const { quote } = await import('../../risk/service.ts');
       const q = await quote(c.db, { asset, amount, days });
       c.print(q, (r) =>
         [

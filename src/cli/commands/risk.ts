@@ -49,7 +49,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       const seed = numFlag('--seed', opts.seed);
       const date = dateFlag(opts.date);
       const c = await ctx();
-      const { runVar } = await import('../../services/risk.ts');
+      const { runVar } = await import('../../risk/service.ts');
       const run = await runVar(c.db, { file: opts.portfolio, simulations, seed, date });
       c.print({ ...run.result, portfolio: run.portfolio.name, date: run.date }, (r) =>
         [
@@ -79,7 +79,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .action(async (opts: { portfolio?: string; threshold: string }) => {
       const threshold = numFlag('--threshold', opts.threshold);
       const c = await ctx();
-      const { runStress } = await import('../../services/risk.ts');
+      const { runStress } = await import('../../risk/service.ts');
       const s = await runStress(c.db, { file: opts.portfolio, threshold });
       c.print(s, (r) =>
         [
@@ -110,7 +110,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       const simulations = intFlag('--sims', opts.sims);
       const seed = numFlag('--seed', opts.seed);
       const c = await ctx();
-      const { runDailyRisk } = await import('../../services/risk.ts');
+      const { runDailyRisk } = await import('../../risk/service.ts');
       const { report, files } = await runDailyRisk(c.db, {
         home: c.settings.home,
         date,

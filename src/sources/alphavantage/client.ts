@@ -3,8 +3,8 @@
  * Key in `ALPHAVANTAGE_API_KEY`, sent as `apikey`. Alpha Vantage signals its rate limit with HTTP 200 and a
  * `{"Note": …}` or `{"Information": …}` body: that is RateLimitedError (retryable later), never data.
  */
-import type { Earnings } from '../../events/types.ts';
-import type { NewsItem } from '../../news/types.ts';
+import type { Earnings } from '../../core/events.ts';
+import type { NewsItem } from '../../core/news.ts';
 import { BadPayloadError, ProviderAuthError, ProviderRequestError, RateLimitedError } from '../errors.ts';
 import type { HttpClient } from '../http.ts';
 import { httpFor, type ProviderOptions, safeJson, trimBase } from '../support.ts';

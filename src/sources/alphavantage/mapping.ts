@@ -1,6 +1,6 @@
 /** Alpha Vantage wire → news items and earnings (pure). */
-import type { Earnings, TimeOfDay } from '../../events/types.ts';
-import { type NewsItem, SENTIMENT_LABELS, type SentimentLabel, sentimentLabel } from '../../news/types.ts';
+import type { Earnings, TimeOfDay } from '../../core/events.ts';
+import { type NewsItem, SENTIMENT_LABELS, type SentimentLabel, sentimentLabel } from '../../core/news.ts';
 import type { AvFeedItem } from './schema.ts';
 
 /** "20240110T153000" → epoch ms (UTC), NaN when unreadable. */

@@ -4,7 +4,7 @@
  * FRED answers a bad key or an unknown series with HTTP 400 and `{error_code, error_message}`; the message is
  * the only thing telling them apart, so `classifyFredError` reads it.
  */
-import type { EconomicSeries, Observation, ReleaseDate } from '../../economic/types.ts';
+import type { EconomicSeries, Observation, ReleaseDate } from '../../core/economic.ts';
 import {
   ProviderAuthError,
   type ProviderError,

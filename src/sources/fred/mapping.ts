@@ -1,5 +1,5 @@
 /** FRED wire → economic domain rows (pure). */
-import type { EconomicSeries, Observation } from '../../economic/types.ts';
+import type { EconomicSeries, Observation } from '../../core/economic.ts';
 import type { FredObservation, FredSeries } from './schema.ts';
 
 /** FRED writes "." for a period without a value (e.g. a market holiday in a daily series). */

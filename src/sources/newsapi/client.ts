@@ -3,8 +3,9 @@
  * (`NEWSAPI_API_KEY`). Errors arrive as `{status:"error", code, message}`: the `code` (documented list)
  * decides the typed error, e.g. `apiKeyInvalid` → auth, `rateLimited` → rate limited (retried on its 429).
  */
+
+import type { NewsItem } from '../../core/news.ts';
 import { toIso } from '../../core/time.ts';
-import type { NewsItem } from '../../news/types.ts';
 import {
   BadPayloadError,
   ProviderAuthError,

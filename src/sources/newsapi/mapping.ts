@@ -1,5 +1,5 @@
 /** NewsAPI wire → news items (pure). */
-import type { NewsItem } from '../../news/types.ts';
+import type { NewsItem } from '../../core/news.ts';
 import type { NewsApiArticle } from './schema.ts';
 
 /** NewsAPI marks removed articles with the title "[Removed]"; those and unreadable dates are skipped. */

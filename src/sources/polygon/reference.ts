@@ -1,7 +1,7 @@
 /** Polygon.io reference data: cash dividends and splits per ticker, for the events calendar and price adjustment. */
 
 import type { z } from 'zod';
-import type { Dividend, Split } from '../../events/types.ts';
+import type { Dividend, Split } from '../../core/events.ts';
 import { ProviderRequestError } from '../errors.ts';
 import type { HttpClient } from '../http.ts';
 import { httpFor, type ProviderOptions, trimBase } from '../support.ts';

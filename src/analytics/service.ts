@@ -4,23 +4,6 @@
  * function returns what it computed plus `errors` for the instruments it could not do.
  */
 
-import { type AdjustMode, readAdjustedBarColumns } from '../analytics/adjust.ts';
-import {
-  correlationMatrix,
-  matrixPairs,
-  type PriceSeries,
-  validateCorrelationMatrix,
-} from '../analytics/correlation.ts';
-import { type DepegEvent, depegStatistics, detectDepegs } from '../analytics/depeg.ts';
-import { atr, bollinger, ema, historicalVolatility, macd, rsi, sma } from '../analytics/indicators/index.ts';
-import { annualizationFactor } from '../analytics/indicators/volatility.ts';
-import {
-  bestPairs,
-  contagionSummary,
-  type RegimeChange,
-  regimeChanges,
-  riskLevel,
-} from '../analytics/pairs.ts';
 import { describeError, ValidationError } from '../core/errors.ts';
 import { DAY_MS, startOfUtcDay, toIso } from '../core/time.ts';
 import { INTERVALS, type Interval } from '../core/types.ts';
@@ -41,6 +24,17 @@ import {
 } from '../store/repos/derived.ts';
 import { type InstrumentRow, listInstruments, requireInstrument } from '../store/repos/instruments.ts';
 import { readPrices } from '../store/repos/prices.ts';
+import { type AdjustMode, readAdjustedBarColumns } from './adjust.ts';
+import {
+  correlationMatrix,
+  matrixPairs,
+  type PriceSeries,
+  validateCorrelationMatrix,
+} from './correlation.ts';
+import { type DepegEvent, depegStatistics, detectDepegs } from './depeg.ts';
+import { atr, bollinger, ema, historicalVolatility, macd, rsi, sma } from './indicators/index.ts';
+import { annualizationFactor } from './indicators/volatility.ts';
+import { bestPairs, contagionSummary, type RegimeChange, regimeChanges, riskLevel } from './pairs.ts';
 
 export interface AnalyticsError {
   symbol: string;

@@ -2,7 +2,7 @@ import { type Cache, cacheKeys, type PubSub } from '../cache/index.ts';
 import { ConfigStore } from '../config/store.ts';
 import type { Db } from '../store/db.ts';
 import { latestVolatilityMetrics, readLatestCorrelations } from '../store/repos/derived.ts';
-import { type AnalyticsSummary, runAllAnalytics } from './analytics.ts';
+import { type AnalyticsSummary, runAllAnalytics } from './service.ts';
 
 /** Contagion levels in rising order (analytics/pairs.ts): NORMAL < 0.7 ≤ ELEVATED < 0.8 ≤ HIGH < 0.9 ≤ CRITICAL. */
 const LEVELS = ['NORMAL', 'ELEVATED', 'HIGH', 'CRITICAL'] as const;

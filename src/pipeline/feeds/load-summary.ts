@@ -2,10 +2,10 @@
  * The run summary every economic/news/events load returns: the shape of `ingest … --json` for prices
  * (`{read, stored, unchanged, quarantined, failed, duration_ms, instruments}`), plus the mode.
  */
-import { describeError } from '../core/errors.ts';
-import type { LoadSummary } from '../core/types.ts';
-import { isUnreachable } from '../pipeline/availability.ts';
-import type { Queryable } from '../store/db.ts';
+import { describeError } from '../../core/errors.ts';
+import type { LoadSummary } from '../../core/types.ts';
+import type { Queryable } from '../../store/db.ts';
+import { isUnreachable } from '../availability.ts';
 
 export type RecordLoadMode = 'incremental' | 'full';
 

@@ -1,6 +1,7 @@
 /** `events` repository: earnings, dividends, splits, economic events. Upserts count changed rows only. */
-import type { Queryable } from '../store/db.ts';
-import type { Dividend, Earnings, EconomicEvent, EventType, Split } from './types.ts';
+
+import type { Dividend, Earnings, EconomicEvent, EventType, Split } from '../../core/events.ts';
+import type { Queryable } from '../db.ts';
 
 export interface UpsertCounts {
   stored: number;

@@ -7,16 +7,18 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { type ItemOutcome, type RecordLoadSummary, summarize } from '../economic/load-summary.ts';
-import { newsApiItem } from '../sources/newsapi/mapping.ts';
-import { NewsApiArticle } from '../sources/newsapi/schema.ts';
-import type { Db } from '../store/db.ts';
+import type { NewsItem } from '../../../core/news.ts';
+import { newsApiItem } from '../../../sources/newsapi/mapping.ts';
+import { NewsApiArticle } from '../../../sources/newsapi/schema.ts';
+import type { Db } from '../../../store/db.ts';
+import { storeNews } from '../../../store/repos/news.ts';
+import { type ItemOutcome, type RecordLoadSummary, summarize } from '../load-summary.ts';
 import { withLexicon } from './lexicon.ts';
-import { storeNews } from './repo.ts';
-import type { NewsItem } from './types.ts';
 
 export const NEWS_SAMPLE_FILE = join(
   dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
   '..',
   '..',
   'samples',

@@ -5,16 +5,24 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deriveEconomicEvents } from '../events/repo.ts';
-import { fredValue } from '../sources/fred/mapping.ts';
-import type { Db } from '../store/db.ts';
-import { type ItemOutcome, type RecordLoadSummary, recordFeedWatermark, summarize } from './load-summary.ts';
-import { dateMs, quarantineRecords } from './quarantine-records.ts';
-import { upsertObservations, upsertSeries } from './repo.ts';
-import type { EconomicSeries, Observation } from './types.ts';
+import type { EconomicSeries, Observation } from '../../../core/economic.ts';
+import { fredValue } from '../../../sources/fred/mapping.ts';
+import type { Db } from '../../../store/db.ts';
+import { upsertObservations, upsertSeries } from '../../../store/repos/economic.ts';
+import { deriveEconomicEvents } from '../../../store/repos/events.ts';
+import { type ItemOutcome, type RecordLoadSummary, recordFeedWatermark, summarize } from '../load-summary.ts';
+import { dateMs, quarantineRecords } from '../quarantine-records.ts';
 import { validateObservations } from './validate.ts';
 
-export const FRED_SAMPLE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'samples', 'fred');
+export const FRED_SAMPLE_DIR = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  '..',
+  'samples',
+  'fred',
+);
 
 const TITLES: Record<
   string,

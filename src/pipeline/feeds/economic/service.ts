@@ -3,17 +3,22 @@
  * watermark (minus a year, the window in which statistical agencies revise), release dates, and the
  * economic events derived from first releases. Idempotent: a re-run stores nothing new.
  */
-import { ConfigError } from '../core/errors.ts';
-import { DAY_MS, toIsoDate } from '../core/time.ts';
-import { deriveEconomicEvents } from '../events/repo.ts';
-import type { Settings } from '../settings.ts';
-import { FredClient } from '../sources/fred/client.ts';
-import type { Db, Queryable } from '../store/db.ts';
-import { getInstrument, listInstruments } from '../store/repos/instruments.ts';
-import { type ItemOutcome, type RecordLoadSummary, recordFeedWatermark, summarize } from './load-summary.ts';
-import { providerOptions } from './provider-options.ts';
-import { dateMs, quarantineRecords } from './quarantine-records.ts';
-import { lastObservationDate, upsertObservations, upsertReleaseDates, upsertSeries } from './repo.ts';
+import { ConfigError } from '../../../core/errors.ts';
+import { DAY_MS, toIsoDate } from '../../../core/time.ts';
+import type { Settings } from '../../../settings.ts';
+import { FredClient } from '../../../sources/fred/client.ts';
+import type { Db, Queryable } from '../../../store/db.ts';
+import {
+  lastObservationDate,
+  upsertObservations,
+  upsertReleaseDates,
+  upsertSeries,
+} from '../../../store/repos/economic.ts';
+import { deriveEconomicEvents } from '../../../store/repos/events.ts';
+import { getInstrument, listInstruments } from '../../../store/repos/instruments.ts';
+import { providerOptions } from '../../provider-options.ts';
+import { type ItemOutcome, type RecordLoadSummary, recordFeedWatermark, summarize } from '../load-summary.ts';
+import { dateMs, quarantineRecords } from '../quarantine-records.ts';
 import { loadEconomicSamples } from './samples.ts';
 import { validateObservations } from './validate.ts';
 

@@ -3,23 +3,18 @@
  * Vantage's EARNINGS_CALENDAR (one request for the whole market, filtered to our instruments). Economic
  * events come with the FRED load (events/repo.ts deriveEconomicEvents) and CSV imports.
  */
-import { ConfigError } from '../core/errors.ts';
-import type { AssetClass, Instrument } from '../core/types.ts';
-import {
-  type ItemOutcome,
-  type RecordLoadSummary,
-  recordFeedWatermark,
-  summarize,
-} from '../economic/load-summary.ts';
-import { providerOptions } from '../economic/provider-options.ts';
-import { dateMs } from '../economic/quarantine-records.ts';
-import type { Settings } from '../settings.ts';
-import { AlphaVantageClient } from '../sources/alphavantage/client.ts';
-import { PolygonReferenceClient } from '../sources/polygon/reference.ts';
-import type { Db } from '../store/db.ts';
-import { listInstruments } from '../store/repos/instruments.ts';
+import { ConfigError } from '../../../core/errors.ts';
+import type { AssetClass, Instrument } from '../../../core/types.ts';
+import type { Settings } from '../../../settings.ts';
+import { AlphaVantageClient } from '../../../sources/alphavantage/client.ts';
+import { PolygonReferenceClient } from '../../../sources/polygon/reference.ts';
+import type { Db } from '../../../store/db.ts';
+import { upsertDividends, upsertEarnings, upsertSplits } from '../../../store/repos/events.ts';
+import { listInstruments } from '../../../store/repos/instruments.ts';
+import { providerOptions } from '../../provider-options.ts';
+import { type ItemOutcome, type RecordLoadSummary, recordFeedWatermark, summarize } from '../load-summary.ts';
+import { dateMs } from '../quarantine-records.ts';
 import { outcome, storeScreened } from './csv-import.ts';
-import { upsertDividends, upsertEarnings, upsertSplits } from './repo.ts';
 import { loadEventSamples } from './samples.ts';
 import { dividendProblem, earningsProblem, screen, splitProblem } from './validate.ts';
 

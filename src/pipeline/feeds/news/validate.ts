@@ -1,6 +1,7 @@
 /** Quality rules for articles: an http(s) URL, a title, a publication time not in the future. */
-import type { RecordRejection } from '../economic/quarantine-records.ts';
-import type { NewsItem } from './types.ts';
+
+import type { NewsItem } from '../../../core/news.ts';
+import type { RecordRejection } from '../quarantine-records.ts';
 
 /** Publication times up to this far ahead of our clock are accepted (provider clock skew). */
 const FUTURE_SLACK_MS = 5 * 60_000;

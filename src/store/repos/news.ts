@@ -4,10 +4,11 @@
  * update that article's; those of a merged copy (another URL) only add what the kept article lacks — the
  * kept article keeps its own scores.
  */
-import { DAY_MS } from '../core/time.ts';
-import type { Queryable } from '../store/db.ts';
-import { sameArticle, titleKey } from './dedup.ts';
-import type { NewsItem } from './types.ts';
+
+import type { NewsItem } from '../../core/news.ts';
+import { DAY_MS } from '../../core/time.ts';
+import type { Queryable } from '../db.ts';
+import { sameArticle, titleKey } from './news-dedup.ts';
 
 const WINDOW_MS = 3 * DAY_MS;
 

@@ -7,7 +7,7 @@
  * The +2 damps one-word evidence (one positive word alone scores 0.33, "Somewhat-Bullish"); the result lies
  * in (−1, 1) and is labelled with AlphaVantage's buckets so both scorers read the same.
  */
-import { type NewsItem, type SentimentLabel, sentimentLabel } from './types.ts';
+import { type NewsItem, type SentimentLabel, sentimentLabel } from '../../../core/news.ts';
 
 const POSITIVE = new Set(
   `beat beats beating surge surges surged soar soars soared rally rallies rallied gain gains gained jump jumps jumped

@@ -1,7 +1,8 @@
 /** `economic_data` repository: series metadata, vintaged observations, release dates. Plain SQL. */
-import { NotFoundError } from '../core/errors.ts';
-import type { Queryable } from '../store/db.ts';
-import type { EconomicSeries, Observation, ReleaseDate } from './types.ts';
+
+import type { EconomicSeries, Observation, ReleaseDate } from '../../core/economic.ts';
+import { NotFoundError } from '../../core/errors.ts';
+import type { Queryable } from '../db.ts';
 
 const CHUNK = 5_000;
 

@@ -1,10 +1,10 @@
 /** The bars a backtest runs on: stored bars of each symbol, read raw or adjusted for splits and dividends. */
 import { type AdjustMode, readAdjustedBarColumns } from '../analytics/adjust.ts';
-import type { BarColumns } from '../backtest/types.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { toIso } from '../core/time.ts';
 import type { Interval, TimeRange } from '../core/types.ts';
 import type { Db } from '../store/db.ts';
+import type { BarColumns } from './types.ts';
 
 /** Each symbol's bars in `range`, adjusted in `adjust`; NotFoundError when one has fewer than 2. */
 export async function loadSeries(

@@ -1,5 +1,5 @@
 /** Row counts of the economic, news and events tables, for the data monitor. */
-import type { Queryable } from '../store/db.ts';
+import type { Queryable } from '../db.ts';
 
 export interface FeedCounts {
   economic_series: number;

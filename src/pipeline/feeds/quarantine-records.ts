@@ -3,7 +3,7 @@
  * table as bars and prices (raw row, source, rule, reason; never dropped), with `interval` naming the kind
  * of record ('economic', 'news', 'events:dividend', …) so the quarantine commands can tell them apart.
  */
-import type { Queryable } from '../store/db.ts';
+import type { Queryable } from '../../store/db.ts';
 
 export interface RecordRejection {
   /** Our symbol or series id the record belongs to, when known. */

@@ -8,13 +8,6 @@ import { fileURLToPath } from 'node:url';
 import { ConfigStore } from '../config/store.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
 import { DAY_MS, toIsoDate } from '../core/time.ts';
-import { monteCarloVar, type VarResult } from '../risk/montecarlo.ts';
-import { type Portfolio, parsePortfolio, portfolioAssets, totalExposure } from '../risk/portfolio.ts';
-import { type Quote, quotePremium } from '../risk/pricing.ts';
-import { resolvePricingParams } from '../risk/pricing-params.ts';
-import { buildRiskReport, type RiskReport } from '../risk/report/build.ts';
-import { renderRiskReportHtml } from '../risk/report/html.ts';
-import { defaultPegOf, type StressSummary, stressTest } from '../risk/stress.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { getInstrument } from '../store/repos/instruments.ts';
 import {
@@ -26,7 +19,14 @@ import {
   saveReport,
   varHistory,
 } from '../store/repos/risk.ts';
-import { correlationRegimeChanges, loadDepegHistory, loadMarketInputs } from './risk-market.ts';
+import { correlationRegimeChanges, loadDepegHistory, loadMarketInputs } from './market.ts';
+import { monteCarloVar, type VarResult } from './montecarlo.ts';
+import { type Portfolio, parsePortfolio, portfolioAssets, totalExposure } from './portfolio.ts';
+import { type Quote, quotePremium } from './pricing.ts';
+import { resolvePricingParams } from './pricing-params.ts';
+import { buildRiskReport, type RiskReport } from './report/build.ts';
+import { renderRiskReportHtml } from './report/html.ts';
+import { defaultPegOf, type StressSummary, stressTest } from './stress.ts';
 
 /** The demo portfolio shipped with marketpipe (capital $50M, ~$35M of stablecoin cover). */
 export const SAMPLE_PORTFOLIO_FILE = resolve(

@@ -2,8 +2,9 @@
  * Quality rules for economic observations, applied before storing: real calendar dates, a realtime period
  * that does not end before it starts, and a finite value or NULL (FRED's "." for "no observation").
  */
-import { dateMs, isIsoDate, type RecordRejection } from './quarantine-records.ts';
-import type { Observation } from './types.ts';
+
+import type { Observation } from '../../../core/economic.ts';
+import { dateMs, isIsoDate, type RecordRejection } from '../quarantine-records.ts';
 
 export function validateObservations(rows: readonly Observation[]): {
   accepted: Observation[];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sameArticle, sameStory, titleKey, titleSimilarity } from './dedup.ts';
-import { lexiconSentiment } from './lexicon.ts';
+import { lexiconSentiment } from '../../pipeline/feeds/news/lexicon.ts';
+import { sameArticle, sameStory, titleKey, titleSimilarity } from './news-dedup.ts';
 
 describe('titleKey', () => {
   it('drops the publisher suffix, case and punctuation', () => {

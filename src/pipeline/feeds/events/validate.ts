@@ -2,8 +2,9 @@
  * Quality rules for events before storing: real calendar dates, a non-negative finite dividend, a split with
  * positive finite share counts, finite estimates and actuals (or none). Refused rows go to quarantine.
  */
-import { dateMs, isIsoDate, type RecordRejection } from '../economic/quarantine-records.ts';
-import type { Dividend, Earnings, EconomicEvent, Split } from './types.ts';
+
+import type { Dividend, Earnings, EconomicEvent, Split } from '../../../core/events.ts';
+import { dateMs, isIsoDate, type RecordRejection } from '../quarantine-records.ts';
 
 type Problem = { rule: string; reason: string } | undefined;
 

@@ -4,29 +4,6 @@
  * and returns it in the CLI/API JSON shape.
  */
 import { ADJUST_MODES, type AdjustMode, isAdjustMode } from '../analytics/adjust.ts';
-import { backtest } from '../backtest/backtest.ts';
-import { type BacktestConventions, conventionsOf } from '../backtest/conventions.ts';
-import type { EngineConfig, EngineResult } from '../backtest/engine.ts';
-import type { Metrics } from '../backtest/metrics.ts';
-import { applyEvent, type MarketEvent } from '../backtest/simulator/events.ts';
-import {
-  calibrate,
-  commonLogReturns,
-  correlationOf,
-  MODEL_KINDS,
-  type ModelKind,
-  simulateMarket,
-} from '../backtest/simulator/models.ts';
-import { type MetricDistribution, monteCarlo, pathSeed } from '../backtest/simulator/montecarlo.ts';
-import {
-  type EventAsset,
-  eventFromBuiltin,
-  eventFromDepeg,
-  eventFromStoredScenario,
-} from '../backtest/simulator/scenario-event.ts';
-import { BUILTIN_SCENARIOS } from '../backtest/simulator/scenarios.ts';
-import { resolveStrategy } from '../backtest/strategies/index.ts';
-import { type BarColumns, DEFAULT_BACKTEST_ADJUST, type Trade } from '../backtest/types.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
 import { parseTime, toIso } from '../core/time.ts';
 import type { Interval } from '../core/types.ts';
@@ -43,7 +20,30 @@ import {
   type SignalRow,
   upsertDefinition,
 } from '../store/repos/strategies.ts';
-import { loadSeries } from './backtest-series.ts';
+import { backtest } from './backtest.ts';
+import { type BacktestConventions, conventionsOf } from './conventions.ts';
+import type { EngineConfig, EngineResult } from './engine.ts';
+import { loadSeries } from './load-series.ts';
+import type { Metrics } from './metrics.ts';
+import { applyEvent, type MarketEvent } from './simulator/events.ts';
+import {
+  calibrate,
+  commonLogReturns,
+  correlationOf,
+  MODEL_KINDS,
+  type ModelKind,
+  simulateMarket,
+} from './simulator/models.ts';
+import { type MetricDistribution, monteCarlo, pathSeed } from './simulator/montecarlo.ts';
+import {
+  type EventAsset,
+  eventFromBuiltin,
+  eventFromDepeg,
+  eventFromStoredScenario,
+} from './simulator/scenario-event.ts';
+import { BUILTIN_SCENARIOS } from './simulator/scenarios.ts';
+import { resolveStrategy } from './strategies/index.ts';
+import { type BarColumns, DEFAULT_BACKTEST_ADJUST, type Trade } from './types.ts';
 
 // Declared beside the backtest types so the CLI can show it in `--help` without loading the engine.
 export { DEFAULT_BACKTEST_ADJUST };

@@ -16,12 +16,12 @@ import { periodsPerYear } from '../analytics/indicators/volatility.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { DAY_MS } from '../core/time.ts';
 import type { Interval } from '../core/types.ts';
-import type { DepegHistory, MarketModel } from '../risk/montecarlo.ts';
-import { KNOWN_PEGS } from '../risk/scenarios.ts';
 import type { Queryable } from '../store/db.ts';
 import { readBarColumns } from '../store/repos/bars.ts';
 import { getInstrument } from '../store/repos/instruments.ts';
 import { pegTargets, storedCorrelations, storedDepegEvents } from '../store/repos/risk.ts';
+import type { DepegHistory, MarketModel } from './montecarlo.ts';
+import { KNOWN_PEGS } from './scenarios.ts';
 
 /**
  * Fallback daily volatilities. Stablecoins: ~0.2 % a day (USDC/USDT daily close deviations outside crises);

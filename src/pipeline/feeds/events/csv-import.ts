@@ -10,13 +10,18 @@
  *
  * Dates are YYYY-MM-DD; empty cells are NULL; earnings surprise = actual − estimate when both are given.
  */
-import { UsageError } from '../core/errors.ts';
-import { type ItemOutcome, type RecordLoadSummary, summarize } from '../economic/load-summary.ts';
-import { quarantineRecords, type RecordRejection } from '../economic/quarantine-records.ts';
-import { parseCsv } from '../sources/alphavantage/mapping.ts';
-import type { Db } from '../store/db.ts';
-import { upsertDividends, upsertEarnings, upsertEconomicEvents, upsertSplits } from './repo.ts';
-import type { Dividend, Earnings, EconomicEvent, Split, TimeOfDay } from './types.ts';
+import { UsageError } from '../../../core/errors.ts';
+import type { Dividend, Earnings, EconomicEvent, Split, TimeOfDay } from '../../../core/events.ts';
+import { parseCsv } from '../../../sources/alphavantage/mapping.ts';
+import type { Db } from '../../../store/db.ts';
+import {
+  upsertDividends,
+  upsertEarnings,
+  upsertEconomicEvents,
+  upsertSplits,
+} from '../../../store/repos/events.ts';
+import { type ItemOutcome, type RecordLoadSummary, summarize } from '../load-summary.ts';
+import { quarantineRecords, type RecordRejection } from '../quarantine-records.ts';
 import { dividendProblem, earningsProblem, economicEventProblem, screen, splitProblem } from './validate.ts';
 
 export interface ParsedEvents {

@@ -6,12 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RecordLoadSummary } from '../economic/load-summary.ts';
-import type { Db } from '../store/db.ts';
+import type { Db } from '../../../store/db.ts';
+import type { RecordLoadSummary } from '../load-summary.ts';
 import { parseEventsCsv, storeParsedEvents } from './csv-import.ts';
 
 export const EVENTS_SAMPLE_FILE = join(
   dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
   '..',
   '..',
   'samples',

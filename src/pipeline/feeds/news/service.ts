@@ -3,27 +3,27 @@
  * per-ticker sentiment, since the news watermark (minus an hour) or `since`. Articles without a provider
  * score for the instrument get our lexicon score (lexicon.ts). Deduplicated on store (repo.ts).
  */
-import { ConfigError } from '../core/errors.ts';
-import { DAY_MS, HOUR_MS } from '../core/time.ts';
-import type { AssetClass, Instrument } from '../core/types.ts';
+import { ConfigError } from '../../../core/errors.ts';
+import type { NewsItem } from '../../../core/news.ts';
+import { DAY_MS, HOUR_MS } from '../../../core/time.ts';
+import type { AssetClass, Instrument } from '../../../core/types.ts';
+import type { Settings } from '../../../settings.ts';
+import { AlphaVantageClient } from '../../../sources/alphavantage/client.ts';
+import { NewsApiClient } from '../../../sources/newsapi/client.ts';
+import type { Db } from '../../../store/db.ts';
+import { listInstruments } from '../../../store/repos/instruments.ts';
+import { storeNews } from '../../../store/repos/news.ts';
+import { providerOptions } from '../../provider-options.ts';
 import {
   type ItemOutcome,
   type RecordLoadSummary,
   readFeedWatermark,
   recordFeedWatermark,
   summarize,
-} from '../economic/load-summary.ts';
-import { providerOptions } from '../economic/provider-options.ts';
-import { quarantineRecords } from '../economic/quarantine-records.ts';
-import type { Settings } from '../settings.ts';
-import { AlphaVantageClient } from '../sources/alphavantage/client.ts';
-import { NewsApiClient } from '../sources/newsapi/client.ts';
-import type { Db } from '../store/db.ts';
-import { listInstruments } from '../store/repos/instruments.ts';
+} from '../load-summary.ts';
+import { quarantineRecords } from '../quarantine-records.ts';
 import { withLexicon } from './lexicon.ts';
-import { storeNews } from './repo.ts';
 import { loadNewsSamples } from './samples.ts';
-import type { NewsItem } from './types.ts';
 import { validateNews } from './validate.ts';
 
 /** Asset classes searched when no symbols are given. */
