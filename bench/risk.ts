@@ -6,9 +6,10 @@
  *
  * Run alone: node --import tsx bench/risk.ts
  */
+
+import type { Portfolio } from '../src/core/portfolio.ts';
 import { cholesky } from '../src/risk/linalg.ts';
 import { type MarketModel, monteCarloVar } from '../src/risk/montecarlo.ts';
-import type { Portfolio } from '../src/risk/portfolio.ts';
 import { Rng } from '../src/risk/rng.ts';
 import type { Scenario } from '../src/risk/scenarios.ts';
 

@@ -24,7 +24,8 @@ import {
 } from '../store/repos/derived.ts';
 import { type InstrumentRow, listInstruments, requireInstrument } from '../store/repos/instruments.ts';
 import { readPrices } from '../store/repos/prices.ts';
-import { type AdjustMode, readAdjustedBarColumns } from './adjust.ts';
+import type { AdjustMode } from './adjust.ts';
+import { readAdjustedBarColumns } from './adjusted-bars.ts';
 import {
   correlationMatrix,
   matrixPairs,

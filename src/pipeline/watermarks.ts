@@ -1,14 +1,18 @@
 import type { Interval } from '../core/types.ts';
 import type { Queryable } from '../store/db.ts';
 
+/** The non-bar feeds, whose watermarks sit in `ops.watermarks` with the feed's name as the interval. */
+export type FeedKind = 'economic' | 'news' | 'events';
+
 /**
- * A watermark is the open time of the newest bar loaded for an instrument, interval and source: the next
- * daily run starts there (minus an overlap). It only moves forward.
+ * A watermark is the open time of the newest bar (or economic/news/events record) loaded for an instrument,
+ * interval (or feed) and source: the next daily run starts there (minus an overlap). It only moves forward.
+ * The one place `ops.watermarks` is written.
  */
 export async function recordWatermark(
   db: Queryable,
   symbol: string,
-  interval: Interval,
+  interval: Interval | FeedKind,
   source: string,
   ts: number,
 ): Promise<void> {
@@ -19,6 +23,22 @@ export async function recordWatermark(
        SET watermark = GREATEST(ops.watermarks.watermark, EXCLUDED.watermark), updated_at = now()`,
     [symbol, interval, source, new Date(ts).toISOString()],
   );
+}
+
+/** The watermark of an instrument, interval (or feed) and source, UTC ms, or null. */
+export async function readWatermark(
+  db: Queryable,
+  symbol: string,
+  interval: Interval | FeedKind,
+  source: string,
+): Promise<number | null> {
+  const res = await db.query<{ watermark: Date | string }>(
+    `SELECT w.watermark FROM ops.watermarks w JOIN market_data.instruments i ON i.id = w.instrument_id
+      WHERE i.symbol = $1 AND w.interval = $2 AND w.source = $3`,
+    [symbol, interval, source],
+  );
+  const row = res.rows[0];
+  return row ? new Date(row.watermark).getTime() : null;
 }
 
 export interface WatermarkRow {

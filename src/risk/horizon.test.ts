@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Portfolio } from '../core/portfolio.ts';
 import { describeVarConventions } from './conventions.ts';
 import { type MarketModel, monteCarloVar, portfolioVolatility } from './montecarlo.ts';
-import type { Portfolio } from './portfolio.ts';
 
 // Standard normal quantile (scipy.stats.norm.ppf(0.95)).
 const Z95 = 1.6448536269514722;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Portfolio } from '../core/portfolio.ts';
 import { adaptiveSimulationCount, type MarketModel, monteCarloVar } from './montecarlo.ts';
-import type { Portfolio } from './portfolio.ts';
 import { scenario } from './testing.ts';
 
 // Standard normal quantiles and density (Abramowitz & Stegun 26.2; scipy.stats.norm.ppf / pdf):

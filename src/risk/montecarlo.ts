@@ -16,13 +16,14 @@
  * number of simulations.
  */
 import { ValidationError } from '../core/errors.ts';
+import type { Portfolio } from '../core/portfolio.ts';
 import { choleskyRepaired, shiftCorrelation, validateCorrelation } from './linalg.ts';
 import {
   DEFAULT_EXACT_CAPACITY,
   LossDistribution,
   type LossDistributionOptions,
 } from './loss-distribution.ts';
-import { type Portfolio, portfolioAssets } from './portfolio.ts';
+import { portfolioAssets } from './portfolio.ts';
 import { Rng } from './rng.ts';
 import { type Scenario, scenarioHorizonProbability, scenarioReturns } from './scenarios.ts';
 

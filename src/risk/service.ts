@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigStore } from '../config/store.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
+import { type Portfolio, parsePortfolio } from '../core/portfolio.ts';
 import { DAY_MS, toIsoDate } from '../core/time.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { getInstrument } from '../store/repos/instruments.ts';
@@ -21,7 +22,7 @@ import {
 } from '../store/repos/risk.ts';
 import { correlationRegimeChanges, loadDepegHistory, loadMarketInputs } from './market.ts';
 import { monteCarloVar, type VarResult } from './montecarlo.ts';
-import { type Portfolio, parsePortfolio, portfolioAssets, totalExposure } from './portfolio.ts';
+import { portfolioAssets, totalExposure } from './portfolio.ts';
 import { type Quote, quotePremium } from './pricing.ts';
 import { resolvePricingParams } from './pricing-params.ts';
 import { buildRiskReport, type RiskReport } from './report/build.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Portfolio } from './portfolio.ts';
+import type { Portfolio } from '../core/portfolio.ts';
 import { stressTest } from './stress.ts';
 import { scenario } from './testing.ts';
 

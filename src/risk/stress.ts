@@ -2,7 +2,8 @@
  * Deterministic stress tests: the portfolio's loss if each enabled scenario happened today, with no
  * diffusion on top. Scenarios that say nothing about an asset leave it unchanged.
  */
-import { type Portfolio, portfolioAssets, positionLoss } from './portfolio.ts';
+import type { Portfolio } from '../core/portfolio.ts';
+import { portfolioAssets, positionLoss } from './portfolio.ts';
 import { KNOWN_PEGS, type Scenario, scenarioReturns } from './scenarios.ts';
 
 export interface StressOptions {

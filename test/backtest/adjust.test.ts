@@ -4,7 +4,8 @@
  * (fill `next_open` after the first bar), 100 000 cash, no costs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADJUST_MODES, readAdjustedBars } from '../../src/analytics/adjust.ts';
+import { ADJUST_MODES } from '../../src/analytics/adjust.ts';
+import { readAdjustedBars } from '../../src/analytics/adjusted-bars.ts';
 import { computeIndicators } from '../../src/analytics/service.ts';
 import { getBacktest, runBacktest } from '../../src/backtest/service.ts';
 import type { Db } from '../../src/store/db.ts';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEconomicSamples } from '../../src/pipeline/feeds/economic/samples.ts';
 import { ingestEconomic } from '../../src/pipeline/feeds/economic/service.ts';
-import { readFeedWatermark } from '../../src/pipeline/feeds/load-summary.ts';
+import { readWatermark } from '../../src/pipeline/watermarks.ts';
 import { loadSettings } from '../../src/settings.ts';
 import { ProviderAuthError, RateLimitedError } from '../../src/sources/errors.ts';
 import { FredClient } from '../../src/sources/fred/client.ts';
@@ -105,7 +105,7 @@ describe.each(backends.map((b) => [b.name, b] as [string, TestBackend]))(
         '2024-02-12',
         '2024-02-20',
       ]);
-      expect(await readFeedWatermark(db, 'DGS10', 'economic', 'fred')).toBe(Date.UTC(2023, 0, 31));
+      expect(await readWatermark(db, 'DGS10', 'economic', 'fred')).toBe(Date.UTC(2023, 0, 31));
       const again = await ingestEconomic(db, settings, { series: ['DGS10'], client: client(server) });
       expect(again).toMatchObject({ read: 22, stored: 0, unchanged: 22 });
       // the incremental run asked from a year before the newest stored date, with every vintage

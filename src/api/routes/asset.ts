@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { ADJUST_MODES, type AdjustMode, readAdjustedBars } from '../../analytics/adjust.ts';
+import { ADJUST_MODES, type AdjustMode } from '../../analytics/adjust.ts';
+import { readAdjustedBars } from '../../analytics/adjusted-bars.ts';
 import { computeIndicators, parseIndicatorSpec } from '../../analytics/service.ts';
 import { CACHE_TTL_SECONDS, type Cache, cacheKeys } from '../../cache/index.ts';
 import { NotFoundError } from '../../core/errors.ts';

@@ -1,8 +1,10 @@
 /**
  * Assembles the daily risk report from already computed numbers (pure: the service gathers the inputs).
  */
+
+import type { Portfolio } from '../../core/portfolio.ts';
 import type { VarResult } from '../montecarlo.ts';
-import { type Portfolio, totalExposure } from '../portfolio.ts';
+import { totalExposure } from '../portfolio.ts';
 import type { StressSummary } from '../stress.ts';
 import {
   type Alert,

@@ -4,9 +4,9 @@
  * exist yet — those return null instead of failing so the risk engine can fall back to defaults.
  */
 import { ConflictError, NotFoundError } from '../../core/errors.ts';
+import type { Portfolio } from '../../core/portfolio.ts';
+import { parsePortfolio, portfolioToJson } from '../../core/portfolio.ts';
 import type { VarResult } from '../../risk/montecarlo.ts';
-import type { Portfolio } from '../../risk/portfolio.ts';
-import { parsePortfolio, portfolioToJson } from '../../risk/portfolio.ts';
 import type { Scenario } from '../../risk/scenarios.ts';
 import type { Queryable } from '../db.ts';
 

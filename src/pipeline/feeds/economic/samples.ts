@@ -10,7 +10,8 @@ import { fredValue } from '../../../sources/fred/mapping.ts';
 import type { Db } from '../../../store/db.ts';
 import { upsertObservations, upsertSeries } from '../../../store/repos/economic.ts';
 import { deriveEconomicEvents } from '../../../store/repos/events.ts';
-import { type ItemOutcome, type RecordLoadSummary, recordFeedWatermark, summarize } from '../load-summary.ts';
+import { recordWatermark } from '../../watermarks.ts';
+import { type ItemOutcome, type RecordLoadSummary, summarize } from '../load-summary.ts';
 import { dateMs, quarantineRecords } from '../quarantine-records.ts';
 import { validateObservations } from './validate.ts';
 
@@ -95,7 +96,7 @@ export async function loadEconomicSamples(
     const counts = await upsertObservations(db, accepted);
     await deriveEconomicEvents(db, seriesId);
     const newest = accepted.at(-1)?.date;
-    if (newest !== undefined) await recordFeedWatermark(db, seriesId, 'economic', 'sample', dateMs(newest));
+    if (newest !== undefined) await recordWatermark(db, seriesId, 'economic', 'sample', dateMs(newest));
     items.push({ symbol: seriesId, read: observations.length, quarantined, ...counts });
   }
   return summarize('full', started, items);

@@ -17,7 +17,8 @@ import {
 import { deriveEconomicEvents } from '../../../store/repos/events.ts';
 import { getInstrument, listInstruments } from '../../../store/repos/instruments.ts';
 import { providerOptions } from '../../provider-options.ts';
-import { type ItemOutcome, type RecordLoadSummary, recordFeedWatermark, summarize } from '../load-summary.ts';
+import { recordWatermark } from '../../watermarks.ts';
+import { type ItemOutcome, type RecordLoadSummary, summarize } from '../load-summary.ts';
 import { dateMs, quarantineRecords } from '../quarantine-records.ts';
 import { loadEconomicSamples } from './samples.ts';
 import { validateObservations } from './validate.ts';
@@ -149,5 +150,5 @@ async function loadSeries(
     await upsertReleaseDates(db, await client.releaseDates(target.fredId, since, opts.signal));
   }
   await deriveEconomicEvents(db, target.fredId);
-  if (newest !== null) await recordFeedWatermark(db, target.symbol, 'economic', 'fred', dateMs(newest));
+  if (newest !== null) await recordWatermark(db, target.symbol, 'economic', 'fred', dateMs(newest));
 }

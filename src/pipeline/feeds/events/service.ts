@@ -12,7 +12,8 @@ import type { Db } from '../../../store/db.ts';
 import { upsertDividends, upsertEarnings, upsertSplits } from '../../../store/repos/events.ts';
 import { listInstruments } from '../../../store/repos/instruments.ts';
 import { providerOptions } from '../../provider-options.ts';
-import { type ItemOutcome, type RecordLoadSummary, recordFeedWatermark, summarize } from '../load-summary.ts';
+import { recordWatermark } from '../../watermarks.ts';
+import { type ItemOutcome, type RecordLoadSummary, summarize } from '../load-summary.ts';
 import { dateMs } from '../quarantine-records.ts';
 import { outcome, storeScreened } from './csv-import.ts';
 import { loadEventSamples } from './samples.ts';
@@ -87,7 +88,7 @@ export async function ingestEvents(
         );
         const newest = [...dividends.map((d) => d.exDate), ...splits.map((s) => s.exDate)].sort().at(-1);
         if (newest !== undefined)
-          await recordFeedWatermark(db, instrument.symbol, 'events', 'polygon', dateMs(newest));
+          await recordWatermark(db, instrument.symbol, 'events', 'polygon', dateMs(newest));
       } catch (err) {
         outcome(per, instrument.symbol).error = err;
       }

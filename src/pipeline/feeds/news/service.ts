@@ -14,13 +14,8 @@ import type { Db } from '../../../store/db.ts';
 import { listInstruments } from '../../../store/repos/instruments.ts';
 import { storeNews } from '../../../store/repos/news.ts';
 import { providerOptions } from '../../provider-options.ts';
-import {
-  type ItemOutcome,
-  type RecordLoadSummary,
-  readFeedWatermark,
-  recordFeedWatermark,
-  summarize,
-} from '../load-summary.ts';
+import { readWatermark, recordWatermark } from '../../watermarks.ts';
+import { type ItemOutcome, type RecordLoadSummary, summarize } from '../load-summary.ts';
 import { quarantineRecords } from '../quarantine-records.ts';
 import { withLexicon } from './lexicon.ts';
 import { loadNewsSamples } from './samples.ts';
@@ -127,7 +122,7 @@ export async function ingestNews(
     }
     for (const { provider, fetch } of feeds) {
       try {
-        const mark = await readFeedWatermark(db, instrument.symbol, 'news', provider);
+        const mark = await readWatermark(db, instrument.symbol, 'news', provider);
         const since =
           opts.since ??
           (opts.full || mark === null
@@ -141,8 +136,7 @@ export async function ingestNews(
         item.stored += stored.stored;
         item.unchanged += stored.unchanged;
         const newest = Math.max(...accepted.map((a) => a.article.publishedAt));
-        if (Number.isFinite(newest))
-          await recordFeedWatermark(db, instrument.symbol, 'news', provider, newest);
+        if (Number.isFinite(newest)) await recordWatermark(db, instrument.symbol, 'news', provider, newest);
       } catch (err) {
         errors.push((err as Error).message);
         if (item.error === undefined) item.error = err;
