@@ -89,7 +89,7 @@ CREATE TABLE config.audit_chain (
   subject   text NOT NULL,
   detail    jsonb NOT NULL,
   prev_hash text NOT NULL,
-  hash      text NOT NULL UNIQUE
+  hash      text NOT NULL
 );
 CREATE INDEX audit_chain_at_idx ON config.audit_chain (at);
 
@@ -103,22 +103,14 @@ END;
 $$;
 
 CREATE TRIGGER audit_chain_append_only
-BEFORE UPDATE OR DELETE ON config.audit_chain
-FOR EACH ROW EXECUTE FUNCTION config.refuse_audit_change();
-CREATE TRIGGER audit_chain_no_truncate
-BEFORE TRUNCATE ON config.audit_chain
+BEFORE UPDATE OR DELETE OR TRUNCATE ON config.audit_chain
 FOR EACH STATEMENT EXECUTE FUNCTION config.refuse_audit_change();
-
 CREATE TRIGGER audit_log_append_only
-BEFORE UPDATE OR DELETE ON config.audit_log
-FOR EACH ROW EXECUTE FUNCTION config.refuse_audit_change();
-CREATE TRIGGER audit_log_no_truncate
-BEFORE TRUNCATE ON config.audit_log
+BEFORE UPDATE OR DELETE OR TRUNCATE ON config.audit_log
 FOR EACH STATEMENT EXECUTE FUNCTION config.refuse_audit_change();
-
 CREATE TRIGGER versions_append_only
-BEFORE UPDATE OR DELETE ON config.versions
-FOR EACH ROW EXECUTE FUNCTION config.refuse_audit_change();
+BEFORE UPDATE OR DELETE OR TRUNCATE ON config.versions
+FOR EACH STATEMENT EXECUTE FUNCTION config.refuse_audit_change();
 CREATE TRIGGER version_changes_append_only
-BEFORE UPDATE OR DELETE ON config.version_changes
-FOR EACH ROW EXECUTE FUNCTION config.refuse_audit_change();
+BEFORE UPDATE OR DELETE OR TRUNCATE ON config.version_changes
+FOR EACH STATEMENT EXECUTE FUNCTION config.refuse_audit_change();
