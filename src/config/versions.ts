@@ -99,7 +99,7 @@ export async function commitVersion(
       key: c.key,
       old_value: c.old_state?.value ?? null,
       new_value: c.new_state?.value ?? null,
-      reason: `${meta.reason} [version ${id}${meta.env === BASE_ENV ? '' : `, env ${meta.env}`}]`,
+      reason: meta.reason,
       client_ip: meta.clientIp ?? null,
       dry_run: false,
       applied: true,
