@@ -184,7 +184,8 @@ export interface ChainExport {
 function bound(text: string, what: string, endOfDay: boolean): string {
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
   const ms = Date.parse(dateOnly ? `${text}T00:00:00Z` : text);
-  if (Number.isNaN(ms)) throw new ValidationError(`${what} must be a date (YYYY-MM-DD) or ISO time, got "${text}"`);
+  if (Number.isNaN(ms))
+    throw new ValidationError(`${what} must be a date (YYYY-MM-DD) or ISO time, got "${text}"`);
   return new Date(dateOnly && endOfDay ? ms + 86_400_000 - 1 : ms).toISOString();
 }
 
@@ -207,7 +208,17 @@ export async function exportChain(q: Queryable, range: ExportRange = {}): Promis
   };
 }
 
-const CSV_COLUMNS = ['seq', 'at', 'kind', 'actor', 'action', 'subject', 'detail', 'prev_hash', 'hash'] as const;
+const CSV_COLUMNS = [
+  'seq',
+  'at',
+  'kind',
+  'actor',
+  'action',
+  'subject',
+  'detail',
+  'prev_hash',
+  'hash',
+] as const;
 
 function csvCell(v: string): string {
   return /[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;

@@ -40,11 +40,14 @@ export function parseCanaryTarget(text: string): CanaryTarget {
   const pct = /^(\d+(?:\.\d+)?)%$/.exec(t);
   if (pct) {
     const percent = Number(pct[1]);
-    if (!(percent > 0 && percent <= 100)) throw new ValidationError(`canary share must be in (0, 100] %, got ${t}`);
+    if (!(percent > 0 && percent <= 100))
+      throw new ValidationError(`canary share must be in (0, 100] %, got ${t}`);
     return { percent };
   }
   if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/.test(t)) {
-    throw new ValidationError(`canary must name a process (e.g. serve-2) or a share (e.g. 10%), got "${text}"`);
+    throw new ValidationError(
+      `canary must name a process (e.g. serve-2) or a share (e.g. 10%), got "${text}"`,
+    );
   }
   return { process: t };
 }
@@ -87,7 +90,10 @@ export function toCanary(r: CanaryRow): Canary {
 }
 
 /** Canaries, newest first; only active ones unless `all`; of one environment when given. */
-export async function selectCanaries(q: Queryable, opts: { env?: string; all?: boolean } = {}): Promise<Canary[]> {
+export async function selectCanaries(
+  q: Queryable,
+  opts: { env?: string; all?: boolean } = {},
+): Promise<Canary[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   if (!opts.all) where.push("status = 'active'");
@@ -101,4 +107,3 @@ export async function selectCanaries(q: Queryable, opts: { env?: string; all?: b
   );
   return res.rows.map(toCanary);
 }
-

@@ -1,8 +1,8 @@
 import { appendAudit } from '../audit/chain.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
 import type { Db, Queryable } from '../store/db.ts';
-import { guardDb } from './db-errors.ts';
 import { type Canary, type CanaryRow, type CanaryTarget, selectCanaries, toCanary } from './canary-repo.ts';
+import { guardDb } from './db-errors.ts';
 import { BASE_ENV, checkEnv } from './environments.ts';
 import { planValues, type ValueChange } from './service.ts';
 import type { ConfigStore } from './store.ts';
@@ -36,7 +36,11 @@ export class ConfigCanaries {
     const c = await guardDb('start canary', () =>
       this.db.transaction(async (tx) => {
         const planned = await planValues(tx, env, changes);
-        const values = planned.map((p) => ({ category: p.category, key: p.key, value: p.state?.value ?? null }));
+        const values = planned.map((p) => ({
+          category: p.category,
+          key: p.key,
+          value: p.state?.value ?? null,
+        }));
         const res = await tx.query<CanaryRow>(
           `INSERT INTO config.canaries (who, reason, env, target_process, target_percent, changes)
            VALUES ($1, $2, $3, $4, $5, $6::text::jsonb) RETURNING *`,
@@ -72,7 +76,13 @@ export class ConfigCanaries {
       const planned = await planValues(tx, c.env, c.changes);
       return commitVersion(
         tx,
-        { kind: 'canary', env: c.env, who: ctx.who, reason: `${ctx.reason} (canary ${id})`, clientIp: ctx.clientIp },
+        {
+          kind: 'canary',
+          env: c.env,
+          who: ctx.who,
+          reason: `${ctx.reason} (canary ${id})`,
+          clientIp: ctx.clientIp,
+        },
         planned,
       );
     });
@@ -97,7 +107,8 @@ export class ConfigCanaries {
         const row = res.rows[0];
         if (!row) throw new NotFoundError(`no canary ${id}`);
         const c = toCanary(row);
-        if (c.status !== 'active') throw new ConflictError(`canary ${id} is already ${c.status.replace('_', ' ')}`);
+        if (c.status !== 'active')
+          throw new ConflictError(`canary ${id} is already ${c.status.replace('_', ' ')}`);
         const version = await apply(tx, c);
         const upd = await tx.query<CanaryRow>(
           `UPDATE config.canaries SET status = $2, closed_at = now(), closed_by = $3, version_id = $4

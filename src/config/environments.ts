@@ -131,7 +131,8 @@ export async function writeState(
   }
   const cur = await selectParameter(q, category, key);
   const valueType = state.value_type ?? cur?.valueType;
-  if (valueType === undefined) throw new ValidationError(`${category}.${key}: no value type to create it with`);
+  if (valueType === undefined)
+    throw new ValidationError(`${category}.${key}: no value type to create it with`);
   await q.query(
     `INSERT INTO config.parameters (category, key, value_type, value, description, validation, updated_by)
      VALUES ($1, $2, $3, $4::text::jsonb, $5, $6::text::jsonb, $7)

@@ -146,7 +146,9 @@ export class ConfigService {
         const cur = await readState(tx, env, category, key);
         if (!cur) {
           throw new NotFoundError(
-            env === BASE_ENV ? `no parameter ${category}.${key}` : `${env} does not override ${category}.${key}`,
+            env === BASE_ENV
+              ? `no parameter ${category}.${key}`
+              : `${env} does not override ${category}.${key}`,
           );
         }
         const change: Change = { action: 'delete', category, key, old_value: cur.value, new_value: null };
@@ -241,7 +243,11 @@ export class ConfigService {
         }
         if (picked.length === 0) throw new NotFoundError(`${from} overrides no values to promote`);
         const planned = await planValues(tx, to, picked);
-        return commitVersion(tx, { ...meta('promote', to, ctx), reason: `${ctx.reason} (from ${from})` }, planned);
+        return commitVersion(
+          tx,
+          { ...meta('promote', to, ctx), reason: `${ctx.reason} (from ${from})` },
+          planned,
+        );
       }),
     );
     if (v) await this.store?.reload();

@@ -308,7 +308,11 @@ export class ConfigStore {
           table = overlay(table, c.changes, `canary ${c.id}`);
           served.push({ id: c.id, process: c.target.process });
         } else {
-          shares.push({ id: c.id, percent: c.target.percent, table: overlay(table, c.changes, `canary ${c.id}`) });
+          shares.push({
+            id: c.id,
+            percent: c.target.percent,
+            table: overlay(table, c.changes, `canary ${c.id}`),
+          });
           served.push({ id: c.id, percent: c.target.percent });
         }
       }

@@ -199,8 +199,17 @@ export async function selectVersions(q: Queryable, f: HistoryFilter = {}): Promi
   for (const c of cs.rows) {
     const id = Number(c.version_id);
     let list = byVersion.get(id);
-    if (!list) byVersion.set(id, (list = []));
-    list.push({ env: c.env, category: c.category, key: c.key, old_state: c.old_state, new_state: c.new_state });
+    if (!list) {
+      list = [];
+      byVersion.set(id, list);
+    }
+    list.push({
+      env: c.env,
+      category: c.category,
+      key: c.key,
+      old_state: c.old_state,
+      new_state: c.new_state,
+    });
   }
   return vs.rows.map((r) => ({
     id: Number(r.id),
@@ -215,14 +224,15 @@ export async function selectVersions(q: Queryable, f: HistoryFilter = {}): Promi
   }));
 }
 
-export async function latestVersion(q: Queryable): Promise<number> {
+async function latestVersion(q: Queryable): Promise<number> {
   const res = await q.query<{ id: string | number | null }>('SELECT max(id) AS id FROM config.versions');
   return Number(res.rows[0]?.id ?? 0);
 }
 
 /** Checks `v` names a version (0 = before the first one). */
-export async function checkVersion(q: Queryable, v: number, what = 'version'): Promise<void> {
-  if (!Number.isInteger(v) || v < 0) throw new ValidationError(`${what} must be a whole number ≥ 0, got ${v}`);
+async function checkVersion(q: Queryable, v: number, what = 'version'): Promise<void> {
+  if (!Number.isInteger(v) || v < 0)
+    throw new ValidationError(`${what} must be a whole number ≥ 0, got ${v}`);
   const latest = await latestVersion(q);
   if (v > latest) throw new NotFoundError(`no config version ${v} (latest is ${latest})`);
 }
@@ -261,7 +271,13 @@ async function statesAt(
     const name = `${c.env}\u0000${c.category}\u0000${c.key}`;
     let e = out.get(name);
     if (!e) {
-      e = { env: c.env, category: c.category, key: c.key, states: at.map(() => null), done: at.map(() => false) };
+      e = {
+        env: c.env,
+        category: c.category,
+        key: c.key,
+        states: at.map(() => null),
+        done: at.map(() => false),
+      };
       out.set(name, e);
     }
     const vid = Number(c.version_id);
@@ -281,14 +297,31 @@ async function statesAt(
   return out;
 }
 
-async function readCurrent(q: Queryable, env: string, category: string, key: string): Promise<ParamState | null> {
+async function readCurrent(
+  q: Queryable,
+  env: string,
+  category: string,
+  key: string,
+): Promise<ParamState | null> {
   if (env === BASE_ENV) {
-    const res = await q.query<{ value_type: ParamState['value_type']; value: JsonValue; description: string; validation: ParamState['validation'] }>(
+    const res = await q.query<{
+      value_type: ParamState['value_type'];
+      value: JsonValue;
+      description: string;
+      validation: ParamState['validation'];
+    }>(
       'SELECT value_type, value, description, validation FROM config.parameters WHERE category = $1 AND key = $2',
       [category, key],
     );
     const r = res.rows[0];
-    return r ? { value: r.value, value_type: r.value_type, description: r.description, validation: r.validation ?? {} } : null;
+    return r
+      ? {
+          value: r.value,
+          value_type: r.value_type,
+          description: r.description,
+          validation: r.validation ?? {},
+        }
+      : null;
   }
   const res = await q.query<{ value: JsonValue }>(
     'SELECT value FROM config.env_values WHERE env = $1 AND category = $2 AND key = $3',
@@ -317,7 +350,9 @@ export async function diffVersions(q: Queryable, a: number, b: number): Promise<
       to_state: sb,
     });
   }
-  return out.sort((x, y) => `${x.env}.${x.category}.${x.key}`.localeCompare(`${y.env}.${y.category}.${y.key}`));
+  return out.sort((x, y) =>
+    `${x.env}.${x.category}.${x.key}`.localeCompare(`${y.env}.${y.category}.${y.key}`),
+  );
 }
 
 /** The writes that bring every parameter changed after version `v` back to its state at `v`. */

@@ -54,7 +54,9 @@ export async function canaryReport(
 ): Promise<CanaryReport> {
   const candidate = current.withValues(canary.changes);
   const touched = canary.changes
-    .filter((c) => c.category === 'pricing' && c.key.startsWith('base_rate_') && c.key !== 'base_rate_default')
+    .filter(
+      (c) => c.category === 'pricing' && c.key.startsWith('base_rate_') && c.key !== 'base_rate_default',
+    )
     .map((c) => c.key.slice('base_rate_'.length));
   const assets = options.assets ?? (touched.length ? touched : ['USDC']);
   const amount = options.amount ?? 1_000_000;
@@ -66,10 +68,27 @@ export async function canaryReport(
         quote(db, { asset, amount, days, config: current }),
         quote(db, { asset, amount, days, config: candidate }),
       ]);
-      quotes.push({ asset, amount, days, old_premium: o.premium, new_premium: n.premium, old_rate: o.rate, new_rate: n.rate });
+      quotes.push({
+        asset,
+        amount,
+        days,
+        old_premium: o.premium,
+        new_premium: n.premium,
+        old_rate: o.rate,
+        new_rate: n.rate,
+      });
     } catch (err) {
       const e = describeError(err);
-      quotes.push({ asset, amount, days, old_premium: null, new_premium: null, old_rate: null, new_rate: null, error: e });
+      quotes.push({
+        asset,
+        amount,
+        days,
+        old_premium: null,
+        new_premium: null,
+        old_rate: null,
+        new_rate: null,
+        error: e,
+      });
     }
   }
   const simulations = options.simulations ?? 2000;

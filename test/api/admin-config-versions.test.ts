@@ -62,7 +62,12 @@ describe('admin config versions API (PGlite)', () => {
       payload: { changes, reason: 'two at once' },
     });
     expect(applied.statusCode, applied.body).toBe(200);
-    expect(applied.json().version).toMatchObject({ id: 1, kind: 'change', who: 'alice', reason: 'two at once' });
+    expect(applied.json().version).toMatchObject({
+      id: 1,
+      kind: 'change',
+      who: 'alice',
+      reason: 'two at once',
+    });
     expect(applied.json().version.changes).toHaveLength(2);
 
     const bad = await app.inject({
@@ -73,11 +78,16 @@ describe('admin config versions API (PGlite)', () => {
     });
     expect([bad.statusCode, bad.json().error]).toEqual([400, 'invalid_input']);
 
-    const history = await app.inject({ url: '/admin/config/versions?category=pricing&key=base_rate_DAI', headers: auth(viewer) });
+    const history = await app.inject({
+      url: '/admin/config/versions?category=pricing&key=base_rate_DAI',
+      headers: auth(viewer),
+    });
     expect(history.json().versions.map((v: { id: number }) => v.id)).toEqual([1]);
 
     const diff = await app.inject({ url: '/admin/config/diff?from=0&to=1', headers: auth(viewer) });
-    expect(diff.json().changes.map((d: { key: string; from: number; to: number }) => [d.key, d.from, d.to])).toEqual([
+    expect(
+      diff.json().changes.map((d: { key: string; from: number; to: number }) => [d.key, d.from, d.to]),
+    ).toEqual([
       ['base_rate_DAI', 0.05, 0.06],
       ['base_rate_USDC', 0.04, 0.05],
     ]);

@@ -100,7 +100,14 @@ for (const backend of BACKENDS) {
 
     it('rollback recreates a deleted parameter with its type, description and rule', async () => {
       await service.create(
-        { category: 'pricing', key: 'base_rate_USDS', value_type: 'float', value: 0.05, description: 'USDS', validation: { min: 0, max: 1 } },
+        {
+          category: 'pricing',
+          key: 'base_rate_USDS',
+          value_type: 'float',
+          value: 0.05,
+          description: 'USDS',
+          validation: { min: 0, max: 1 },
+        },
         ctx,
       );
       const before = (await service.history({ limit: 1 }))[0]?.id ?? -1;
@@ -108,7 +115,12 @@ for (const backend of BACKENDS) {
       expect(baseRate('USDS', store)).toBe(0.1);
       await service.rollback(before, ctx);
       const p = await service.get('pricing', 'base_rate_USDS');
-      expect([p.value, p.valueType, p.description, p.validation]).toEqual([0.05, 'float', 'USDS', { min: 0, max: 1 }]);
+      expect([p.value, p.valueType, p.description, p.validation]).toEqual([
+        0.05,
+        'float',
+        'USDS',
+        { min: 0, max: 1 },
+      ]);
     });
 
     it('environments override values and fall back to the base; promote copies a set as one version', async () => {
@@ -121,7 +133,10 @@ for (const backend of BACKENDS) {
       await eventually(() => baseRate('USDP', staging) === 0.055, 1000, 'base change to reach staging');
       await service.set('pricing', 'base_rate_GUSD', 0.08, { ...ctx, env: 'staging' });
 
-      const v = await service.promote('staging', 'production', ['pricing.base_rate_DAI'], { ...ctx, reason: 'tested' });
+      const v = await service.promote('staging', 'production', ['pricing.base_rate_DAI'], {
+        ...ctx,
+        reason: 'tested',
+      });
       expect(v).toMatchObject({ kind: 'promote', env: 'production' });
       expect(v?.changes.map((c) => c.key)).toEqual(['base_rate_DAI']);
       expect(baseRate('DAI', store)).toBe(0.07);

@@ -73,7 +73,10 @@ const canarySchema = {
     target: { type: 'object', properties: { process: { type: 'string' }, percent: { type: 'number' } } },
     changes: {
       type: 'array',
-      items: { type: 'object', properties: { category: { type: 'string' }, key: { type: 'string' }, value: {} } },
+      items: {
+        type: 'object',
+        properties: { category: { type: 'string' }, key: { type: 'string' }, value: {} },
+      },
     },
     status: { type: 'string' },
     closed_at: { type: ['string', 'null'] },
@@ -90,7 +93,11 @@ const changeItems = {
   maxItems: 200,
   items: {
     type: 'object',
-    properties: { category: { type: 'string', maxLength: 100 }, key: { type: 'string', maxLength: 200 }, value: {} },
+    properties: {
+      category: { type: 'string', maxLength: 100 },
+      key: { type: 'string', maxLength: 200 },
+      value: {},
+    },
     required: ['category', 'key', 'value'],
   },
 } as const;
@@ -168,7 +175,11 @@ export const adminConfigVersionRoutes: FastifyPluginAsync<RouteOptions> = async 
         },
       },
     },
-    async (req) => ({ from: req.query.from, to: req.query.to, changes: await service.diff(req.query.from, req.query.to) }),
+    async (req) => ({
+      from: req.query.from,
+      to: req.query.to,
+      changes: await service.diff(req.query.from, req.query.to),
+    }),
   );
 
   app.post<{ Body: { to: number; reason: string } }>(
@@ -191,7 +202,12 @@ export const adminConfigVersionRoutes: FastifyPluginAsync<RouteOptions> = async 
   );
 
   app.post<{
-    Body: { changes: Array<{ category: string; key: string; value: unknown }>; reason: string; env?: string; canary?: string };
+    Body: {
+      changes: Array<{ category: string; key: string; value: unknown }>;
+      reason: string;
+      env?: string;
+      canary?: string;
+    };
   }>(
     '/admin/config/changes',
     {
@@ -263,7 +279,10 @@ export const adminConfigVersionRoutes: FastifyPluginAsync<RouteOptions> = async 
         summary: 'Active canaries (all with `all`), with quotes and VaR side by side when `report`',
         querystring: {
           type: 'object',
-          properties: { all: { type: 'boolean', default: false }, report: { type: 'boolean', default: false } },
+          properties: {
+            all: { type: 'boolean', default: false },
+            report: { type: 'boolean', default: false },
+          },
         },
         response: {
           200: { type: 'object', properties: { canaries: { type: 'array', items: canarySchema } } },
@@ -295,7 +314,10 @@ export const adminConfigVersionRoutes: FastifyPluginAsync<RouteOptions> = async 
         summary: 'Promote a canary to everyone (one version) or roll it back',
         params: {
           type: 'object',
-          properties: { id: { type: 'integer', minimum: 1 }, action: { type: 'string', enum: ['promote', 'rollback'] } },
+          properties: {
+            id: { type: 'integer', minimum: 1 },
+            action: { type: 'string', enum: ['promote', 'rollback'] },
+          },
           required: ['id', 'action'],
         },
         body: { type: 'object', properties: { reason }, required: ['reason'] },
@@ -368,7 +390,10 @@ export const adminConfigVersionRoutes: FastifyPluginAsync<RouteOptions> = async 
         exportChain(deps.db, { from: req.query.from, to: req.query.to }),
       );
       return reply
-        .header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+        .header(
+          'content-type',
+          format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+        )
         .header('x-audit-head-hash', x.head_hash)
         .send(formatExport(x, format));
     },

@@ -170,7 +170,11 @@ export const adminConfigRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
                 type: 'array',
                 items: {
                   type: 'object',
-                  properties: { id: { type: 'integer' }, process: { type: 'string' }, percent: { type: 'number' } },
+                  properties: {
+                    id: { type: 'integer' },
+                    process: { type: 'string' },
+                    percent: { type: 'number' },
+                  },
                 },
               },
             },

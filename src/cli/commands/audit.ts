@@ -8,7 +8,9 @@ import type { CommandContext } from '../context.ts';
  * exports it for auditors with the chain's head hash.
  */
 export function register(program: Command, ctx: () => Promise<CommandContext>): void {
-  const cmd = program.command('audit').description('tamper-evident audit trail: verify the hash chain, export it');
+  const cmd = program
+    .command('audit')
+    .description('tamper-evident audit trail: verify the hash chain, export it');
 
   cmd
     .command('verify')

@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
 import { ConfigCanaries } from '../../config/canary.ts';
-import { type Canary, type CanaryTarget, describeTarget, parseCanaryTarget } from '../../config/canary-repo.ts';
+import {
+  type Canary,
+  type CanaryTarget,
+  describeTarget,
+  parseCanaryTarget,
+} from '../../config/canary-repo.ts';
 import type { ParamState } from '../../config/environments.ts';
 import { ConfigService, MAX_AUDIT_LIMIT, type ValueChange } from '../../config/service.ts';
 import { ConfigStore } from '../../config/store.ts';
@@ -35,8 +40,9 @@ function versionNumber(flag: string, text: string): number {
 }
 
 /** One version as lines: header, then one line per parameter. */
-export function versionText(v: Version): string {
-  const kind = v.kind === 'rollback' && v.rolled_back_to !== null ? `rollback to ${v.rolled_back_to}` : v.kind;
+function versionText(v: Version): string {
+  const kind =
+    v.kind === 'rollback' && v.rolled_back_to !== null ? `rollback to ${v.rolled_back_to}` : v.kind;
   return [
     `v${v.id}  ${v.at}  ${v.who}  ${kind}  [${v.env}]  ${v.reason}`,
     ...v.changes.map(
@@ -62,7 +68,7 @@ async function parsePairs(service: ConfigService, pairs: readonly string[]): Pro
   return out;
 }
 
-export function canaryText(c: Canary): string {
+function canaryText(c: Canary): string {
   return [
     `canary ${c.id} [${c.status}]  ${describeTarget(c.target)}  env ${c.env}  by ${c.who}: ${c.reason}`,
     ...c.changes.map((x) => `    ${x.category}.${x.key} → ${shown(x.value)}`),
@@ -100,7 +106,9 @@ export async function applyOrCanary(
     return;
   }
   const v = await service.apply(changes, ctx);
-  c.print({ version: v }, (r) => (r.version ? versionText(r.version) : 'every value is already current; nothing changed'));
+  c.print({ version: v }, (r) =>
+    r.version ? versionText(r.version) : 'every value is already current; nothing changed',
+  );
 }
 
 export function registerVersionCommands(cmd: Command, ctx: Ctx, defaultUser: string): void {
@@ -109,7 +117,10 @@ export function registerVersionCommands(cmd: Command, ctx: Ctx, defaultUser: str
     .description('change several values at once (CATEGORY.KEY=VALUE …) as one version, or as a canary')
     .requiredOption('--reason <text>', 'why the values change')
     .option('--env <env>', 'environment to change (default MARKETPIPE_ENV)')
-    .option('--canary <target>', 'serve the change to one process (serve-2) or a share of requests (10%) first')
+    .option(
+      '--canary <target>',
+      'serve the change to one process (serve-2) or a share of requests (10%) first',
+    )
     .option('--user <name>', 'who makes the change', defaultUser)
     .action(async (pairs: string[], opts: WriteOpts) => {
       const c = await ctx();
@@ -135,7 +146,9 @@ export function registerVersionCommands(cmd: Command, ctx: Ctx, defaultUser: str
       }
       const c = await ctx();
       const versions = await new ConfigService(c.db).history({ category, key, limit });
-      c.print({ versions }, (r) => (r.versions.length ? r.versions.map(versionText).join('\n') : 'no versions yet'));
+      c.print({ versions }, (r) =>
+        r.versions.length ? r.versions.map(versionText).join('\n') : 'no versions yet',
+      );
     });
 
   cmd
@@ -170,7 +183,11 @@ export function registerVersionCommands(cmd: Command, ctx: Ctx, defaultUser: str
     .action(async (opts: { to: string; reason: string; user: string }) => {
       const to = versionNumber('--to', opts.to);
       const c = await ctx();
-      const v = await new ConfigService(c.db).rollback(to, { who: opts.user, reason: opts.reason, clientIp: null });
+      const v = await new ConfigService(c.db).rollback(to, {
+        who: opts.user,
+        reason: opts.reason,
+        clientIp: null,
+      });
       c.print({ version: v }, (r) => (r.version ? versionText(r.version) : `nothing changed since v${to}`));
     });
 
@@ -194,7 +211,9 @@ export function registerVersionCommands(cmd: Command, ctx: Ctx, defaultUser: str
         reason,
         clientIp: null,
       });
-      c.print({ version: v }, (r) => (r.version ? versionText(r.version) : `${opts.to} already has these values`));
+      c.print({ version: v }, (r) =>
+        r.version ? versionText(r.version) : `${opts.to} already has these values`,
+      );
     });
 
   const canary = cmd.command('canary').description('config canaries: status, promote, rollback');
@@ -258,14 +277,13 @@ export function registerVersionCommands(cmd: Command, ctx: Ctx, defaultUser: str
       .option('--user <name>', 'who decides', defaultUser)
       .action(async (idText: string, opts: { reason: string; user: string }) => {
         const id = Number(idText);
-        if (!Number.isSafeInteger(id) || id < 1) throw new UsageError(`canary id must be a whole number, got "${idText}"`);
+        if (!Number.isSafeInteger(id) || id < 1)
+          throw new UsageError(`canary id must be a whole number, got "${idText}"`);
         const c = await ctx();
         const canaries = new ConfigCanaries(c.db);
         const ctxt = { who: opts.user, reason: opts.reason, clientIp: null };
         const r = name === 'promote' ? await canaries.promote(id, ctxt) : await canaries.rollback(id, ctxt);
-        c.print(r, (x) =>
-          [canaryText(x.canary), ...(x.version ? [versionText(x.version)] : [])].join('\n'),
-        );
+        c.print(r, (x) => [canaryText(x.canary), ...(x.version ? [versionText(x.version)] : [])].join('\n'));
       });
   }
 }

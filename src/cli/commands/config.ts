@@ -62,7 +62,9 @@ interface SetOpts {
 export function register(program: Command, ctx: () => Promise<CommandContext>): void {
   const cmd = program
     .command('config')
-    .description('configuration parameters: list, get, set (versioned, audited), history, diff, rollback, promote, canary');
+    .description(
+      'configuration parameters: list, get, set (versioned, audited), history, diff, rollback, promote, canary',
+    );
 
   cmd
     .command('list')
@@ -104,7 +106,10 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .option('--dry-run', 'validate and show what would change, change nothing')
     .option('--user <name>', 'who makes the change', defaultUser())
     .option('--env <env>', 'environment to change (default MARKETPIPE_ENV, production = the base values)')
-    .option('--canary <target>', 'serve the change to one process (serve-2) or a share of requests (10%) first')
+    .option(
+      '--canary <target>',
+      'serve the change to one process (serve-2) or a share of requests (10%) first',
+    )
     .action(async (name: string, value: string, opts: SetOpts) => {
       const [category, key] = parseName(name);
       const c = await ctx();
