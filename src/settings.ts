@@ -79,6 +79,12 @@ export const envSchema = z.object({
   LLM_LOCAL_MODEL: optional(z.string()),
   SMTP_URL: optional(url(['smtp:', 'smtps:'])),
   REPORT_RECIPIENTS: optional(z.string()),
+  MARKETPIPE_ENV: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9_-]*$/, 'must be a lower-case name such as production, staging or dev')
+    .default('production'),
+  MARKETPIPE_PROCESS_NAME: optional(z.string().trim().min(1)),
   ...providerEntries,
 });
 
@@ -106,6 +112,13 @@ export interface Settings {
   llmLocal: { baseUrl?: string; apiKey?: string; model?: string };
   smtpUrl?: string;
   reportRecipients: string[];
+  /**
+   * Configuration environment whose parameter values this process serves (values it does not override
+   * fall back to the base namespace, which `production` writes). @defaultValue 'production'
+   */
+  configEnv: string;
+  /** This process's name for config canaries (`config set … --canary serve-2`); unset: none targets it. */
+  processName?: string;
 }
 
 const list = (v: string | undefined): string[] =>
@@ -171,5 +184,7 @@ export function loadSettings(
     llmLocal: { baseUrl: e.LLM_LOCAL_BASE_URL, apiKey: e.LLM_LOCAL_API_KEY, model: e.LLM_LOCAL_MODEL },
     smtpUrl: e.SMTP_URL,
     reportRecipients: list(e.REPORT_RECIPIENTS),
+    configEnv: e.MARKETPIPE_ENV,
+    processName: e.MARKETPIPE_PROCESS_NAME,
   });
 }

@@ -64,40 +64,6 @@ export function jsonParam(v: JsonValue | null | undefined): string | null {
   return v === undefined || v === null ? null : JSON.stringify(v);
 }
 
-export async function updateValue(
-  q: Queryable,
-  category: string,
-  key: string,
-  value: JsonValue,
-  who: string,
-) {
-  await q.query(
-    `UPDATE config.parameters SET value = $3::text::jsonb, updated_at = now(), updated_by = $4
-      WHERE category = $1 AND key = $2`,
-    [category, key, jsonParam(value), who],
-  );
-}
-
-export async function insertParameter(q: Queryable, p: Omit<Parameter, 'updatedAt'>): Promise<void> {
-  await q.query(
-    `INSERT INTO config.parameters (category, key, value_type, value, description, validation, updated_by)
-     VALUES ($1, $2, $3, $4::text::jsonb, $5, $6::text::jsonb, $7)`,
-    [
-      p.category,
-      p.key,
-      p.valueType,
-      jsonParam(p.value),
-      p.description,
-      JSON.stringify(p.validation),
-      p.updatedBy,
-    ],
-  );
-}
-
-export async function deleteParameter(q: Queryable, category: string, key: string): Promise<void> {
-  await q.query('DELETE FROM config.parameters WHERE category = $1 AND key = $2', [category, key]);
-}
-
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'>;
 
 export async function insertAudit(q: Queryable, e: NewAuditEntry): Promise<number> {

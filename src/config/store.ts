@@ -1,6 +1,8 @@
 import { ConfigError, describeError } from '../core/errors.ts';
 import type { Db } from '../store/db.ts';
+import { canaryBucket, selectCanaries } from './canary-repo.ts';
 import { DEFAULT_PARAMETERS } from './defaults.ts';
+import { applyEnv, BASE_ENV, selectEnvValues } from './environments.ts';
 import { selectParameters } from './repo.ts';
 import { CONFIG_CHANNEL, type JsonValue, type Parameter, type ParameterDef } from './types.ts';
 
@@ -22,6 +24,19 @@ export interface ConfigStoreOptions {
   /** Built-in fallbacks. @defaultValue DEFAULT_PARAMETERS */
   defaults?: readonly ParameterDef[];
   log?: ConfigLog;
+  /** Environment whose values are served (falling back to the base namespace). @defaultValue 'production' */
+  env?: string;
+  /** This process's name: a canary targeting it is served here. @defaultValue none */
+  processName?: string;
+}
+
+/** A percentage canary as a store serves it: its share of requests and the values they get. */
+interface ShareCanary {
+  id: number;
+  percent: number;
+  table: Table;
+  /** Built on first use. */
+  reader?: ConfigStore;
 }
 
 export interface ConfigStats {
@@ -40,6 +55,9 @@ export interface ConfigStats {
   degraded: boolean;
   /** Subscribed to change notices. */
   listening: boolean;
+  env: string;
+  /** Canaries this process serves: to all its requests (process) or to a share of them (percent). */
+  canaries: Array<{ id: number; process?: string; percent?: number }>;
 }
 
 export interface ReloadOutcome {
@@ -95,8 +113,14 @@ export class ConfigStore {
   private subscribing: Promise<void> | undefined;
   private subscribeWarned = false;
   private readonly typeWarned = new Set<string>();
+  readonly env: string;
+  private readonly processName: string | undefined;
+  private shares: ShareCanary[] = [];
+  private servedCanaries: ConfigStats['canaries'] = [];
 
   constructor(options: ConfigStoreOptions) {
+    this.env = options.env ?? BASE_ENV;
+    this.processName = options.processName;
     this.db = options.db;
     this.ttlMs = options.ttlMs ?? 60_000;
     this.retryMs = options.retryMs ?? 5_000;
@@ -190,7 +214,37 @@ export class ConfigStore {
       source: this.fromDb ? 'database' : 'defaults',
       degraded: this.outage,
       listening: this.unlisten !== undefined,
+      env: this.env,
+      canaries: this.servedCanaries,
     };
+  }
+
+  /**
+   * The reader for one request: a store whose values are a percentage canary's when the request's hash
+   * bucket (`canaryBucket(requestKey)`) falls in its share, else this store. Deterministic: the same key
+   * gets the same values in every process.
+   */
+  forRequest(requestKey: string): ConfigStore {
+    if (this.shares.length === 0) return this;
+    const bucket = canaryBucket(requestKey);
+    for (const s of this.shares) {
+      if (bucket < s.percent) {
+        s.reader ??= this.frozen(s.table);
+        return s.reader;
+      }
+    }
+    return this;
+  }
+
+  /** A store serving this one's values with `changes` applied (side-by-side reports of a change set). */
+  withValues(changes: ReadonlyArray<{ category: string; key: string; value: JsonValue }>): ConfigStore {
+    return this.frozen(overlay(this.table, changes, 'preview'));
+  }
+
+  private frozen(table: Table): ConfigStore {
+    const params: ParameterDef[] = [];
+    for (const inner of table.values()) for (const p of inner.values()) params.push(p);
+    return new ConfigStore({ db: null, defaults: params, env: this.env, log: this.log });
   }
 
   /** True while the last reload failed (values served are the last good ones). */
@@ -242,8 +296,29 @@ export class ConfigStore {
     const db = this.db;
     if (!db || this.closed) return { ok: false, entries: 0, error: 'no database' };
     try {
-      const params = await selectParameters(db);
-      this.table = buildTable(params);
+      const base = await selectParameters(db);
+      const params = this.env === BASE_ENV ? base : applyEnv(base, await selectEnvValues(db, this.env));
+      const canaries = (await selectCanaries(db, { env: this.env })).reverse();
+      const served: ConfigStats['canaries'] = [];
+      const shares: ShareCanary[] = [];
+      let table = buildTable(params);
+      for (const c of canaries) {
+        if ('process' in c.target) {
+          if (c.target.process !== this.processName) continue;
+          table = overlay(table, c.changes, `canary ${c.id}`);
+          served.push({ id: c.id, process: c.target.process });
+        } else {
+          shares.push({
+            id: c.id,
+            percent: c.target.percent,
+            table: overlay(table, c.changes, `canary ${c.id}`),
+          });
+          served.push({ id: c.id, percent: c.target.percent });
+        }
+      }
+      this.table = table;
+      this.shares = shares;
+      this.servedCanaries = served;
       this.fromDb = true;
       this.reloads++;
       this.lastReload = new Date().toISOString();
@@ -313,6 +388,21 @@ export class ConfigStore {
     this.unlisten = undefined;
     if (un) await un().catch(() => undefined);
   }
+}
+
+/** A copy of `table` with `changes` applied to the parameters it has (unknown ones are ignored). */
+function overlay(
+  table: Table,
+  changes: ReadonlyArray<{ category: string; key: string; value: JsonValue }>,
+  by: string,
+): Table {
+  const out: Table = new Map([...table].map(([cat, inner]) => [cat, new Map(inner)]));
+  for (const c of changes) {
+    const inner = out.get(c.category);
+    const p = inner?.get(c.key);
+    if (inner && p) inner.set(c.key, { ...p, value: c.value, updatedBy: by });
+  }
+  return out;
 }
 
 function cmp(a: string, b: string): number {

@@ -67,6 +67,8 @@ export interface ChangeContext {
   clientIp?: string | null;
   /** Validate and report what would change, change nothing. @defaultValue false */
   dryRun?: boolean;
+  /** Environment whose values change (`production` is the base namespace). @defaultValue 'production' */
+  env?: string;
 }
 
 /** One row of `config.audit_log`. */
@@ -97,6 +99,9 @@ export interface ChangeResult {
   dry_run: boolean;
   applied: boolean;
   audit_id: number;
+  /** The config version the change created (null for a dry run or when nothing changed). */
+  version: number | null;
+  env: string;
 }
 
 /** Channel on which every change to `config.parameters` is announced (by a trigger). */

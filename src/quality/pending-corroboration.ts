@@ -9,6 +9,7 @@
  * again, now with the new point stored beside them). A lone 5.00 followed by 1.00 agrees with nothing and
  * stays quarantined.
  */
+import { appendAuditNow } from '../audit/chain.ts';
 import type { AssetClass, PricePoint } from '../core/types.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { REFERENCE_TOLERANCE } from './gate.ts';
@@ -132,6 +133,15 @@ export async function releaseCorroborated(
       pending.id,
       `; released: corroborated by ${by.source} price ${by.price} at ${new Date(by.ts).toISOString()}`,
     ]);
+  }
+  if (res.loaded.length) {
+    await appendAuditNow(db, {
+      kind: 'quarantine',
+      actor: 'system:corroboration',
+      action: 'release',
+      subject: `quarantine ${res.loaded.join(',')}`,
+      detail: { loaded: res.loaded, refused: res.refused },
+    });
   }
   return res.loaded;
 }

@@ -71,9 +71,12 @@ export async function loadPortfolio(db: Queryable, source: PortfolioSource = {})
   return sample;
 }
 
-/** Config parameters (`category.key`) with the catalogue defaults; works when the config table is absent. */
-export async function riskConfig(db: Db) {
-  const store = await ConfigStore.open({ db, live: false });
+/**
+ * Config parameters (`category.key`) with the catalogue defaults; works when the config table is absent.
+ * `given` reads from that store instead (a canary's side-by-side report, another environment).
+ */
+export async function riskConfig(db: Db, given?: ConfigStore) {
+  const store = given ?? (await ConfigStore.open({ db, live: false }));
   const get = (key: string): unknown => {
     const dot = key.indexOf('.');
     return store.find(key.slice(0, dot), key.slice(dot + 1))?.value;
@@ -83,7 +86,7 @@ export async function riskConfig(db: Db) {
     return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
   };
   const knownKeys = store.list('pricing').map((p) => `pricing.${p.key}`);
-  await store.close();
+  if (!given) await store.close();
   return { get, num, knownKeys };
 }
 
@@ -94,6 +97,8 @@ export interface VarOptions extends PortfolioSource {
   date?: string;
   /** Store the result in `risk.var_results`. @defaultValue true */
   store?: boolean;
+  /** Parameters to use. @defaultValue the database's, read once */
+  config?: ConfigStore;
 }
 
 function asOfOf(date: string | undefined, now = Date.now()): { date: string; asOf: number } {
@@ -120,7 +125,7 @@ export interface VarRun {
 export async function runVar(db: Db, options: VarOptions = {}): Promise<VarRun> {
   const { date, asOf } = asOfOf(options.date);
   const portfolio = await loadPortfolio(db, options);
-  const cfg = await riskConfig(db);
+  const cfg = await riskConfig(db, options.config);
   const assets = portfolioAssets(portfolio);
   const market = await loadMarketInputs(db, assets, asOf);
   const years = cfg.num('risk.historical_data_years', 3);
@@ -213,6 +218,8 @@ export interface QuoteOptions {
   asset: string;
   amount: number;
   days?: number;
+  /** Parameters to use. @defaultValue the database's, read once */
+  config?: ConfigStore;
 }
 
 /**
@@ -221,7 +228,7 @@ export interface QuoteOptions {
  * NotFoundError, not a quote at the default rate.
  */
 export async function quote(db: Db, options: QuoteOptions): Promise<Quote> {
-  const cfg = await riskConfig(db);
+  const cfg = await riskConfig(db, options.config);
   const asset = options.asset.toUpperCase();
   if (!cfg.knownKeys.includes(`pricing.base_rate_${asset}`) && !(await getInstrument(db, asset))) {
     throw new NotFoundError(

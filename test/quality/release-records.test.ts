@@ -138,7 +138,12 @@ describe.each(backends.map((b) => [b.name, b] as [string, TestBackend]))(
       expect((await quarantineRow(Number(ids[0])))?.released_at).not.toBeNull();
       const changed = storeChanges(before, await snapshotStore(db));
       // DGS10 is a daily series: no economic event is derived from it (events/repo.ts deriveEconomicEvents).
-      expect(Object.keys(changed).sort()).toEqual(['economic_data.observations', 'ops.quarantine']);
+      // a release is audited (issue 24: one entry in the hash chain)
+      expect(Object.keys(changed).sort()).toEqual([
+        'config.audit_chain',
+        'economic_data.observations',
+        'ops.quarantine',
+      ]);
       expect(changed['economic_data.observations']).toMatchObject({ removed: [] });
       expect(changed['economic_data.observations']?.added).toHaveLength(1);
       expect(changed['economic_data.observations']?.added[0]).toMatch(
@@ -231,7 +236,12 @@ describe.each(backends.map((b) => [b.name, b] as [string, TestBackend]))(
       });
       expect(await articlesByUrl('https://a.example/chip')).toBe(1);
       let changed = storeChanges(before, await snapshotStore(db));
-      expect(Object.keys(changed).sort()).toEqual(['news.articles', 'news.sentiment', 'ops.quarantine']);
+      expect(Object.keys(changed).sort()).toEqual([
+        'config.audit_chain',
+        'news.articles',
+        'news.sentiment',
+        'ops.quarantine',
+      ]);
       expect(changed['news.articles']).toMatchObject({ removed: [] });
       expect(changed['news.articles']?.added).toHaveLength(1);
       // the lexicon score the loader gave the article for AAPL (lexicon.ts) came back with it
@@ -251,7 +261,7 @@ describe.each(backends.map((b) => [b.name, b] as [string, TestBackend]))(
       expect(await articlesByUrl('https://b.example/climb')).toBe(0);
       expect(await articlesByUrl('https://c.example/climb')).toBe(1);
       changed = storeChanges(before, await snapshotStore(db));
-      expect(Object.keys(changed)).toEqual(['ops.quarantine']);
+      expect(Object.keys(changed).sort()).toEqual(['config.audit_chain', 'ops.quarantine']);
 
       // Still not an http(s) URL: refused with the loader's reason, left pending.
       before = await snapshotStore(db);
@@ -324,7 +334,11 @@ describe.each(backends.map((b) => [b.name, b] as [string, TestBackend]))(
       expect(r).toMatchObject({ code: 0, res: { loaded: [aapl?.id], refused: [] } });
       expect(await dividendRows('AAPL')).toEqual([{ ex: '2024-02-09', record: '2024-02-12', amount: 0.24 }]);
       const changed = storeChanges(before, await snapshotStore(db));
-      expect(Object.keys(changed).sort()).toEqual(['events.dividends', 'ops.quarantine']);
+      expect(Object.keys(changed).sort()).toEqual([
+        'config.audit_chain',
+        'events.dividends',
+        'ops.quarantine',
+      ]);
       expect(changed['events.dividends']).toMatchObject({ removed: [] });
       expect(changed['events.dividends']?.added).toHaveLength(1);
 

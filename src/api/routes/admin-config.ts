@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { appendAuditNow } from '../../audit/chain.ts';
 import { PublishGuard } from '../../cache/outages.ts';
 import { ConfigService } from '../../config/service.ts';
 import { CONFIG_CHANNEL, parameterJson } from '../../config/types.ts';
@@ -43,6 +44,8 @@ const changeSchema = {
     dry_run: { type: 'boolean' },
     applied: { type: 'boolean' },
     audit_id: { type: 'integer' },
+    version: { type: ['integer', 'null'] },
+    env: { type: 'string' },
   },
 } as const;
 
@@ -162,6 +165,18 @@ export const adminConfigRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
               source: { type: 'string' },
               degraded: { type: 'boolean' },
               listening: { type: 'boolean' },
+              env: { type: 'string' },
+              canaries: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'integer' },
+                    process: { type: 'string' },
+                    percent: { type: 'number' },
+                  },
+                },
+              },
             },
           },
           ...errors,
@@ -185,8 +200,15 @@ export const adminConfigRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
         },
       },
     },
-    async () => {
+    async (req) => {
       const outcome = await store.reload();
+      await appendAuditNow(deps.db, {
+        kind: 'admin',
+        actor: req.user?.user ?? 'unknown',
+        action: 'config reload',
+        subject: 'config',
+        detail: { client_ip: req.ip, ok: outcome.ok, entries: outcome.entries },
+      }).catch((err: unknown) => req.log.warn({ err }, 'audit: cannot record the reload'));
       if (!outcome.ok)
         throw new UnavailableError(`database unavailable: cannot reload (${outcome.error ?? 'unknown'})`);
       // this process reloaded already; the others also reload on their own timer if the notice is lost
@@ -243,6 +265,7 @@ export const adminConfigRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
         reason: req.body.reason,
         clientIp: req.ip,
         dryRun: req.body.dry_run,
+        env: store.env,
       });
     },
   );
@@ -322,6 +345,7 @@ export const adminConfigRoutes: FastifyPluginAsync<RouteOptions> = async (app, {
         reason: req.query.reason,
         clientIp: req.ip,
         dryRun: req.query.dry_run,
+        env: store.env,
       });
     },
   );

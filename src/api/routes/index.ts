@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AppDeps } from '../app.ts';
 import { wsRoutes } from '../ws.ts';
 import { adminConfigRoutes } from './admin-config.ts';
+import { adminConfigVersionRoutes } from './admin-config-versions.ts';
 import { assetRoutes } from './asset.ts';
 import { backtestRoutes } from './backtests.ts';
 import { chatRoutes } from './chat.ts';
@@ -46,6 +47,7 @@ export interface RouteModule {
  */
 export const ROUTES: RouteModule[] = [
   { name: 'admin-config', plugin: adminConfigRoutes, admin: true },
+  { name: 'admin-config-versions', plugin: adminConfigVersionRoutes, admin: true },
   { name: 'health', plugin: healthRoutes },
   { name: 'asset', plugin: assetRoutes },
   { name: 'watchlist', plugin: watchlistRoutes },

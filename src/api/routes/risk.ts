@@ -250,7 +250,12 @@ export const riskRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }
         },
       },
     },
-    async (req) =>
-      quote(reader, { asset: req.params.asset, amount: req.params.amount, days: req.query.days }),
+    async (req) => {
+      const { asset, amount } = req.params;
+      const days = req.query.days;
+      // This process's environment, with a percentage config canary chosen by the request's hash.
+      const config = deps.config.forRequest(`${asset.toUpperCase()}:${amount}:${days ?? 30}`);
+      return quote(reader, { asset, amount, days, config });
+    },
   );
 };

@@ -6,6 +6,7 @@ import { parseCliValue } from '../../config/validate.ts';
 import { UsageError } from '../../core/errors.ts';
 import type { CommandContext } from '../context.ts';
 import { formatTable } from '../table.ts';
+import { applyOrCanary, registerVersionCommands } from './config-versions.ts';
 
 /**
  * `marketpipe config list|get|set|audit`: the same ConfigService as the admin API, so validation and
@@ -50,10 +51,20 @@ function positiveInt(flag: string, text: string, max: number): number {
   return n;
 }
 
+interface SetOpts {
+  reason: string;
+  dryRun?: boolean;
+  user: string;
+  env?: string;
+  canary?: string;
+}
+
 export function register(program: Command, ctx: () => Promise<CommandContext>): void {
   const cmd = program
     .command('config')
-    .description('configuration parameters: list, get, set (audited), audit log');
+    .description(
+      'configuration parameters: list, get, set (versioned, audited), history, diff, rollback, promote, canary',
+    );
 
   cmd
     .command('list')
@@ -94,17 +105,28 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .requiredOption('--reason <text>', 'why the value changes (kept in the audit log)')
     .option('--dry-run', 'validate and show what would change, change nothing')
     .option('--user <name>', 'who makes the change', defaultUser())
-    .action(async (name: string, value: string, opts: { reason: string; dryRun?: boolean; user: string }) => {
+    .option('--env <env>', 'environment to change (default MARKETPIPE_ENV, production = the base values)')
+    .option(
+      '--canary <target>',
+      'serve the change to one process (serve-2) or a share of requests (10%) first',
+    )
+    .action(async (name: string, value: string, opts: SetOpts) => {
       const [category, key] = parseName(name);
       const c = await ctx();
       const service = new ConfigService(c.db);
       const current = await service.get(category, key);
       const input = parseCliValue(`${category}.${key}`, current.valueType, value);
+      if (opts.canary !== undefined) {
+        if (opts.dryRun) throw new UsageError('--dry-run and --canary do not go together');
+        await applyOrCanary(c, service, [{ category, key, value: input }], opts);
+        return;
+      }
       const result = await service.set(category, key, input, {
         who: opts.user,
         reason: opts.reason,
         clientIp: null,
         dryRun: Boolean(opts.dryRun),
+        env: opts.env ?? c.settings.configEnv,
       });
       c.print(result, (r) => {
         const change = `${r.category}.${r.key}: ${shown(r.old_value)} → ${shown(r.new_value)}`;
@@ -112,6 +134,8 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         return r.changed ? change : `${r.category}.${r.key} already ${shown(r.new_value)}; nothing changed`;
       });
     });
+
+  registerVersionCommands(cmd, ctx, defaultUser());
 
   cmd
     .command('audit')

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
 import * as analytics from './analytics.ts';
 import * as askCommand from './ask.ts';
+import * as audit from './audit.ts';
 import * as backtest from './backtest.ts';
 import * as config from './config.ts';
 import * as core from './core.ts';
@@ -40,6 +41,7 @@ export const COMMAND_MODULES: CommandModule[] = [
   analytics,
   quarantine,
   config,
+  audit,
   token,
   backtest,
   risk,

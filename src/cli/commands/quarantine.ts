@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import type { CommandContext } from '../context.ts';
@@ -78,6 +79,17 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       ]);
       const loader = gateReleaseLoader(c.db, { force: opts.force, thresholds: await loadThresholds(c.db) });
       const res = await releaseQuarantine(c.db, list, loader);
+      // Audited when rows were released: a refused attempt leaves the store as it was.
+      if (res.loaded.length > 0) {
+        const { appendAuditNow } = await import('../../audit/chain.ts');
+        await appendAuditNow(c.db, {
+          kind: 'quarantine',
+          actor: `cli:${userInfo().username}`,
+          action: opts.force ? 'release (forced)' : 'release',
+          subject: `quarantine ${res.loaded.join(',')}`,
+          detail: res,
+        });
+      }
       c.print(res, (r) =>
         [
           `Released ${r.loaded.length} row(s).`,

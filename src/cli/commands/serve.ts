@@ -57,7 +57,12 @@ async function openReadReplica(url: string): Promise<Db> {
 async function listen(c: CommandContext, opts: ServeOptions, readDb: Db | undefined): Promise<Serving> {
   const cache = createCache(c.settings, c.log);
   const pubsub = createPubSub(c.settings, c.db, c.log);
-  const config = await ConfigStore.open({ db: c.db, log: c.log });
+  const config = await ConfigStore.open({
+    db: c.db,
+    log: c.log,
+    env: c.settings.configEnv,
+    processName: c.settings.processName,
+  });
   // Scaled out, every process draws API-key and admin-user budgets from one window per id in Redis.
   const rateWindows = c.settings.redisUrl
     ? new SharedWindowCounter({ url: c.settings.redisUrl, log: c.log })
