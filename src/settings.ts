@@ -14,6 +14,8 @@ export const PROVIDERS = [
   'fred',
   'newsapi',
   'alphavantage',
+  'coinbase',
+  'kraken',
 ] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
@@ -79,6 +81,9 @@ export const envSchema = z.object({
   LLM_LOCAL_MODEL: optional(z.string()),
   SMTP_URL: optional(url(['smtp:', 'smtps:'])),
   REPORT_RECIPIENTS: optional(z.string()),
+  BINANCE_WS_URL: optional(url(['ws:', 'wss:'])),
+  COINBASE_WS_URL: optional(url(['ws:', 'wss:'])),
+  KRAKEN_WS_URL: optional(url(['ws:', 'wss:'])),
   ...providerEntries,
 });
 
@@ -106,6 +111,11 @@ export interface Settings {
   llmLocal: { baseUrl?: string; apiKey?: string; model?: string };
   smtpUrl?: string;
   reportRecipients: string[];
+  /**
+   * Venue market-data WebSockets (`BINANCE_WS_URL`, `COINBASE_WS_URL`, `KRAKEN_WS_URL`); unset = the venue's
+   * public endpoint when `marketpipe stream` runs. Only explicitly set ones turn the stream on inside `start`.
+   */
+  venueWs: { binance?: string; coinbase?: string; kraken?: string };
 }
 
 const list = (v: string | undefined): string[] =>
@@ -171,5 +181,6 @@ export function loadSettings(
     llmLocal: { baseUrl: e.LLM_LOCAL_BASE_URL, apiKey: e.LLM_LOCAL_API_KEY, model: e.LLM_LOCAL_MODEL },
     smtpUrl: e.SMTP_URL,
     reportRecipients: list(e.REPORT_RECIPIENTS),
+    venueWs: { binance: e.BINANCE_WS_URL, coinbase: e.COINBASE_WS_URL, kraken: e.KRAKEN_WS_URL },
   });
 }
