@@ -13,10 +13,11 @@ import { KrakenTradeMessage } from '../../src/sources/kraken/schema.ts';
 import type { Loopback } from '../../src/sources/testing/loopback.ts';
 import type { Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
-import { openPglite } from '../../src/store/pglite.ts';
+import { openPostgres } from '../../src/store/postgres.ts';
 import { readBars } from '../../src/store/repos/bars.ts';
 import { upsertInstruments } from '../../src/store/repos/instruments.ts';
 import { readVenueBars } from '../../src/store/repos/venue-bars.ts';
+import { createTempDatabase } from '../store/backends.ts';
 import { type FakeTrade, FakeVenue, minuteBars, startCandles, tradeMessage } from './fake-venues.ts';
 import { svbHours, svbTrades } from './svb.ts';
 
@@ -42,13 +43,20 @@ const INSTRUMENTS: Instrument[] = [
 const MIN = 60_000;
 
 let db: Db;
+let drop: () => Promise<void>;
 const open: Array<{ close(): Promise<unknown> }> = [];
+// The machine's PostgreSQL, a database of this file's own (migrating it is much faster than PGlite here).
 beforeAll(async () => {
-  db = await openPglite();
+  const tmp = await createTempDatabase('live');
+  drop = tmp.drop;
+  db = await openPostgres(tmp.url);
   await migrate(db);
   await upsertInstruments(db, INSTRUMENTS);
 });
-afterAll(async () => db.close());
+afterAll(async () => {
+  await db.close();
+  await drop();
+});
 afterEach(async () => {
   for (const o of open.splice(0).reverse()) await o.close();
 });
@@ -233,8 +241,10 @@ describe('never a silent hole', () => {
         e?.volume,
       ]);
     }
-    // REST rewrote the half minute 4 and filled 5–7; minute 8 (all its trades came after the reconnect) was already right.
-    expect(bars.filter((b) => b.origin === 'rest').map((b) => (b.ts - start) / MIN)).toEqual([4, 5, 6, 7]);
+    // REST rewrote the half minute 4 and filled 5–7; minute 8 (all its trades came after the reconnect) may come
+    // from either, with the same values.
+    const fromRest = bars.filter((b) => b.origin === 'rest').map((b) => (b.ts - start) / MIN);
+    expect(fromRest.filter((m) => m !== 8)).toEqual([4, 5, 6, 7]);
   });
 
   it('a skipped Kraken trade id is repaired: the minute holds the missed trade', async () => {
