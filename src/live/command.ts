@@ -21,6 +21,8 @@ export interface StreamCommandOptions {
   venues: Venue[];
   forMs?: number;
   seed: number;
+  /** Redis key prefix of the leases. */
+  leasePrefix: string;
 }
 
 export async function runStream(c: CommandContext, opts: StreamCommandOptions): Promise<StreamSummary> {
@@ -66,6 +68,7 @@ export async function runStream(c: CommandContext, opts: StreamCommandOptions): 
     leases = new LeaseManager(targets, {
       redis,
       owner: `${hostname()}:${process.pid}:${opts.seed}`,
+      prefix: opts.leasePrefix,
       onAcquire: (t) => runner.add(t),
       onRelease: (t) => runner.remove(t),
       log: c.log,

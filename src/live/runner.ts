@@ -156,7 +156,8 @@ export class StreamRunner {
     return feed.second ? [...feed.seconds, feed.second] : [...feed.seconds];
   }
 
-  summary(): StreamSummary {
+  /** Counters so far; `connected` per venue is as of `wasConnected` when given (the moment before stopping). */
+  summary(wasConnected?: ReadonlyMap<Venue, boolean>): StreamSummary {
     let messages = 0;
     let reconnects = 0;
     const venues: StreamSummary['venues'] = [];
@@ -165,7 +166,7 @@ export class StreamRunner {
       reconnects += c.reconnects;
       venues.push({
         venue: c.venue,
-        connected: c.connected,
+        connected: wasConnected?.get(c.venue) ?? c.connected,
         messages: c.messages,
         last_message_at: c.lastMessageAt > 0 ? new Date(c.lastMessageAt).toISOString() : null,
       });
@@ -191,11 +192,12 @@ export class StreamRunner {
 
   async stop(): Promise<StreamSummary> {
     clearInterval(this.flushTimer);
+    const wasConnected = new Map([...this.connections].map(([v, c]) => [v, c.connected] as const));
     await Promise.all([...this.connections.values()].map((c) => c.stop()));
     for (const s of this.symbols.values()) clearTimeout(s.timer);
     await this.flush();
     for (const l of this.deps.listeners ?? []) await l.close?.();
-    return this.summary();
+    return this.summary(wasConnected);
   }
 
   private connection(venue: Venue): VenueConnection {

@@ -73,6 +73,8 @@ export function tradeMessage(venue: Venue, t: FakeTrade): string {
 export class FakeVenue {
   readonly subscribed = new Set<string>();
   readonly sockets = new Set<WebSocket>();
+  /** What each connected client has subscribed (Kraken unsubscribes are honoured). */
+  readonly bySocket = new Map<WebSocket, Set<string>>();
   private constructor(
     readonly venue: Venue,
     private readonly server: WebSocketServer,
@@ -124,7 +126,16 @@ export class FakeVenue {
 
   private accept(socket: WebSocket): void {
     this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
+    const mine = new Set<string>();
+    this.bySocket.set(socket, mine);
+    // Kraken fills silence with a heartbeat about once a second.
+    const beat =
+      this.venue === 'kraken' ? setInterval(() => socket.send('{"channel":"heartbeat"}'), 1000) : undefined;
+    socket.on('close', () => {
+      clearInterval(beat);
+      this.sockets.delete(socket);
+      this.bySocket.delete(socket);
+    });
     socket.on('message', (data) => {
       const m = JSON.parse(String(data)) as Record<string, unknown>;
       if (this.venue === 'binance' && m.method === 'SUBSCRIBE') {
@@ -145,6 +156,7 @@ export class FakeVenue {
         const params = m.params as { symbol: string[] };
         for (const s of params.symbol) {
           this.subscribed.add(s);
+          mine.add(s);
           socket.send(
             JSON.stringify({
               method: 'subscribe',
@@ -155,6 +167,8 @@ export class FakeVenue {
             }),
           );
         }
+      } else if (this.venue === 'kraken' && m.method === 'unsubscribe') {
+        for (const s of (m.params as { symbol: string[] }).symbol) mine.delete(s);
       } else if (this.venue === 'kraken' && m.method === 'ping') {
         socket.send(
           JSON.stringify({

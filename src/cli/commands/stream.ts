@@ -8,6 +8,7 @@ interface StreamOpts {
   venues?: string;
   for?: string;
   seed: string;
+  leasePrefix: string;
 }
 
 export function register(program: Command, ctx: () => Promise<CommandContext>): void {
@@ -18,6 +19,11 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .option('--venues <list>', 'comma-separated venues: binance,coinbase,kraken (default: all)')
     .option('--for <duration>', 'stop after this long, e.g. 60s, 5m (default: until Ctrl-C)')
     .option('--seed <n>', 'seed of the reconnect jitter', '1')
+    .option(
+      '--lease-prefix <p>',
+      'Redis key prefix of the subscription leases (one per deployment)',
+      'marketpipe:',
+    )
     .action(async (opts: StreamOpts) => {
       const { isVenue, VENUES } = await import('../../live/protocol.ts');
       const venues = opts.venues === undefined ? [...VENUES] : opts.venues.split(',').map((v) => v.trim());
@@ -34,7 +40,13 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         .filter(Boolean);
       const c = await ctx();
       const { runStream } = await import('../../live/command.ts');
-      const summary = await runStream(c, { symbols, venues: venues.filter(isVenue), forMs, seed });
+      const summary = await runStream(c, {
+        symbols,
+        venues: venues.filter(isVenue),
+        forMs,
+        seed,
+        leasePrefix: opts.leasePrefix,
+      });
       c.print(summary, (s) =>
         [
           `${s.trades} trades in ${s.messages} messages, ${s.bars_stored} bars stored, ${s.reconnects} reconnects, ` +
