@@ -2,13 +2,15 @@
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { createCache, createPubSub } from '../cache/index.ts';
-import type { CommandContext } from '../cli/context.ts';
 import { NotFoundError, UsageError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
 import type { Instrument } from '../core/types.ts';
+import type { Settings } from '../settings.ts';
 import { BinanceSource } from '../sources/binance/client.ts';
 import { CoinbaseSource } from '../sources/coinbase/client.ts';
 import { KrakenSource } from '../sources/kraken/client.ts';
 import { uniformAt } from '../sources/synthetic/random.ts';
+import type { Db } from '../store/db.ts';
 import { listInstruments } from '../store/repos/instruments.ts';
 import { LeaseManager } from './leases.ts';
 import type { Venue } from './protocol.ts';
@@ -25,7 +27,14 @@ export interface StreamCommandOptions {
   leasePrefix: string;
 }
 
-export async function runStream(c: CommandContext, opts: StreamCommandOptions): Promise<StreamSummary> {
+/** What the command gives the stream: its open store, settings and logger. */
+export interface StreamContext {
+  db: Db;
+  settings: Settings;
+  log: Logger;
+}
+
+export async function runStream(c: StreamContext, opts: StreamCommandOptions): Promise<StreamSummary> {
   const all = await listInstruments(c.db, {
     active: true,
     ...(opts.symbols ? { symbols: opts.symbols } : {}),

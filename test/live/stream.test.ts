@@ -139,10 +139,11 @@ describe('the SVB night for USDC on Kraken', () => {
     // 2023-03-11 00:00–06:00 UTC: USDC falls from 0.9982 to a 0.8774 low (samples/USDC_kraken_hourly_2023-03.csv).
     const hours = svbHours('2023-03-11T00:00:00Z', 6);
     expect(hours).toHaveLength(6);
+    const night = hours[0]?.ts ?? Number.NaN;
     const trades = svbTrades(hours, 'USDC/USD');
     const last = trades[trades.length - 1] as FakeTrade;
     // One trade in the next minute closes the last bar of the night.
-    const sentinel = { ...last, ts: hours[0].ts + 6 * 3_600_000 + 1000, id: last.id + 1 };
+    const sentinel = { ...last, ts: night + 6 * 3_600_000 + 1000, id: last.id + 1 };
     const ticks: CompositeTick[] = [];
     const { runner, fakes } = await setup(['kraken'], () => [...trades, sentinel], {
       listeners: [{ onComposite: (t) => ticks.push(t) }],
@@ -152,11 +153,9 @@ describe('the SVB night for USDC on Kraken', () => {
     fakes.kraken.send([...trades, sentinel]);
     await until('360 bars', async () => {
       await runner.flush();
-      return (
-        (await readVenueBars(db, 'USDC', 'kraken', { from: hours[0].ts, to: sentinel.ts })).length >= 360
-      );
+      return (await readVenueBars(db, 'USDC', 'kraken', { from: night, to: sentinel.ts })).length >= 360;
     });
-    const bars = await readVenueBars(db, 'USDC', 'kraken', { from: hours[0].ts, to: sentinel.ts - 1000 });
+    const bars = await readVenueBars(db, 'USDC', 'kraken', { from: night, to: sentinel.ts - 1000 });
     expect(bars).toHaveLength(360);
     const expected = minuteBars(trades);
     for (const b of bars) {
@@ -175,7 +174,7 @@ describe('the SVB night for USDC on Kraken', () => {
       expect(inHour.reduce((s, b) => s + b.volume, 0)).toBeCloseTo(h.volume, 3);
     }
     // Kraken is USDC's primary venue: market_data.bars gets the same minutes.
-    expect(await readBars(db, 'USDC', '1m', { from: hours[0].ts, to: sentinel.ts - 1000 })).toHaveLength(360);
+    expect(await readBars(db, 'USDC', '1m', { from: night, to: sentinel.ts - 1000 })).toHaveLength(360);
     // The composite followed the fall: its lowest tick is the night's low, 0.8774 at 06:xx (hour row 06:00 is outside; 03:00 has 0.8948).
     expect(Math.min(...ticks.map((t) => t.price))).toBe(Math.min(...hours.map((h) => h.low)));
     const s = runner.summary();

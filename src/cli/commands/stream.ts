@@ -11,6 +11,14 @@ interface StreamOpts {
   leasePrefix: string;
 }
 
+function forDuration(text: string): number {
+  try {
+    return parseDuration(text);
+  } catch {
+    throw new UsageError(`--for: expected a duration like 60s, 5m or 2h, got "${text}"`);
+  }
+}
+
 export function register(program: Command, ctx: () => Promise<CommandContext>): void {
   program
     .command('stream')
@@ -30,7 +38,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       const bad = venues.filter((v) => !isVenue(v));
       if (bad.length > 0)
         throw new UsageError(`--venues: unknown venue "${bad[0]}" (have: ${VENUES.join(', ')})`);
-      const forMs = opts.for === undefined ? undefined : parseDuration(opts.for.replace(/^--for /, ''));
+      const forMs = opts.for === undefined ? undefined : forDuration(opts.for);
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed))
         throw new UsageError(`--seed: expected a whole number, got "${opts.seed}"`);
