@@ -1,6 +1,7 @@
 /** `marketpipe stream`: builds the runner from the command's store and settings and runs it. */
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
+import type { Cache, PubSub } from '../cache/cache.ts';
 import { createCache, createPubSub } from '../cache/index.ts';
 import { NotFoundError, UsageError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
@@ -16,6 +17,7 @@ import { LeaseManager } from './leases.ts';
 import type { Venue } from './protocol.ts';
 import { StreamRunner, type StreamSummary } from './runner.ts';
 import { streamTargets } from './targets.ts';
+import type { CompositeListener } from './types.ts';
 import { PROTOCOLS, wsUrls } from './venues.ts';
 
 export interface StreamCommandOptions {
@@ -27,14 +29,34 @@ export interface StreamCommandOptions {
   leasePrefix: string;
 }
 
-/** What the command gives the stream: its open store, settings and logger. */
+/** What the stream needs from its process: the open store, settings, logger, cache and pub/sub (the runtime's). */
 export interface StreamContext {
   db: Db;
   settings: Settings;
   log: Logger;
+  cache?: Cache;
+  pubsub?: PubSub;
+  /** Composite listeners (depeg alerts, live risk). @defaultValue none */
+  listeners?: readonly CompositeListener[];
+  /** Alerts raised meanwhile, for the summary. */
+  alertCount?: () => number;
 }
 
-export async function runStream(c: StreamContext, opts: StreamCommandOptions): Promise<StreamSummary> {
+export interface StartedStream {
+  runner: StreamRunner;
+  /** Gives the leases back, stops the connections, writes the closed bars; the summary. */
+  stop(): Promise<StreamSummary>;
+}
+
+/**
+ * Starts streaming `opts.symbols` (default: every active crypto and stablecoin) on `opts.venues`; with
+ * `settings.redisUrl` under leases shared with other processes. For `stream` and for the embedded mode of
+ * `start` (which should call it only when `streamConfigured(settings)`, see venues.ts).
+ */
+export async function startStream(
+  c: StreamContext,
+  opts: Omit<StreamCommandOptions, 'forMs'>,
+): Promise<StartedStream> {
   const all = await listInstruments(c.db, {
     active: true,
     ...(opts.symbols ? { symbols: opts.symbols } : {}),
@@ -55,19 +77,18 @@ export async function runStream(c: StreamContext, opts: StreamCommandOptions): P
   };
   const targets = streamTargets(instruments, opts.venues, rest);
   if (targets.length === 0) throw new UsageError('stream: no instrument is listed on the venues asked for');
-  const cache = createCache(c.settings, c.log);
-  const pubsub = createPubSub(c.settings, c.db, c.log);
   const runner = new StreamRunner({
     db: c.db,
-    cache,
-    pubsub,
-    listeners: [],
+    cache: c.cache,
+    pubsub: c.pubsub,
+    listeners: c.listeners ?? [],
     protocols: PROTOCOLS,
     wsUrls: wsUrls(c.settings),
     rest,
     instruments: new Map(instruments.map((i) => [i.symbol, i])),
     random: seededJitter(opts.seed),
     log: c.log,
+    alertCount: c.alertCount,
   });
   let leases: LeaseManager | undefined;
   let redis: Redis | undefined;
@@ -84,7 +105,23 @@ export async function runStream(c: StreamContext, opts: StreamCommandOptions): P
     });
     leases.start();
   } else runner.start(targets);
+  return {
+    runner,
+    async stop() {
+      await leases?.stop();
+      const summary = await runner.stop();
+      redis?.disconnect();
+      return summary;
+    },
+  };
+}
 
+/** `marketpipe stream`: runs until `--for` has passed or SIGINT/SIGTERM arrives. */
+export async function runStream(c: StreamContext, opts: StreamCommandOptions): Promise<StreamSummary> {
+  // The command builds its own cache and pub/sub until the runtime (issue 19) hands them over.
+  const cache = c.cache ?? createCache(c.settings, c.log);
+  const pubsub = c.pubsub ?? createPubSub(c.settings, c.db, c.log);
+  const stream = await startStream({ ...c, cache, pubsub }, opts);
   await new Promise<void>((resolve) => {
     const done = () => {
       process.off('SIGINT', done);
@@ -96,11 +133,9 @@ export async function runStream(c: StreamContext, opts: StreamCommandOptions): P
     process.on('SIGINT', done);
     process.on('SIGTERM', done);
   });
-  await leases?.stop();
-  const summary = await runner.stop();
-  redis?.disconnect();
-  await pubsub.close();
-  await cache.close();
+  const summary = await stream.stop();
+  if (c.pubsub === undefined) await pubsub.close();
+  if (c.cache === undefined) await cache.close();
   return summary;
 }
 
