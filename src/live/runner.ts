@@ -292,11 +292,25 @@ export class StreamRunner {
       entry.price = usd;
       entry.ts = ts;
     } else s.prices.set(feed.venue, { price: usd, ts });
-    const next = compositeOf(s.prices, s.composite?.price);
+    const current = s.composite;
+    // One venue for the symbol (the common case per process under leases): the composite is its price.
+    if (
+      s.prices.size === 1 &&
+      current !== undefined &&
+      current.venues.length === 1 &&
+      current.venues[0] === feed.venue
+    ) {
+      current.ts = ts;
+      if (current.price === usd) return;
+      current.price = usd;
+    } else {
+      const next = compositeOf(s.prices, current?.price);
+      if (next === undefined) return;
+      s.composite = next;
+      if (current !== undefined && next.price === current.price) return;
+    }
+    const next = s.composite;
     if (next === undefined) return;
-    const changed = s.composite === undefined || next.price !== s.composite.price;
-    s.composite = next;
-    if (!changed) return;
     const tick = { symbol: feed.symbol, price: next.price, ts: next.ts, venues: next.venues };
     for (const l of this.deps.listeners ?? []) l.onComposite(tick);
     this.publishThrottled(feed.symbol, s);
