@@ -14,6 +14,8 @@ export const PROVIDERS = [
   'fred',
   'newsapi',
   'alphavantage',
+  'coinbase',
+  'kraken',
 ] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
@@ -85,6 +87,9 @@ export const envSchema = z.object({
     .regex(/^[a-z][a-z0-9_-]*$/, 'must be a lower-case name such as production, staging or dev')
     .default('production'),
   MARKETPIPE_PROCESS_NAME: optional(z.string().trim().min(1)),
+  BINANCE_WS_URL: optional(url(['ws:', 'wss:'])),
+  COINBASE_WS_URL: optional(url(['ws:', 'wss:'])),
+  KRAKEN_WS_URL: optional(url(['ws:', 'wss:'])),
   ...providerEntries,
 });
 
@@ -119,6 +124,10 @@ export interface Settings {
   configEnv: string;
   /** This process's name for config canaries (`config set … --canary serve-2`); unset: none targets it. */
   processName?: string;
+   * Venue market-data WebSockets (`BINANCE_WS_URL`, `COINBASE_WS_URL`, `KRAKEN_WS_URL`); unset = the venue's
+   * public endpoint when `marketpipe stream` runs. Only explicitly set ones turn the stream on inside `start`.
+   */
+  venueWs: { binance?: string; coinbase?: string; kraken?: string };
 }
 
 const list = (v: string | undefined): string[] =>
@@ -186,5 +195,6 @@ export function loadSettings(
     reportRecipients: list(e.REPORT_RECIPIENTS),
     configEnv: e.MARKETPIPE_ENV,
     processName: e.MARKETPIPE_PROCESS_NAME,
+    venueWs: { binance: e.BINANCE_WS_URL, coinbase: e.COINBASE_WS_URL, kraken: e.KRAKEN_WS_URL },
   });
 }

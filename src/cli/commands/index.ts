@@ -19,6 +19,7 @@ import * as reportCommand from './report.ts';
 import * as risk from './risk.ts';
 import * as scenarios from './scenarios.ts';
 import * as serveCommand from './serve-command.ts';
+import * as stream from './stream.ts';
 import * as token from './token.ts';
 import * as validate from './validate.ts';
 
@@ -50,4 +51,5 @@ export const COMMAND_MODULES: CommandModule[] = [
   askCommand,
   reportCommand,
   serveCommand,
+  stream,
 ];

@@ -1,0 +1,244 @@
+/**
+ * Stream throughput: Binance trade messages received over a loopback WebSocket (the venue runs in a worker
+ * thread) and parsed, aggregated into 1s/1m bars and composite prices by the StreamRunner, against a bare
+ * client on the same socket that only `JSON.parse`s each message (the floor), in the same run. Targets:
+ * ≥ 0.5× the floor and ≥ 100,000 messages/s. Bars are written to PostgreSQL when it answers on
+ * 127.0.0.1:5432, else to an in-memory PGlite.
+ */
+import { Worker } from 'node:worker_threads';
+import WebSocket from 'ws';
+import type { Instrument } from '../src/core/types.ts';
+import { StreamRunner } from '../src/live/runner.ts';
+import { PROTOCOLS } from '../src/live/venues.ts';
+import type { Db } from '../src/store/db.ts';
+import { migrate } from '../src/store/migrate.ts';
+import { openPglite } from '../src/store/pglite.ts';
+import { openPostgres } from '../src/store/postgres.ts';
+import { upsertInstruments } from '../src/store/repos/instruments.ts';
+import { createTempDatabase, PG_ADMIN_URL } from '../test/store/backends.ts';
+
+const N = 400_000;
+const SYMBOLS = 50;
+const START = Date.UTC(2024, 0, 2);
+
+function frames(): string[] {
+  const out: string[] = new Array(N);
+  for (let i = 0; i < N; i++) {
+    const k = i % SYMBOLS;
+    const s = `C${k}USDT`;
+    const ts = START + Math.floor(i / 2); // ~200 s of venue time: minutes close and are written meanwhile
+    const p = (100 + k + Math.sin(i) * 0.5).toFixed(4);
+    out[i] = JSON.stringify({
+      stream: `${s.toLowerCase()}@trade`,
+      data: {
+        e: 'trade',
+        E: ts + 1,
+        s,
+        t: Math.floor(i / SYMBOLS) + 1,
+        p,
+        q: '0.125',
+        T: ts,
+        m: i % 2 === 0,
+        M: true,
+      },
+    });
+  }
+  return out;
+}
+
+async function venue(data: string[]): Promise<{ url: string; close(): Promise<void> }> {
+  const worker = new Worker(new URL('./_stream-venue.mjs', import.meta.url), {
+    workerData: { frames: data },
+  });
+  const port = await new Promise<number>((resolve) =>
+    worker.once('message', (m: { port: number }) => resolve(m.port)),
+  );
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    close: async () => {
+      worker.postMessage('close');
+      await new Promise((r) => worker.once('exit', r));
+    },
+  };
+}
+
+async function bare(url: string): Promise<number> {
+  const ws = new WebSocket(`${url}/stream`, { perMessageDeflate: false });
+  let n = 0;
+  let t0 = 0;
+  let sink = 0;
+  return new Promise((resolve) => {
+    ws.on('open', () => ws.send(JSON.stringify({ method: 'SUBSCRIBE', params: ['x@trade'], id: 1 })));
+    ws.on('message', (data: Buffer) => {
+      const m = JSON.parse(data.toString()) as { data?: { T?: number } };
+      sink += m.data?.T ?? 0;
+      if (n === 0) t0 = performance.now();
+      if (++n === N + 1) {
+        const ms = performance.now() - t0;
+        ws.terminate();
+        resolve(sink > 0 ? (N / ms) * 1000 : 0);
+      }
+    });
+  });
+}
+
+async function full(url: string, db: Db, instruments: Instrument[]): Promise<number> {
+  const runner = new StreamRunner({
+    db,
+    protocols: PROTOCOLS,
+    wsUrls: { binance: url, coinbase: url, kraken: url },
+    rest: {},
+    instruments: new Map(instruments.map((i) => [i.symbol, i])),
+    random: () => 0.5,
+  });
+  const t0 = performance.now();
+  runner.start(
+    instruments.map((i) => ({
+      symbol: i.symbol,
+      venue: 'binance' as const,
+      venueSymbol: `${i.symbol}USDT`,
+      primary: true,
+    })),
+  );
+  let first = 0;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const s = runner.summary();
+      if (first === 0 && s.messages > 0) first = performance.now();
+      if (s.trades >= N) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 2);
+  });
+  const ms = performance.now() - (first || t0);
+  const s = await runner.stop();
+  process.stdout.write(`  (runner: ${s.trades} trades, ${s.bars_stored} bars stored)\n`);
+  return (N / ms) * 1000;
+}
+
+/**
+ * Composite-update latency: a trade frame sent by an in-process loopback venue until the runner's listener
+ * sees the new composite (WebSocket hop, parse, aggregation, median), one trade at a time.
+ */
+async function latency(db: Db, instruments: Instrument[]): Promise<number[]> {
+  const { WebSocketServer } = await import('ws');
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  const port = (server.address() as { port: number }).port;
+  let client: WebSocket | undefined;
+  const subscribed = new Promise<void>((resolve) =>
+    server.on('connection', (socket) => {
+      client = socket;
+      socket.on('message', () => resolve());
+    }),
+  );
+  let seen: (() => void) | undefined;
+  const inst = instruments.slice(0, 1);
+  const runner = new StreamRunner({
+    db,
+    protocols: PROTOCOLS,
+    wsUrls: { binance: `ws://127.0.0.1:${port}`, coinbase: '', kraken: '' },
+    rest: {},
+    instruments: new Map(inst.map((i) => [i.symbol, i])),
+    random: () => 0.5,
+    listeners: [{ onComposite: () => seen?.() }],
+  });
+  runner.start(
+    inst.map((i) => ({
+      symbol: i.symbol,
+      venue: 'binance' as const,
+      venueSymbol: `${i.symbol}USDT`,
+      primary: true,
+    })),
+  );
+  await subscribed;
+  const out: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const ts = START + i;
+    const frame = JSON.stringify({
+      stream: 'c0usdt@trade',
+      data: {
+        e: 'trade',
+        E: ts,
+        s: 'C0USDT',
+        t: i + 1,
+        p: (100 + (i % 2)).toFixed(2),
+        q: '1',
+        T: ts,
+        m: true,
+        M: true,
+      },
+    });
+    const got = new Promise<void>((r) => {
+      seen = r;
+    });
+    const t0 = performance.now();
+    client?.send(frame);
+    await got;
+    out.push(performance.now() - t0);
+  }
+  await runner.stop();
+  await new Promise<void>((r) => server.close(() => r()));
+  return out.sort((a, b) => a - b);
+}
+
+async function openDb(): Promise<{ db: Db; name: string; close(): Promise<void> }> {
+  try {
+    const tmp = await createTempDatabase('bench_stream');
+    const db = await openPostgres(tmp.url);
+    return {
+      db,
+      name: `postgres (${new URL(PG_ADMIN_URL).host})`,
+      close: async () => {
+        await db.close();
+        await tmp.drop();
+      },
+    };
+  } catch {
+    const db = await openPglite();
+    return { db, name: 'pglite', close: () => db.close() };
+  }
+}
+
+export async function run(): Promise<void> {
+  const { db, name, close } = await openDb();
+  await migrate(db);
+  const instruments: Instrument[] = Array.from({ length: SYMBOLS }, (_, k) => ({
+    symbol: `C${k}`,
+    assetClass: 'crypto',
+    name: `Coin ${k}`,
+    currency: 'USD',
+    timezone: 'UTC',
+    sources: { binance: `C${k}USDT` },
+  }));
+  await upsertInstruments(db, instruments);
+  const data = frames();
+  process.stdout.write(
+    `${N.toLocaleString('en-US')} Binance trade messages, ${SYMBOLS} symbols, store: ${name}\n`,
+  );
+  let floor = 0;
+  let stream = 0;
+  for (let round = 0; round < 2; round++) {
+    const v1 = await venue(data);
+    floor = Math.max(floor, await bare(v1.url));
+    await v1.close();
+    await db.exec('TRUNCATE market_data.venue_bars, market_data.bars');
+    const v2 = await venue(data);
+    stream = Math.max(stream, await full(v2.url, db, instruments));
+    await v2.close();
+  }
+  const lat = await latency(db, instruments);
+  await close();
+  const pct = (q: number) =>
+    (lat[Math.min(lat.length - 1, Math.floor(q * lat.length))] ?? Number.NaN).toFixed(3);
+  const fmt = (x: number) => `${Math.round(x).toLocaleString('en-US')} msg/s`;
+  process.stdout.write(
+    [
+      `bare loop (receive + JSON.parse):         ${fmt(floor)}`,
+      `stream (receive, parse, aggregate, bars): ${fmt(stream)}`,
+      `composite-update latency (trade frame sent → listener), ${lat.length} trades: p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms`,
+      `ratio stream / floor: ${(stream / floor).toFixed(2)}× (target ≥ 0.5×); absolute target ≥ 100,000/s: ${stream >= 100_000 ? 'met' : 'NOT met'}`,
+    ].join('\n') + '\n',
+  );
+}

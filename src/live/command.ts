@@ -1,0 +1,146 @@
+/** `marketpipe stream`: builds the runner from the command's store and settings and runs it. */
+import { hostname } from 'node:os';
+import { Redis } from 'ioredis';
+import type { Cache, PubSub } from '../cache/cache.ts';
+import { createCache, createPubSub } from '../cache/index.ts';
+import { NotFoundError, UsageError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+import type { Instrument } from '../core/types.ts';
+import type { Settings } from '../settings.ts';
+import { BinanceSource } from '../sources/binance/client.ts';
+import { CoinbaseSource } from '../sources/coinbase/client.ts';
+import { KrakenSource } from '../sources/kraken/client.ts';
+import { uniformAt } from '../sources/synthetic/random.ts';
+import type { Db } from '../store/db.ts';
+import { listInstruments } from '../store/repos/instruments.ts';
+import { LeaseManager } from './leases.ts';
+import type { Venue } from './protocol.ts';
+import { StreamRunner, type StreamSummary } from './runner.ts';
+import { streamTargets } from './targets.ts';
+import type { CompositeListener } from './types.ts';
+import { PROTOCOLS, wsUrls } from './venues.ts';
+
+export interface StreamCommandOptions {
+  symbols?: string[];
+  venues: Venue[];
+  forMs?: number;
+  seed: number;
+  /** Redis key prefix of the leases. */
+  leasePrefix: string;
+}
+
+/** What the stream needs from its process: the open store, settings, logger, cache and pub/sub (the runtime's). */
+export interface StreamContext {
+  db: Db;
+  settings: Settings;
+  log: Logger;
+  cache?: Cache;
+  pubsub?: PubSub;
+  /** Composite listeners (depeg alerts, live risk). @defaultValue none */
+  listeners?: readonly CompositeListener[];
+  /** Alerts raised meanwhile, for the summary. */
+  alertCount?: () => number;
+}
+
+export interface StartedStream {
+  runner: StreamRunner;
+  /** Gives the leases back, stops the connections, writes the closed bars; the summary. */
+  stop(): Promise<StreamSummary>;
+}
+
+/**
+ * Starts streaming `opts.symbols` (default: every active crypto and stablecoin) on `opts.venues`; with
+ * `settings.redisUrl` under leases shared with other processes. For `stream` and for the embedded mode of
+ * `start` (which should call it only when `streamConfigured(settings)`, see venues.ts).
+ */
+export async function startStream(
+  c: StreamContext,
+  opts: Omit<StreamCommandOptions, 'forMs'>,
+): Promise<StartedStream> {
+  const all = await listInstruments(c.db, {
+    active: true,
+    ...(opts.symbols ? { symbols: opts.symbols } : {}),
+  });
+  if (opts.symbols) {
+    const missing = opts.symbols.filter((s) => !all.some((i) => i.symbol === s));
+    if (missing.length > 0)
+      throw new NotFoundError(`unknown instrument "${missing[0]}" (see marketpipe instruments list)`);
+  }
+  const instruments: Instrument[] = all.filter(
+    (i) => i.assetClass === 'crypto' || i.assetClass === 'stablecoin',
+  );
+  const p = c.settings.providers;
+  const rest = {
+    binance: new BinanceSource({ baseUrl: p.binance.baseUrl }),
+    coinbase: new CoinbaseSource({ baseUrl: p.coinbase.baseUrl }),
+    kraken: new KrakenSource({ baseUrl: p.kraken.baseUrl }),
+  };
+  const targets = streamTargets(instruments, opts.venues, rest);
+  if (targets.length === 0) throw new UsageError('stream: no instrument is listed on the venues asked for');
+  const runner = new StreamRunner({
+    db: c.db,
+    cache: c.cache,
+    pubsub: c.pubsub,
+    listeners: c.listeners ?? [],
+    protocols: PROTOCOLS,
+    wsUrls: wsUrls(c.settings),
+    rest,
+    instruments: new Map(instruments.map((i) => [i.symbol, i])),
+    random: seededJitter(opts.seed),
+    log: c.log,
+    alertCount: c.alertCount,
+  });
+  let leases: LeaseManager | undefined;
+  let redis: Redis | undefined;
+  if (c.settings.redisUrl) {
+    redis = new Redis(c.settings.redisUrl, { maxRetriesPerRequest: 1 });
+    runner.start();
+    leases = new LeaseManager(targets, {
+      redis,
+      owner: `${hostname()}:${process.pid}:${opts.seed}`,
+      prefix: opts.leasePrefix,
+      onAcquire: (t) => runner.add(t),
+      onRelease: (t) => runner.remove(t),
+      log: c.log,
+    });
+    leases.start();
+  } else runner.start(targets);
+  return {
+    runner,
+    async stop() {
+      await leases?.stop();
+      const summary = await runner.stop();
+      redis?.disconnect();
+      return summary;
+    },
+  };
+}
+
+/** `marketpipe stream`: runs until `--for` has passed or SIGINT/SIGTERM arrives. */
+export async function runStream(c: StreamContext, opts: StreamCommandOptions): Promise<StreamSummary> {
+  // The command builds its own cache and pub/sub until the runtime (issue 19) hands them over.
+  const cache = c.cache ?? createCache(c.settings, c.log);
+  const pubsub = c.pubsub ?? createPubSub(c.settings, c.db, c.log);
+  const stream = await startStream({ ...c, cache, pubsub }, opts);
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = opts.forMs === undefined ? undefined : setTimeout(done, opts.forMs);
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+  const summary = await stream.stop();
+  if (c.pubsub === undefined) await pubsub.close();
+  if (c.cache === undefined) await cache.close();
+  return summary;
+}
+
+/** Reconnect jitter from `seed`: the i-th draw is a pure function of (seed, i). */
+function seededJitter(seed: number): () => number {
+  let i = 0;
+  return () => uniformAt(seed, i++);
+}
