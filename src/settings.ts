@@ -79,6 +79,7 @@ export const envSchema = z.object({
   LLM_LOCAL_MODEL: optional(z.string()),
   SMTP_URL: optional(url(['smtp:', 'smtps:'])),
   REPORT_RECIPIENTS: optional(z.string()),
+  ALERT_RECIPIENTS: optional(z.string()),
   ...providerEntries,
 });
 
@@ -106,6 +107,8 @@ export interface Settings {
   llmLocal: { baseUrl?: string; apiKey?: string; model?: string };
   smtpUrl?: string;
   reportRecipients: string[];
+  /** Who gets live alerts by email (`ALERT_RECIPIENTS`, else `REPORT_RECIPIENTS`); only with `smtpUrl`. */
+  alertRecipients: string[];
 }
 
 const list = (v: string | undefined): string[] =>
@@ -171,5 +174,6 @@ export function loadSettings(
     llmLocal: { baseUrl: e.LLM_LOCAL_BASE_URL, apiKey: e.LLM_LOCAL_API_KEY, model: e.LLM_LOCAL_MODEL },
     smtpUrl: e.SMTP_URL,
     reportRecipients: list(e.REPORT_RECIPIENTS),
+    alertRecipients: list(e.ALERT_RECIPIENTS ?? e.REPORT_RECIPIENTS),
   });
 }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AppDeps } from '../app.ts';
 import { wsRoutes } from '../ws.ts';
 import { adminConfigRoutes } from './admin-config.ts';
+import { alertRoutes } from './alerts.ts';
 import { assetRoutes } from './asset.ts';
 import { backtestRoutes } from './backtests.ts';
 import { chatRoutes } from './chat.ts';
@@ -55,6 +56,7 @@ export const ROUTES: RouteModule[] = [
   { name: 'volatility', plugin: volatilityRoutes },
   { name: 'depegs', plugin: depegRoutes },
   { name: 'risk', plugin: riskRoutes },
+  { name: 'alerts', plugin: alertRoutes },
   { name: 'quality', plugin: qualityRoutes },
   { name: 'backtests', plugin: backtestRoutes },
   { name: 'chat', plugin: chatRoutes },
