@@ -38,6 +38,15 @@ async function startWebhook(opts: { hang?: boolean } = {}) {
   };
 }
 
+/** Polls an async condition every 10 ms for up to 10 s. */
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  const t0 = performance.now();
+  while (!(await check())) {
+    if (performance.now() - t0 > 10_000) throw new Error(`expected ${what} within 10 s`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 class WsRecorder {
   readonly messages: Array<Record<string, unknown>> = [];
   readonly at: number[] = [];
@@ -125,6 +134,10 @@ describe('depeg alerts end to end on PostgreSQL (store, depeg_alerts, /ws/alerts
     expect(smtp.messages[0]?.mail.subject).toBe('[marketpipe] USDC depeg alert');
     expect(smtp.messages[0]?.envelopeTo).toEqual(['desk@example.test']);
 
+    // published first, stored just after: the row is there within moments
+    const alertsApi = async () =>
+      (await h.app.inject({ url: '/api/alerts?type=depeg&since=2020-01-01' })).json();
+    await until(async () => (await alertsApi()).alerts.length === 1, 'the stored alert');
     const api = await h.app.inject({ url: '/api/alerts?type=depeg&since=2020-01-01' });
     expect(api.statusCode).toBe(200);
     expect(api.json().alerts).toHaveLength(1);
@@ -141,6 +154,7 @@ describe('depeg alerts end to end on PostgreSQL (store, depeg_alerts, /ws/alerts
     tick(0.999);
     await eventually(() => ws.ofType('depeg_recovery').length === 1, 10_000, 'depeg_recovery');
     expect(ws.ofType('depeg_recovery')[0]?.alert).toMatchObject({ id: pushed.id, state: 'recovered' });
+    await until(async () => (await alertsApi()).alerts[0]?.state === 'recovered', 'the stored recovery');
     const after = (await h.app.inject({ url: '/api/alerts' })).json().alerts;
     expect(after).toHaveLength(1);
     expect(after[0]).toMatchObject({ id: pushed.id, state: 'recovered', details: { worst_price: 0.97 } });

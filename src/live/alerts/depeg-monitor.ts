@@ -52,6 +52,8 @@ export interface DepegMonitorOptions {
   clock: LiveClock;
   /** Called synchronously when an episode starts or ends; must not block (the notifier queues). */
   onEvent(event: DepegEvent): void;
+  /** Called when a hold towards an alert starts (the notifier reserves the alert's id meanwhile). */
+  onArm?(asset: string): void;
 }
 
 /**
@@ -130,6 +132,7 @@ export class DepegMonitor implements CompositeListener {
     t.price = tick.price;
     t.venues = tick.venues;
     if (phase === 'leaving') {
+      this.options.onArm?.(tick.symbol);
       t.worst = tick.price;
       t.threshold = threshold;
       t.holdSeconds = holdSeconds;

@@ -85,6 +85,7 @@ export async function createAlertListeners(deps: AlertListenerDeps): Promise<Ale
     config: deps.config,
     clock,
     onEvent: (e) => notifier.handle(e),
+    onArm: (asset) => notifier.prepare(asset),
   });
   const portfolio = await loadPortfolio(deps.db);
   const risk = new RiskMonitor({

@@ -4,7 +4,7 @@ import type { Logger } from '../../core/log.ts';
 import { toIso } from '../../core/time.ts';
 import { emailText } from '../../reports/email.ts';
 import type { Queryable } from '../../store/db.ts';
-import { type AlertRow, insertAlert, recoverAlert } from '../../store/repos/alerts.ts';
+import { type AlertRow, insertAlert, recoverAlert, reserveAlertId } from '../../store/repos/alerts.ts';
 import type { DepegEvent } from './depeg-monitor.ts';
 
 /** Where an alert goes besides the store and `depeg_alerts`. */
@@ -31,6 +31,12 @@ export interface DepegAlertMessage {
   alert: AlertRow;
 }
 
+/** An alert's row as published, and the store write that follows the publish. */
+interface Delivery {
+  row: AlertRow;
+  write?: () => Promise<unknown>;
+}
+
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
 
 /** One line for humans (webhook `text`, email subject). */
@@ -43,18 +49,34 @@ export function alertText(e: DepegEvent): string {
 }
 
 /**
- * Takes depeg events off the detector's hot path and delivers them: stored (`alerts.alerts`), published on
- * `depeg_alerts`, then the webhook and email in the background. Events of one asset are handled in order
- * (a recovery updates the row its alert inserted). A failing store, webhook or mail server is logged and
- * never stops the others: the alert is still published, with `id` 0 when it could not be stored.
+ * Takes depeg events off the detector's hot path and delivers them: published on `depeg_alerts` the moment
+ * the hold elapses, stored (`alerts.alerts`) just after, then sent to the webhook and by email in the
+ * background. The alert's id is reserved when the hold starts (`prepare`), so publishing never waits for
+ * the store. Events of one asset are handled in order (a recovery updates the row its alert inserted). A
+ * failing store, webhook or mail server is logged and never stops the others (an alert whose id could not
+ * be reserved is published with `id` 0).
  */
 export class AlertNotifier {
   private readonly chains = new Map<string, Promise<void>>();
-  private readonly openIds = new Map<string, number>();
+  private readonly reserved = new Map<string, Promise<number | null>>();
+  private readonly open = new Map<string, AlertRow>();
   private readonly background = new Set<Promise<void>>();
   delivered = 0;
 
   constructor(private readonly deps: AlertNotifierDeps) {}
+
+  /** A hold started for `asset`: reserve the id its alert will carry (kept for the next hold if cancelled). */
+  prepare(asset: string): void {
+    if (this.reserved.has(asset)) return;
+    this.reserved.set(
+      asset,
+      reserveAlertId(this.deps.db).catch((err: unknown) => {
+        this.deps.log.error({ err: describeError(err), asset }, 'reserving an alert id failed');
+        this.reserved.delete(asset);
+        return null;
+      }),
+    );
+  }
 
   handle(event: DepegEvent): void {
     const prev = this.chains.get(event.asset) ?? Promise.resolve();
@@ -62,14 +84,14 @@ export class AlertNotifier {
     this.chains.set(event.asset, next);
   }
 
-  /** Waits for every queued event, webhook and email. */
+  /** Waits for every queued event, store write, webhook and email. */
   async flush(): Promise<void> {
     await Promise.all(this.chains.values());
-    await Promise.all(this.background);
+    while (this.background.size > 0) await Promise.all(this.background);
   }
 
   private async deliver(e: DepegEvent): Promise<void> {
-    const row = await this.store(e);
+    const { row, write } = e.kind === 'depeg' ? await this.opened(e) : this.recovered(e);
     const message: DepegAlertMessage = {
       type: e.kind === 'depeg' ? 'depeg_alert' : 'depeg_recovery',
       ts: toIso(e.at),
@@ -82,6 +104,8 @@ export class AlertNotifier {
         this.deps.log.warn({ err: describeError(err), asset: e.asset }, 'depeg_alerts publish failed');
       }
     }
+    // Stored after the publish: on the embedded store a write runs on this thread and would delay it.
+    if (write) this.storeLater(e.asset, write);
     this.delivered++;
     const text = alertText(e);
     this.deps.log.warn({ alert: row.id, asset: e.asset, kind: e.kind }, text);
@@ -89,55 +113,78 @@ export class AlertNotifier {
     this.track(this.email(text, e));
   }
 
-  private async store(e: DepegEvent): Promise<AlertRow> {
-    const details = {
-      peg: e.peg,
-      hold_seconds: e.holdSeconds,
-      crossed_at: toIso(e.crossedAt),
-      worst_price: e.worst,
-      last_price: e.last,
-    };
-    const knownId = e.kind === 'depeg' ? 0 : (this.openIds.get(e.asset) ?? 0);
-    try {
-      if (e.kind === 'depeg') {
-        const row = await insertAlert(this.deps.db, {
-          type: 'depeg',
-          asset: e.asset,
-          ts: e.at,
-          price: e.price,
-          threshold: e.threshold,
-          venues: e.venues,
-          details,
-        });
-        this.openIds.set(e.asset, row.id);
-        return row;
-      }
-      const id = this.openIds.get(e.asset);
-      this.openIds.delete(e.asset);
-      const recovered =
-        id === undefined
-          ? null
-          : await recoverAlert(this.deps.db, id, e.at, {
-              recovered_price: e.last,
-              recovery_crossed_at: toIso(e.crossedAt),
-              worst_price: e.worst,
-            });
-      if (recovered) return recovered;
-    } catch (err) {
-      this.deps.log.error({ err: describeError(err), asset: e.asset }, 'storing the depeg alert failed');
-    }
-    return {
-      id: knownId,
-      type: 'depeg',
+  /** The new alert's row (id reserved at the crossing), written to the store in the background. */
+  private async opened(e: DepegEvent): Promise<Delivery> {
+    const id = (await this.reserved.get(e.asset)) ?? null;
+    this.reserved.delete(e.asset);
+    const alert = {
+      type: 'depeg' as const,
       asset: e.asset,
-      ts: toIso(e.at),
-      price: e.kind === 'depeg' ? e.price : e.last,
+      ts: e.at,
+      price: e.price,
       threshold: e.threshold,
       venues: e.venues,
-      state: e.kind === 'depeg' ? 'open' : 'recovered',
-      recovered_at: e.kind === 'depeg' ? null : toIso(e.at),
-      details,
+      details: {
+        peg: e.peg,
+        hold_seconds: e.holdSeconds,
+        crossed_at: toIso(e.crossedAt),
+        worst_price: e.worst,
+        last_price: e.last,
+      },
     };
+    const row: AlertRow = {
+      ...alert,
+      id: id ?? 0,
+      ts: toIso(e.at),
+      venues: [...e.venues],
+      state: 'open',
+      recovered_at: null,
+    };
+    this.open.set(e.asset, row);
+    const write = async () => {
+      const stored = await insertAlert(this.deps.db, alert, id ?? undefined);
+      if (row.id === 0) row.id = stored.id;
+    };
+    return { row, write };
+  }
+
+  /** The open alert's row marked recovered, updated in the store in the background. */
+  private recovered(e: DepegEvent): Delivery {
+    const prev = this.open.get(e.asset);
+    this.open.delete(e.asset);
+    const details = {
+      recovered_price: e.last,
+      recovery_crossed_at: toIso(e.crossedAt),
+      worst_price: e.worst,
+    };
+    const row: AlertRow = {
+      id: prev?.id ?? 0,
+      type: 'depeg',
+      asset: e.asset,
+      ts: prev?.ts ?? toIso(e.at),
+      price: prev?.price ?? e.price,
+      threshold: e.threshold,
+      venues: prev?.venues ?? [...e.venues],
+      state: 'recovered',
+      recovered_at: toIso(e.at),
+      details: { ...prev?.details, ...details },
+    };
+    // prev.id is read when the write runs: an id assigned by the insert (none reserved) is known by then.
+    return { row, write: prev ? () => recoverAlert(this.deps.db, prev.id, e.at, details) : undefined };
+  }
+
+  /** Store writes of one asset run in order, after the publish; a failure is logged. */
+  private storeLater(asset: string, write: () => Promise<unknown>): void {
+    const key = `store:${asset}`;
+    const prev = this.chains.get(key) ?? Promise.resolve();
+    const next = prev.then(write).then(
+      () => undefined,
+      (err: unknown) => {
+        this.deps.log.error({ err: describeError(err), asset }, 'storing the depeg alert failed');
+      },
+    );
+    this.chains.set(key, next);
+    this.track(next);
   }
 
   private track(p: Promise<void>): void {

@@ -69,11 +69,33 @@ function toAlert(r: DbRow): AlertRow {
 
 const COLUMNS = 'id, type, asset, ts, price, threshold, venues, state, recovered_at, details';
 
-export async function insertAlert(db: Queryable, a: NewAlert): Promise<AlertRow> {
+/**
+ * Takes the next alert id without inserting: the live notifier reserves one when a hold starts, so the
+ * alert can be published the moment the hold elapses and stored just after. Unused ids leave gaps only.
+ */
+export async function reserveAlertId(db: Queryable): Promise<number> {
+  const res = await db.query<{ id: number | string }>(`SELECT nextval('alerts.alerts_id_seq') AS id`);
+  const row = res.rows[0];
+  if (!row) throw new Error('nextval gave no row');
+  return Number(row.id);
+}
+
+/** Stores a new alert, `open`; with `id` (from reserveAlertId) that id is used. */
+export async function insertAlert(db: Queryable, a: NewAlert, id?: number): Promise<AlertRow> {
   const res = await db.query<DbRow>(
-    `INSERT INTO alerts.alerts (type, asset, ts, price, threshold, venues, details)
-     VALUES ($1, $2, $3, $4, $5, $6::text[], $7::jsonb) RETURNING ${COLUMNS}`,
-    [a.type, a.asset, toIso(a.ts), a.price, a.threshold, [...a.venues], JSON.stringify(a.details)],
+    `INSERT INTO alerts.alerts (id, type, asset, ts, price, threshold, venues, details)
+     VALUES (COALESCE($8::bigint, nextval('alerts.alerts_id_seq')), $1, $2, $3, $4, $5, $6::text[], $7::jsonb)
+     RETURNING ${COLUMNS}`,
+    [
+      a.type,
+      a.asset,
+      toIso(a.ts),
+      a.price,
+      a.threshold,
+      [...a.venues],
+      JSON.stringify(a.details),
+      id ?? null,
+    ],
   );
   const row = res.rows[0];
   if (!row) throw new Error('INSERT … RETURNING gave no row');
