@@ -90,6 +90,7 @@ export const envSchema = z.object({
   BINANCE_WS_URL: optional(url(['ws:', 'wss:'])),
   COINBASE_WS_URL: optional(url(['ws:', 'wss:'])),
   KRAKEN_WS_URL: optional(url(['ws:', 'wss:'])),
+  ALERT_RECIPIENTS: optional(z.string()),
   ...providerEntries,
 });
 
@@ -124,10 +125,13 @@ export interface Settings {
   configEnv: string;
   /** This process's name for config canaries (`config set … --canary serve-2`); unset: none targets it. */
   processName?: string;
+  /**
    * Venue market-data WebSockets (`BINANCE_WS_URL`, `COINBASE_WS_URL`, `KRAKEN_WS_URL`); unset = the venue's
    * public endpoint when `marketpipe stream` runs. Only explicitly set ones turn the stream on inside `start`.
    */
   venueWs: { binance?: string; coinbase?: string; kraken?: string };
+  /** Who gets live alerts by email (`ALERT_RECIPIENTS`, else `REPORT_RECIPIENTS`); only with `smtpUrl`. */
+  alertRecipients: string[];
 }
 
 const list = (v: string | undefined): string[] =>
@@ -196,5 +200,6 @@ export function loadSettings(
     configEnv: e.MARKETPIPE_ENV,
     processName: e.MARKETPIPE_PROCESS_NAME,
     venueWs: { binance: e.BINANCE_WS_URL, coinbase: e.COINBASE_WS_URL, kraken: e.KRAKEN_WS_URL },
+    alertRecipients: list(e.ALERT_RECIPIENTS ?? e.REPORT_RECIPIENTS),
   });
 }

@@ -47,7 +47,7 @@ export interface WsOptions {
   maxMessagesPerSecond?: number;
 }
 
-type Stream = 'prices' | 'monitor';
+type Stream = 'prices' | 'monitor' | 'alerts';
 
 /**
  * One connected client with a bounded send queue: `pending` counts messages handed to the socket and not
@@ -118,6 +118,8 @@ export class WsClient {
 export class StreamHub {
   readonly prices = new Set<WsClient>();
   readonly monitor = new Set<WsClient>();
+  /** `/ws/alerts`: every `depeg_alerts` and `risk_updates` message. */
+  readonly alerts = new Set<WsClient>();
   private readonly bySymbol = new Map<string, Set<WsClient>>();
   private readonly unsubs: Array<() => Promise<void>> = [];
   private heartbeat: NodeJS.Timeout | undefined;
@@ -132,7 +134,8 @@ export class StreamHub {
   ) {}
 
   /**
-   * Subscribes to `price_updates`, `job_events`, `data_ready` (one subscription per process). `data_ready`
+   * Subscribes to `price_updates`, `job_events`, `data_ready`, `depeg_alerts`, `risk_updates` (one
+   * subscription each per process). `data_ready`
    * also drops the route-cache keys the new data makes stale (cache-invalidation.ts).
    */
   async start(pubsub: PubSub | undefined): Promise<void> {
@@ -151,6 +154,8 @@ export class StreamHub {
           this.coverageSoon();
         }),
       );
+      this.unsubs.push(await pubsub.subscribe('depeg_alerts', (m) => this.toAlerts(m)));
+      this.unsubs.push(await pubsub.subscribe('risk_updates', (m) => this.toAlerts(m)));
     }
     this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs);
     this.heartbeat.unref();
@@ -158,7 +163,7 @@ export class StreamHub {
 
   add(socket: WebSocket, stream: Stream): WsClient {
     const client = new WsClient(socket, stream, this.options, this.metrics, (c) => this.remove(c));
-    (stream === 'prices' ? this.prices : this.monitor).add(client);
+    this.setOf(stream).add(client);
     this.metrics.wsClients.inc({ stream });
     socket.on('pong', () => {
       client.alive = true;
@@ -169,11 +174,14 @@ export class StreamHub {
   }
 
   remove(client: WsClient): void {
-    const set = client.stream === 'prices' ? this.prices : this.monitor;
-    if (!set.delete(client)) return;
+    if (!this.setOf(client.stream).delete(client)) return;
     client.closed = true;
     this.metrics.wsClients.dec({ stream: client.stream });
     for (const s of client.symbols) this.unfollow(client, s);
+  }
+
+  private setOf(stream: Stream): Set<WsClient> {
+    return stream === 'prices' ? this.prices : stream === 'monitor' ? this.monitor : this.alerts;
   }
 
   follow(client: WsClient, symbol: string): void {
@@ -221,6 +229,12 @@ export class StreamHub {
     for (const c of [...this.monitor]) c.send(text);
   }
 
+  toAlerts(message: ChannelMessage): void {
+    if (this.alerts.size === 0) return;
+    const text = JSON.stringify(message);
+    for (const c of [...this.alerts]) c.send(text);
+  }
+
   /** Coverage after new data, at most once a second however many `data_ready` messages arrive. */
   private coverageSoon(): void {
     if (this.coverageTimer || this.monitor.size === 0) return;
@@ -245,7 +259,7 @@ export class StreamHub {
   }
 
   private beat(): void {
-    for (const c of [...this.prices, ...this.monitor]) {
+    for (const c of [...this.prices, ...this.monitor, ...this.alerts]) {
       if (!c.alive) {
         c.drop(WS_CLOSE.goingAway, 'heartbeat missed', 'heartbeat');
         c.socket.terminate();
@@ -260,8 +274,13 @@ export class StreamHub {
     }
   }
 
-  stats(): { prices: number; monitor: number; symbols: number } {
-    return { prices: this.prices.size, monitor: this.monitor.size, symbols: this.bySymbol.size };
+  stats(): { prices: number; monitor: number; alerts: number; symbols: number } {
+    return {
+      prices: this.prices.size,
+      monitor: this.monitor.size,
+      alerts: this.alerts.size,
+      symbols: this.bySymbol.size,
+    };
   }
 
   /** Closes every client with 1001 and drops the subscriptions. */
@@ -270,7 +289,8 @@ export class StreamHub {
     this.stopped = true;
     clearInterval(this.heartbeat);
     clearTimeout(this.coverageTimer);
-    for (const c of [...this.prices, ...this.monitor]) c.drop(WS_CLOSE.goingAway, 'server shutting down');
+    for (const c of [...this.prices, ...this.monitor, ...this.alerts])
+      c.drop(WS_CLOSE.goingAway, 'server shutting down');
     // One after another: they share the store's LISTEN connection, which takes one query at a time.
     for (const off of this.unsubs) await off().catch(() => undefined);
   }
@@ -299,10 +319,12 @@ export function streamHubOf(deps: object): StreamHub | undefined {
 }
 
 /**
- * `/ws/prices` and `/ws/monitor`. Prices: `{"op":"subscribe","symbols":["BTC"]}` / `unsubscribe`; the
+ * `/ws/prices`, `/ws/monitor` and `/ws/alerts`. Prices: `{"op":"subscribe","symbols":["BTC"]}` / `unsubscribe`; the
  * server answers `{type:"subscribed", symbols}` (all followed symbols), then the cached latest price of each
  * new symbol, then every `price_updates` message for followed symbols. Monitor: a coverage snapshot on
- * connect, then `job_events` and `data_ready` messages and a fresh coverage after new data. Bad input gets
+ * connect, then `job_events` and `data_ready` messages and a fresh coverage after new data. Alerts: `{type:"ready"}`
+ * on connect, then every `depeg_alerts` (`depeg_alert`, `depeg_recovery`) and `risk_updates` (`risk_update`)
+ * message. Bad input gets
  * `{type:"error", message}`; a non-JSON message or too many symbols closes with 1008.
  */
 export function wsRoutes(options: WsOptions = {}): FastifyPluginAsync<RouteOptions> {
@@ -399,6 +421,26 @@ export function wsRoutes(options: WsOptions = {}): FastifyPluginAsync<RouteOptio
           (m) => client.send(m),
           () => undefined,
         );
+      },
+    );
+
+    app.get(
+      '/ws/alerts',
+      {
+        websocket: true,
+        schema: {
+          summary:
+            'Live depeg alerts and recoveries (`depeg_alerts`) and live VaR (`risk_updates`) (WebSocket)',
+          tags: ['streams'],
+        },
+      },
+      (socket) => {
+        const client = hub.add(socket, 'alerts');
+        socket.on('message', () => {
+          if (client.admit(opts.maxMessagesPerSecond))
+            client.send({ type: 'error', message: 'this stream takes no messages' });
+        });
+        client.send({ type: 'ready', ts: new Date().toISOString() });
       },
     );
   };

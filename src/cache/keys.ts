@@ -22,6 +22,8 @@ export const CHANNELS = [
   'price_updates',
   'volatility_alerts',
   'correlation_alerts',
+  'depeg_alerts',
+  'risk_updates',
   'data_ready',
   'job_events',
 ] as const;

@@ -258,6 +258,42 @@ export const DEFAULT_PARAMETERS: readonly ParameterDef[] = Object.freeze([
     'Embedded store: age after which the chat copy of the store is refreshed (ms)',
     { min: 0, max: 86_400_000 },
   ),
+  // live alerts and live risk (migration 098), read on every composite tick
+  p(
+    'alerts',
+    'depeg_threshold',
+    'float',
+    0.005,
+    'Relative distance from the peg beyond which a stablecoin is off peg (0.005 = 0.5 %)',
+    { min: 0.0001, max: 0.5 },
+  ),
+  p(
+    'alerts',
+    'depeg_min_seconds',
+    'float',
+    5,
+    'Seconds the composite price must stay off peg (and back inside) before an alert (a recovery) is raised',
+    { min: 0, max: 3600 },
+  ),
+  p(
+    'alerts',
+    'risk_move_threshold',
+    'float',
+    0.01,
+    'Composite move since the last live VaR that triggers a new one (0.01 = 1 %)',
+    { min: 0.0001, max: 1 },
+  ),
+  p(
+    'alerts',
+    'risk_min_interval_seconds',
+    'float',
+    10,
+    'Least time between two live VaR recomputations (s)',
+    {
+      min: 0,
+      max: 86_400,
+    },
+  ),
   // schedules
   ...SCHEDULES.map(([job, what]) => p('schedules', `${job}.enabled`, 'json', true, `Run ${what}`, ON_OFF)),
 ]);

@@ -60,3 +60,34 @@ export async function emailReport(
     transport.close();
   }
 }
+
+/** Sends a short plain-text message (live alerts) to the recipients over the same SMTP settings. */
+export async function emailText(smtp: SmtpOptions, subject: string, text: string): Promise<EmailResult> {
+  if (!smtp.url) throw new ConfigError('SMTP_URL is not set: cannot send email');
+  if (smtp.recipients.length === 0) throw new ConfigError('no recipients to email');
+  const transport = nodemailer.createTransport(smtp.url);
+  try {
+    const info = await transport.sendMail({
+      from: smtp.from ?? 'marketpipe <alerts@marketpipe.local>',
+      to: [...smtp.recipients],
+      subject,
+      text,
+    });
+    return {
+      message_id: String(info.messageId),
+      accepted: addresses(info.accepted),
+      rejected: addresses(info.rejected),
+    };
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new UnavailableError(`sending email by SMTP failed: ${reason}`, { cause: err });
+  } finally {
+    transport.close();
+  }
+}
+
+function addresses(v: unknown): string[] {
+  return Array.isArray(v)
+    ? v.map((a) => (typeof a === 'string' ? a : String((a as { address?: string }).address)))
+    : [];
+}

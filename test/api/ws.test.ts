@@ -248,6 +248,6 @@ describe('WsClient send queue (unit)', () => {
     hub.add(fake(), 'monitor');
     await hub.stop();
     expect(codes).toEqual([WS_CLOSE.goingAway, WS_CLOSE.goingAway]);
-    expect(hub.stats()).toEqual({ prices: 0, monitor: 0, symbols: 0 });
+    expect(hub.stats()).toEqual({ prices: 0, monitor: 0, alerts: 0, symbols: 0 });
   });
 });

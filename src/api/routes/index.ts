@@ -3,6 +3,7 @@ import type { AppDeps } from '../app.ts';
 import { wsRoutes } from '../ws.ts';
 import { adminConfigRoutes } from './admin-config.ts';
 import { adminConfigVersionRoutes } from './admin-config-versions.ts';
+import { alertRoutes } from './alerts.ts';
 import { assetRoutes } from './asset.ts';
 import { backtestRoutes } from './backtests.ts';
 import { chatRoutes } from './chat.ts';
@@ -57,6 +58,7 @@ export const ROUTES: RouteModule[] = [
   { name: 'volatility', plugin: volatilityRoutes },
   { name: 'depegs', plugin: depegRoutes },
   { name: 'risk', plugin: riskRoutes },
+  { name: 'alerts', plugin: alertRoutes },
   { name: 'quality', plugin: qualityRoutes },
   { name: 'backtests', plugin: backtestRoutes },
   { name: 'chat', plugin: chatRoutes },

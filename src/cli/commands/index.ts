@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../context.ts';
+import * as alerts from './alerts.ts';
 import * as analytics from './analytics.ts';
 import * as askCommand from './ask.ts';
 import * as audit from './audit.ts';
@@ -46,6 +47,7 @@ export const COMMAND_MODULES: CommandModule[] = [
   token,
   backtest,
   risk,
+  alerts,
   scenarios,
   quote,
   askCommand,
