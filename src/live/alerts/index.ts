@@ -5,7 +5,7 @@
 import type { PubSub } from '../../cache/index.ts';
 import type { Logger } from '../../core/log.ts';
 import { portfolioAssets } from '../../risk/portfolio.ts';
-import { loadPortfolio, runVar } from '../../services/risk.ts';
+import { loadPortfolio, runVar } from '../../risk/service.ts';
 import type { Settings } from '../../settings.ts';
 import type { Db } from '../../store/db.ts';
 import { listInstruments } from '../../store/repos/instruments.ts';
