@@ -11,6 +11,7 @@ import * as imports from './import.ts';
 import * as ingest from './ingest.ts';
 import * as instruments from './instruments.ts';
 import * as jobs from './jobs.ts';
+import * as models from './models.ts';
 import * as news from './news.ts';
 import * as quarantine from './quarantine.ts';
 import * as quote from './quote.ts';
@@ -44,6 +45,7 @@ export const COMMAND_MODULES: CommandModule[] = [
   backtest,
   risk,
   scenarios,
+  models,
   quote,
   askCommand,
   reportCommand,
