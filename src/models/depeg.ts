@@ -110,13 +110,12 @@ export function evaluateDepeg(panel: DepegPanel, spec: DepegSpec, opts: Evaluate
   };
 }
 
-/** The latest unlabelled sample of each coin, scored by `m`: what `models predict` prints. */
+/**
+ * Each coin's sample on the panel's last day (its label is still unknown), scored by `m`: what
+ * `models predict` prints. A coin without a bar that day (a series that stopped) gets no forecast.
+ */
 export function latestDepeg(panel: DepegPanel, m: FittedDepeg): { coin: string; ts: number; p: number }[] {
-  const samples = depegSamples(panel);
-  const latest = new Map<string, DepegSample>();
-  for (const s of samples) {
-    const cur = latest.get(s.coin);
-    if (!cur || s.ts > cur.ts) latest.set(s.coin, s);
-  }
-  return [...latest.values()].map((s) => ({ coin: s.coin, ts: s.ts, p: predictDepeg(m, s) }));
+  return depegSamples(panel)
+    .filter((s) => s.y === null)
+    .map((s) => ({ coin: s.coin, ts: s.ts, p: predictDepeg(m, s) }));
 }

@@ -4,7 +4,8 @@
  * version), and scores the latest day with the active version.
  */
 import { NotFoundError, UsageError } from '../core/errors.ts';
-import type { Db } from '../store/db.ts';
+import type { ReportModels } from '../risk/report/build.ts';
+import type { Db, Queryable } from '../store/db.ts';
 import {
   activateModelVersion,
   activeModelVersion,
@@ -15,6 +16,7 @@ import {
   readDepegInputs,
   readModelPredictions,
 } from '../store/repos/models.ts';
+import { calibrationBins } from './calibration.ts';
 import { type CatalogEntry, MODEL_CATALOG } from './catalog.ts';
 import { type DepegEvaluation, evaluateDepeg, type FittedDepeg, latestDepeg, predictDepeg } from './depeg.ts';
 import { alignDaily, type DepegPanel, depegSamples } from './features.ts';
@@ -52,7 +54,7 @@ export function catalogEntry(name: string): CatalogEntry {
 }
 
 export async function loadDepegPanel(
-  db: Db,
+  db: Queryable,
   range: { from?: number; to?: number } = {},
 ): Promise<DepegPanel> {
   const { coins, btc } = await readDepegInputs(db, {
@@ -108,7 +110,7 @@ export async function trainModel(db: Db, name: string, opts: TrainOptions = {}):
   };
 }
 
-export function listModels(db: Db, name?: string): Promise<ModelVersion[]> {
+export function listModels(db: Queryable, name?: string): Promise<ModelVersion[]> {
   return listModelVersions(db, name);
 }
 
@@ -125,7 +127,7 @@ export interface Prediction {
 
 /** P(depeg next day) for the latest stored day of each stablecoin (or `asset`), by the active version. */
 export async function predictModel(
-  db: Db,
+  db: Queryable,
   name: string,
   opts: { asset?: string; version?: number } = {},
 ): Promise<{ name: string; version: number; predictions: Prediction[] }> {
@@ -220,4 +222,82 @@ export async function retrainModels(
     }
   }
   return { records: models.filter((m) => m.activated).length, models };
+}
+
+/**
+ * The risk report's models section as of `asOf` (epoch ms): the depeg probabilities of every model with
+ * an active version, forecast from the bars stored up to then. Models without an active version are
+ * listed as such: a model that did not beat its baseline is never used.
+ */
+export async function reportModels(db: Queryable, asOf: number): Promise<ReportModels> {
+  const out: ReportModels = { models: [], inactive: [], note: null };
+  let panel: DepegPanel | null = null;
+  for (const name of Object.keys(MODEL_CATALOG)) {
+    const v = await activeModelVersion(db, name);
+    if (!v) {
+      out.inactive.push(name);
+      continue;
+    }
+    if (!panel) {
+      try {
+        panel = await loadDepegPanel(db, { to: asOf });
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+        out.note = err.message;
+        return out;
+      }
+    }
+    const predictions = latestDepeg(panel, v.model as FittedDepeg).map((p) => ({
+      asset: p.coin,
+      ts: new Date(p.ts).toISOString(),
+      probability: p.p,
+    }));
+    out.models.push({ name, version: v.version, predictions });
+  }
+  return out;
+}
+
+/**
+ * One model for the dashboard: every version with its metrics beside the baseline and the calibration
+ * curves (model and baseline) of its walk-forward forecasts, and the active version's latest forecasts.
+ */
+export async function modelDetail(db: Queryable, name: string) {
+  catalogEntry(name);
+  const versions = await listModelVersions(db, name);
+  const out = [];
+  for (const v of versions) {
+    const rows = await readModelPredictions(db, name, v.version);
+    const y = rows.map((r) => r.y);
+    out.push({
+      version: v.version,
+      active: v.active,
+      better_than_baseline: v.betterThanBaseline,
+      features: v.features,
+      train_from: v.trainFrom === null ? null : new Date(v.trainFrom).toISOString(),
+      train_to: v.trainTo === null ? null : new Date(v.trainTo).toISOString(),
+      created_at: new Date(v.createdAt).toISOString(),
+      metrics: v.metrics,
+      baseline: v.baseline,
+      calibration: {
+        model: calibrationBins(
+          rows.map((r) => r.p),
+          y,
+        ),
+        baseline: calibrationBins(
+          rows.map((r) => r.p_baseline),
+          y,
+        ),
+      },
+    });
+  }
+  const active = versions.find((v) => v.active);
+  let latest: Prediction[] = [];
+  if (active) {
+    try {
+      latest = (await predictModel(db, name, { version: active.version })).predictions;
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
+  }
+  return { name, description: catalogEntry(name).description, versions: out, latest };
 }

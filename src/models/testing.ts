@@ -67,3 +67,15 @@ export function samplePanel(to = Number.POSITIVE_INFINITY): DepegPanel {
   };
   return alignDaily(coins.map(cut), cut(btc));
 }
+
+/** Daily log returns of a shipped daily CSV (e.g. `daily/SPY_yahoo_daily_2021-2026.csv`). */
+export function sampleReturns(file: string): number[] {
+  const c = readCsv(file).close;
+  const r: number[] = [];
+  for (let i = 1; i < c.length; i++) {
+    const a = c[i - 1] as number;
+    const b = c[i] as number;
+    if (a > 0 && b > 0) r.push(Math.log(b / a));
+  }
+  return r;
+}

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigStore } from '../config/store.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
 import { DAY_MS, toIsoDate } from '../core/time.ts';
+import { reportModels } from '../models/service.ts';
 import { monteCarloVar, type VarResult } from '../risk/montecarlo.ts';
 import { type Portfolio, parsePortfolio, portfolioAssets, totalExposure } from '../risk/portfolio.ts';
 import { type Quote, quotePremium } from '../risk/pricing.ts';
@@ -198,6 +199,7 @@ export async function runDailyRisk(db: Db, options: DailyRiskOptions): Promise<D
     reserveMultiplier: cfg.num('risk.reserve_multiplier', 1.5),
     dataSources: v.sources,
   });
+  report.models = await reportModels(db, asOf);
   const html = renderRiskReportHtml(report);
   const dir = join(options.home, 'reports');
   await mkdir(dir, { recursive: true });

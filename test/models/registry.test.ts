@@ -1,13 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as modelsCmd from '../../src/cli/commands/models.ts';
 import { ConflictError } from '../../src/core/errors.ts';
-import type { StoredBar } from '../../src/core/types.ts';
 import { pairedMetrics } from '../../src/models/metrics.ts';
 import { retrainModel } from '../../src/models/service.ts';
-import { SAMPLE_COINS, sampleSeries } from '../../src/models/testing.ts';
 import type { Db } from '../../src/store/db.ts';
-import { upsertBars } from '../../src/store/repos/bars.ts';
-import { upsertInstruments } from '../../src/store/repos/instruments.ts';
 import {
   activeModelVersion,
   getModelVersion,
@@ -16,52 +12,7 @@ import {
 } from '../../src/store/repos/models.ts';
 import { testBackends } from '../../src/store/repos/test-backends.ts';
 import { runCommands } from '../support/cli.ts';
-
-/** The shipped real daily series (samples/) stored as the demo stores them, plus one synthetic bar. */
-async function loadSamples(db: Db): Promise<void> {
-  await upsertInstruments(db, [
-    ...SAMPLE_COINS.map((c) => ({
-      symbol: c.symbol,
-      assetClass: 'stablecoin' as const,
-      name: c.symbol,
-      currency: 'USD',
-      timezone: 'UTC',
-      pegTarget: 1,
-    })),
-    { symbol: 'BTC', assetClass: 'crypto', name: 'Bitcoin', currency: 'USD', timezone: 'UTC' },
-  ]);
-  const { coins, btc } = sampleSeries();
-  const rows: StoredBar[] = [];
-  for (const s of [...coins, { ...btc, symbol: 'BTC' }]) {
-    s.ts.forEach((ts, i) => {
-      const close = s.close[i] as number;
-      rows.push({
-        symbol: s.symbol,
-        interval: '1d',
-        source: s.symbol === 'BTC' ? 'yahoo' : 'coinmarketcap',
-        ts,
-        open: s.open[i] as number,
-        high: Math.max(s.high[i] as number, close),
-        low: Math.min(s.low[i] as number, close),
-        close,
-        volume: s.volume[i] as number,
-      });
-    });
-  }
-  // The demo's synthetic fill must never reach a model: a wild synthetic USDC bar after the real data.
-  rows.push({
-    symbol: 'USDC',
-    interval: '1d',
-    source: 'synthetic',
-    ts: Date.parse('2024-06-01'),
-    open: 0.5,
-    high: 0.5,
-    low: 0.5,
-    close: 0.5,
-    volume: 1,
-  });
-  await upsertBars(db, rows);
-}
+import { loadSamples } from './load-samples.ts';
 
 for (const backend of await testBackends('models')) {
   describe(`model registry on ${backend.name}`, () => {
