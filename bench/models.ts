@@ -16,7 +16,8 @@ import {
 } from '../src/models/depeg.ts';
 import { depegSamples } from '../src/models/features.ts';
 import type { ClassifierMetrics, Estimate } from '../src/models/metrics.ts';
-import { SAMPLE_BTC, samplePanel, sampleReturns } from '../src/models/testing.ts';
+import { correlationObservations, fitHmm2, highRegimeProbability } from '../src/models/regimes.ts';
+import { alignedSampleReturns, SAMPLE_BTC, samplePanel, sampleReturns } from '../src/models/testing.ts';
 import { volatilityWalkForward } from '../src/models/volatility.ts';
 
 function median(fn: () => void, reps: number): number {
@@ -99,6 +100,20 @@ export async function run(): Promise<void> {
       );
     }
   }
+  const files = [
+    'daily/BTC_yahoo_daily_2021-2025.csv',
+    'daily/ETH_yahoo_daily_2021-2026.csv',
+    'daily/SPY_yahoo_daily_2021-2026.csv',
+  ];
+  const h0 = performance.now();
+  const obs = correlationObservations(alignedSampleReturns(files), 30);
+  const hmm = fitHmm2(obs);
+  const pNext = highRegimeProbability(hmm, obs, 5);
+  process.stdout.write(
+    `\ncorrelation regimes (BTC, ETH, SPY; 30-day average correlation and dispersion; 2-state HMM), ${(performance.now() - h0).toFixed(0)} ms\n` +
+      `  low regime mean corr ${hmm.mean[0][0]?.toFixed(3)}, high ${hmm.mean[1][0]?.toFixed(3)}; stay low ${hmm.a[0].toFixed(3)}, stay high ${hmm.a[3].toFixed(3)}\n` +
+      `  P(high-correlation regime 5 trading days after ${obs.length} observations) = ${pNext.toFixed(3)}\n`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -79,3 +79,16 @@ export function sampleReturns(file: string): number[] {
   }
   return r;
 }
+
+/** Daily log returns of several shipped daily CSVs on the days all of them have a close (and the day before). */
+export function alignedSampleReturns(files: readonly string[]): Float64Array[] {
+  const series = files.map((f) => readCsv(f));
+  const maps = series.map((s) => new Map(s.ts.map((t, i) => [t, s.close[i] as number])));
+  const days = (series[0]?.ts ?? []).filter((t) => maps.every((m) => m.has(t)));
+  return maps.map((m) => {
+    const out = new Float64Array(Math.max(0, days.length - 1));
+    for (let i = 1; i < days.length; i++)
+      out[i - 1] = Math.log((m.get(days[i] as number) as number) / (m.get(days[i - 1] as number) as number));
+    return out;
+  });
+}

@@ -55,7 +55,7 @@ function fromFree(x: readonly number[], variance: number): Garch {
 }
 
 /** Nelder–Mead minimisation (standard coefficients 1, 2, 0.5, 0.5), deterministic. */
-export function nelderMead(
+function nelderMead(
   f: (x: number[]) => number,
   x0: readonly number[],
   step = 0.5,
