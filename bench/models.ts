@@ -84,7 +84,7 @@ export async function run(): Promise<void> {
   process.stdout.write(
     '\nvolatility, one-day variance forecasts vs r² (walk-forward: 250-day start, GARCH/HAR refit every 21 days)\n',
   );
-  process.stdout.write('series      model   QLIKE        MSE          ×EWMA QLIKE-diff   ms\n');
+  process.stdout.write('series      model   QLIKE        MSE          QLIKE−EWMA   ms\n');
   for (const [label, file] of [
     ['BTC', SAMPLE_BTC],
     ['SPY', 'daily/SPY_yahoo_daily_2021-2026.csv'],

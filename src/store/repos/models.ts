@@ -200,6 +200,7 @@ export interface DailyColumns {
 /**
  * Daily bars (`from <= ts < to`, epoch ms) of every stablecoin with a peg, and of BTC, from real sources
  * only: the demo's synthetic fill (`source = 'synthetic'`) would teach a model the generator, not markets.
+ * Bars flagged `is_outlier` are kept: a depeg day is exactly the kind of bar a plausibility check flags.
  */
 export async function readDepegInputs(
   db: Queryable,
@@ -218,7 +219,7 @@ export async function readDepegInputs(
     `SELECT i.symbol, i.asset_class, i.peg_target AS peg, (extract(epoch FROM b.ts) * 1000)::float8 AS ts,
             b.high, b.low, b.close, b.volume
        FROM market_data.bars b JOIN market_data.instruments i ON i.id = b.instrument_id
-      WHERE b.interval = '1d' AND b.source <> 'synthetic' AND NOT b.is_outlier
+      WHERE b.interval = '1d' AND b.source <> 'synthetic'
         AND ((i.asset_class = 'stablecoin' AND i.peg_target IS NOT NULL) OR i.symbol = 'BTC')
         AND b.ts >= $1::timestamptz AND b.ts < $2::timestamptz
       ORDER BY i.symbol, b.ts`,
