@@ -301,3 +301,40 @@ export async function modelDetail(db: Queryable, name: string) {
   }
   return { name, description: catalogEntry(name).description, versions: out, latest };
 }
+
+/** What the risk engine uses of the active depeg model: its forecasts as of `asOf` and its base rate. */
+export interface DepegForecast {
+  name: string;
+  version: number;
+  /** Observed daily depeg frequency over the version's stored walk-forward forecasts (mean of y). */
+  base_rate: number;
+  /** P(depeg next day) by stablecoin, from the latest stored bar up to `asOf`. */
+  probabilities: Record<string, number>;
+}
+
+/**
+ * The first model of the catalogue with an active version, forecast as of `asOf` (epoch ms); a string
+ * saying why when there is none, or when it cannot be used (no stored walk-forward forecasts to take a
+ * base rate from, no bars of a stablecoin up to `asOf`).
+ */
+export async function activeDepegForecast(db: Queryable, asOf: number): Promise<DepegForecast | string> {
+  for (const name of Object.keys(MODEL_CATALOG)) {
+    const v = await activeModelVersion(db, name);
+    if (!v) continue;
+    const rows = await readModelPredictions(db, name, v.version);
+    const baseRate = rows.length === 0 ? Number.NaN : rows.reduce((a, r) => a + r.y, 0) / rows.length;
+    if (!(baseRate > 0))
+      return `model ${name} v${v.version} has no stored forecast with a depeg to take a base rate from`;
+    let panel: DepegPanel;
+    try {
+      panel = await loadDepegPanel(db, { to: asOf });
+    } catch (err) {
+      if (err instanceof NotFoundError) return err.message;
+      throw err;
+    }
+    const probabilities: Record<string, number> = {};
+    for (const p of latestDepeg(panel, v.model as FittedDepeg)) probabilities[p.coin] = p.p;
+    return { name, version: v.version, base_rate: baseRate, probabilities };
+  }
+  return `no depeg model has an active version (${Object.keys(MODEL_CATALOG).join(', ')})`;
+}

@@ -36,3 +36,9 @@ CREATE TABLE models.predictions (
   PRIMARY KEY (name, version, asset, ts),
   FOREIGN KEY (name, version) REFERENCES models.versions (name, version) ON DELETE CASCADE
 );
+
+-- How the VaR weights its stress scenarios: "default" (as stored) or "model" (scaled by the active depeg
+-- model's probability relative to its base rate; see src/risk/scenarios.ts modelScenarioWeights).
+INSERT INTO config.parameters (category, key, value_type, value, description, validation, seeded) VALUES
+  ('risk', 'scenario_weights', 'string', '"default"', 'Scenario weights of the VaR: "default" as stored, "model" scaled by the active depeg model (migration 096)', '{"allowed":["default","model"]}', true)
+ON CONFLICT (category, key) DO NOTHING;
