@@ -195,6 +195,14 @@ export const DEFAULT_PARAMETERS: readonly ParameterDef[] = Object.freeze([
     min: 0,
     max: 10,
   }),
+  p(
+    'risk',
+    'scenario_weights',
+    'string',
+    'default',
+    'Scenario weights of the VaR: "default" as stored, "model" scaled by the active depeg model (migration 096)',
+    { allowed: ['default', 'model'] },
+  ),
   // SURE tranches
   ...TRANCHES.flatMap(([id, apyMin, apyMax, curve, allocation, score]) => [
     p('tranches', `${id}.apy_min`, 'float', apyMin, `${id} minimum APY`, RATE),

@@ -10,6 +10,7 @@ import type { ConfigStore } from '../config/store.ts';
 import { ConfigError, describeError } from '../core/errors.ts';
 import { DAY_MS, HOUR_MS, type NamedRange, toIsoDate } from '../core/time.ts';
 import type { AssetClass, LoadSummary } from '../core/types.ts';
+import { MODEL_CATALOG } from '../models/catalog.ts';
 import { ingestEconomic } from '../pipeline/feeds/economic/service.ts';
 import { ingestEvents } from '../pipeline/feeds/events/service.ts';
 import type { RecordLoadSummary } from '../pipeline/feeds/load-summary.ts';
@@ -54,6 +55,7 @@ export interface JobPayloads {
   economic_daily: Record<string, never>;
   news_hourly: Record<string, never>;
   events_daily: Record<string, never>;
+  models_weekly_retrain: { models: string[] };
 }
 
 export type JobName = keyof JobPayloads;
@@ -342,6 +344,18 @@ const jobs: AnyJob[] = [
     payload: () => ({}),
     handler: async (ctx) =>
       unlessUnconfigured(() => ingestEvents(ctx.db, ctx.settings, { signal: ctx.signal })),
+  }),
+  defineJob<JobPayloads['models_weekly_retrain']>({
+    name: 'models_weekly_retrain',
+    description:
+      'predictive models: weekly walk-forward retrain; a new version is activated only if it beats its baseline and the active version',
+    schedule: { cron: '0 3 * * 0', timezone: UTC, window: 'always' },
+    timeoutMs: 60 * 60_000,
+    payload: () => ({ models: Object.keys(MODEL_CATALOG) }),
+    handler: async (ctx, p) => {
+      const { retrainModels } = await import('../models/service.ts');
+      return retrainModels(ctx.db, p.models);
+    },
   }),
 ];
 

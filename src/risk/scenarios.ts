@@ -68,3 +68,33 @@ export const KNOWN_PEGS: Readonly<Record<string, number>> = Object.freeze({
   GUSD: 1,
   LUSD: 1,
 });
+
+/**
+ * Scenario weights driven by a depeg model (`risk.scenario_weights = model`). For each scenario that
+ * shocks a stablecoin the model forecasts, the weight becomes
+ *   weight × max over those coins of P_model(depeg next day) / baseRate,
+ * where `baseRate` is the observed daily depeg frequency the model was scored against: the scenario's
+ * annual intensity (probabilityAnnual × weight) is scaled by how much likelier than usual the model thinks
+ * a depeg is today. Scenarios that shock no forecast coin keep their weight. `changed` names the scenarios
+ * whose weight was replaced, with the old and new weight.
+ */
+export function modelScenarioWeights<S extends Pick<Scenario, 'name' | 'assetImpacts' | 'weight'>>(
+  scenarios: readonly S[],
+  probabilities: Readonly<Record<string, number>>,
+  baseRate: number,
+): { scenarios: S[]; changed: Record<string, { from: number; to: number }> } {
+  const changed: Record<string, { from: number; to: number }> = {};
+  if (!(baseRate > 0)) return { scenarios: [...scenarios], changed };
+  const out = scenarios.map((s) => {
+    let p = Number.NaN;
+    for (const asset of Object.keys(s.assetImpacts)) {
+      const q = probabilities[asset];
+      if (q !== undefined && Number.isFinite(q) && !(q <= p)) p = q;
+    }
+    if (Number.isNaN(p)) return s;
+    const to = (s.weight * p) / baseRate;
+    changed[s.name] = { from: s.weight, to };
+    return { ...s, weight: to };
+  });
+  return { scenarios: out, changed };
+}

@@ -9,6 +9,7 @@ import { ConfigStore } from '../config/store.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
 import { type Portfolio, parsePortfolio } from '../core/portfolio.ts';
 import { DAY_MS, toIsoDate } from '../core/time.ts';
+import { activeDepegForecast, reportModels } from '../models/service.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { getInstrument } from '../store/repos/instruments.ts';
 import {
@@ -27,6 +28,7 @@ import { type Quote, quotePremium } from './pricing.ts';
 import { resolvePricingParams } from './pricing-params.ts';
 import { buildRiskReport, type RiskReport } from './report/build.ts';
 import { renderRiskReportHtml } from './report/html.ts';
+import { modelScenarioWeights } from './scenarios.ts';
 import { defaultPegOf, type StressSummary, stressTest } from './stress.ts';
 
 /** The demo portfolio shipped with marketpipe (capital $50M, ~$35M of stablecoin cover). */
@@ -120,6 +122,47 @@ export interface VarRun {
   result: VarResult;
   date: string;
   sources: Record<string, unknown>;
+  /** Where the scenario weights came from (`risk.scenario_weights`). */
+  scenario_weights: ScenarioWeightsUsed;
+}
+
+export interface ScenarioWeightsUsed {
+  /** What `risk.scenario_weights` asked for. */
+  requested: 'default' | 'model';
+  /** What was used: `default` also when `model` was asked for but no active depeg model could be used. */
+  used: 'default' | 'model';
+  model?: { name: string; version: number; base_rate: number };
+  /** Scenarios whose weight the model replaced: stored weight → weight used. */
+  changed?: Record<string, { from: number; to: number }>;
+  /** Why the default weights were used although `model` was asked for. */
+  fallback?: string;
+}
+
+/**
+ * The enabled scenarios with the weights `risk.scenario_weights` asks for. `model`: each scenario that
+ * shocks a stablecoin the active depeg model forecasts gets weight × P_model / base rate (see
+ * `modelScenarioWeights`); without a usable active model the stored weights are used and the result says why.
+ */
+async function weightedScenarios(db: Db, requested: unknown, asOf: number) {
+  const scenarios = await listScenarios(db, { enabledOnly: true });
+  if (requested !== 'model')
+    return { scenarios, used: { requested: 'default', used: 'default' } as ScenarioWeightsUsed };
+  const f = await activeDepegForecast(db, asOf);
+  if (typeof f === 'string')
+    return {
+      scenarios,
+      used: { requested: 'model', used: 'default', fallback: f } as ScenarioWeightsUsed,
+    };
+  const w = modelScenarioWeights(scenarios, f.probabilities, f.base_rate);
+  return {
+    scenarios: w.scenarios,
+    used: {
+      requested: 'model',
+      used: 'model',
+      model: { name: f.name, version: f.version, base_rate: f.base_rate },
+      changed: w.changed,
+    } as ScenarioWeightsUsed,
+  };
 }
 
 export async function runVar(db: Db, options: VarOptions = {}): Promise<VarRun> {
@@ -130,7 +173,7 @@ export async function runVar(db: Db, options: VarOptions = {}): Promise<VarRun> 
   const market = await loadMarketInputs(db, assets, asOf);
   const years = cfg.num('risk.historical_data_years', 3);
   const depegs = await loadDepegHistory(db, assets, asOf, years);
-  const scenarios = await listScenarios(db, { enabledOnly: true });
+  const { scenarios, used } = await weightedScenarios(db, cfg.get('risk.scenario_weights'), asOf);
   const seed = options.seed ?? seedForDate(date);
   const result = monteCarloVar(portfolio, market.model, {
     horizonDays: cfg.num('risk.var_horizon_days', 30),
@@ -151,7 +194,10 @@ export async function runVar(db: Db, options: VarOptions = {}): Promise<VarRun> 
         ? `${depegs.history.events.length} in ${years}y (derived.depeg_events)`
         : 'none (analytics not run)',
       scenarios: scenarios.map((s) => s.name),
+      scenario_weights:
+        used.used === 'model' ? `model ${used.model?.name} v${used.model?.version}` : 'default',
     },
+    scenario_weights: used,
   };
 }
 
@@ -204,6 +250,7 @@ export async function runDailyRisk(db: Db, options: DailyRiskOptions): Promise<D
     reserveMultiplier: cfg.num('risk.reserve_multiplier', 1.5),
     dataSources: v.sources,
   });
+  report.models = await reportModels(db, asOf);
   const html = renderRiskReportHtml(report);
   const dir = join(options.home, 'reports');
   await mkdir(dir, { recursive: true });

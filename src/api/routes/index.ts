@@ -14,6 +14,7 @@ import { eventRoutes } from './events.ts';
 import { healthRoutes } from './health.ts';
 import { jobsAdminRoutes, jobsRoutes } from './jobs.ts';
 import { marketRoutes } from './market.ts';
+import { modelRoutes } from './models.ts';
 import { monitorRoutes } from './monitor.ts';
 import { newsRoutes } from './news.ts';
 import { qualityRoutes } from './quality.ts';
@@ -59,6 +60,7 @@ export const ROUTES: RouteModule[] = [
   { name: 'depegs', plugin: depegRoutes },
   { name: 'risk', plugin: riskRoutes },
   { name: 'alerts', plugin: alertRoutes },
+  { name: 'models', plugin: modelRoutes },
   { name: 'quality', plugin: qualityRoutes },
   { name: 'backtests', plugin: backtestRoutes },
   { name: 'chat', plugin: chatRoutes },

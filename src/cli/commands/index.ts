@@ -13,6 +13,7 @@ import * as imports from './import.ts';
 import * as ingest from './ingest.ts';
 import * as instruments from './instruments.ts';
 import * as jobs from './jobs.ts';
+import * as models from './models.ts';
 import * as news from './news.ts';
 import * as quarantine from './quarantine.ts';
 import * as quote from './quote.ts';
@@ -49,6 +50,7 @@ export const COMMAND_MODULES: CommandModule[] = [
   risk,
   alerts,
   scenarios,
+  models,
   quote,
   askCommand,
   reportCommand,

@@ -51,23 +51,30 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       const c = await ctx();
       const { runVar } = await import('../../risk/service.ts');
       const run = await runVar(c.db, { file: opts.portfolio, simulations, seed, date });
-      c.print({ ...run.result, portfolio: run.portfolio.name, date: run.date }, (r) =>
-        [
-          `${r.portfolio} on ${r.date}: ${r.horizon_days}-day horizon, ${r.simulations.toLocaleString('en-US')} simulations in ${r.simulation_time_ms.toFixed(1)} ms (seed ${r.seed})`,
-          formatTable(
-            [
-              { metric: 'VaR 95 %', usd: usd(r.var_95) },
-              { metric: 'VaR 99 %', usd: usd(r.var_99) },
-              { metric: 'CVaR 95 %', usd: usd(r.cvar_95) },
-              { metric: 'expected loss', usd: usd(r.expected_loss) },
-              { metric: 'worst case', usd: usd(r.worst_case) },
-              { metric: 'best case', usd: usd(r.best_case) },
-            ],
-            ['metric', 'usd'],
-          ),
-          `scenarios used: ${r.scenarios_used}`,
-          describeVarConventions(r.conventions),
-        ].join('\n'),
+      c.print(
+        {
+          ...run.result,
+          portfolio: run.portfolio.name,
+          date: run.date,
+          scenario_weights: run.scenario_weights,
+        },
+        (r) =>
+          [
+            `${r.portfolio} on ${r.date}: ${r.horizon_days}-day horizon, ${r.simulations.toLocaleString('en-US')} simulations in ${r.simulation_time_ms.toFixed(1)} ms (seed ${r.seed})`,
+            formatTable(
+              [
+                { metric: 'VaR 95 %', usd: usd(r.var_95) },
+                { metric: 'VaR 99 %', usd: usd(r.var_99) },
+                { metric: 'CVaR 95 %', usd: usd(r.cvar_95) },
+                { metric: 'expected loss', usd: usd(r.expected_loss) },
+                { metric: 'worst case', usd: usd(r.worst_case) },
+                { metric: 'best case', usd: usd(r.best_case) },
+              ],
+              ['metric', 'usd'],
+            ),
+            `scenarios used: ${r.scenarios_used}; weights: ${r.scenario_weights.used}${r.scenario_weights.model ? ` (model ${r.scenario_weights.model.name} v${r.scenario_weights.model.version})` : ''}${r.scenario_weights.fallback ? ` (model asked for, not used: ${r.scenario_weights.fallback})` : ''}`,
+            describeVarConventions(r.conventions),
+          ].join('\n'),
       );
     });
 

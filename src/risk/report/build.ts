@@ -68,6 +68,20 @@ export interface RiskReport {
   alerts: Alert[];
   recommendations: Recommendation[];
   data_sources: Record<string, unknown>;
+  /** Active predictive models' forecasts (models/service.ts), with the version that made them. */
+  models?: ReportModels;
+}
+
+/** The models section: each model with an active version, and why others are absent. */
+export interface ReportModels {
+  models: {
+    name: string;
+    version: number;
+    predictions: { asset: string; ts: string; probability: number }[];
+  }[];
+  /** Models without an active version (none trained, or none beat its baseline). */
+  inactive: string[];
+  note: string | null;
 }
 
 export function buildRiskReport(x: ReportInputs): RiskReport {

@@ -125,7 +125,30 @@ ${table(
 <li>New depeg events in the last 7 days: ${h.new_depeg_events_7d.length === 0 ? 'none' : escapeHtml(h.new_depeg_events_7d.map((e) => `${e.asset} ${e.start} (low ${e.min_price})`).join('; '))}</li>
 <li>Correlation regime changes (|30-day − 90-day| &gt; 0.3): ${h.correlation_regime_changes.length === 0 ? 'none' : escapeHtml(h.correlation_regime_changes.map((c) => `${c.asset_1}/${c.asset_2} ${c.corr_90d.toFixed(2)} → ${c.corr_30d.toFixed(2)}`).join('; '))}</li>
 </ul>
+${modelsSection(r)}
 <h2>Data sources</h2><pre>${escapeHtml(JSON.stringify(r.data_sources, null, 2))}</pre>
 </body></html>
 `;
+}
+
+/** Active models' depeg probabilities with their versions; models without an active version are named. */
+function modelsSection(r: RiskReport): string {
+  const m = r.models;
+  if (!m) return '';
+  const rows = m.models.flatMap((x) =>
+    x.predictions.map((p) => [
+      x.name,
+      String(x.version),
+      p.asset,
+      p.ts.slice(0, 10),
+      `${(p.probability * 100).toFixed(2)} %`,
+    ]),
+  );
+  const inactive =
+    m.inactive.length === 0
+      ? ''
+      : `<p>No active version (none trained, or none beat its baseline): ${escapeHtml(m.inactive.join(', '))}.</p>`;
+  return `<h2>Model forecasts: P(next daily close &gt; 1 % off peg)</h2>
+${rows.length === 0 ? '<p>No active model.</p>' : table(['Model', 'Version', 'Asset', 'Day', 'P(depeg)'], rows)}
+${inactive}${m.note ? `<p>${escapeHtml(m.note)}</p>` : ''}`;
 }

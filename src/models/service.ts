@@ -1,0 +1,340 @@
+/**
+ * Wires the model math to the store: reads the inputs, evaluates walk-forward, stores versions in the
+ * registry, activates only versions that beat their baseline (and, for the scheduled retrain, the active
+ * version), and scores the latest day with the active version.
+ */
+import { NotFoundError, UsageError } from '../core/errors.ts';
+import type { ReportModels } from '../risk/report/build.ts';
+import type { Db, Queryable } from '../store/db.ts';
+import {
+  activateModelVersion,
+  activeModelVersion,
+  getModelVersion,
+  insertModelVersion,
+  listModelVersions,
+  type ModelVersion,
+  readDepegInputs,
+  readModelPredictions,
+} from '../store/repos/models.ts';
+import { calibrationBins } from './calibration.ts';
+import { type CatalogEntry, MODEL_CATALOG } from './catalog.ts';
+import { type DepegEvaluation, evaluateDepeg, type FittedDepeg, latestDepeg, predictDepeg } from './depeg.ts';
+import { alignDaily, type DepegPanel, depegSamples } from './features.ts';
+import { logLoss } from './metrics.ts';
+import { retrainDecision } from './retrain.ts';
+
+export interface TrainOptions {
+  /** Epoch ms, inclusive. */
+  from?: number;
+  /** Epoch ms, exclusive. */
+  to?: number;
+  /** @defaultValue 1 */
+  seed?: number;
+  /** Bootstrap resamples of the metric intervals. @defaultValue 1000 */
+  resamples?: number;
+}
+
+export interface TrainResult {
+  name: string;
+  version: number;
+  metrics: DepegEvaluation['metrics'];
+  baseline: DepegEvaluation['baseline'];
+  better_than_baseline: boolean;
+  folds: number;
+  samples: number;
+  train_from: string | null;
+  train_to: string | null;
+}
+
+export function catalogEntry(name: string): CatalogEntry {
+  const entry = MODEL_CATALOG[name];
+  if (!entry)
+    throw new UsageError(`unknown model "${name}" (known: ${Object.keys(MODEL_CATALOG).join(', ')})`);
+  return entry;
+}
+
+export async function loadDepegPanel(
+  db: Queryable,
+  range: { from?: number; to?: number } = {},
+): Promise<DepegPanel> {
+  const { coins, btc } = await readDepegInputs(db, {
+    from: range.from ?? Number.NEGATIVE_INFINITY,
+    to: range.to ?? Number.POSITIVE_INFINITY,
+  });
+  if (coins.length === 0)
+    throw new NotFoundError(
+      'no daily bars of a pegged stablecoin from a real source in the store (run `marketpipe demo` or ingest)',
+    );
+  return alignDaily(coins, btc);
+}
+
+function isoOrNull(ms: number | undefined): string | null {
+  return ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
+}
+
+/** Evaluates `name` walk-forward on the stored bars and stores it as a new version (not activated). */
+export async function trainModel(db: Db, name: string, opts: TrainOptions = {}): Promise<TrainResult> {
+  const entry = catalogEntry(name);
+  const panel = await loadDepegPanel(db, opts);
+  const seed = opts.seed ?? 1;
+  const ev = evaluateDepeg(panel, entry.spec, { seed, resamples: opts.resamples ?? 1000 });
+  const first = panel.days[0];
+  const last = panel.days[panel.days.length - 1];
+  const stored = await insertModelVersion(
+    db,
+    {
+      name,
+      task: entry.task,
+      params: entry.spec,
+      features: [...entry.spec.features],
+      trainFrom: first ?? null,
+      trainTo: last === undefined ? null : last + 86_400_000,
+      metrics: { ...ev.metrics, folds: ev.folds.length },
+      baseline: ev.baseline,
+      betterThanBaseline: ev.better_than_baseline,
+      model: ev.model,
+      seed,
+    },
+    ev.predictions.map((p) => ({ asset: p.coin, ts: p.ts, y: p.y, p: p.p, p_baseline: p.p_baseline })),
+  );
+  return {
+    name,
+    version: stored.version,
+    metrics: ev.metrics,
+    baseline: ev.baseline,
+    better_than_baseline: ev.better_than_baseline,
+    folds: ev.folds.length,
+    samples: ev.samples,
+    train_from: isoOrNull(stored.trainFrom ?? undefined),
+    train_to: isoOrNull(stored.trainTo ?? undefined),
+  };
+}
+
+export function listModels(db: Queryable, name?: string): Promise<ModelVersion[]> {
+  return listModelVersions(db, name);
+}
+
+export function activateModel(db: Db, name: string, version: number): Promise<ModelVersion> {
+  catalogEntry(name);
+  return activateModelVersion(db, name, version);
+}
+
+export interface Prediction {
+  asset: string;
+  ts: string;
+  probability: number;
+}
+
+/** P(depeg next day) for the latest stored day of each stablecoin (or `asset`), by the active version. */
+export async function predictModel(
+  db: Queryable,
+  name: string,
+  opts: { asset?: string; version?: number } = {},
+): Promise<{ name: string; version: number; predictions: Prediction[] }> {
+  catalogEntry(name);
+  const v =
+    opts.version === undefined
+      ? await activeModelVersion(db, name)
+      : await getModelVersion(db, name, opts.version);
+  if (!v)
+    throw new NotFoundError(
+      `model ${name} has no active version (train it, then activate one that beats its baseline)`,
+    );
+  const panel = await loadDepegPanel(db);
+  const preds = latestDepeg(panel, v.model as FittedDepeg)
+    .filter((p) => !opts.asset || p.coin === opts.asset.toUpperCase())
+    .map((p) => ({ asset: p.coin, ts: new Date(p.ts).toISOString(), probability: p.p }));
+  if (opts.asset && preds.length === 0)
+    throw new NotFoundError(`no stored daily bars of stablecoin ${opts.asset}`);
+  return { name, version: v.version, predictions: preds };
+}
+
+export interface RetrainResult {
+  name: string;
+  trained: TrainResult;
+  previous_active: number | null;
+  activated: boolean;
+  reason: string;
+}
+
+/**
+ * The weekly retrain: trains a new version and activates it only when it beats its baseline and, if a
+ * version is active, has a lower log-loss than the active one on the latest walk-forward window — the
+ * samples known after the active version's training window ended, which the active version never saw.
+ */
+export async function retrainModel(db: Db, name: string, opts: TrainOptions = {}): Promise<RetrainResult> {
+  const trained = await trainModel(db, name, opts);
+  const active = await activeModelVersion(db, name);
+  const done = (activated: boolean, reason: string): RetrainResult => ({
+    name,
+    trained,
+    previous_active: active?.version ?? null,
+    activated,
+    reason,
+  });
+  let window = 0;
+  let logLossNew = Number.NaN;
+  let logLossActive = Number.NaN;
+  if (trained.better_than_baseline && active) {
+    const since = active.trainTo ?? Number.NEGATIVE_INFINITY;
+    const recent = (await readModelPredictions(db, name, trained.version)).filter((p) => p.ts >= since);
+    const panel = await loadDepegPanel(db);
+    const byKey = new Map(depegSamples(panel).map((s) => [`${s.coin}|${s.ts}`, s]));
+    const pOld: number[] = [];
+    const pNew: number[] = [];
+    const y: number[] = [];
+    for (const p of recent) {
+      const s = byKey.get(`${p.asset}|${p.ts}`);
+      if (!s) continue;
+      pOld.push(predictDepeg(active.model as FittedDepeg, s));
+      pNew.push(p.p);
+      y.push(p.y);
+    }
+    window = y.length;
+    logLossNew = logLoss(pNew, y);
+    logLossActive = logLoss(pOld, y);
+  }
+  const decision = retrainDecision({
+    beatsBaseline: trained.better_than_baseline,
+    active,
+    window,
+    logLossNew,
+    logLossActive,
+  });
+  if (decision.activate) await activateModelVersion(db, name, trained.version);
+  return done(decision.activate, decision.reason);
+}
+
+/**
+ * The weekly job: retrains each model; a store without the inputs yet is a skipped run, not a failure.
+ */
+export async function retrainModels(
+  db: Db,
+  names: readonly string[],
+): Promise<{ records: number; skipped?: string; models: RetrainResult[] }> {
+  const models: RetrainResult[] = [];
+  for (const name of names) {
+    try {
+      models.push(await retrainModel(db, name));
+    } catch (err) {
+      if (err instanceof NotFoundError) return { records: 0, skipped: err.message, models };
+      throw err;
+    }
+  }
+  return { records: models.filter((m) => m.activated).length, models };
+}
+
+/**
+ * The risk report's models section as of `asOf` (epoch ms): the depeg probabilities of every model with
+ * an active version, forecast from the bars stored up to then. Models without an active version are
+ * listed as such: a model that did not beat its baseline is never used.
+ */
+export async function reportModels(db: Queryable, asOf: number): Promise<ReportModels> {
+  const out: ReportModels = { models: [], inactive: [], note: null };
+  let panel: DepegPanel | null = null;
+  for (const name of Object.keys(MODEL_CATALOG)) {
+    const v = await activeModelVersion(db, name);
+    if (!v) {
+      out.inactive.push(name);
+      continue;
+    }
+    if (!panel) {
+      try {
+        panel = await loadDepegPanel(db, { to: asOf });
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+        out.note = err.message;
+        return out;
+      }
+    }
+    const predictions = latestDepeg(panel, v.model as FittedDepeg).map((p) => ({
+      asset: p.coin,
+      ts: new Date(p.ts).toISOString(),
+      probability: p.p,
+    }));
+    out.models.push({ name, version: v.version, predictions });
+  }
+  return out;
+}
+
+/**
+ * One model for the dashboard: every version with its metrics beside the baseline and the calibration
+ * curves (model and baseline) of its walk-forward forecasts, and the active version's latest forecasts.
+ */
+export async function modelDetail(db: Queryable, name: string) {
+  catalogEntry(name);
+  const versions = await listModelVersions(db, name);
+  const out = [];
+  for (const v of versions) {
+    const rows = await readModelPredictions(db, name, v.version);
+    const y = rows.map((r) => r.y);
+    out.push({
+      version: v.version,
+      active: v.active,
+      better_than_baseline: v.betterThanBaseline,
+      features: v.features,
+      train_from: v.trainFrom === null ? null : new Date(v.trainFrom).toISOString(),
+      train_to: v.trainTo === null ? null : new Date(v.trainTo).toISOString(),
+      created_at: new Date(v.createdAt).toISOString(),
+      metrics: v.metrics,
+      baseline: v.baseline,
+      calibration: {
+        model: calibrationBins(
+          rows.map((r) => r.p),
+          y,
+        ),
+        baseline: calibrationBins(
+          rows.map((r) => r.p_baseline),
+          y,
+        ),
+      },
+    });
+  }
+  const active = versions.find((v) => v.active);
+  let latest: Prediction[] = [];
+  if (active) {
+    try {
+      latest = (await predictModel(db, name, { version: active.version })).predictions;
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
+  }
+  return { name, description: catalogEntry(name).description, versions: out, latest };
+}
+
+/** What the risk engine uses of the active depeg model: its forecasts as of `asOf` and its base rate. */
+export interface DepegForecast {
+  name: string;
+  version: number;
+  /** Observed daily depeg frequency over the version's stored walk-forward forecasts (mean of y). */
+  base_rate: number;
+  /** P(depeg next day) by stablecoin, from the latest stored bar up to `asOf`. */
+  probabilities: Record<string, number>;
+}
+
+/**
+ * The first model of the catalogue with an active version, forecast as of `asOf` (epoch ms); a string
+ * saying why when there is none, or when it cannot be used (no stored walk-forward forecasts to take a
+ * base rate from, no bars of a stablecoin up to `asOf`).
+ */
+export async function activeDepegForecast(db: Queryable, asOf: number): Promise<DepegForecast | string> {
+  for (const name of Object.keys(MODEL_CATALOG)) {
+    const v = await activeModelVersion(db, name);
+    if (!v) continue;
+    const rows = await readModelPredictions(db, name, v.version);
+    const baseRate = rows.length === 0 ? Number.NaN : rows.reduce((a, r) => a + r.y, 0) / rows.length;
+    if (!(baseRate > 0))
+      return `model ${name} v${v.version} has no stored forecast with a depeg to take a base rate from`;
+    let panel: DepegPanel;
+    try {
+      panel = await loadDepegPanel(db, { to: asOf });
+    } catch (err) {
+      if (err instanceof NotFoundError) return err.message;
+      throw err;
+    }
+    const probabilities: Record<string, number> = {};
+    for (const p of latestDepeg(panel, v.model as FittedDepeg)) probabilities[p.coin] = p.p;
+    return { name, version: v.version, base_rate: baseRate, probabilities };
+  }
+  return `no depeg model has an active version (${Object.keys(MODEL_CATALOG).join(', ')})`;
+}
