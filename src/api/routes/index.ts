@@ -9,6 +9,7 @@ import { correlationRoutes } from './correlations.ts';
 import { depegRoutes } from './depegs.ts';
 import { economicRoutes } from './economic.ts';
 import { eventRoutes } from './events.ts';
+import { exportRoutes } from './export.ts';
 import { healthRoutes } from './health.ts';
 import { jobsAdminRoutes, jobsRoutes } from './jobs.ts';
 import { marketRoutes } from './market.ts';
@@ -58,6 +59,7 @@ export const ROUTES: RouteModule[] = [
   { name: 'quality', plugin: qualityRoutes },
   { name: 'backtests', plugin: backtestRoutes },
   { name: 'chat', plugin: chatRoutes },
+  { name: 'export', plugin: exportRoutes },
   { name: 'reports', plugin: reportRoutes },
   { name: 'jobs', plugin: jobsRoutes },
   { name: 'jobs-admin', plugin: jobsAdminRoutes, admin: true },

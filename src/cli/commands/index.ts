@@ -7,6 +7,7 @@ import * as config from './config.ts';
 import * as core from './core.ts';
 import * as economic from './economic.ts';
 import * as events from './events.ts';
+import * as exportCommand from './export.ts';
 import * as imports from './import.ts';
 import * as ingest from './ingest.ts';
 import * as instruments from './instruments.ts';
@@ -39,6 +40,7 @@ export const COMMAND_MODULES: CommandModule[] = [
   validate,
   analytics,
   quarantine,
+  exportCommand,
   config,
   token,
   backtest,
