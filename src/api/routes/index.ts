@@ -13,6 +13,7 @@ import { exportRoutes } from './export.ts';
 import { healthRoutes } from './health.ts';
 import { jobsAdminRoutes, jobsRoutes } from './jobs.ts';
 import { marketRoutes } from './market.ts';
+import { mcpRoutes } from './mcp.ts';
 import { monitorRoutes } from './monitor.ts';
 import { newsRoutes } from './news.ts';
 import { qualityRoutes } from './quality.ts';
@@ -60,6 +61,7 @@ export const ROUTES: RouteModule[] = [
   { name: 'backtests', plugin: backtestRoutes },
   { name: 'chat', plugin: chatRoutes },
   { name: 'export', plugin: exportRoutes },
+  { name: 'mcp', plugin: mcpRoutes },
   { name: 'reports', plugin: reportRoutes },
   { name: 'jobs', plugin: jobsRoutes },
   { name: 'jobs-admin', plugin: jobsAdminRoutes, admin: true },

@@ -12,6 +12,7 @@ import * as imports from './import.ts';
 import * as ingest from './ingest.ts';
 import * as instruments from './instruments.ts';
 import * as jobs from './jobs.ts';
+import * as mcp from './mcp.ts';
 import * as news from './news.ts';
 import * as quarantine from './quarantine.ts';
 import * as quote from './quote.ts';
@@ -48,6 +49,7 @@ export const COMMAND_MODULES: CommandModule[] = [
   scenarios,
   quote,
   askCommand,
+  mcp,
   reportCommand,
   serveCommand,
 ];

@@ -212,8 +212,8 @@ export function exportColumns(dataset: ExportDataset): readonly ExportColumn[] {
   return DATASETS[dataset].columns;
 }
 
-/** Rows per keyset page. @defaultValue 10000 */
-export const EXPORT_PAGE_ROWS = 10_000;
+/** Rows per keyset page. @defaultValue 5000 */
+export const EXPORT_PAGE_ROWS = 5_000;
 
 /**
  * Reads `dataset` page by page in key order, filtered; yields arrays of rows (values in `exportColumns`
