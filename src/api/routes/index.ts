@@ -11,9 +11,11 @@ import { correlationRoutes } from './correlations.ts';
 import { depegRoutes } from './depegs.ts';
 import { economicRoutes } from './economic.ts';
 import { eventRoutes } from './events.ts';
+import { exportRoutes } from './export.ts';
 import { healthRoutes } from './health.ts';
 import { jobsAdminRoutes, jobsRoutes } from './jobs.ts';
 import { marketRoutes } from './market.ts';
+import { mcpRoutes } from './mcp.ts';
 import { modelRoutes } from './models.ts';
 import { monitorRoutes } from './monitor.ts';
 import { newsRoutes } from './news.ts';
@@ -64,6 +66,8 @@ export const ROUTES: RouteModule[] = [
   { name: 'quality', plugin: qualityRoutes },
   { name: 'backtests', plugin: backtestRoutes },
   { name: 'chat', plugin: chatRoutes },
+  { name: 'export', plugin: exportRoutes },
+  { name: 'mcp', plugin: mcpRoutes },
   { name: 'reports', plugin: reportRoutes },
   { name: 'jobs', plugin: jobsRoutes },
   { name: 'jobs-admin', plugin: jobsAdminRoutes, admin: true },

@@ -9,10 +9,12 @@ import * as config from './config.ts';
 import * as core from './core.ts';
 import * as economic from './economic.ts';
 import * as events from './events.ts';
+import * as exportCommand from './export.ts';
 import * as imports from './import.ts';
 import * as ingest from './ingest.ts';
 import * as instruments from './instruments.ts';
 import * as jobs from './jobs.ts';
+import * as mcp from './mcp.ts';
 import * as models from './models.ts';
 import * as news from './news.ts';
 import * as quarantine from './quarantine.ts';
@@ -43,6 +45,7 @@ export const COMMAND_MODULES: CommandModule[] = [
   validate,
   analytics,
   quarantine,
+  exportCommand,
   config,
   audit,
   token,
@@ -53,6 +56,7 @@ export const COMMAND_MODULES: CommandModule[] = [
   models,
   quote,
   askCommand,
+  mcp,
   reportCommand,
   serveCommand,
   stream,
