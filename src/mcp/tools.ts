@@ -108,7 +108,7 @@ export const TOOLS: McpTool[] = [
       assets: z.array(z.string()).optional(),
     },
     async run(db, a) {
-      const { computeCorrelations } = await import('../services/analytics.ts');
+      const { computeCorrelations } = await import('../analytics/service.ts');
       const window = num(a.window_days) ?? 90;
       const windows = window === 30 || window === 90 ? [30, 90] : [window];
       const r = await computeCorrelations(db, {
@@ -138,7 +138,7 @@ export const TOOLS: McpTool[] = [
       threshold: z.number().positive().max(0.5).optional(),
     },
     async run(db, a) {
-      const { detectDepegEvents } = await import('../services/analytics.ts');
+      const { detectDepegEvents } = await import('../analytics/service.ts');
       const r = await detectDepegEvents(db, {
         asset: str(a.asset)?.toUpperCase(),
         since: time(a.since, 'since'),
@@ -179,7 +179,7 @@ export const TOOLS: McpTool[] = [
         .optional(),
     },
     async run(db, a) {
-      const { runVar } = await import('../services/risk.ts');
+      const { runVar } = await import('../risk/service.ts');
       const run = await runVar(db, { simulations: num(a.simulations), seed: num(a.seed), date: str(a.date) });
       return { ...run.result, portfolio: run.portfolio.name, date: run.date };
     },
@@ -190,7 +190,7 @@ export const TOOLS: McpTool[] = [
       'Stress tests of the default portfolio under every enabled scenario (= `risk stress --json`).',
     input: { threshold: z.number().positive().max(1).optional() },
     async run(db, a) {
-      const { runStress } = await import('../services/risk.ts');
+      const { runStress } = await import('../risk/service.ts');
       return { ...(await runStress(db, { threshold: num(a.threshold) })) };
     },
   },
@@ -210,7 +210,7 @@ export const TOOLS: McpTool[] = [
       const strategy = String(a.strategy);
       // Only built-in names: a path would load a module from the server's disk.
       if (/[/\\.]/.test(strategy)) throw new Error(`strategy "${strategy}": only built-in strategy names`);
-      const { runBacktest } = await import('../services/backtest.ts');
+      const { runBacktest } = await import('../backtest/service.ts');
       const out = await runBacktest(db, {
         strategy,
         symbols: (strs(a.symbols) ?? []).map((s) => s.toUpperCase()),
