@@ -368,8 +368,10 @@ describe('REST routes on PGlite (inject)', () => {
       '/api/cache/stats',
       '/api/backtests',
       '/api/backtests/{id}',
+      '/api/alerts',
       '/ws/prices',
       '/ws/monitor',
+      '/ws/alerts',
     ]) {
       expect(paths, p).toContain(p);
     }
