@@ -79,6 +79,8 @@ export const envSchema = z.object({
   LLM_LOCAL_MODEL: optional(z.string()),
   SMTP_URL: optional(url(['smtp:', 'smtps:'])),
   REPORT_RECIPIENTS: optional(z.string()),
+  MARKETPIPE_JOB_LOCK_TTL_MS: optional(z.coerce.number({ error: 'expected milliseconds' }).int().positive()),
+  MARKETPIPE_QUEUE_PREFIX: optional(z.string().trim()),
   ...providerEntries,
 });
 
@@ -106,6 +108,10 @@ export interface Settings {
   llmLocal: { baseUrl?: string; apiKey?: string; model?: string };
   smtpUrl?: string;
   reportRecipients: string[];
+  /** Job lock lease, ms (`MARKETPIPE_JOB_LOCK_TTL_MS`). @defaultValue the runner's 60000 */
+  jobLockTtlMs?: number;
+  /** BullMQ key prefix of the job queue (`MARKETPIPE_QUEUE_PREFIX`). @defaultValue the queue's own */
+  queuePrefix?: string;
 }
 
 const list = (v: string | undefined): string[] =>
@@ -171,5 +177,7 @@ export function loadSettings(
     llmLocal: { baseUrl: e.LLM_LOCAL_BASE_URL, apiKey: e.LLM_LOCAL_API_KEY, model: e.LLM_LOCAL_MODEL },
     smtpUrl: e.SMTP_URL,
     reportRecipients: list(e.REPORT_RECIPIENTS),
+    jobLockTtlMs: e.MARKETPIPE_JOB_LOCK_TTL_MS,
+    queuePrefix: e.MARKETPIPE_QUEUE_PREFIX,
   });
 }
