@@ -91,6 +91,8 @@ export const envSchema = z.object({
   COINBASE_WS_URL: optional(url(['ws:', 'wss:'])),
   KRAKEN_WS_URL: optional(url(['ws:', 'wss:'])),
   ALERT_RECIPIENTS: optional(z.string()),
+  MARKETPIPE_JOB_LOCK_TTL_MS: optional(z.coerce.number({ error: 'expected milliseconds' }).int().positive()),
+  MARKETPIPE_QUEUE_PREFIX: optional(z.string().trim()),
   ...providerEntries,
 });
 
@@ -132,6 +134,10 @@ export interface Settings {
   venueWs: { binance?: string; coinbase?: string; kraken?: string };
   /** Who gets live alerts by email (`ALERT_RECIPIENTS`, else `REPORT_RECIPIENTS`); only with `smtpUrl`. */
   alertRecipients: string[];
+  /** Job lock lease, ms (`MARKETPIPE_JOB_LOCK_TTL_MS`). @defaultValue the runner's 60000 */
+  jobLockTtlMs?: number;
+  /** BullMQ key prefix of the job queue (`MARKETPIPE_QUEUE_PREFIX`). @defaultValue the queue's own */
+  queuePrefix?: string;
 }
 
 const list = (v: string | undefined): string[] =>
@@ -201,5 +207,7 @@ export function loadSettings(
     processName: e.MARKETPIPE_PROCESS_NAME,
     venueWs: { binance: e.BINANCE_WS_URL, coinbase: e.COINBASE_WS_URL, kraken: e.KRAKEN_WS_URL },
     alertRecipients: list(e.ALERT_RECIPIENTS ?? e.REPORT_RECIPIENTS),
+    jobLockTtlMs: e.MARKETPIPE_JOB_LOCK_TTL_MS,
+    queuePrefix: e.MARKETPIPE_QUEUE_PREFIX,
   });
 }

@@ -187,12 +187,14 @@ export async function resolve(spec, ctx, next) {
       (await import(pathToFileURL(join(ROOT, 'dist', path)).href)) as T;
     const { MIGRATIONS_DIR } = await dist<{ MIGRATIONS_DIR: string }>('store/migrate.js');
     const { DEFAULT_UNIVERSE_FILE } = await dist<{ DEFAULT_UNIVERSE_FILE: string }>('universe.js');
-    const { FRED_SAMPLE_DIR } = await dist<{ FRED_SAMPLE_DIR: string }>('economic/samples.js');
-    const { EVENTS_SAMPLE_FILE } = await dist<{ EVENTS_SAMPLE_FILE: string }>('events/samples.js');
-    const { NEWS_SAMPLE_FILE } = await dist<{ NEWS_SAMPLE_FILE: string }>('news/samples.js');
+    const { FRED_SAMPLE_DIR } = await dist<{ FRED_SAMPLE_DIR: string }>('pipeline/feeds/economic/samples.js');
+    const { EVENTS_SAMPLE_FILE } = await dist<{ EVENTS_SAMPLE_FILE: string }>(
+      'pipeline/feeds/events/samples.js',
+    );
+    const { NEWS_SAMPLE_FILE } = await dist<{ NEWS_SAMPLE_FILE: string }>('pipeline/feeds/news/samples.js');
     const { WEB_DIST } = await dist<{ WEB_DIST: string }>('api/static.js');
     const { SAMPLE_DIR } = await dist<{ SAMPLE_DIR: string }>('sources/synthetic/real-samples.js');
-    const { SAMPLE_PORTFOLIO_FILE } = await dist<{ SAMPLE_PORTFOLIO_FILE: string }>('services/risk.js');
+    const { SAMPLE_PORTFOLIO_FILE } = await dist<{ SAMPLE_PORTFOLIO_FILE: string }>('risk/service.js');
     expect(MIGRATIONS_DIR).toBe(join(ROOT, 'dist', 'store', 'migrations'));
     expect(readdirSync(MIGRATIONS_DIR).sort()).toEqual(
       readdirSync(join(ROOT, 'src', 'store', 'migrations'))

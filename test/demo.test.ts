@@ -2,12 +2,13 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CommandContext, printer } from '../src/cli/context.ts';
+import { type CommandContext, contextOf } from '../src/cli/context.ts';
 import { demoExtraSteps } from '../src/cli/demo-steps.ts';
 import { createLogger } from '../src/core/log.ts';
 import { DAY_MS } from '../src/core/time.ts';
 import { type DemoSummary, runDemo } from '../src/demo.ts';
 import { validateStore } from '../src/quality/validate.ts';
+import { createRuntime } from '../src/runtime.ts';
 import { loadSettings } from '../src/settings.ts';
 import { planDemoSeries } from '../src/sources/synthetic/demo-series.ts';
 import type { Db } from '../src/store/db.ts';
@@ -61,15 +62,11 @@ describe('the demo (the main job, offline, on the embedded store)', () => {
     db = await openPglite();
     await migrate(db);
     const home = mkdtempSync(join(tmpdir(), 'mp-demo-'));
-    c = {
-      settings: loadSettings({ MARKETPIPE_HOME: home }),
-      json: true,
+    const runtime = await createRuntime(loadSettings({ MARKETPIPE_HOME: home }), {
       db,
-      storeMode: 'memory',
-      print: printer(true),
       log: createLogger('silent'),
-      close: async () => undefined,
-    };
+    });
+    c = contextOf(runtime, true);
     first = await runDemo(db, { now, extraSteps: demoExtraSteps(c) });
     const res = await db.query<Row>(
       `SELECT i.symbol, b.interval, (extract(epoch FROM b.ts) * 1000)::float8 AS ts, b.close, b.source

@@ -7,6 +7,7 @@ import type { ConfigService } from '../config/service.ts';
 import type { ConfigStore } from '../config/store.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import type { ProviderClients } from '../pipeline/sources.ts';
 import type { Settings } from '../settings.ts';
 import type { Db } from '../store/db.ts';
 import { jwtKey, useAdminAuth } from './auth.ts';
@@ -59,6 +60,8 @@ export interface AppDeps {
   cache?: Cache;
   /** Cross-process events feeding the WebSocket streams; without it the streams only send snapshots. */
   pubsub?: PubSub;
+  /** The runtime's provider clients, for jobs run through the admin API; without them those jobs get none. */
+  sources?: () => Promise<ProviderClients>;
   /** Data requests per minute per API key (when `settings.apiKeys` is set). @defaultValue 600 */
   apiKeyRateLimit?: number;
   /**

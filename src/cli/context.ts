@@ -1,8 +1,8 @@
 import type { Logger } from '../core/log.ts';
 import { createLogger } from '../core/log.ts';
+import { createRuntime, type Runtime } from '../runtime.ts';
 import { loadSettings, type Settings } from '../settings.ts';
 import type { Db } from '../store/db.ts';
-import { openStore } from '../store/open.ts';
 
 export type StoreMode = 'postgres' | 'embedded-owner' | 'embedded-client' | 'memory';
 
@@ -14,8 +14,10 @@ export interface GlobalOptions {
   redis?: string;
 }
 
-/** What a command gets: validated settings, an open and migrated store, and output helpers. */
+/** What a command gets: the process's runtime (validated settings, an open and migrated store, …) and output helpers. */
 export interface CommandContext {
+  /** Built once per process; everything a command needs comes from it. */
+  runtime: Runtime;
   settings: Settings;
   json: boolean;
   db: Db;
@@ -48,19 +50,35 @@ export function printer(json: boolean) {
   };
 }
 
-/** Opens the store the settings point at (embedded by default) and runs pending migrations. */
-export async function openContext(globals: GlobalOptions): Promise<CommandContext> {
+/** Opens the process's context on first call (later calls return the same one). */
+export type ContextFactory = (opts?: ContextOptions) => Promise<CommandContext>;
+
+export interface ContextOptions {
+  /** Hot-reload the config parameters (servers: `serve`, `start`). @defaultValue false */
+  liveConfig?: boolean;
+}
+
+/** Builds the process's runtime: opens the store the settings point at (embedded by default), migrated. */
+export async function openContext(
+  globals: GlobalOptions,
+  opts: ContextOptions = {},
+): Promise<CommandContext> {
   const settings = settingsFor(globals);
   const json = Boolean(globals.json);
   const log = createLogger(json && settings.logLevel === 'info' ? 'warn' : settings.logLevel);
-  const store = await openStore({ home: settings.home, databaseUrl: settings.databaseUrl });
+  return contextOf(await createRuntime(settings, { log, liveConfig: opts.liveConfig }), json);
+}
+
+/** A command's context over a runtime (tests build theirs with `createRuntime(settings, { db })`). */
+export function contextOf(runtime: Runtime, json: boolean): CommandContext {
   return {
-    settings,
+    runtime,
+    settings: runtime.settings,
     json,
-    db: store.db,
-    storeMode: store.mode,
+    db: runtime.store,
+    storeMode: runtime.storeMode,
     print: printer(json),
-    log,
-    close: () => store.close(),
+    log: runtime.log,
+    close: () => runtime.close(),
   };
 }

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { AppError, describeError, UsageError } from '../core/errors.ts';
 import { COMMAND_MODULES } from './commands/index.ts';
-import type { CommandContext, GlobalOptions } from './context.ts';
+import type { CommandContext, ContextFactory, GlobalOptions } from './context.ts';
 import { commandJson } from './help-json.ts';
 import { packageVersion } from './version.ts';
 
@@ -14,7 +14,7 @@ export interface ProgramOptions {
  * Builds the `marketpipe` program. Registering every command is cheap: command modules import only what
  * their options need, and load their implementation (store, API, providers) when their action runs.
  */
-export function buildProgram(ctxFactory: () => Promise<CommandContext>, opts: ProgramOptions = {}): Command {
+export function buildProgram(ctxFactory: ContextFactory, opts: ProgramOptions = {}): Command {
   const program = new Command('marketpipe')
     .description('A trustworthy, always-fresh store of market data that turns into risk answers.')
     .version(packageVersion(), '-V, --version', 'print the version')
@@ -60,10 +60,10 @@ export async function main(argv: string[]): Promise<number> {
   let ctx: CommandContext | undefined;
   let globals: GlobalOptions = {};
   const program = buildProgram(
-    async () => {
+    async (opts) => {
       // Loaded here, not at the top: it brings the store drivers, which `--help` never needs.
       const { openContext } = await import('./context.ts');
-      ctx ??= await openContext(globals);
+      ctx ??= await openContext(globals, opts);
       return ctx;
     },
     { jsonHelp: argv.includes('--json') },

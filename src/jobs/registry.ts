@@ -11,10 +11,11 @@ import { ConfigError, describeError } from '../core/errors.ts';
 import { DAY_MS, HOUR_MS, type NamedRange, toIsoDate } from '../core/time.ts';
 import type { AssetClass, LoadSummary } from '../core/types.ts';
 import { MODEL_CATALOG } from '../models/catalog.ts';
-import { ingestEconomic } from '../pipeline/feeds/economic/service.ts';
-import { ingestEvents } from '../pipeline/feeds/events/service.ts';
+import { economicFeed } from '../pipeline/feeds/economic/service.ts';
+import { eventsFeed } from '../pipeline/feeds/events/service.ts';
+import type { FeedDeps } from '../pipeline/feeds/feed.ts';
 import type { RecordLoadSummary } from '../pipeline/feeds/load-summary.ts';
-import { ingestNews } from '../pipeline/feeds/news/service.ts';
+import { newsFeed } from '../pipeline/feeds/news/service.ts';
 import { runLatest } from '../pipeline/latest.ts';
 import { type IngestOptions, runIngest } from '../pipeline/run.ts';
 import { saveValidationReport, validateStore } from '../quality/validate.ts';
@@ -119,6 +120,11 @@ export function skipWhenUnavailable(
 }
 
 /** Runs a provider load whose service refuses to start without a key (ConfigError): that is a skip. */
+/** A feed's dependencies from a job's context: the runtime's store, settings and provider clients. */
+function feedDeps(ctx: JobContext): FeedDeps {
+  return { db: ctx.db, settings: ctx.settings, clients: ctx.feedClients };
+}
+
 async function unlessUnconfigured(load: () => Promise<RecordLoadSummary>): Promise<JobResult> {
   try {
     return recordResult(await load());
@@ -325,7 +331,7 @@ const jobs: AnyJob[] = [
     timeoutMs: 30 * 60_000,
     payload: () => ({}),
     handler: async (ctx) =>
-      unlessUnconfigured(() => ingestEconomic(ctx.db, ctx.settings, { signal: ctx.signal })),
+      unlessUnconfigured(() => economicFeed.ingest(feedDeps(ctx), { signal: ctx.signal })),
   }),
   defineJob<JobPayloads['news_hourly']>({
     name: 'news_hourly',
@@ -333,8 +339,7 @@ const jobs: AnyJob[] = [
     schedule: { cron: '5 * * * *', timezone: UTC, window: 'always' },
     timeoutMs: 20 * 60_000,
     payload: () => ({}),
-    handler: async (ctx) =>
-      unlessUnconfigured(() => ingestNews(ctx.db, ctx.settings, { signal: ctx.signal })),
+    handler: async (ctx) => unlessUnconfigured(() => newsFeed.ingest(feedDeps(ctx), { signal: ctx.signal })),
   }),
   defineJob<JobPayloads['events_daily']>({
     name: 'events_daily',
@@ -343,7 +348,7 @@ const jobs: AnyJob[] = [
     timeoutMs: 60 * 60_000,
     payload: () => ({}),
     handler: async (ctx) =>
-      unlessUnconfigured(() => ingestEvents(ctx.db, ctx.settings, { signal: ctx.signal })),
+      unlessUnconfigured(() => eventsFeed.ingest(feedDeps(ctx), { signal: ctx.signal })),
   }),
   defineJob<JobPayloads['models_weekly_retrain']>({
     name: 'models_weekly_retrain',

@@ -1,7 +1,15 @@
 import { hostname } from 'node:os';
 import type { Cache, PubSub } from '../cache/index.ts';
-import { AppError, describeError, NotFoundError, TimeoutError, UnrecoverableError } from '../core/errors.ts';
+import {
+  AppError,
+  ConfigError,
+  describeError,
+  NotFoundError,
+  TimeoutError,
+  UnrecoverableError,
+} from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import type { FeedClients } from '../pipeline/feeds/feed.ts';
 import type { Settings } from '../settings.ts';
 import type { Source } from '../sources/source.ts';
 import type { Db } from '../store/db.ts';
@@ -21,8 +29,10 @@ export interface RunnerDeps {
   clock?: Clock;
   pubsub?: PubSub;
   cache?: Cache;
-  /** Built on first use from the settings when absent. */
-  sources?: () => Readonly<Record<string, Source>>;
+  /** The price connectors (the runtime's, one client per provider). */
+  sources: () => Readonly<Record<string, Source>> | Promise<Readonly<Record<string, Source>>>;
+  /** The economic/news/events providers' clients (the runtime's); feed jobs that need a provider fail without. */
+  feedClients?: () => Promise<FeedClients>;
   /** Names this process in `ops.job_runs.worker` and the lock. @defaultValue `host:pid` */
   owner?: string;
   /** Job lock lease (ms). @defaultValue 60000 */
@@ -109,8 +119,6 @@ function sink(deps: RunnerDeps): EventSink {
     fetch: deps.fetch,
   };
 }
-
-let cachedSources: Readonly<Record<string, Source>> | undefined;
 
 /**
  * One attempt of one run: takes the job's lock (another run holding it → `skipped`), records the attempt
@@ -223,7 +231,7 @@ export async function runAttempt(
     let outcome: AttemptOutcome;
     try {
       if (req.signal?.aborted) onOuter();
-      const sources = deps.sources ? deps.sources() : await defaultSources(deps.settings);
+      const sources = await deps.sources();
       const payload = req.payload ?? def.payload(req.tick);
       const result = await Promise.race([
         def.handler(
@@ -231,6 +239,7 @@ export async function runAttempt(
             db: deps.db,
             settings: deps.settings,
             sources,
+            feedClients: deps.feedClients ?? noFeedClients,
             cache: deps.cache,
             pubsub: deps.pubsub,
             log: deps.log,
@@ -303,12 +312,8 @@ export async function runAttempt(
   }
 }
 
-async function defaultSources(settings: Settings): Promise<Readonly<Record<string, Source>>> {
-  if (!cachedSources) {
-    const { buildSources } = await import('../pipeline/sources.ts');
-    cachedSources = buildSources(settings);
-  }
-  return cachedSources;
+async function noFeedClients(): Promise<FeedClients> {
+  throw new ConfigError('no provider clients were given to this job runner');
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Cache, PubSub } from '../cache/index.ts';
 import type { Logger } from '../core/log.ts';
+import type { FeedClients } from '../pipeline/feeds/feed.ts';
 import type { Settings } from '../settings.ts';
 import type { Source } from '../sources/source.ts';
 import type { Db } from '../store/db.ts';
@@ -43,6 +44,8 @@ export interface JobContext {
   db: Db;
   settings: Settings;
   sources: Readonly<Record<string, Source>>;
+  /** The economic/news/events providers' clients, built once per process. */
+  feedClients: () => Promise<FeedClients>;
   cache?: Cache;
   pubsub?: PubSub;
   log: Logger;

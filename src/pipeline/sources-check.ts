@@ -1,13 +1,13 @@
+import type { ConfigStore } from '../config/store.ts';
 import { describeError } from '../core/errors.ts';
 import type { Settings } from '../settings.ts';
 import { AlphaVantageClient } from '../sources/alphavantage/client.ts';
 import { FredClient } from '../sources/fred/client.ts';
 import type { ProviderLimits } from '../sources/http.ts';
 import { NewsApiClient } from '../sources/newsapi/client.ts';
+import type { RateLimiterFactory } from '../sources/rate-limit.ts';
 import { SOURCE_NAMES } from '../sources/source.ts';
-import type { Db } from '../store/db.ts';
-import { providerOptions } from './provider-options.ts';
-import { buildSources, configuredLimits } from './sources.ts';
+import { buildSources, configuredLimits, feedProviderOptions } from './sources.ts';
 
 /** One row of `sources check` (DESIGN.md contract: `{providers: [{name, ok, configured, latency_ms, error?}]}`). */
 export interface ProviderCheck {
@@ -37,7 +37,11 @@ const FEED_PROVIDERS = ['fred', 'newsapi', 'alphavantage'] as const;
  * Asks every provider (the price connectors, FRED, NewsAPI, AlphaVantage) for one small test answer, in
  * parallel. Never throws: each row says ok, or why not.
  */
-export async function checkProviders(settings: Settings, db: Db): Promise<ProviderCheck[]> {
+export async function checkProviders(
+  settings: Settings,
+  config: Pick<ConfigStore, 'getInt'>,
+  rateLimiter?: RateLimiterFactory,
+): Promise<ProviderCheck[]> {
   if (settings.useMockData) {
     return [...SOURCE_NAMES.filter((n) => n !== 'synthetic'), ...FEED_PROVIDERS].map((name) => ({
       name,
@@ -47,11 +51,11 @@ export async function checkProviders(settings: Settings, db: Db): Promise<Provid
       mock: true,
     }));
   }
-  const limits = await configuredLimits(db);
+  const limits = configuredLimits(config);
   const priceLimits = Object.fromEntries(
-    SOURCE_NAMES.map((n) => [n, { ...limits[n], ...CHECK_LIMITS }]),
+    SOURCE_NAMES.map((n) => [n, { ...(n === 'synthetic' ? {} : limits[n]), ...CHECK_LIMITS }]),
   ) as Record<string, Partial<ProviderLimits>>;
-  const sources = buildSources(settings, priceLimits);
+  const sources = buildSources(settings, priceLimits, rateLimiter);
   const prices = SOURCE_NAMES.filter((n) => n !== 'synthetic').map(async (name): Promise<ProviderCheck> => {
     const source = sources[name];
     if (!source) return { name, ok: false, configured: false, latency_ms: 0, error: 'no such connector' };
@@ -68,7 +72,7 @@ export async function checkProviders(settings: Settings, db: Db): Promise<Provid
     };
   });
   const feeds = FEED_PROVIDERS.map(async (name): Promise<ProviderCheck> => {
-    const options = { ...(await providerOptions(db, settings, name)), limits: CHECK_LIMITS };
+    const options = { ...feedProviderOptions(settings, name, limits, rateLimiter), limits: CHECK_LIMITS };
     const missing = `${name.toUpperCase()}_API_KEY is not set`;
     if (name === 'fred') {
       const fred = new FredClient(options);

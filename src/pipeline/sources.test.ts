@@ -1,17 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadSettings, type Settings } from '../settings.ts';
-import { FredClient } from '../sources/fred/client.ts';
 import type { HttpSource } from '../sources/http-source.ts';
 import { TokenBucket } from '../sources/rate-limit.ts';
-import { SharedTokenBucket } from '../sources/shared-rate-limit.ts';
-import type { Db } from '../store/db.ts';
-import { migrate } from '../store/migrate.ts';
-import { openPglite } from '../store/pglite.ts';
-import { providerOptions } from './provider-options.ts';
-import { buildSources } from './sources.ts';
+import { rateLimiterFor, SharedTokenBucket } from '../sources/shared-rate-limit.ts';
+import { buildProviderClients, buildSources } from './sources.ts';
 
 /** Settings as `loadSettings` reads them from a clean environment, plus `env`. */
 function settings(env: Record<string, string> = {}): Settings {
@@ -24,9 +19,12 @@ const http = (sources: Record<string, unknown>, name: string) => (sources[name] 
 // Building clients opens no Redis connection (it is opened on the first request), so none is needed here.
 describe('provider rate limiters chosen by the settings', () => {
   it('shares each provider budget through Redis when REDIS_URL is set', () => {
-    const sources = buildSources(settings({ REDIS_URL: 'redis://127.0.0.1:6379' }), {
-      coingecko: { rateLimit: { requests: 120, intervalMs: 60_000 } },
-    });
+    const scaled = settings({ REDIS_URL: 'redis://127.0.0.1:6379' });
+    const sources = buildSources(
+      scaled,
+      { coingecko: { rateLimit: { requests: 120, intervalMs: 60_000 } } },
+      rateLimiterFor(scaled),
+    );
     const bucket = http(sources, 'coingecko').bucket;
     expect(bucket).toBeInstanceOf(SharedTokenBucket);
     expect((bucket as SharedTokenBucket).key).toBe('marketpipe:rate_limit:coingecko');
@@ -42,23 +40,16 @@ describe('provider rate limiters chosen by the settings', () => {
     }
   });
 
-  describe('economic, news and events providers (providerOptions)', () => {
-    let db: Db;
-    beforeAll(async () => {
-      db = await openPglite();
-      await migrate(db);
-    });
-    afterAll(async () => {
-      await db.close();
-    });
+  it('economic, news and events providers share their budget the same way', () => {
+    const scaled = settings({ REDIS_URL: 'redis://127.0.0.1:6379' });
+    const fred = buildProviderClients(scaled, {}, rateLimiterFor(scaled)).fred;
+    expect((fred.http.bucket as SharedTokenBucket).key).toBe('marketpipe:rate_limit:fred');
+    expect(buildProviderClients(settings(), {}).fred.http.bucket).toBeInstanceOf(TokenBucket);
+  });
 
-    it('share their budget the same way', async () => {
-      const scaled = new FredClient(
-        await providerOptions(db, settings({ REDIS_URL: 'redis://127.0.0.1:6379' }), 'fred'),
-      );
-      expect((scaled.http.bucket as SharedTokenBucket).key).toBe('marketpipe:rate_limit:fred');
-      const embedded = new FredClient(await providerOptions(db, settings(), 'fred'));
-      expect(embedded.http.bucket).toBeInstanceOf(TokenBucket);
-    });
+  it('one limiter per provider: the Polygon price connector and reference client draw from one bucket', () => {
+    const clients = buildProviderClients(settings({ POLYGON_API_KEY: 'k' }), {});
+    expect(clients.polygonReference.http.bucket).toBe(http(clients.prices, 'polygon').bucket);
+    expect(clients.alphavantage.http.bucket).not.toBe(clients.polygonReference.http.bucket);
   });
 });

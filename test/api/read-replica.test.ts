@@ -12,9 +12,10 @@ import { createToken } from '../../src/api/auth.ts';
 import { type RunningServer, startServer } from '../../src/api/server.ts';
 import { runBacktest } from '../../src/backtest/service.ts';
 import { startServing } from '../../src/cli/commands/serve.ts';
-import type { CommandContext } from '../../src/cli/context.ts';
+import { contextOf } from '../../src/cli/context.ts';
 import { ConfigStore } from '../../src/config/store.ts';
 import { createLogger } from '../../src/core/log.ts';
+import { createRuntime } from '../../src/runtime.ts';
 import { loadSettings } from '../../src/settings.ts';
 import type { Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
@@ -270,15 +271,12 @@ describe('API with a read replica (two PostgreSQL databases as primary and repli
           home,
         );
         const store = await openStore({ home, databaseUrl: primary.url });
-        const c: CommandContext = {
-          settings,
-          json: true,
+        const runtime = await createRuntime(settings, {
           db: store.db,
           storeMode: store.mode,
-          print: () => undefined,
           log: createLogger('silent'),
-          close: () => store.close(),
-        };
+        });
+        const c = contextOf(runtime, true);
         const s = await startServing(c, { port: 0, host: '127.0.0.1' });
         try {
           const asset = await fetch(`${s.url}/api/asset/BTC?range=1M`);
@@ -293,6 +291,7 @@ describe('API with a read replica (two PostgreSQL databases as primary and repli
         } finally {
           await s.close();
           await c.close();
+          await store.close();
         }
         await until(async () => (await connectionsTo(own.name)) === 0, 'no connection left on the replica');
       } finally {
@@ -308,15 +307,10 @@ describe('API with a read replica (two PostgreSQL databases as primary and repli
         { DATABASE_URL: primary.url, DATABASE_READ_URL: missing.toString(), LOG_LEVEL: 'silent' },
         home,
       );
-      const c = {
-        settings,
-        json: true,
-        db: primary.db,
-        storeMode: 'postgres',
-        print: () => undefined,
-        log: createLogger('silent'),
-        close: async () => undefined,
-      } satisfies CommandContext;
+      const c = contextOf(
+        await createRuntime(settings, { db: primary.db, storeMode: 'postgres', log: createLogger('silent') }),
+        true,
+      );
       await expect(startServing(c, { port: 0 })).rejects.toThrow(
         /^DATABASE_READ_URL: database "mp_rr_no_such_database" does not exist at /,
       );

@@ -161,6 +161,7 @@ describe('distributed workers on BullMQ (real Redis, two worker processes)', () 
       mode: 'distributed' as const,
       queue: { redisUrl: REDIS_URL, prefix: PREFIX },
       config: { find: () => undefined },
+      sources: () => ({}),
     };
     const a = startScheduler({ ...common, owner: 'scheduler-a' });
     const b = startScheduler({ ...common, owner: 'scheduler-b' });

@@ -5,6 +5,7 @@ import { type RunnerDeps, runJob } from '../../src/jobs/runner.ts';
 import { listJobStatus } from '../../src/jobs/status.ts';
 import { type CountingDb, manualClock } from '../../src/jobs/testing.ts';
 import { runIngest } from '../../src/pipeline/run.ts';
+import { buildProviderClients } from '../../src/pipeline/sources.ts';
 import { createSources } from '../../src/sources/source.ts';
 import { type Loopback, startLoopback } from '../../src/sources/testing/loopback.ts';
 import { removeInstrument, upsertInstruments } from '../../src/store/repos/instruments.ts';
@@ -58,6 +59,8 @@ function offline(yahooUrl?: string, mock = false) {
     clock: manualClock(T0),
     pubsub,
     owner: 'test',
+    // the provider clients a runtime builds from these settings (none keyed)
+    feedClients: async () => buildProviderClients(settings, {}),
     sources: () =>
       createSources({
         useMockData: mock,
@@ -107,7 +110,7 @@ describe('a provider job that cannot do its work offline is skipped with the rea
   it('an instrument only a keyed provider carries: the load says which key is missing', async () => {
     await upsertInstruments(db, [{ ...AAPL, symbol: 'POLY', sources: { polygon: 'POLY' } }]);
     const { d } = offline(down.baseUrl);
-    const s = await runIngest(db, d.sources?.() ?? {}, { mode: 'daily', symbols: ['POLY'] });
+    const s = await runIngest(db, await d.sources(), { mode: 'daily', symbols: ['POLY'] });
     expect(s.unavailable).toBe(1);
     expect(s.instruments[0]?.error).toContain('polygon: no API key');
     await removeInstrument(db, 'POLY');

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigStore } from '../../src/config/store.ts';
 import { checkFailed, checkProviders } from '../../src/pipeline/sources-check.ts';
 import { loadSettings } from '../../src/settings.ts';
 import { type Loopback, startLoopback } from '../../src/sources/testing/loopback.ts';
@@ -15,17 +16,20 @@ const FRED_SERIES = readFileSync(
 );
 
 let db: Db;
+let config: ConfigStore;
 let fred: Loopback;
 let down: Loopback;
 beforeAll(async () => {
   db = await openPglite();
   await migrate(db);
+  config = await ConfigStore.open({ db, live: false });
   fred = await startLoopback((req) =>
     req.url.pathname === '/fred/series' ? { body: FRED_SERIES } : { status: 404, body: {} },
   );
   down = await startLoopback(() => ({ status: 503, body: 'Service Unavailable' }));
 });
 afterAll(async () => {
+  await config.close();
   await db.close();
   await fred.close();
   await down.close();
@@ -45,7 +49,7 @@ const settings = (extra: Record<string, string> = {}) =>
 
 describe('sources check covers every provider', () => {
   it('one row per provider: ok, failing with its reason, or not configured naming the key', async () => {
-    const rows = await checkProviders(settings(), db);
+    const rows = await checkProviders(settings(), config);
     expect(rows.map((r) => r.name)).toEqual([
       'coingecko',
       'polygon',
@@ -71,7 +75,7 @@ describe('sources check covers every provider', () => {
   });
 
   it('a failing configured keyed provider is reported with its reason; unconfigured ones never fail the check', async () => {
-    const rows = await checkProviders(settings({ FRED_BASE_URL: down.baseUrl }), db);
+    const rows = await checkProviders(settings({ FRED_BASE_URL: down.baseUrl }), config);
     expect(rows.find((r) => r.name === 'fred')).toMatchObject({
       ok: false,
       configured: true,
@@ -82,7 +86,7 @@ describe('sources check covers every provider', () => {
   });
 
   it('USE_MOCK_DATA: every provider is answered by the synthetic source', async () => {
-    const rows = await checkProviders(settings({ USE_MOCK_DATA: 'true' }), db);
+    const rows = await checkProviders(settings({ USE_MOCK_DATA: 'true' }), config);
     expect(rows).toHaveLength(8);
     expect(rows.every((r) => r.ok && r.mock)).toBe(true);
   });

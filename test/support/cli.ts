@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import type { CommandContext } from '../../src/cli/context.ts';
 import { main } from '../../src/cli/main.ts';
 import { createLogger } from '../../src/core/log.ts';
+import { createRuntime, type Runtime } from '../../src/runtime.ts';
 
 export interface MainRun {
   code: number;
@@ -69,8 +70,12 @@ export async function runCommands(
   groups: readonly string[] = [],
 ): Promise<CommandsRun> {
   const printed: unknown[] = [];
-  const context = async (): Promise<CommandContext> =>
-    ({
+  // the process's runtime over the test's store and settings, built once as the real CLI does
+  let runtime: Runtime | undefined;
+  const context = async (): Promise<CommandContext> => {
+    if (!runtime && ctx.settings && ctx.db)
+      runtime = await createRuntime(ctx.settings, { db: ctx.db, log: createLogger('silent') });
+    return {
       json: true,
       storeMode: 'memory',
       print: (r: unknown) => {
@@ -78,8 +83,10 @@ export async function runCommands(
       },
       log: createLogger('silent'),
       close: async () => undefined,
+      runtime,
       ...ctx,
-    }) as CommandContext;
+    } as CommandContext;
+  };
   const program = new Command('marketpipe').exitOverride().option('--json');
   for (const g of groups) program.command(g);
   for (const m of modules) m.register(program, context);
@@ -94,6 +101,7 @@ export async function runCommands(
     return { code: typeof process.exitCode === 'number' ? process.exitCode : 0, printed };
   } finally {
     process.exitCode = undefined;
+    await runtime?.close();
   }
 }
 

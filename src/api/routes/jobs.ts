@@ -142,6 +142,8 @@ export const jobsAdminRoutes: FastifyPluginAsync<RouteOptions> = async (app, { d
       registry: DEFAULT_JOBS,
       cache: deps.cache,
       pubsub: deps.pubsub,
+      sources: async () => (deps.sources ? (await deps.sources()).prices : {}),
+      feedClients: deps.sources,
     };
     return runner;
   };

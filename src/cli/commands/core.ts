@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext, ContextFactory } from '../context.ts';
 import { type LimitFlags, limitHelp, limitRows, omittedLine, parseRowLimit } from '../limit.ts';
 import { stepPrinter } from '../progress.ts';
 import { formatTable } from '../table.ts';
@@ -14,7 +14,7 @@ async function demoModules() {
   return { runDemo, demoExtraSteps, demoLog };
 }
 
-export function register(program: Command, ctx: () => Promise<CommandContext>): void {
+export function register(program: Command, ctx: ContextFactory): void {
   program
     .command('migrate')
     .description('apply pending database migrations (also done on every start)')
@@ -115,7 +115,8 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
             )
           : null;
         steps.begin('opening the store (a first start creates it)');
-        const c = await ctx();
+        // one runtime for the API and the scheduler: one cache, pub/sub and (hot-reloaded) config store
+        const c = await ctx({ liveConfig: true });
         steps.end(`${c.storeMode === 'postgres' ? 'PostgreSQL' : c.settings.home}`);
         steps.begin('checking for data');
         const hasData = await storeHasBars(c);
@@ -169,7 +170,6 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         });
         c.log.info('shutting down');
         await scheduler?.stop();
-        await jobs?.close();
         await server.close();
       },
     );

@@ -25,12 +25,15 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .action(async (series: string[], opts: { since?: string; full?: boolean; releases: boolean }) => {
       const since = date(opts.since, '--since');
       const c = await ctx();
-      const [{ recorded }, { ingestEconomic }] = await Promise.all([
+      const [{ recorded }, { economicFeed }] = await Promise.all([
         import('../../jobs/history.ts'),
         import('../../pipeline/feeds/economic/service.ts'),
       ]);
       const summary = await recorded(c.db, 'ingest:economic', () =>
-        ingestEconomic(c.db, c.settings, { series, since, full: opts.full, releases: opts.releases }),
+        economicFeed.ingest(
+          { db: c.db, settings: c.settings, clients: c.runtime.sources },
+          { series, since, full: opts.full, releases: opts.releases },
+        ),
       );
       c.print(summary, (s) => `economic (${s.mode}): ${formatLoadSummary(s)}`);
       // exit 1 only when every instrument failed and nothing came back (a provider failing beside another is partial success)

@@ -22,12 +22,15 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .option('--full', 'read everything again')
     .action(async (symbols: string[], opts: { full?: boolean }) => {
       const c = await ctx();
-      const [{ recorded }, { ingestEvents }] = await Promise.all([
+      const [{ recorded }, { eventsFeed }] = await Promise.all([
         import('../../jobs/history.ts'),
         import('../../pipeline/feeds/events/service.ts'),
       ]);
       const summary = await recorded(c.db, 'ingest:events', () =>
-        ingestEvents(c.db, c.settings, { symbols, full: opts.full }),
+        eventsFeed.ingest(
+          { db: c.db, settings: c.settings, clients: c.runtime.sources },
+          { symbols, full: opts.full },
+        ),
       );
       c.print(summary, (s) => `events (${s.mode}): ${formatLoadSummary(s)}`);
       // exit 1 only when every instrument failed and nothing came back (a provider failing beside another is partial success)

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CommandContext } from '../context.ts';
+import type { ContextFactory } from '../context.ts';
 import * as alerts from './alerts.ts';
 import * as analytics from './analytics.ts';
 import * as askCommand from './ask.ts';
@@ -29,7 +29,7 @@ import * as validate from './validate.ts';
 
 /** A command module adds its commands to the program; `ctx()` opens the store on first use. */
 export interface CommandModule {
-  register(program: Command, ctx: () => Promise<CommandContext>): void;
+  register(program: Command, ctx: ContextFactory): void;
 }
 
 /** Every command module, in the order `--help` lists them. Add one line per module. */

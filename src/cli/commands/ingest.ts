@@ -23,30 +23,22 @@ function checkInterval(value?: string): Interval | undefined {
 
 /** The pipeline and the providers, loaded when a command runs (each provider brings its client). */
 async function pipeline() {
-  const [
-    { createCache, createPubSub },
-    { recorded },
-    { runLatest },
-    { runIngest },
-    { buildSourcesFromConfig },
-  ] = await Promise.all([
-    import('../../cache/index.ts'),
+  const [{ recorded }, { runLatest }, { runIngest }] = await Promise.all([
     import('../../jobs/history.ts'),
     import('../../pipeline/latest.ts'),
     import('../../pipeline/run.ts'),
-    import('../../pipeline/sources.ts'),
   ]);
-  return { createCache, createPubSub, recorded, runLatest, runIngest, buildSourcesFromConfig };
+  return { recorded, runLatest, runIngest };
 }
 
 async function ingest(c: CommandContext, opts: IngestOptions): Promise<IngestSummary> {
-  const { buildSourcesFromConfig, createPubSub, recorded, runIngest } = await pipeline();
-  const sources = await buildSourcesFromConfig(c.settings, c.db);
+  const { recorded, runIngest } = await pipeline();
+  const sources = (await c.runtime.sources()).prices;
   if (opts.source && !sources[opts.source]) {
     throw new UsageError(`--source: unknown source "${opts.source}" (${Object.keys(sources).join(', ')})`);
   }
   const bar = progressBar(`ingest ${opts.mode}`, !c.json && Boolean(process.stderr.isTTY));
-  const pubsub = createPubSub(c.settings, c.db, c.log);
+  const pubsub = c.runtime.pubsub;
   try {
     const summary = await recorded(c.db, `ingest:${opts.mode}`, () =>
       runIngest(c.db, sources, { ...opts, pubsub, onProgress: (d, t, s) => bar.update(d, t, s) }),
@@ -54,7 +46,6 @@ async function ingest(c: CommandContext, opts: IngestOptions): Promise<IngestSum
     return summary;
   } finally {
     bar.done();
-    await pubsub.close();
   }
 }
 
@@ -116,27 +107,21 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .option('--source <name>', 'use only this provider')
     .action(async (symbols: string[], opts: { source?: string }) => {
       const c = await ctx();
-      const { buildSourcesFromConfig, createCache, createPubSub, recorded, runLatest } = await pipeline();
-      const sources = await buildSourcesFromConfig(c.settings, c.db);
+      const { recorded, runLatest } = await pipeline();
+      const sources = (await c.runtime.sources()).prices;
       const source = parseSource(c, opts.source);
       if (source && !sources[source]) throw new UsageError(`--source: unknown source "${source}"`);
-      const cache = createCache(c.settings, c.log);
-      const pubsub = createPubSub(c.settings, c.db, c.log);
-      try {
-        const summary = await recorded(c.db, 'ingest:latest', () =>
-          runLatest(c.db, sources, { symbols, source, cache, pubsub }),
-        );
-        c.print(summary, (s) =>
-          [
-            `latest: ${s.requested} instruments, stored ${s.stored}, unchanged ${s.unchanged}, quarantined ${s.quarantined}, failed ${s.failed} in ${s.duration_ms} ms`,
-            formatTable(s.prices, ['symbol', 'price', 'ts', 'source']),
-          ].join('\n'),
-        );
-        if (summary.failed > 0 && summary.failed === summary.requested) process.exitCode = 1;
-      } finally {
-        await cache.close();
-        await pubsub.close();
-      }
+      const { cache, pubsub } = c.runtime;
+      const summary = await recorded(c.db, 'ingest:latest', () =>
+        runLatest(c.db, sources, { symbols, source, cache, pubsub }),
+      );
+      c.print(summary, (s) =>
+        [
+          `latest: ${s.requested} instruments, stored ${s.stored}, unchanged ${s.unchanged}, quarantined ${s.quarantined}, failed ${s.failed} in ${s.duration_ms} ms`,
+          formatTable(s.prices, ['symbol', 'price', 'ts', 'source']),
+        ].join('\n'),
+      );
+      if (summary.failed > 0 && summary.failed === summary.requested) process.exitCode = 1;
     });
 
   program
@@ -235,7 +220,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .action(async () => {
       const c = await ctx();
       const { checkFailed, checkProviders } = await import('../../pipeline/sources-check.ts');
-      const providers = await checkProviders(c.settings, c.db);
+      const providers = await checkProviders(c.settings, await c.runtime.config(), c.runtime.rateLimiter);
       c.print({ providers }, (r) =>
         formatTable(
           r.providers.map((p) => ({

@@ -3,7 +3,7 @@ import { UsageError } from '../../core/errors.ts';
 import { parseTime } from '../../core/time.ts';
 import type { RunnerDeps } from '../../jobs/runner.ts';
 import { acceleratedClock, type Clock, realClock } from '../../jobs/types.ts';
-import type { CommandContext } from '../context.ts';
+import type { CommandContext, ContextFactory } from '../context.ts';
 import { formatTable } from '../table.ts';
 
 function positiveInt(value: string | undefined, flag: string, fallback: number): number {
@@ -40,40 +40,26 @@ async function registry() {
   return { DEFAULT_JOBS, requireJob };
 }
 
-export async function runnerDeps(c: CommandContext, clock: Clock = realClock) {
-  const [{ createCache, createPubSub }, { ConfigStore }, { DEFAULT_JOBS }] = await Promise.all([
-    import('../../cache/index.ts'),
-    import('../../config/store.ts'),
-    import('../../jobs/registry.ts'),
-  ]);
-  const config = new ConfigStore({ db: c.db, live: false });
-  await config.start();
-  const cache = createCache(c.settings, c.log);
-  const pubsub = createPubSub(c.settings, c.db, c.log);
+/** The runner's dependencies, all from the process's runtime (one cache, pub/sub, config and set of clients). */
+export async function runnerDeps(c: CommandContext, clock: Clock = c.runtime.clock) {
+  const rt = c.runtime;
+  const [config, registry] = await Promise.all([rt.config(), rt.registry()]);
   const deps: RunnerDeps = {
-    db: c.db,
-    settings: c.settings,
+    db: rt.store,
+    settings: rt.settings,
     log: c.log,
-    registry: DEFAULT_JOBS,
+    registry,
     clock,
-    cache,
-    pubsub,
-    lockTtlMs: process.env.MARKETPIPE_JOB_LOCK_TTL_MS
-      ? Number(process.env.MARKETPIPE_JOB_LOCK_TTL_MS)
-      : undefined,
+    cache: rt.cache,
+    pubsub: rt.pubsub,
+    sources: async () => (await rt.sources()).prices,
+    feedClients: rt.sources,
+    lockTtlMs: rt.settings.jobLockTtlMs,
   };
-  return {
-    deps,
-    config,
-    async close() {
-      await pubsub.close();
-      await cache.close();
-      await config.close();
-    },
-  };
+  return { deps, config };
 }
 
-export function register(program: Command, ctx: () => Promise<CommandContext>): void {
+export function register(program: Command, ctx: ContextFactory): void {
   program
     .command('scheduler')
     .description(
@@ -103,13 +89,12 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
           mode,
           only,
           config: r.config,
-          queue: { prefix: process.env.MARKETPIPE_QUEUE_PREFIX },
+          queue: { prefix: c.settings.queuePrefix },
         });
         c.log.info({ mode, jobs: only ?? [...DEFAULT_JOBS.keys()] }, 'scheduler started');
         const why = await untilStopped(until === undefined ? undefined : (until - from) / speed);
         c.log.info({ why }, 'scheduler stopping');
         await handle.stop();
-        await r.close();
         c.print({ stopped: why, mode }, (x) => `scheduler stopped (${x.stopped})`);
       },
     );
@@ -131,7 +116,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       const { startWorker } = await import('../../jobs/queue.ts');
       const w = startWorker(r.deps, {
         redisUrl,
-        prefix: process.env.MARKETPIPE_QUEUE_PREFIX,
+        prefix: c.settings.queuePrefix,
         concurrency,
         stalledIntervalMs,
         lockDurationMs,
@@ -139,7 +124,6 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       c.log.info({ concurrency }, 'worker started');
       const why = await untilStopped();
       await w.stop();
-      await r.close();
       c.print({ stopped: why }, (x) => `worker stopped (${x.stopped})`);
     });
 
@@ -147,21 +131,15 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
 
   const statusAction = (columns: string[]) => async () => {
     const c = await ctx();
-    const [{ ConfigStore }, { listJobStatus }, { DEFAULT_JOBS }] = await Promise.all([
-      import('../../config/store.ts'),
+    const [{ listJobStatus }, registry, config] = await Promise.all([
       import('../../jobs/status.ts'),
-      import('../../jobs/registry.ts'),
+      c.runtime.registry(),
+      c.runtime.config(),
     ]);
-    const config = new ConfigStore({ db: c.db, live: false });
-    await config.start();
-    try {
-      const rows = await listJobStatus(c.db, Date.now(), DEFAULT_JOBS, config);
-      c.print({ jobs: rows }, (r) =>
-        formatTable(r.jobs, columns as Array<keyof (typeof r.jobs)[number] & string>),
-      );
-    } finally {
-      await config.close();
-    }
+    const rows = await listJobStatus(c.db, Date.now(), registry, config);
+    c.print({ jobs: rows }, (r) =>
+      formatTable(r.jobs, columns as Array<keyof (typeof r.jobs)[number] & string>),
+    );
   };
   jobs
     .command('list')
@@ -238,7 +216,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
           payload,
           retry: opts.retry,
           distributed,
-          queue: { prefix: process.env.MARKETPIPE_QUEUE_PREFIX },
+          queue: { prefix: c.settings.queuePrefix },
         });
         c.print(
           result,
@@ -249,7 +227,6 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         );
         if (result.status === 'failed' || result.status === 'timed_out') process.exitCode = 1;
       } finally {
-        await r.close();
       }
     });
 }

@@ -19,12 +19,15 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .action(async (symbols: string[], opts: { since?: string; full?: boolean }) => {
       const since = opts.since === undefined ? undefined : parseTime(opts.since, '--since');
       const c = await ctx();
-      const [{ recorded }, { ingestNews }] = await Promise.all([
+      const [{ recorded }, { newsFeed }] = await Promise.all([
         import('../../jobs/history.ts'),
         import('../../pipeline/feeds/news/service.ts'),
       ]);
       const summary = await recorded(c.db, 'ingest:news', () =>
-        ingestNews(c.db, c.settings, { symbols, since, full: opts.full }),
+        newsFeed.ingest(
+          { db: c.db, settings: c.settings, clients: c.runtime.sources },
+          { symbols, since, full: opts.full },
+        ),
       );
       c.print(summary, (s) => `news (${s.mode}): ${formatLoadSummary(s)}`);
       // exit 1 only when every instrument failed and nothing came back (a provider failing beside another is partial success)

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
-import type { CommandContext } from '../context.ts';
+import type { ContextFactory } from '../context.ts';
 
 function parsePort(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -10,7 +10,7 @@ function parsePort(text: string | undefined): number | undefined {
   return n;
 }
 
-export function register(program: Command, ctx: () => Promise<CommandContext>): void {
+export function register(program: Command, ctx: ContextFactory): void {
   program
     .command('serve')
     .description('run the REST API, WebSocket streams, /metrics and the OpenAPI page (/docs)')
@@ -18,7 +18,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .option('--host <host>', 'interface to bind (env HOST, default 127.0.0.1)')
     .action(async (opts: { port?: string; host?: string }) => {
       const port = parsePort(opts.port);
-      const c = await ctx();
+      const c = await ctx({ liveConfig: true });
       const { serve } = await import('./serve.ts');
       await serve(c, { port, host: opts.host });
     });

@@ -3,8 +3,6 @@ import { metricsOf } from '../../api/metrics.ts';
 import { SharedWindowCounter } from '../../api/rate-window.ts';
 import { startServer } from '../../api/server.ts';
 import { streamHubOf } from '../../api/ws.ts';
-import { createCache, createPubSub } from '../../cache/index.ts';
-import { ConfigStore } from '../../config/store.ts';
 import { ConfigError, describeError, UnavailableError } from '../../core/errors.ts';
 import type { Db } from '../../store/db.ts';
 import { openPostgres } from '../../store/postgres.ts';
@@ -55,14 +53,9 @@ async function openReadReplica(url: string): Promise<Db> {
 }
 
 async function listen(c: CommandContext, opts: ServeOptions, readDb: Db | undefined): Promise<Serving> {
-  const cache = createCache(c.settings, c.log);
-  const pubsub = createPubSub(c.settings, c.db, c.log);
-  const config = await ConfigStore.open({
-    db: c.db,
-    log: c.log,
-    env: c.settings.configEnv,
-    processName: c.settings.processName,
-  });
+  // one cache, pub/sub and config store per process: the runtime's (shared with the jobs under `start`)
+  const { cache, pubsub } = c.runtime;
+  const config = await c.runtime.config();
   // Scaled out, every process draws API-key and admin-user budgets from one window per id in Redis.
   const rateWindows = c.settings.redisUrl
     ? new SharedWindowCounter({ url: c.settings.redisUrl, log: c.log })
@@ -79,6 +72,7 @@ async function listen(c: CommandContext, opts: ServeOptions, readDb: Db | undefi
     logger: verbose ? c.log : false,
     errorLog: c.log,
     adminApi: Boolean(c.settings.jwtSecret),
+    sources: c.runtime.sources,
   } as const;
   const app = buildApp(deps);
   metricsOf(deps).enableProcessMetrics();
@@ -90,7 +84,7 @@ async function listen(c: CommandContext, opts: ServeOptions, readDb: Db | undefi
     });
   } catch (err) {
     await app.close().catch(() => undefined);
-    await Promise.allSettled([pubsub.close(), cache.close(), config.close(), rateWindows?.close()]);
+    await Promise.allSettled([rateWindows?.close()]);
     throw err;
   }
   if (!c.settings.jwtSecret) c.log.warn('JWT_SECRET is not set: the admin API (/admin/*) is off');
@@ -104,13 +98,7 @@ async function listen(c: CommandContext, opts: ServeOptions, readDb: Db | undefi
       if (closed) return;
       closed = true;
       await server.close();
-      await Promise.allSettled([
-        pubsub.close(),
-        cache.close(),
-        config.close(),
-        rateWindows?.close(),
-        readDb?.close(),
-      ]);
+      await Promise.allSettled([rateWindows?.close(), readDb?.close()]);
       c.log.info(`stopped (${JSON.stringify(streamHubOf(deps)?.stats() ?? {})} stream clients at the end)`);
     },
   };

@@ -6,7 +6,7 @@
 import { ConfigError } from '../../../core/errors.ts';
 import { DAY_MS, toIsoDate } from '../../../core/time.ts';
 import type { Settings } from '../../../settings.ts';
-import { FredClient } from '../../../sources/fred/client.ts';
+import type { FredClient } from '../../../sources/fred/client.ts';
 import type { Db, Queryable } from '../../../store/db.ts';
 import {
   lastObservationDate,
@@ -16,8 +16,8 @@ import {
 } from '../../../store/repos/economic.ts';
 import { deriveEconomicEvents } from '../../../store/repos/events.ts';
 import { getInstrument, listInstruments } from '../../../store/repos/instruments.ts';
-import { providerOptions } from '../../provider-options.ts';
 import { recordWatermark } from '../../watermarks.ts';
+import { type Feed, type FeedClients, feedClients } from '../feed.ts';
 import { type ItemOutcome, type RecordLoadSummary, summarize } from '../load-summary.ts';
 import { dateMs, quarantineRecords } from '../quarantine-records.ts';
 import { loadEconomicSamples } from './samples.ts';
@@ -57,7 +57,10 @@ export interface EconomicIngestOptions {
   /** Also load release dates. @defaultValue true */
   releases?: boolean;
   /** The connector (tests inject one on a loopback server). @defaultValue built from settings */
+  /** A client to use instead of the runtime's (tests); given, it skips the USE_MOCK_DATA samples. */
   client?: FredClient;
+  /** The runtime's provider clients. */
+  clients?: () => Promise<FeedClients>;
   /** @defaultValue Date.now() */
   now?: number;
   signal?: AbortSignal;
@@ -98,7 +101,7 @@ export async function ingestEconomic(
     const samples = await loadEconomicSamples(db, { series: opts.series });
     return { ...samples, mode };
   }
-  const client = opts.client ?? new FredClient(await providerOptions(db, settings, 'fred'));
+  const client = opts.client ?? (await feedClients(opts.clients)).fred;
   if (!client.configured)
     throw new ConfigError('FRED_API_KEY is not set (or set USE_MOCK_DATA=true for samples)');
   const now = opts.now ?? Date.now();
@@ -152,3 +155,9 @@ async function loadSeries(
   await deriveEconomicEvents(db, target.fredId);
   if (newest !== null) await recordWatermark(db, target.symbol, 'economic', 'fred', dateMs(newest));
 }
+
+/** FRED series through the runtime's client. */
+export const economicFeed: Feed<EconomicIngestOptions> = {
+  name: 'economic',
+  ingest: ({ db, settings, clients }, opts = {}) => ingestEconomic(db, settings, { ...opts, clients }),
+};

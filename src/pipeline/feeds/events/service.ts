@@ -6,13 +6,13 @@
 import { ConfigError } from '../../../core/errors.ts';
 import type { AssetClass, Instrument } from '../../../core/types.ts';
 import type { Settings } from '../../../settings.ts';
-import { AlphaVantageClient } from '../../../sources/alphavantage/client.ts';
-import { PolygonReferenceClient } from '../../../sources/polygon/reference.ts';
+import type { AlphaVantageClient } from '../../../sources/alphavantage/client.ts';
+import type { PolygonReferenceClient } from '../../../sources/polygon/reference.ts';
 import type { Db } from '../../../store/db.ts';
 import { upsertDividends, upsertEarnings, upsertSplits } from '../../../store/repos/events.ts';
 import { listInstruments } from '../../../store/repos/instruments.ts';
-import { providerOptions } from '../../provider-options.ts';
 import { recordWatermark } from '../../watermarks.ts';
+import { type Feed, type FeedClients, feedClients } from '../feed.ts';
 import { type ItemOutcome, type RecordLoadSummary, summarize } from '../load-summary.ts';
 import { dateMs } from '../quarantine-records.ts';
 import { outcome, storeScreened } from './csv-import.ts';
@@ -24,8 +24,11 @@ export const EVENT_ASSET_CLASSES: readonly AssetClass[] = ['equity', 'etf'];
 
 export interface EventsIngestOptions {
   symbols?: readonly string[];
+  /** Clients to use instead of the runtime's (tests); either one given skips the USE_MOCK_DATA samples. */
   polygon?: PolygonReferenceClient;
   alphavantage?: AlphaVantageClient;
+  /** The runtime's provider clients. */
+  clients?: () => Promise<FeedClients>;
   /** Read everything again (the reference endpoints are read in full either way). @defaultValue false */
   full?: boolean;
   signal?: AbortSignal;
@@ -40,12 +43,9 @@ export async function ingestEvents(
   const mode = opts.full ? 'full' : 'incremental';
   const injected = opts.polygon !== undefined || opts.alphavantage !== undefined;
   if (!injected && settings.useMockData) return { ...(await loadEventSamples(db)), mode };
-  const polygon = injected
-    ? opts.polygon
-    : new PolygonReferenceClient(await providerOptions(db, settings, 'polygon'));
-  const av = injected
-    ? opts.alphavantage
-    : new AlphaVantageClient(await providerOptions(db, settings, 'alphavantage'));
+  const given = injected ? undefined : await feedClients(opts.clients);
+  const polygon = given ? given.polygonReference : opts.polygon;
+  const av = given ? given.alphavantage : opts.alphavantage;
   const usePolygon = polygon?.configured ? polygon : undefined;
   const useAv = av?.configured ? av : undefined;
   if (!usePolygon && !useAv)
@@ -116,3 +116,9 @@ export async function ingestEvents(
   }
   return summarize(mode, started, [...per.values()]);
 }
+
+/** Polygon reference data and Alpha Vantage earnings through the runtime's clients. */
+export const eventsFeed: Feed<EventsIngestOptions> = {
+  name: 'events',
+  ingest: ({ db, settings, clients }, opts = {}) => ingestEvents(db, settings, { ...opts, clients }),
+};

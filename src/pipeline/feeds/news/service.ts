@@ -8,13 +8,13 @@ import type { NewsItem } from '../../../core/news.ts';
 import { DAY_MS, HOUR_MS } from '../../../core/time.ts';
 import type { AssetClass, Instrument } from '../../../core/types.ts';
 import type { Settings } from '../../../settings.ts';
-import { AlphaVantageClient } from '../../../sources/alphavantage/client.ts';
-import { NewsApiClient } from '../../../sources/newsapi/client.ts';
+import type { AlphaVantageClient } from '../../../sources/alphavantage/client.ts';
+import type { NewsApiClient } from '../../../sources/newsapi/client.ts';
 import type { Db } from '../../../store/db.ts';
 import { listInstruments } from '../../../store/repos/instruments.ts';
 import { storeNews } from '../../../store/repos/news.ts';
-import { providerOptions } from '../../provider-options.ts';
 import { readWatermark, recordWatermark } from '../../watermarks.ts';
+import { type Feed, type FeedClients, feedClients } from '../feed.ts';
 import { type ItemOutcome, type RecordLoadSummary, summarize } from '../load-summary.ts';
 import { quarantineRecords } from '../quarantine-records.ts';
 import { withLexicon } from './lexicon.ts';
@@ -33,8 +33,11 @@ export interface NewsIngestOptions {
   since?: number;
   /** Read the last 30 days whatever the watermark. @defaultValue false */
   full?: boolean;
+  /** Clients to use instead of the runtime's (tests); either one given skips the USE_MOCK_DATA samples. */
   newsapi?: NewsApiClient;
   alphavantage?: AlphaVantageClient;
+  /** The runtime's provider clients. */
+  clients?: () => Promise<FeedClients>;
   /** @defaultValue Date.now() */
   now?: number;
   signal?: AbortSignal;
@@ -69,10 +72,9 @@ export async function ingestNews(
   const mode = opts.full ? 'full' : 'incremental';
   const injected = opts.newsapi !== undefined || opts.alphavantage !== undefined;
   if (!injected && settings.useMockData) return { ...(await loadNewsSamples(db)), mode };
-  const newsapi = injected ? opts.newsapi : new NewsApiClient(await providerOptions(db, settings, 'newsapi'));
-  const av = injected
-    ? opts.alphavantage
-    : new AlphaVantageClient(await providerOptions(db, settings, 'alphavantage'));
+  const given = injected ? undefined : await feedClients(opts.clients);
+  const newsapi = given ? given.newsapi : opts.newsapi;
+  const av = given ? given.alphavantage : opts.alphavantage;
   const clients = { newsapi: newsapi?.configured ? newsapi : undefined, av: av?.configured ? av : undefined };
   if (!clients.newsapi && !clients.av) {
     throw new ConfigError(
@@ -146,3 +148,9 @@ export async function ingestNews(
   }
   return summarize(mode, started, items);
 }
+
+/** NewsAPI and Alpha Vantage news through the runtime's clients. */
+export const newsFeed: Feed<NewsIngestOptions> = {
+  name: 'news',
+  ingest: ({ db, settings, clients }, opts = {}) => ingestNews(db, settings, { ...opts, clients }),
+};
