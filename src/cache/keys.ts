@@ -22,6 +22,7 @@ export const CHANNELS = [
   'price_updates',
   'volatility_alerts',
   'correlation_alerts',
+  'supply_alerts',
   'data_ready',
   'job_events',
 ] as const;
