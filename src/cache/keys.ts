@@ -24,6 +24,7 @@ export const CHANNELS = [
   'correlation_alerts',
   'depeg_alerts',
   'risk_updates',
+  'supply_alerts',
   'data_ready',
   'job_events',
 ] as const;

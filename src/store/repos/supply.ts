@@ -1,0 +1,76 @@
+import type { Queryable } from '../db.ts';
+
+/** One stored supply observation (see migration 095). */
+export interface SupplyRow {
+  symbol: string;
+  /** 'all' for the total. */
+  chain: string;
+  /** ms UTC. */
+  ts: number;
+  circulating: number;
+}
+
+/**
+ * Idempotent set-based upsert (one statement over unnest arrays): re-running a load changes nothing, and
+ * a value only counts as stored when it differs from what is there.
+ */
+export async function upsertSupply(
+  db: Queryable,
+  rows: readonly SupplyRow[],
+  source: string,
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const res = await db.query(
+    `INSERT INTO market_data.stablecoin_supply (symbol, chain, ts, circulating, source)
+     SELECT s, c, t, v, $5 FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::float8[]) AS u(s, c, t, v)
+     ON CONFLICT (symbol, chain, ts) DO UPDATE
+       SET circulating = EXCLUDED.circulating, source = EXCLUDED.source, ingested_at = now()
+       WHERE market_data.stablecoin_supply.circulating IS DISTINCT FROM EXCLUDED.circulating`,
+    [
+      rows.map((r) => r.symbol),
+      rows.map((r) => r.chain),
+      rows.map((r) => new Date(r.ts).toISOString()),
+      rows.map((r) => r.circulating),
+      source,
+    ],
+  );
+  return res.rowCount;
+}
+
+/** Supply of one coin on one chain ('all' = total) from `from` (ms), ascending. */
+export async function readSupply(
+  db: Queryable,
+  symbol: string,
+  chain = 'all',
+  from = 0,
+): Promise<SupplyRow[]> {
+  const res = await db.query<{ ts: Date; circulating: number }>(
+    `SELECT ts, circulating FROM market_data.stablecoin_supply
+      WHERE symbol = $1 AND chain = $2 AND ts >= $3 ORDER BY ts`,
+    [symbol, chain, new Date(from).toISOString()],
+  );
+  return res.rows.map((r) => ({ symbol, chain, ts: new Date(r.ts).getTime(), circulating: r.circulating }));
+}
+
+/** Refused supply rows, kept with their rule and reason in ops.quarantine (never dropped). */
+export async function quarantineSupply(
+  db: Queryable,
+  rejected: readonly { row: SupplyRow; rule: string; reason: string }[],
+  source: string,
+): Promise<number> {
+  if (rejected.length === 0) return 0;
+  const res = await db.query(
+    `INSERT INTO ops.quarantine (symbol, interval, source, rule, reason, raw, ts)
+     SELECT s, 'supply', $1, r, why, raw::jsonb, t
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) AS u(s, r, why, raw, t)`,
+    [
+      source,
+      rejected.map((q) => q.row.symbol),
+      rejected.map((q) => q.rule),
+      rejected.map((q) => q.reason),
+      rejected.map((q) => JSON.stringify(q.row)),
+      rejected.map((q) => new Date(q.row.ts).toISOString()),
+    ],
+  );
+  return res.rowCount;
+}
