@@ -2,7 +2,10 @@
  * Premium for depeg cover: the buyer pays to be made whole if the asset trades below its peg during the
  * cover period.
  *
- *   raw     = amount × baseRate × riskWeight × sizeMultiplier × utilisationMultiplier × days/365
+ *   raw     = amount × baseRate × riskWeight × modelMultiplier × sizeMultiplier × utilisationMultiplier × days/365
+ *
+ * modelMultiplier is 1 unless the request carries a depeg model's forecast (`depegModel`, off by default):
+ * then it is P_model(depeg next day) / the model's base rate, how much likelier than usual a depeg is now.
  *   premium = max(raw, minPremium, amount × minPremiumRate × days/365)
  */
 import { ValidationError } from '../core/errors.ts';
@@ -18,6 +21,8 @@ export interface QuoteRequest {
   utilization?: number;
   /** Cover capacity (USD); with it, utilisation after this quote is (utilization·capacity + amount)/capacity. */
   capacity?: number;
+  /** The active depeg model's forecast for the asset; scales the risk weight by probability / baseRate. */
+  depegModel?: { probability: number; baseRate: number };
 }
 
 export interface QuoteBreakdown {
@@ -30,6 +35,8 @@ export interface QuoteBreakdown {
   raw_premium: number;
   minimum_premium: number;
   minimum_applied: boolean;
+  /** Present when a depeg model's forecast priced the quote: probability / base rate. */
+  model_multiplier?: number;
 }
 
 export interface Quote {
@@ -73,10 +80,16 @@ export function quotePremium(req: QuoteRequest, params: PricingParams = PRICING_
   const utilization = req.capacity && req.capacity > 0 ? before + req.amount / req.capacity : before;
   const baseRate = params.baseRates[asset] ?? params.defaultBaseRate;
   const riskWeight = params.riskWeights[asset] ?? params.defaultRiskWeight;
+  const m = req.depegModel;
+  if (m && !(m.probability >= 0 && m.probability <= 1 && m.baseRate > 0 && m.baseRate <= 1))
+    throw new ValidationError(
+      `depeg model forecast must be a probability within 0..1 over a base rate within (0, 1], got ${m.probability} / ${m.baseRate}`,
+    );
+  const modelMultiplier = m ? m.probability / m.baseRate : 1;
   const size = sizeMultiplier(req.amount, params);
   const util = utilizationMultiplier(utilization, params);
   const duration = days / 365;
-  const raw = req.amount * baseRate * riskWeight * size * util * duration;
+  const raw = req.amount * baseRate * riskWeight * modelMultiplier * size * util * duration;
   const floor = Math.max(params.minPremium, req.amount * params.minPremiumRate * duration);
   const premium = Math.max(raw, floor);
   return {
@@ -95,6 +108,7 @@ export function quotePremium(req: QuoteRequest, params: PricingParams = PRICING_
       raw_premium: raw,
       minimum_premium: floor,
       minimum_applied: premium > raw,
+      ...(m ? { model_multiplier: modelMultiplier } : {}),
     },
   };
 }

@@ -267,6 +267,11 @@ export interface QuoteOptions {
   days?: number;
   /** Parameters to use. @defaultValue the database's, read once */
   config?: ConfigStore;
+  /**
+   * Price with the active depeg model's forecast for the asset (risk weight × probability / base rate, see
+   * `quotePremium`). @defaultValue false
+   */
+  depegModel?: boolean;
 }
 
 /**
@@ -286,5 +291,17 @@ export async function quote(db: Db, options: QuoteOptions): Promise<Quote> {
   const book = await getPortfolio(db, DEFAULT_PORTFOLIO);
   const capacity = book ? (book.capacity ?? book.capital) : undefined;
   const utilization = book && capacity ? Math.min(1, totalExposure(book, 'coverage') / capacity) : 0;
-  return quotePremium({ asset, amount: options.amount, days: options.days, utilization, capacity }, params);
+  let depegModel: { probability: number; baseRate: number } | undefined;
+  if (options.depegModel) {
+    const f = await activeDepegForecast(db, Date.now());
+    if (typeof f === 'string') throw new NotFoundError(`cannot price with the depeg model: ${f}`);
+    const probability = f.probabilities[asset];
+    if (probability === undefined)
+      throw new NotFoundError(`depeg model ${f.name} v${f.version} has no forecast for ${asset}`);
+    depegModel = { probability, baseRate: f.base_rate };
+  }
+  return quotePremium(
+    { asset, amount: options.amount, days: options.days, utilization, capacity, depegModel },
+    params,
+  );
 }

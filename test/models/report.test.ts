@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDailyRisk, runVar } from '../../src/risk/service.ts';
+import { predictModel } from '../../src/models/service.ts';
+import { quote, runDailyRisk, runVar } from '../../src/risk/service.ts';
 import type { Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { openPglite } from '../../src/store/pglite.ts';
@@ -74,6 +75,10 @@ describe('the daily risk report shows the active models with their versions', ()
     const fallback = (await runVar(db, at)).scenario_weights;
     expect(fallback).toMatchObject({ requested: 'model', used: 'default' });
     expect(fallback.fallback).toMatch(/base rate/);
+    // A quote asked to use the depeg model refuses rather than silently pricing without it.
+    await expect(quote(db, { asset: 'USDC', amount: 1e6, days: 30, depegModel: true })).rejects.toThrow(
+      /cannot price with the depeg model: .*base rate/,
+    );
     // Same hand-made model, four stored forecasts of which one was a depeg: base rate 1/4.
     const model = {
       kind: 'logistic',
@@ -131,6 +136,14 @@ describe('the daily risk report shows the active models with their versions', ()
       expect(used.changed?.[name]?.from).toBe(w.from);
       expect(used.changed?.[name]?.to).toBeCloseTo(w.to, 12);
     }
+    // The quote's risk weight × P_model(USDC, latest stored day) / base rate 0.25 when asked, unchanged when not.
+    const plain = await quote(db, { asset: 'USDC', amount: 1e6, days: 30 });
+    const priced = await quote(db, { asset: 'USDC', amount: 1e6, days: 30, depegModel: true });
+    const pUsdc =
+      (await predictModel(db, 'depeg-logit', { asset: 'USDC' })).predictions[0]?.probability ?? Number.NaN;
+    expect(plain.breakdown.model_multiplier).toBeUndefined();
+    expect(priced.breakdown.model_multiplier).toBeCloseTo(pUsdc / 0.25, 12);
+    expect(priced.breakdown.raw_premium).toBeCloseTo((plain.breakdown.raw_premium * pUsdc) / 0.25, 6);
     expect(report.report.data_sources).toMatchObject({ scenario_weights: `model depeg-logit v${v.version}` });
   }, 180_000);
 });

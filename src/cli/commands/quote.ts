@@ -8,7 +8,11 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .command('quote <asset> <amount>')
     .description('premium for depeg cover of AMOUNT USD on ASSET, with its breakdown')
     .option('--days <n>', 'cover period in days', '30')
-    .action(async (asset: string, amountText: string, opts: { days: string }) => {
+    .option(
+      '--depeg-model',
+      "scale the risk weight by the active depeg model's forecast for ASSET over its base rate",
+    )
+    .action(async (asset: string, amountText: string, opts: { days: string; depegModel?: boolean }) => {
       const amount = Number(amountText.replaceAll('_', '').replaceAll(',', ''));
       if (!Number.isFinite(amount) || amount <= 0)
         throw new UsageError(`AMOUNT: expected a positive number, got "${amountText}"`);
@@ -17,7 +21,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         throw new UsageError(`--days: expected a whole number ≥ 1, got "${opts.days}"`);
       const c = await ctx();
       const { quote } = await import('../../risk/service.ts');
-      const q = await quote(c.db, { asset, amount, days });
+      const q = await quote(c.db, { asset, amount, days, depegModel: opts.depegModel === true });
       c.print(q, (r) =>
         [
           `${r.asset} cover of $${r.amount.toLocaleString('en-US')} for ${r.days} days: premium $${r.premium.toFixed(2)} (${(r.rate * 100).toFixed(3)} % a year)`,
