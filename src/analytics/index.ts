@@ -1,4 +1,4 @@
-/** Analytics: pure math over Float64Array. No I/O here; services/analytics.ts wires it to the store. */
+/** Analytics: pure math over Float64Array. No I/O here; analytics/service.ts wires it to the store. */
 export * from './correlation.ts';
 export * from './depeg.ts';
 export * from './indicators/index.ts';

@@ -32,7 +32,7 @@ export interface DepegWindow {
 }
 
 /**
- * Prices around one depeg event at the resolution it was detected on. The detector (services/analytics.ts
+ * Prices around one depeg event at the resolution it was detected on. The detector (analytics/service.ts
  * pegSeries) judges the LOWS of the finest stored interval plus the point prices, so the finest interval
  * with bars inside the event is the one it used, and the lowest low or price of the window is the event's
  * minimum — the chart and the table cannot disagree.
