@@ -10,7 +10,7 @@ import { appendAuditNow, exportChain, verifyChain } from '../src/audit/chain.ts'
 import { migrate } from '../src/store/migrate.ts';
 import { openPglite } from '../src/store/pglite.ts';
 
-const APPENDS = 2_000;
+const APPENDS = 500;
 
 export async function run(): Promise<void> {
   const db = await openPglite();

@@ -139,12 +139,12 @@ for (const backend of BACKENDS) {
         const a = await ts.other();
         const b = await ts.other();
         try {
-          const write = (w: Db, who: string) =>
-            Promise.all(
-              Array.from({ length: 40 }, (_, i) =>
-                appendAuditNow(w, { kind: 'admin', actor: who, action: 'race', subject: `${who}-${i}` }),
-              ),
-            );
+          // each writer appends one entry after another, as a process does; the two run at the same time
+          const write = async (w: Db, who: string) => {
+            for (let i = 0; i < 40; i++) {
+              await appendAuditNow(w, { kind: 'admin', actor: who, action: 'race', subject: `${who}-${i}` });
+            }
+          };
           await Promise.all([write(a, 'a'), write(b, 'b')]);
         } finally {
           await a.close();
