@@ -11,7 +11,7 @@ export function simpleReturns(values: ArrayLike<number>): Float64Array {
   out[0] = Number.NaN;
   let check = 0;
   for (let i = 1; i < n; i++) {
-    const r = (values[i] as number) / (values[i - 1] as number) - 1;
+    const r = (values[i] ?? Number.NaN) / (values[i - 1] ?? Number.NaN) - 1;
     out[i] = r;
     check += r;
   }
@@ -26,7 +26,7 @@ export function logReturns(values: ArrayLike<number>): Float64Array {
   out[0] = Number.NaN;
   let check = 0;
   for (let i = 1; i < n; i++) {
-    const r = Math.log((values[i] as number) / (values[i - 1] as number));
+    const r = Math.log((values[i] ?? Number.NaN) / (values[i - 1] ?? Number.NaN));
     out[i] = r;
     check += r;
   }

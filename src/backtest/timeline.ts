@@ -19,12 +19,14 @@ export function validateColumns(c: BarColumns): void {
       throw new ValidationError(`${c.symbol}: ${f} has ${c[f].length} values but ts has ${n}`);
     }
   }
-  for (let k = 1; k < n; k++) {
-    if (!(c.ts[k] > c.ts[k - 1])) {
+  let prev = Number.NEGATIVE_INFINITY;
+  for (const [k, t] of c.ts.entries()) {
+    if (k > 0 && !(t > prev)) {
       throw new ValidationError(
-        `${c.symbol}: timestamps must increase strictly (index ${k}: ${c.ts[k]} after ${c.ts[k - 1]})`,
+        `${c.symbol}: timestamps must increase strictly (index ${k}: ${t} after ${prev})`,
       );
     }
+    prev = t;
   }
 }
 

@@ -21,11 +21,11 @@ export function emaInto(
   const seedAt = from + period - 1;
   if (seedAt >= n) return Number.NaN;
   let sum = 0;
-  for (let i = from; i <= seedAt; i++) sum += src[i] as number;
+  for (let i = from; i <= seedAt; i++) sum += src[i] ?? Number.NaN;
   let e = sum / period;
   out[seedAt] = e;
   for (let i = seedAt + 1; i < n; i++) {
-    e = ((src[i] as number) - e) * k + e;
+    e = ((src[i] ?? Number.NaN) - e) * k + e;
     out[i] = e;
   }
   return e;
