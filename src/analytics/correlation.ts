@@ -43,8 +43,6 @@ export interface CorrelationMatrix {
   points: Int32Array;
 }
 
-export const DEFAULT_WINDOWS = [30, 90, 365] as const;
-
 function lowerBound(ts: ArrayLike<number>, t: number): number {
   let lo = 0;
   let hi = ts.length;

@@ -12,7 +12,7 @@ export interface Timeline {
   local: Array<Int32Array | null>;
 }
 
-export function validateColumns(c: BarColumns): void {
+function validateColumns(c: BarColumns): void {
   const n = c.ts.length;
   for (const f of ['open', 'high', 'low', 'close'] as const) {
     if (c[f].length !== n) {

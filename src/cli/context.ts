@@ -4,7 +4,7 @@ import { loadSettings, type Settings } from '../settings.ts';
 import type { Db } from '../store/db.ts';
 import { openStore } from '../store/open.ts';
 
-export type StoreMode = 'postgres' | 'embedded-owner' | 'embedded-client' | 'memory';
+type StoreMode = 'postgres' | 'embedded-owner' | 'embedded-client' | 'memory';
 
 /** Options every command accepts. */
 export interface GlobalOptions {

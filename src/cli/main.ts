@@ -5,7 +5,7 @@ import type { CommandContext, GlobalOptions } from './context.ts';
 import { commandJson } from './help-json.ts';
 import { packageVersion } from './version.ts';
 
-export interface ProgramOptions {
+interface ProgramOptions {
   /** Help as one JSON document (`--help --json`). @defaultValue false */
   jsonHelp?: boolean;
 }
@@ -14,7 +14,7 @@ export interface ProgramOptions {
  * Builds the `marketpipe` program. Registering every command is cheap: command modules import only what
  * their options need, and load their implementation (store, API, providers) when their action runs.
  */
-export function buildProgram(ctxFactory: () => Promise<CommandContext>, opts: ProgramOptions = {}): Command {
+function buildProgram(ctxFactory: () => Promise<CommandContext>, opts: ProgramOptions = {}): Command {
   const program = new Command('marketpipe')
     .description('A trustworthy, always-fresh store of market data that turns into risk answers.')
     .version(packageVersion(), '-V, --version', 'print the version')

@@ -8,6 +8,7 @@
  * element loads would go megamorphic.
  */
 
+/** @public STYLE.md's replacement for `!`; kept for callers to come. */
 export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(`assertion failed: ${message}`);
 }
@@ -17,6 +18,7 @@ export function ensureDefined<T>(value: T | null | undefined, what = 'value'): T
   return value;
 }
 
+/** @public Exhaustiveness check for unions (STYLE.md); kept for callers to come. */
 export function ensureNever(value: never, what = 'value'): never {
   throw new Error(`assertion failed: unexpected ${what} ${String(value)}`);
 }

@@ -12,7 +12,7 @@ import type { StrategySignal } from './types.ts';
  */
 
 /** Strategies evaluated when none is configured in `strategies.definitions`. */
-export const DEFAULT_SIGNAL_STRATEGIES: readonly StrategyDefinition[] = [
+const DEFAULT_SIGNAL_STRATEGIES: readonly StrategyDefinition[] = [
   { name: 'ma-crossover', kind: 'builtin', params: { fast: 10, slow: 30 } },
   { name: 'mean-reversion', kind: 'builtin', params: { mode: 'rsi', period: 14, lower: 30, upper: 70 } },
 ];
@@ -36,7 +36,7 @@ function numParam(p: Record<string, unknown>, key: string, fallback: number): nu
 }
 
 /** The built-in a definition runs: its name, or `params.strategy`. */
-export function builtinOf(d: StrategyDefinition): string | null {
+function builtinOf(d: StrategyDefinition): string | null {
   if (d.kind !== 'builtin') return null;
   if (STRATEGIES[d.name]) return d.name;
   const s = d.params.strategy;

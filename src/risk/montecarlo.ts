@@ -42,7 +42,7 @@ export interface MarketModel {
   pegs: readonly (number | null)[];
 }
 
-export interface DepegEvent {
+interface DepegEvent {
   asset: string;
   /** Lowest price during the event, in units of the peg currency. */
   minPrice: number;

@@ -25,7 +25,7 @@ export interface Backend {
   open(): Promise<TestStore>;
 }
 
-export const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const pglite: Backend = {
   name: 'pglite',
@@ -38,12 +38,12 @@ const pglite: Backend = {
   },
 };
 
-export function randomDbName(area: string): string {
+function randomDbName(area: string): string {
   return `mp_${area}_${randomBytes(5).toString('hex')}`;
 }
 
 /** Runs one statement on the server's maintenance database. */
-export async function adminQuery(sql: string): Promise<void> {
+async function adminQuery(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: ADMIN_URL });
   await client.connect();
   try {

@@ -10,13 +10,7 @@ import { checkFinite, checkPeriod, rejectNonFinite } from './validate.ts';
  * `src[from … from+period−1]`. Indexes before the seed are left untouched. Returns the last EMA value
  * (NaN when the series is too short). Shared with MACD, whose EMAs start at offsets.
  */
-export function emaInto(
-  src: ArrayLike<number>,
-  from: number,
-  period: number,
-  k: number,
-  out: Float64Array,
-): number {
+function emaInto(src: ArrayLike<number>, from: number, period: number, k: number, out: Float64Array): number {
   const n = src.length;
   const seedAt = from + period - 1;
   if (seedAt >= n) return Number.NaN;

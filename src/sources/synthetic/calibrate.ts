@@ -26,7 +26,7 @@ export interface Calibration {
 }
 
 /** Used for any figure the samples cannot give (documented long-run values). */
-export const DEFAULT_CALIBRATION: Calibration = Object.freeze({
+const DEFAULT_CALIBRATION: Calibration = Object.freeze({
   marketVol: 0.011,
   equityBeta: 1.2,
   equityResidualVol: 0.012,
