@@ -52,15 +52,14 @@ const median = (xs: number[]): number => {
 };
 
 /** Runs each named command once per round, RUNS rounds; the medians by name. */
-function rounds(commands: Record<string, () => Timing>): Record<string, Timing> {
-  const times: Record<string, Timing[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
-  for (let i = 0; i < RUNS; i++) for (const [name, fn] of Object.entries(commands)) times[name]?.push(fn());
-  return Object.fromEntries(
-    Object.entries(times).map(([k, xs]) => [
-      k,
-      { wall: median(xs.map((x) => x.wall)), cpu: median(xs.map((x) => x.cpu)) },
-    ]),
-  );
+function rounds<K extends string>(commands: Record<K, () => Timing>): Record<K, Timing> {
+  const names = Object.keys(commands) as K[];
+  const times = new Map<K, Timing[]>(names.map((k) => [k, []]));
+  for (let i = 0; i < RUNS; i++) for (const name of names) times.get(name)?.push(commands[name]());
+  const out = {} as Record<K, Timing>;
+  for (const [k, xs] of times)
+    out[k] = { wall: median(xs.map((x) => x.wall)), cpu: median(xs.map((x) => x.cpu)) };
+  return out;
 }
 
 /** `marketpipe --json serve --port 0` on `home`, resolved with its URL once it listens. */
@@ -231,7 +230,7 @@ export async function run(): Promise<void> {
     const standalone = rounds({ node, quote: () => timed(quoteArgs) });
 
     const serve = await startServe(home);
-    let client: Record<string, Timing>;
+    let client: Record<'node' | 'quote', Timing>;
     try {
       client = rounds({ node, quote: () => timed(quoteArgs) });
     } finally {

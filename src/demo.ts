@@ -2,22 +2,14 @@ import { toIso } from './core/time.ts';
 import type { StoredBar } from './core/types.ts';
 import { checkBars, type RejectedRow } from './quality/gate.ts';
 import { quarantineRows } from './quality/quarantine.ts';
-import {
-  DEMO_HOURLY_DAYS,
-  DEMO_START,
-  type DemoSeriesPlan,
-  demoBars,
-  planDemoSeries,
-} from './sources/synthetic/demo-series.ts';
+import { type DemoSeriesPlan, demoBars, planDemoSeries } from './sources/synthetic/demo-series.ts';
 import type { Db } from './store/db.ts';
 import { countBars, upsertBars } from './store/repos/bars.ts';
 import { type InstrumentRow, listInstruments, upsertInstruments } from './store/repos/instruments.ts';
 import { countPrices } from './store/repos/prices.ts';
 import { loadUniverse } from './universe.ts';
 
-export { DEMO_HOURLY_DAYS, DEMO_START };
-
-export interface DemoStep {
+interface DemoStep {
   name: string;
   ok: boolean;
   duration_ms: number;

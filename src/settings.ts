@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ConfigError } from './core/errors.ts';
 
 /** Providers whose base URL and key come from `<PROVIDER>_BASE_URL` / `<PROVIDER>_API_KEY`. */
-export const PROVIDERS = [
+const PROVIDERS = [
   'coingecko',
   'polygon',
   'oanda',
@@ -60,7 +60,7 @@ const providerEntries = Object.fromEntries(
 );
 
 /** Every environment variable marketpipe reads, with its rules. */
-export const envSchema = z.object({
+const envSchema = z.object({
   MARKETPIPE_HOME: z.string().trim().min(1).default('./.marketpipe'),
   DATABASE_URL: optional(url(['postgres:', 'postgresql:'])),
   DATABASE_READ_URL: optional(url(['postgres:', 'postgresql:'])),
@@ -147,7 +147,7 @@ const list = (v: string | undefined): string[] =>
     .filter(Boolean);
 
 /** Reads `.env` in the working directory (values already in the environment win). */
-export function readDotenv(cwd = process.cwd()): Record<string, string> {
+function readDotenv(cwd = process.cwd()): Record<string, string> {
   const file = resolve(cwd, '.env');
   if (!existsSync(file)) return {};
   return parseDotenv(readFileSync(file));

@@ -20,7 +20,7 @@ import { upsertBars } from '../src/store/repos/bars.ts';
 import { readDepegStatistics } from '../src/store/repos/derived.ts';
 import { upsertInstruments } from '../src/store/repos/instruments.ts';
 import { upsertPrices } from '../src/store/repos/prices.ts';
-import { type TestBackend, testBackends } from '../src/store/repos/test-backends.ts';
+import { type TestBackend, testBackends } from './store/backends.ts';
 
 const spy = loadSpyDaily();
 const usdc = loadUsdcHourly();

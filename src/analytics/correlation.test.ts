@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { at } from '../core/assert.ts';
 import {
   correlationMatrix,
   matrixPairs,
@@ -36,7 +37,7 @@ function walks(
     const prices: number[] = [];
     let p = 100;
     for (let d = 0; d < days; d++) {
-      p *= Math.exp(0.02 * (beta * (common[d] as number) + (rnd() - 0.5)));
+      p *= Math.exp(0.02 * (beta * at(common, d) + (rnd() - 0.5)));
       const t = T0 + d * DAY;
       const dow = new Date(t).getUTCDay();
       if (dropWeekends(a) && (dow === 0 || dow === 6)) continue;
@@ -58,9 +59,9 @@ function naivePearson(x: number[], y: number[]): number {
   let sxx = 0;
   let syy = 0;
   x.forEach((xi, i) => {
-    sxy += (xi - mx) * ((y[i] as number) - my);
+    sxy += (xi - mx) * (at(y, i) - my);
     sxx += (xi - mx) ** 2;
-    syy += ((y[i] as number) - my) ** 2;
+    syy += (at(y, i) - my) ** 2;
   });
   return sxy / Math.sqrt(sxx * syy);
 }
@@ -99,17 +100,17 @@ describe('Pearson on log returns of time-aligned prices', () => {
     const n = 300;
     const a = { symbol: 'SPY', ts: spy.ts.slice(0, n), prices: spy.close.slice(0, n) };
     const b = { symbol: 'LAG', ts: spy.ts.slice(0, n), prices: spy.close.slice(1, n + 1) };
-    const asOf = spy.ts[n - 1] as number;
+    const asOf = at(spy.ts, n - 1);
     const m = correlationMatrix([a, b], { windowDays: 365, asOf });
     const inWindow = Array.from(a.ts).filter((t) => t >= asOf - 365 * DAY).length;
     const ra: number[] = [];
     const rb: number[] = [];
     for (let i = n - inWindow + 1; i < n; i++) {
-      ra.push(Math.log((a.prices[i] as number) / (a.prices[i - 1] as number)));
-      rb.push(Math.log((b.prices[i] as number) / (b.prices[i - 1] as number)));
+      ra.push(Math.log(at(a.prices, i) / at(a.prices, i - 1)));
+      rb.push(Math.log(at(b.prices, i) / at(b.prices, i - 1)));
     }
     expect(m.points[1]).toBe(inWindow - 1);
-    expect(Math.abs((m.values[1] as number) - naivePearson(ra, rb))).toBeLessThan(1e-12);
+    expect(Math.abs(at(m.values, 1) - naivePearson(ra, rb))).toBeLessThan(1e-12);
   });
 
   it('inner-joins different calendars (weekday equity vs 24/7 crypto) and returns the same as the joined series', () => {
@@ -120,16 +121,16 @@ describe('Pearson on log returns of time-aligned prices', () => {
     // Reference: keep crypto only on the equity's days.
     const keep = new Set(Array.from(equity.ts));
     const idx = Array.from({ length: crypto.ts.length }, (_, i) => i).filter((i) =>
-      keep.has(crypto.ts[i] as number),
+      keep.has(at(crypto.ts, i)),
     );
     const joined = {
       symbol: 'J',
-      ts: idx.map((i) => crypto.ts[i] as number),
-      prices: idx.map((i) => crypto.prices[i] as number),
+      ts: idx.map((i) => at(crypto.ts, i)),
+      prices: idx.map((i) => at(crypto.prices, i)),
     };
     const ref = correlationMatrix([joined, equity], { windowDays: 90, asOf });
     expect(m.points[1]).toBe(ref.points[1]);
-    expect(Math.abs((m.values[1] as number) - (ref.values[1] as number))).toBeLessThan(1e-12);
+    expect(Math.abs(at(m.values, 1) - at(ref.values, 1))).toBeLessThan(1e-12);
     // With forward-fill the equity's weekend is carried: one return per calendar day.
     const ff = correlationMatrix([crypto, equity], { windowDays: 90, asOf, forwardFill: true });
     expect(ff.points[1]).toBe(90);

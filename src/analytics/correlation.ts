@@ -11,6 +11,7 @@
  * are centred and normalised once; each pair in a group is then one dot product. Pairs across groups are
  * aligned pairwise (still O(points) each, on precomputed log prices).
  */
+import { at } from '../core/assert.ts';
 import { ValidationError } from '../core/errors.ts';
 
 const DAY_MS = 86_400_000;
@@ -42,14 +43,12 @@ export interface CorrelationMatrix {
   points: Int32Array;
 }
 
-export const DEFAULT_WINDOWS = [30, 90, 365] as const;
-
 function lowerBound(ts: ArrayLike<number>, t: number): number {
   let lo = 0;
   let hi = ts.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((ts[mid] as number) < t) lo = mid + 1;
+    if ((ts[mid] ?? Number.NaN) < t) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -72,17 +71,20 @@ function unionGrid(series: readonly PriceSeries[], start: number, end: number): 
       for (let i = 0; i < a1 - a0 && same; i++) if (s.ts[b0 + i] !== first.ts[a0 + i]) same = false;
       if (!same) break;
     }
-    if (same) return Float64Array.from({ length: a1 - a0 }, (_, i) => first.ts[a0 + i] as number);
+    if (same) return Float64Array.from({ length: a1 - a0 }, (_, i) => first.ts[a0 + i] ?? Number.NaN);
   }
   const all: number[] = [];
   for (const s of series) {
-    for (let i = lowerBound(s.ts, start); i < s.ts.length && (s.ts[i] as number) <= end; i++)
-      all.push(s.ts[i] as number);
+    for (let i = lowerBound(s.ts, start); i < s.ts.length; i++) {
+      const t = s.ts[i];
+      if (t === undefined || t > end) break;
+      all.push(t);
+    }
   }
   const sorted = Float64Array.from(all).sort();
   let m = 0;
-  for (let i = 0; i < sorted.length; i++)
-    if (i === 0 || sorted[i] !== sorted[m - 1]) sorted[m++] = sorted[i] as number;
+  // Compacts in place: the write index m never passes the read position.
+  for (const t of sorted) if (m === 0 || t !== sorted[m - 1]) sorted[m++] = t;
   return sorted.subarray(0, m);
 }
 
@@ -92,12 +94,12 @@ function logPricesOnGrid(s: PriceSeries, grid: Float64Array, forwardFill: boolea
   const g0 = grid[0];
   if (g0 === undefined) return out;
   let j = lowerBound(s.ts, g0);
-  let last = forwardFill && j > 0 ? Math.log(s.prices[j - 1] as number) : Number.NaN;
+  let last = forwardFill && j > 0 ? Math.log(s.prices[j - 1] ?? Number.NaN) : Number.NaN;
   for (let k = 0; k < grid.length; k++) {
-    const t = grid[k] as number;
-    while (j < s.ts.length && (s.ts[j] as number) < t) j++;
+    const t = grid[k] ?? Number.NaN;
+    while (j < s.ts.length && (s.ts[j] ?? Number.NaN) < t) j++;
     if (j < s.ts.length && s.ts[j] === t) {
-      const p = s.prices[j] as number;
+      const p = s.prices[j] ?? Number.NaN;
       if (!(p > 0) || !Number.isFinite(p)) {
         throw new ValidationError(
           `correlation: ${s.symbol} price ${p} at ${new Date(t).toISOString()} is not > 0`,
@@ -120,8 +122,8 @@ function pearsonPairwise(a: Float64Array, b: Float64Array): [number, number] {
   let pa = Number.NaN;
   let pb = Number.NaN;
   for (let k = 0; k < a.length; k++) {
-    const x = a[k] as number;
-    const y = b[k] as number;
+    const x = a[k] ?? Number.NaN;
+    const y = b[k] ?? Number.NaN;
     if (Number.isNaN(x) || Number.isNaN(y)) continue;
     if (!Number.isNaN(pa)) {
       ra.push(x - pa);
@@ -135,8 +137,8 @@ function pearsonPairwise(a: Float64Array, b: Float64Array): [number, number] {
   let ma = 0;
   let mb = 0;
   for (let i = 0; i < n; i++) {
-    ma += ra[i] as number;
-    mb += rb[i] as number;
+    ma += ra[i] ?? Number.NaN;
+    mb += rb[i] ?? Number.NaN;
   }
   ma /= n;
   mb /= n;
@@ -144,8 +146,8 @@ function pearsonPairwise(a: Float64Array, b: Float64Array): [number, number] {
   let saa = 0;
   let sbb = 0;
   for (let i = 0; i < n; i++) {
-    const x = (ra[i] as number) - ma;
-    const y = (rb[i] as number) - mb;
+    const x = (ra[i] ?? Number.NaN) - ma;
+    const y = (rb[i] ?? Number.NaN) - mb;
     sab += x * y;
     saa += x * x;
     sbb += y * y;
@@ -183,7 +185,7 @@ export function correlationMatrix(
   const groups = new Map<string, number[]>();
   const mask = new Uint8Array(T);
   logs.forEach((lp, a) => {
-    for (let k = 0; k < T; k++) mask[k] = Number.isNaN(lp[k] as number) ? 0 : 1;
+    for (let k = 0; k < T; k++) mask[k] = Number.isNaN(lp[k] ?? Number.NaN) ? 0 : 1;
     const key = Buffer.from(mask).toString('base64');
     const members = groups.get(key);
     if (members) members.push(a);
@@ -195,54 +197,55 @@ export function correlationMatrix(
     for (const a of members) groupOf[a] = g;
     g++;
     const first = members[0];
-    if (first === undefined) continue;
+    const lp0 = first === undefined ? undefined : logs[first];
+    if (lp0 === undefined) continue;
     const present: number[] = [];
-    const lp0 = logs[first] as Float64Array;
-    for (let k = 0; k < T; k++) if (!Number.isNaN(lp0[k] as number)) present.push(k);
+    for (let k = 0; k < T; k++) if (!Number.isNaN(lp0[k] ?? Number.NaN)) present.push(k);
     const m = present.length - 1;
     if (m < 1) continue;
     // Centred, unit-norm returns per member: correlation is then one dot product.
     const unit = members.map((a) => {
-      const lp = logs[a] as Float64Array;
+      const lp = at(logs, a, 'logs');
       const r = new Float64Array(m);
       let mean = 0;
-      for (let i = 0; i < m; i++) {
-        const x = (lp[present[i + 1] as number] as number) - (lp[present[i] as number] as number);
-        r[i] = x;
-        mean += x;
+      let i = 0;
+      let prev = -1;
+      for (const k of present) {
+        if (prev >= 0) {
+          const x = (lp[k] ?? Number.NaN) - (lp[prev] ?? Number.NaN);
+          r[i++] = x;
+          mean += x;
+        }
+        prev = k;
       }
       mean /= m;
       let ss = 0;
       for (let i = 0; i < m; i++) {
-        const x = (r[i] as number) - mean;
+        const x = (r[i] ?? Number.NaN) - mean;
         r[i] = x;
         ss += x * x;
       }
       const inv = ss > 0 ? 1 / Math.sqrt(ss) : Number.NaN;
-      for (let i = 0; i < m; i++) r[i] = (r[i] as number) * inv;
-      return r;
+      for (let i = 0; i < m; i++) r[i] = (r[i] ?? Number.NaN) * inv;
+      return { a, u: r };
     });
-    for (let x = 0; x < members.length; x++) {
-      const a = members[x] as number;
-      const ua = unit[x] as Float64Array;
-      for (let y = x; y < members.length; y++) {
-        const b = members[y] as number;
-        const ub = unit[y] as Float64Array;
+    unit.forEach(({ a, u: ua }, x) => {
+      for (const { a: b, u: ub } of unit.slice(x)) {
         let dot = 0;
-        for (let i = 0; i < m; i++) dot += (ua[i] as number) * (ub[i] as number);
-        const r = a === b ? (Number.isNaN(ua[0] as number) ? Number.NaN : 1) : clamp(dot);
+        for (let i = 0; i < m; i++) dot += (ua[i] ?? Number.NaN) * (ub[i] ?? Number.NaN);
+        const r = a === b ? (Number.isNaN(ua[0] ?? Number.NaN) ? Number.NaN : 1) : clamp(dot);
         const v = m >= minPoints ? r : Number.NaN;
         values[a * n + b] = v;
         values[b * n + a] = v;
         points[a * n + b] = m;
         points[b * n + a] = m;
       }
-    }
+    });
   }
   for (let a = 0; a < n; a++) {
     for (let b = a + 1; b < n; b++) {
       if (groupOf[a] === groupOf[b]) continue;
-      const [r, m] = pearsonPairwise(logs[a] as Float64Array, logs[b] as Float64Array);
+      const [r, m] = pearsonPairwise(at(logs, a, 'logs'), at(logs, b, 'logs'));
       const v = m >= minPoints ? clamp(r) : Number.NaN;
       values[a * n + b] = v;
       values[b * n + a] = v;
@@ -268,13 +271,13 @@ export function matrixPairs(m: CorrelationMatrix): CorrelationPair[] {
     for (let b = a + 1; b < n; b++) {
       const sa = m.symbols[a] as string;
       const sb = m.symbols[b] as string;
-      const v = m.values[a * n + b] as number;
+      const v = m.values[a * n + b] ?? Number.NaN;
       const [asset_1, asset_2] = sa < sb ? [sa, sb] : [sb, sa];
       out.push({
         asset_1,
         asset_2,
         correlation: Number.isNaN(v) ? null : v,
-        data_points: m.points[a * n + b] as number,
+        data_points: m.points[a * n + b] ?? 0,
       });
     }
   }
@@ -290,12 +293,12 @@ export function validateCorrelationMatrix(m: CorrelationMatrix, tolerance = 1e-1
   const errors: string[] = [];
   if (m.values.length !== n * n) return [`matrix has ${m.values.length} values for ${n} assets`];
   for (let a = 0; a < n; a++) {
-    const d = m.values[a * n + a] as number;
+    const d = m.values[a * n + a] ?? Number.NaN;
     if (!Number.isNaN(d) && Math.abs(d - 1) > tolerance)
       errors.push(`diagonal ${m.symbols[a]} is ${d}, expected 1`);
     for (let b = 0; b < n; b++) {
-      const v = m.values[a * n + b] as number;
-      const w = m.values[b * n + a] as number;
+      const v = m.values[a * n + b] ?? Number.NaN;
+      const w = m.values[b * n + a] ?? Number.NaN;
       if (!Number.isNaN(v) && (v < -1 || v > 1))
         errors.push(`${m.symbols[a]}/${m.symbols[b]} = ${v} is outside [-1, 1]`);
       if (b > a && !(Object.is(v, w) || Math.abs(v - w) <= tolerance)) {

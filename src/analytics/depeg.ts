@@ -15,6 +15,7 @@
  *
  * Works on irregular point series (CoinGecko prices) and on bars (pass the lows: the worst seen in each bar).
  */
+import { at } from '../core/assert.ts';
 import { ValidationError } from '../core/errors.ts';
 
 const HOUR_MS = 3_600_000;
@@ -77,12 +78,13 @@ export function detectDepegs(
   const line = peg * (1 - threshold);
   const dips: Dip[] = [];
   let current: Dip | null = null;
+  let prevT = Number.NaN;
   for (let i = 0; i < n; i++) {
-    const t = ts[i] as number;
-    const p = prices[i] as number;
+    const t = ts[i] ?? Number.NaN;
+    const p = prices[i] ?? Number.NaN;
     if (!Number.isFinite(p)) throw new ValidationError(`depeg: price[${i}] is ${p}`);
-    if (i > 0 && t <= (ts[i - 1] as number))
-      throw new ValidationError(`depeg: times must ascend (index ${i})`);
+    if (i > 0 && t <= prevT) throw new ValidationError(`depeg: times must ascend (index ${i})`);
+    prevT = t;
     if (p < line) {
       if (!current) current = { start: t, endIndex: -1, minPrice: p, minPriceAt: t };
       else if (p < current.minPrice) {
@@ -101,7 +103,7 @@ export function detectDepegs(
   const merged: Dip[] = [];
   for (const dip of dips) {
     const last = merged[merged.length - 1];
-    if (last && last.endIndex >= 0 && dip.start - (ts[last.endIndex] as number) < mergeGapMs) {
+    if (last && last.endIndex >= 0 && dip.start - at(ts, last.endIndex, 'ts') < mergeGapMs) {
       last.endIndex = dip.endIndex;
       if (dip.minPrice < last.minPrice) {
         last.minPrice = dip.minPrice;
@@ -112,17 +114,17 @@ export function detectDepegs(
     }
   }
 
-  const lastTs = n > 0 ? (ts[n - 1] as number) : 0;
+  const lastTs = n > 0 ? at(ts, n - 1, 'ts') : 0;
   const events: DepegEvent[] = [];
   for (const dip of merged) {
-    const end = dip.endIndex >= 0 ? (ts[dip.endIndex] as number) : null;
+    const end = dip.endIndex >= 0 ? at(ts, dip.endIndex, 'ts') : null;
     const durationMs = (end ?? lastTs) - dip.start;
     if (durationMs < minDurationMs) continue;
     let recovered: number | null = null;
     if (dip.endIndex >= 0) {
       for (let i = dip.endIndex; i < n; i++) {
-        if (Math.abs((prices[i] as number) - peg) <= band * peg) {
-          recovered = ts[i] as number;
+        if (Math.abs((prices[i] ?? Number.NaN) - peg) <= band * peg) {
+          recovered = at(ts, i, 'ts');
           break;
         }
       }

@@ -7,7 +7,7 @@
  */
 import type { CorrelationPair } from './correlation.ts';
 
-export const RISK_LEVELS = ['NORMAL', 'ELEVATED', 'HIGH', 'CRITICAL'] as const;
+const RISK_LEVELS = ['NORMAL', 'ELEVATED', 'HIGH', 'CRITICAL'] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
 
 export function riskLevel(correlation: number): RiskLevel {
@@ -45,7 +45,7 @@ export function contagionSummary(pairs: readonly CorrelationPair[]): ContagionSu
   };
 }
 
-export const PAIR_CATEGORIES = ['negative', 'uncorrelated', 'moderate', 'high'] as const;
+const PAIR_CATEGORIES = ['negative', 'uncorrelated', 'moderate', 'high'] as const;
 export type PairCategory = (typeof PAIR_CATEGORIES)[number];
 
 /**

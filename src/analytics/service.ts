@@ -4,6 +4,7 @@
  * function returns what it computed plus `errors` for the instruments it could not do.
  */
 
+import { at } from '../core/assert.ts';
 import { describeError, ValidationError } from '../core/errors.ts';
 import { DAY_MS, startOfUtcDay, toIso } from '../core/time.ts';
 import { INTERVALS, type Interval } from '../core/types.ts';
@@ -56,7 +57,7 @@ function lowerBound(ts: Float64Array, t: number): number {
   let hi = ts.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((ts[mid] as number) < t) lo = mid + 1;
+    if (at(ts, mid, 'ts') < t) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -157,11 +158,11 @@ async function volatilityBatch(
         for (const k of VOLATILITY_KEYS) {
           const target = rows.cols[k];
           const v = cols[k];
-          for (let i = start; i < v.length; i++) target.push(v[i] as number);
+          for (const x of v.subarray(start)) target.push(x);
         }
       }
       const last = b.ts.length - 1;
-      const latest: Record<string, number | string | null> = { ts: toIso(b.ts[last] as number) };
+      const latest: Record<string, number | string | null> = { ts: toIso(at(b.ts, last, 'ts')) };
       for (const [k, v] of Object.entries(cols)) if (k !== 'ts') latest[k] = nn(v[last]);
       done.push({ symbol: inst.symbol, bars: b.ts.length, written: b.ts.length - start, latest, start });
     } catch (err) {
@@ -260,12 +261,9 @@ export async function computeIndicators(
   }
   const rows: IndicatorsResult['rows'] = [];
   const from = opts.from ?? ALL_TIME.from;
-  for (let i = 0; i < b.ts.length; i++) {
-    if ((b.ts[i] as number) < from) continue;
-    const row: Record<string, number | string | null> = {
-      ts: toIso(b.ts[i] as number),
-      close: b.close[i] as number,
-    };
+  for (const [i, t] of b.ts.entries()) {
+    if (t < from) continue;
+    const row: Record<string, number | string | null> = { ts: toIso(t), close: at(b.close, i, 'close') };
     for (const [k, v] of Object.entries(cols)) row[k] = nn(v[i]);
     rows.push(row);
   }
@@ -296,10 +294,11 @@ async function dailySeries(
   const closes: number[] = [];
   ts.forEach((t, i) => {
     const d = startOfUtcDay(t);
-    if (days.length > 0 && days[days.length - 1] === d) closes[closes.length - 1] = px[i] as number;
+    const close = at(px, i, 'prices');
+    if (days.length > 0 && days[days.length - 1] === d) closes[closes.length - 1] = close;
     else {
       days.push(d);
-      closes.push(px[i] as number);
+      closes.push(close);
     }
   });
   return days.length >= 2 ? { symbol, ts: Float64Array.from(days), prices: Float64Array.from(closes) } : null;
@@ -447,12 +446,19 @@ async function pegSeries(
   const bl = bars?.low ?? new Float64Array(0);
   while (i < points.length || j < bt.length) {
     const p = points[i];
-    const takePoint = p !== undefined && (j >= bt.length || p.ts <= (bt[j] as number));
-    const t = takePoint && p ? p.ts : (bt[j] as number);
-    const v = takePoint && p ? p.price : (bl[j] as number);
-    if (takePoint) i++;
-    else j++;
-    if (k > 0 && ts[k - 1] === t) px[k - 1] = Math.min(px[k - 1] as number, v);
+    const bj = bt[j];
+    let t: number;
+    let v: number;
+    if (p !== undefined && (bj === undefined || p.ts <= bj)) {
+      t = p.ts;
+      v = p.price;
+      i++;
+    } else {
+      t = at(bt, j, 'bar times');
+      v = at(bl, j, 'bar lows');
+      j++;
+    }
+    if (k > 0 && ts[k - 1] === t) px[k - 1] = Math.min(px[k - 1] ?? v, v);
     else {
       ts[k] = t;
       px[k] = v;

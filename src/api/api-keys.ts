@@ -8,9 +8,6 @@ import { LocalWindowCounter, retryAfterSeconds, type WindowCounter } from './rat
 /** Requests per minute per API key on the data routes. @defaultValue 600 */
 export const DEFAULT_KEY_RATE_LIMIT = 600;
 
-/** OpenAPI security requirement of the data routes (the key is optional when none is configured). */
-export const apiKeySecurity = [{ apiKey: [] }, {}];
-
 const digest = (key: string): Buffer => createHash('sha256').update(key).digest();
 
 /**
@@ -24,7 +21,7 @@ const windowId = (key: string): string =>
 const WINDOW_MS = 60_000;
 
 /** 429 for a key over its budget, with the seconds until its window ends (for Retry-After). */
-export class KeyRateLimitedError extends RateLimitedError {
+class KeyRateLimitedError extends RateLimitedError {
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
@@ -40,7 +37,7 @@ export class KeyRateLimitedError extends RateLimitedError {
  * (in-process, or shared by every process through Redis). With no keys configured the routes are open and
  * unlimited (local use).
  */
-export class ApiKeyGate {
+class ApiKeyGate {
   private readonly keys: Buffer[];
   private readonly ids: string[];
 
@@ -91,7 +88,7 @@ export class ApiKeyGate {
 const gates = new WeakMap<AppDeps, ApiKeyGate>();
 
 /** One gate per app (shared by every data route module, so a key's budget covers all of them). */
-export function apiKeyGate(deps: AppDeps): ApiKeyGate {
+function apiKeyGate(deps: AppDeps): ApiKeyGate {
   let gate = gates.get(deps);
   if (!gate) {
     gate = new ApiKeyGate(deps.settings.apiKeys ?? [], deps.apiKeyRateLimit, deps.rateWindows);

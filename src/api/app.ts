@@ -19,7 +19,7 @@ import { ROUTES, type RouteModule } from './routes/index.ts';
 import { webDashboard } from './static.ts';
 
 /** The settings the HTTP layer reads. */
-export type ApiSettings = Pick<Settings, 'jwtSecret' | 'corsOrigins'> & Partial<Pick<Settings, 'apiKeys'>>;
+type ApiSettings = Pick<Settings, 'jwtSecret' | 'corsOrigins'> & Partial<Pick<Settings, 'apiKeys'>>;
 
 /**
  * Everything the routes need, built once at start-up (`serve`, tests) and handed to every route plugin.

@@ -11,7 +11,7 @@ import type { WindowCounter } from './rate-window.ts';
  * `alg: none` and tokens signed with any other algorithm or key are refused (401).
  */
 
-export const ROLES = ['admin', 'viewer'] as const;
+const ROLES = ['admin', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Who a verified token speaks for. */
@@ -29,7 +29,7 @@ declare module 'fastify' {
   }
 }
 
-export const MIN_SECRET_LENGTH = 32;
+const MIN_SECRET_LENGTH = 32;
 /**
  * Longest lifetime a token may have (exp − iat), in seconds: 30 days. A leaked token without a bound stays
  * valid for as long as the secret does; tokens lacking `iat`/`exp`, or living longer, are refused.

@@ -70,10 +70,10 @@ export function redactUrl(url: string): string {
  * Nesting a JSON body may have. Our payloads are a few levels deep; a body thousands of levels deep (a
  * 5,000-deep job payload answered a silent 500) only exhausts recursion further down (serialisers, jsonb).
  */
-export const MAX_BODY_DEPTH = 64;
+const MAX_BODY_DEPTH = 64;
 
 /** The nesting depth of a parsed JSON value, stopping as soon as it exceeds `limit` (no recursion). */
-export function jsonDepthExceeds(value: unknown, limit: number): boolean {
+function jsonDepthExceeds(value: unknown, limit: number): boolean {
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length > 0) {
     const top = stack.pop();

@@ -255,7 +255,10 @@ export class RequestHistogram {
       this.series.set(key, s);
     }
     let i = 0;
-    while (i < this.bounds.length && seconds > (this.bounds[i] as number)) i++;
+    for (const bound of this.bounds) {
+      if (seconds <= bound) break;
+      i++;
+    }
     s.counts[i] = (s.counts[i] ?? 0) + 1;
     s.sum += seconds;
     s.count++;

@@ -16,7 +16,7 @@ export interface BacktestOptions extends EngineConfig {
   skipBenchmark?: boolean;
 }
 
-export function metricsOf(r: EngineResult, periodsPerYear?: number): Metrics {
+function metricsOf(r: EngineResult, periodsPerYear?: number): Metrics {
   return computeMetrics({
     ts: r.ts,
     equity: r.equity,

@@ -113,26 +113,26 @@ export function runEngine(
       return step < 0 ? Number.NaN : (timeline.ts[step] ?? Number.NaN);
     },
     symbols,
-    has: (symbol) => cur[idx(symbol)] >= 0,
-    count: (symbol) => last[idx(symbol)] + 1,
+    has: (symbol) => (cur[idx(symbol)] ?? -1) >= 0,
+    count: (symbol) => (last[idx(symbol)] ?? -1) + 1,
     price(symbol, field = 'close', lag = 0) {
       if (lag < 0)
         throw new LookAheadError(
           `strategy ${strategy.name} asked for ${symbol} ${field} ${-lag} bar(s) ahead`,
         );
       const i = idx(symbol);
-      const k = last[i] - lag;
+      const k = (last[i] ?? -1) - lag;
       const col = cols[i]?.[FIELD_INDEX[field]];
       return k < 0 || col === undefined ? Number.NaN : (col[k] ?? Number.NaN);
     },
     close(symbol) {
       const i = idx(symbol);
-      const k = last[i];
+      const k = last[i] ?? -1;
       return k < 0 ? Number.NaN : (cols[i]?.[3][k] ?? Number.NaN);
     },
     history(symbol, field, count) {
       const i = idx(symbol);
-      const end = last[i] + 1;
+      const end = (last[i] ?? -1) + 1;
       const col = cols[i]?.[FIELD_INDEX[field]] ?? new Float64Array(0);
       // A copy, not a view: a view's buffer would expose the whole column, future bars included.
       return col.slice(Math.max(0, end - Math.max(0, count)), end);

@@ -46,10 +46,10 @@ export class Portfolio {
   equity(): number {
     let e = this.cash;
     for (let i = 0; i < this.qty.length; i++) {
-      const q = this.qty[i];
+      const q = this.qty[i] ?? 0;
       if (q !== 0) {
-        const m = this.mark[i];
-        e += q * (!Number.isNaN(m) ? m : this.avgCost[i]);
+        const m = this.mark[i] ?? Number.NaN;
+        e += q * (!Number.isNaN(m) ? m : (this.avgCost[i] ?? 0));
       }
     }
     return e;
@@ -59,8 +59,8 @@ export class Portfolio {
   grossExposure(): number {
     let g = 0;
     for (let i = 0; i < this.qty.length; i++) {
-      const q = this.qty[i];
-      if (q !== 0) g += Math.abs(q * this.mark[i]);
+      const q = this.qty[i] ?? 0;
+      if (q !== 0) g += Math.abs(q * (this.mark[i] ?? Number.NaN));
     }
     return g;
   }
@@ -68,15 +68,15 @@ export class Portfolio {
   unrealised(): number {
     let u = 0;
     for (let i = 0; i < this.qty.length; i++) {
-      const q = this.qty[i];
-      if (q !== 0) u += q * (this.mark[i] - this.avgCost[i]);
+      const q = this.qty[i] ?? 0;
+      if (q !== 0) u += q * ((this.mark[i] ?? Number.NaN) - (this.avgCost[i] ?? 0));
     }
     return u;
   }
 
   /** Counts a bar held for every open position (for trade durations). */
   tickHeld(i: number): void {
-    if (this.qty[i] !== 0) this.entryBars[i]++;
+    if ((this.qty[i] ?? 0) !== 0) add(this.entryBars, i, 1);
   }
 
   /**
@@ -90,22 +90,25 @@ export class Portfolio {
     this.feesPaid += fee;
     this.tradedNotional += Math.abs(qty * px);
     const before = this.qty[i];
+    if (before === undefined)
+      throw new RangeError(`instrument index ${i} is outside the portfolio (${this.qty.length})`);
+    const avgCost = this.avgCost[i] ?? 0;
     const after = before + qty;
     if (before === 0) {
       this.open(i, qty, px, ts, fee);
     } else if (Math.sign(qty) === Math.sign(before)) {
       // Adding to the position: new average cost.
-      this.avgCost[i] = (this.avgCost[i] * before + px * qty) / after;
-      this.entryQty[i] += qty;
-      this.entryNotional[i] += Math.abs(qty * px);
-      this.entryFees[i] += fee;
+      this.avgCost[i] = (avgCost * before + px * qty) / after;
+      add(this.entryQty, i, qty);
+      add(this.entryNotional, i, Math.abs(qty * px));
+      add(this.entryFees, i, fee);
     } else {
       const closing = Math.abs(qty) >= Math.abs(before) ? -before : qty;
-      const pnl = -closing * (px - this.avgCost[i]);
+      const pnl = -closing * (px - avgCost);
       this.realised += pnl;
       // The fee is shared between the closing part and any new opposite position.
       const closeFee = (fee * Math.abs(closing)) / Math.abs(qty);
-      this.tradeRealised[i] += pnl - closeFee;
+      add(this.tradeRealised, i, pnl - closeFee);
       if (Math.abs(after) < 1e-12 || Math.sign(after) !== Math.sign(before)) {
         this.closeTrade(i, px, ts);
         if (Math.abs(after) >= 1e-12) this.open(i, after, px, ts, fee - closeFee);
@@ -137,18 +140,24 @@ export class Portfolio {
   }
 
   private closeTrade(i: number, exitPx: number, ts: number): void {
-    const pnl = this.tradeRealised[i] - this.entryFees[i];
-    const notional = this.entryNotional[i];
+    const pnl = (this.tradeRealised[i] ?? 0) - (this.entryFees[i] ?? 0);
+    const notional = this.entryNotional[i] ?? 0;
+    const qty = this.entryQty[i] ?? 0;
     this.trades.push({
       symbol: this.symbols[i] ?? '',
-      entryTs: this.entryTs[i],
+      entryTs: this.entryTs[i] ?? Number.NaN,
       exitTs: ts,
-      qty: this.entryQty[i],
-      entryPrice: this.entryQty[i] === 0 ? 0 : notional / Math.abs(this.entryQty[i]),
+      qty,
+      entryPrice: qty === 0 ? 0 : notional / Math.abs(qty),
       exitPrice: exitPx,
       pnl,
       returnPct: notional === 0 ? 0 : pnl / notional,
-      bars: this.entryBars[i],
+      bars: this.entryBars[i] ?? 0,
     });
   }
+}
+
+/** `a[i] += x` for a per-instrument column (an index outside it reads as 0 and the write is dropped). */
+function add(a: Float64Array, i: number, x: number): void {
+  a[i] = (a[i] ?? 0) + x;
 }

@@ -5,7 +5,7 @@ import { ValidationError } from '../core/errors.ts';
  * is √(wᵀ C w) — the volatility-free analogue of portfolio risk, so two perfectly correlated longs count as
  * their sum and a long/short pair of them as nothing. Returns the factor (≤ 1) that brings it to `max`.
  */
-export function correlatedExposure(weights: ArrayLike<number>, corr: ArrayLike<ArrayLike<number>>): number {
+function correlatedExposure(weights: ArrayLike<number>, corr: ArrayLike<ArrayLike<number>>): number {
   const n = weights.length;
   if (corr.length !== n)
     throw new ValidationError(`correlation matrix has ${corr.length} rows for ${n} weights`);

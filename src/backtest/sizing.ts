@@ -14,7 +14,7 @@ export type Sizing =
   | { kind: 'vol_target'; target: number; lookback: number; cap: number; periodsPerYear?: number }
   | { kind: 'kelly'; lookback: number; scale: number; cap: number };
 
-export const DEFAULT_SIZING: Sizing = { kind: 'fixed', fraction: 1 };
+const DEFAULT_SIZING: Sizing = { kind: 'fixed', fraction: 1 };
 
 export function parseSizing(value: unknown): Sizing {
   if (value === undefined || value === null) return DEFAULT_SIZING;

@@ -12,19 +12,21 @@ export interface Timeline {
   local: Array<Int32Array | null>;
 }
 
-export function validateColumns(c: BarColumns): void {
+function validateColumns(c: BarColumns): void {
   const n = c.ts.length;
   for (const f of ['open', 'high', 'low', 'close'] as const) {
     if (c[f].length !== n) {
       throw new ValidationError(`${c.symbol}: ${f} has ${c[f].length} values but ts has ${n}`);
     }
   }
-  for (let k = 1; k < n; k++) {
-    if (!(c.ts[k] > c.ts[k - 1])) {
+  let prev = Number.NEGATIVE_INFINITY;
+  for (const [k, t] of c.ts.entries()) {
+    if (k > 0 && !(t > prev)) {
       throw new ValidationError(
-        `${c.symbol}: timestamps must increase strictly (index ${k}: ${c.ts[k]} after ${c.ts[k - 1]})`,
+        `${c.symbol}: timestamps must increase strictly (index ${k}: ${t} after ${prev})`,
       );
     }
+    prev = t;
   }
 }
 

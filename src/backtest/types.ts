@@ -25,10 +25,10 @@ export interface BarColumns {
   volume?: Float64Array;
 }
 
-export const BAR_FIELDS = ['open', 'high', 'low', 'close'] as const;
+const BAR_FIELDS = ['open', 'high', 'low', 'close'] as const;
 export type BarField = (typeof BAR_FIELDS)[number];
 
-export const ORDER_TYPES = ['market', 'limit', 'stop'] as const;
+const ORDER_TYPES = ['market', 'limit', 'stop'] as const;
 export type OrderType = (typeof ORDER_TYPES)[number];
 
 /**

@@ -32,20 +32,6 @@ export interface PubSub {
   close(): Promise<void>;
 }
 
-/** Cache-aside: the cached value, or `load()` stored for `ttlSeconds` (undefined results are not cached). */
-export async function cached<T>(
-  cache: Cache,
-  key: string,
-  ttlSeconds: number,
-  load: () => Promise<T>,
-): Promise<T> {
-  const hit = await cache.get<T>(key);
-  if (hit !== undefined) return hit;
-  const value = await load();
-  if (value !== undefined && value !== null) await cache.set(key, value, ttlSeconds);
-  return value;
-}
-
 export function stamp(message: Omit<ChannelMessage, 'ts'> & { ts?: string }): ChannelMessage {
   return { ...message, ts: message.ts ?? new Date().toISOString() } as ChannelMessage;
 }

@@ -5,9 +5,9 @@ import { MemoryCache } from './memory.ts';
 import { PgPubSub } from './pg-pubsub.ts';
 import { RedisCache, RedisPubSub } from './redis.ts';
 
-export type { Cache, CacheStats, PubSub } from './cache.ts';
-export { cached } from './cache.ts';
-export { CACHE_TTL_SECONDS, CHANNELS, type Channel, type ChannelMessage, cacheKeys } from './keys.ts';
+export type { Cache, PubSub } from './cache.ts';
+
+export { CACHE_TTL_SECONDS, type ChannelMessage, cacheKeys } from './keys.ts';
 
 /** Redis when `REDIS_URL` is set, else the in-process memory cache. */
 export function createCache(settings: { redisUrl?: string }, log?: Logger): Cache {

@@ -18,7 +18,7 @@ export const cacheKeys = Object.freeze({
   bestPairs: () => 'best_pairs',
 });
 
-export const CHANNELS = [
+const CHANNELS = [
   'price_updates',
   'volatility_alerts',
   'correlation_alerts',

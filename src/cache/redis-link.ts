@@ -14,7 +14,7 @@ import type { Logger } from '../core/log.ts';
 export const DEFAULT_KEY_PREFIX = 'marketpipe:';
 
 /** A Lua script run as a named command (EVALSHA, falling back to EVAL on a restarted Redis). */
-export interface LinkScript {
+interface LinkScript {
   numberOfKeys: number;
   lua: string;
 }

@@ -21,7 +21,7 @@ export const OPS_VIEWS: ReadonlySet<string> = new Set(['recent_price_anomalies',
  * of otherwise public schemas (`schema.table`).
  */
 export const PRIVATE_SCHEMAS: ReadonlySet<string> = new Set(['execution', 'strategies', 'config']);
-export const PRIVATE_TABLES: ReadonlySet<string> = new Set(['risk.portfolios']);
+const PRIVATE_TABLES: ReadonlySet<string> = new Set(['risk.portfolios']);
 
 export function isPrivateRelation(schema: string, table: string): boolean {
   return PRIVATE_SCHEMAS.has(schema) || PRIVATE_TABLES.has(`${schema}.${table}`);

@@ -6,8 +6,6 @@ import { type ChatExecutor, createChatExecutor } from './executor/index.ts';
 import { knownColumns } from './schema-context.ts';
 import { type GuardOptions, guardSql, limitedSql } from './sql-guard.ts';
 
-export { READ_ONLY_ROLE } from './executor/postgres.ts';
-
 export interface ExecuteOptions extends GuardOptions {
   /** Rows returned at most; one more is fetched to tell that the result was cut. @defaultValue 1000 */
   maxRows?: number;

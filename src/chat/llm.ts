@@ -101,7 +101,7 @@ export function parseModelAnswer(text: string): ModelAnswer {
   throw new QueryRefusedError('the model did not answer with SQL');
 }
 
-export const SYSTEM_PROMPT = `You translate questions about a market-data store into ONE PostgreSQL SELECT statement.
+const SYSTEM_PROMPT = `You translate questions about a market-data store into ONE PostgreSQL SELECT statement.
 Rules: only SELECT (CTEs allowed, never WITH RECURSIVE); always schema-qualify tables; never modify data;
 prefer aggregates and LIMIT; timestamps are UTC (timestamptz).
 Answer with a JSON object only: {"sql": "...", "explanation": "one or two sentences"}.`;

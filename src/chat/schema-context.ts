@@ -8,13 +8,13 @@ import { EXAMPLE_QUERIES, type ExampleQuery } from './examples.ts';
  * tables, and example questions with their SQL. Private relations appear only for the local model.
  */
 
-export interface ColumnInfo {
+interface ColumnInfo {
   name: string;
   type: string;
   comment: string | null;
 }
 
-export interface TableInfo {
+interface TableInfo {
   schema: string;
   table: string;
   kind: 'table' | 'view';
@@ -134,7 +134,7 @@ export function knownColumns(db: Queryable): Promise<ReadonlySet<string>> {
   return columns;
 }
 
-export function renderContext(tables: readonly TableInfo[], examples: readonly ExampleQuery[]): string {
+function renderContext(tables: readonly TableInfo[], examples: readonly ExampleQuery[]): string {
   const lines: string[] = ['PostgreSQL 15 database. Readable relations (always schema-qualify them):', ''];
   for (const t of tables) {
     lines.push(

@@ -4,7 +4,7 @@ import { createRuntime, type Runtime } from '../runtime.ts';
 import { loadSettings, type Settings } from '../settings.ts';
 import type { Db } from '../store/db.ts';
 
-export type StoreMode = 'postgres' | 'embedded-owner' | 'embedded-client' | 'memory';
+type StoreMode = 'postgres' | 'embedded-owner' | 'embedded-client' | 'memory';
 
 /** Options every command accepts. */
 export interface GlobalOptions {

@@ -4,7 +4,7 @@
  */
 import type { Argument, Command, Option } from 'commander';
 
-export interface ArgumentJson {
+interface ArgumentJson {
   name: string;
   description: string;
   required: boolean;
@@ -13,7 +13,7 @@ export interface ArgumentJson {
   choices?: string[];
 }
 
-export interface OptionJson {
+interface OptionJson {
   /** As written in the help, e.g. `--window <days>`. */
   flags: string;
   /** The key in the parsed options, e.g. `window`, `asOf`. */

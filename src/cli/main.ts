@@ -5,7 +5,7 @@ import type { CommandContext, ContextFactory, GlobalOptions } from './context.ts
 import { commandJson } from './help-json.ts';
 import { packageVersion } from './version.ts';
 
-export interface ProgramOptions {
+interface ProgramOptions {
   /** Help as one JSON document (`--help --json`). @defaultValue false */
   jsonHelp?: boolean;
 }

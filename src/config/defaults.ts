@@ -22,7 +22,7 @@ const POSITIVE = { min: 0 };
 const ON_OFF: ValidationRule = { allowed: [true, false] };
 
 /** Annual base premium rate per covered stablecoin (share of the amount covered per year). */
-export const BASE_RATES: Readonly<Record<string, number>> = {
+const BASE_RATES: Readonly<Record<string, number>> = {
   USDC: 0.04,
   USDT: 0.06,
   DAI: 0.05,

@@ -11,18 +11,11 @@ import { ConfigStore } from './store.ts';
 /** What the domain helpers need from a store. */
 export type ConfigReader = Pick<ConfigStore, 'find' | 'getFloat' | 'getInt' | 'getString'>;
 
-let current: ConfigStore = new ConfigStore({ db: null });
+const current: ConfigStore = new ConfigStore({ db: null });
 
 /** The store domain helpers read when none is passed. */
 export function currentConfig(): ConfigStore {
   return current;
-}
-
-/** Makes `store` the process-wide one; returns the previous one. */
-export function useConfig(store: ConfigStore): ConfigStore {
-  const previous = current;
-  current = store;
-  return previous;
 }
 
 // Keys built once per asset: a fresh string per call costs more than the lookup itself (bench/config).
@@ -46,14 +39,14 @@ export function baseRate(asset: string, cfg: ConfigReader = current): number {
   return typeof v === 'number' ? v : cfg.getFloat('pricing', 'base_rate_default');
 }
 
-export interface SizeTier {
+interface SizeTier {
   /** Cover amount (USD) from which the tier applies, inclusive. */
   threshold: number;
   multiplier: number;
 }
 
 /** The size-discount tiers, smallest threshold first (`pricing.size_discount_tierN_*`, N = 1…3). */
-export function sizeTiers(cfg: ConfigReader = current): SizeTier[] {
+function sizeTiers(cfg: ConfigReader = current): SizeTier[] {
   const tiers: SizeTier[] = [];
   for (const n of [1, 2, 3]) {
     tiers.push({
@@ -98,7 +91,7 @@ export interface TrancheConfig {
   risk_score: number;
 }
 
-export function isTrancheId(id: string): id is TrancheId {
+function isTrancheId(id: string): id is TrancheId {
   return (TRANCHE_IDS as readonly string[]).includes(id);
 }
 

@@ -21,7 +21,7 @@ function iso(v: Date | string): string {
   return (v instanceof Date ? v : new Date(v)).toISOString();
 }
 
-export function toParameter(r: ParameterRow): Parameter {
+function toParameter(r: ParameterRow): Parameter {
   if (!isValueType(r.value_type)) throw new Error(`config.parameters ${r.category}.${r.key}: bad value_type`);
   return {
     category: r.category,
@@ -60,7 +60,7 @@ export async function selectParameter(
 }
 
 /** jsonb values travel as JSON text cast in SQL, so both drivers pass them through untouched. */
-export function jsonParam(v: JsonValue | null | undefined): string | null {
+function jsonParam(v: JsonValue | null | undefined): string | null {
   return v === undefined || v === null ? null : JSON.stringify(v);
 }
 

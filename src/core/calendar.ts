@@ -16,7 +16,7 @@ import { INTERVAL_MS } from './types.ts';
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
-export const NEW_YORK = 'America/New_York';
+const NEW_YORK = 'America/New_York';
 
 /** One NYSE trading session in UTC epoch ms; `early` is true on 13:00 ET early-close days. */
 export interface Session {
@@ -40,7 +40,7 @@ const nyFormat = new Intl.DateTimeFormat('en-US', {
 });
 
 /** UTC offset of New York at instant `utcMs`, in ms (−5 h in winter, −4 h in summer). */
-export function newYorkOffsetMs(utcMs: number): number {
+function newYorkOffsetMs(utcMs: number): number {
   const parts = nyFormat.formatToParts(new Date(utcMs));
   const get = (type: Intl.DateTimeFormatPartTypes): number =>
     Number(parts.find((p) => p.type === type)?.value ?? 0);
@@ -204,16 +204,6 @@ export function lastClosedSession(now: number): Session {
     if (s && s.close <= now) return s;
   }
   throw new Error(`no NYSE session in the 30 days before ${new Date(now).toISOString()}`);
-}
-
-/** The next NYSE session whose close is after `now` (the current one while the market is open). */
-export function nextSession(now: number): Session {
-  let day = newYorkDate(now);
-  for (let i = 0; i < 30; i++, day += DAY_MS) {
-    const s = nyseSession(day);
-    if (s && s.close > now) return s;
-  }
-  throw new Error(`no NYSE session in the 30 days after ${new Date(now).toISOString()}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------

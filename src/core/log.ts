@@ -15,7 +15,7 @@ export interface LoggerOptions {
 }
 
 /** Whether logs should be drawn for a person: stderr is a terminal and nobody asked for JSON. */
-export function prettyByDefault(env: Record<string, string | undefined> = process.env): boolean {
+function prettyByDefault(env: Record<string, string | undefined> = process.env): boolean {
   return Boolean(process.stderr.isTTY) && env.LOG_FORMAT !== 'json';
 }
 

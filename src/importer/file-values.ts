@@ -5,7 +5,7 @@ import { parseTime } from '../core/time.ts';
  * whole world's GDP is ~1e14 USD); a bigger number is a unit mix-up or hostile input (`1e308` overflows every
  * later sum), so the file is refused instead of storing it.
  */
-export const MAX_FILE_NUMBER = 1e15;
+const MAX_FILE_NUMBER = 1e15;
 
 /** Plain decimal, optionally with an exponent: `12`, `-0.5`, `.5`, `1.2e3`. No hex, octal, binary, `Infinity`. */
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;

@@ -3,7 +3,7 @@ import { describeError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 
 /** Messages on `job_events`: every status change of a run, plus `alert` on a permanent failure. */
-export type JobEventType =
+type JobEventType =
   | 'pending'
   | 'running'
   | 'completed'

@@ -10,15 +10,8 @@ import { createJobQueue } from './queue.ts';
 import { type RunnerDeps, type RunOutcome, requireJob, runJob } from './runner.ts';
 import { realClock } from './types.ts';
 
-export { type JobEvent, type JobEventType, publishJobEvent, raiseAlert } from './events.ts';
-export { closeAbandoned, finishRun, type JobRunRow, listRuns, recorded, startRun } from './history.ts';
-export { tryLock } from './lock.ts';
-export { createJobQueue, type JobQueue, type QueuedRun, startWorker, type WorkerOptions } from './queue.ts';
-export { buildRegistry, DEFAULT_JOBS, isEnabled, type JobName, type JobPayloads } from './registry.ts';
-export { isRetryable, type RunnerDeps, type RunOutcome, runAttempt, runJob } from './runner.ts';
-export { backoffDelay, inWindow, missedDecision, nextTick, previousTick, ticksBetween } from './schedule.ts';
-export { type SchedulerDeps, type SchedulerHandle, startScheduler } from './scheduler.ts';
-export { type JobStatusRow, listJobStatus } from './status.ts';
+export type { RunnerDeps } from './runner.ts';
+
 export * from './types.ts';
 
 export interface RunNowOptions {

@@ -42,7 +42,7 @@ export interface WorkerOptions extends QueueOptions {
 }
 
 /** What a queue job carries. */
-export interface QueuedRun {
+interface QueuedRun {
   name: string;
   tick: number;
   trigger: 'scheduled' | 'manual';
@@ -61,7 +61,7 @@ export interface JobQueue {
 }
 
 /** ioredis options from a `redis://` URL (BullMQ workers need `maxRetriesPerRequest: null`). */
-export function redisConnection(url: string): ConnectionOptions {
+function redisConnection(url: string): ConnectionOptions {
   const u = new URL(url);
   const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0;
   return {

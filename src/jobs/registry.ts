@@ -23,14 +23,7 @@ import { runReportJob } from '../reports/job.ts';
 import { runDailyRisk } from '../risk/service.ts';
 import { listInstruments } from '../store/repos/instruments.ts';
 import { runCleanup } from './cleanup.ts';
-import {
-  type AnyJob,
-  defineJob,
-  type JobContext,
-  type JobDefinition,
-  type JobResult,
-  type Registry,
-} from './types.ts';
+import { type AnyJob, defineJob, type JobContext, type JobResult, type Registry } from './types.ts';
 
 /**
  * The default jobs (schedules from the seed systems). Each handler calls the pipeline, analytics, risk or
@@ -38,7 +31,7 @@ import {
  */
 
 /** Typed payload of every default job, by name. */
-export interface JobPayloads {
+interface JobPayloads {
   depeg_backfill: { days: number };
   correlation_matrices: { windows: number[] };
   risk_report: { date: string };
@@ -58,8 +51,6 @@ export interface JobPayloads {
   events_daily: Record<string, never>;
   models_weekly_retrain: { models: string[] };
 }
-
-export type JobName = keyof JobPayloads;
 
 const UTC = 'UTC';
 const NY = 'America/New_York';
@@ -106,7 +97,7 @@ async function ingest(ctx: JobContext, symbols: string[], opts: Omit<IngestOptio
  * provider or could not reach it) and nothing was stored: the run did nothing through no fault of the data,
  * so it is recorded `skipped` rather than failed, and not retried.
  */
-export function skipWhenUnavailable(
+function skipWhenUnavailable(
   unavailable: number | undefined,
   s: Pick<LoadSummary, 'stored' | 'instruments'>,
 ): { skipped?: string } {
@@ -379,16 +370,6 @@ function recordResult(s: RecordLoadSummary) {
 
 /** The default registry, by name. */
 export const DEFAULT_JOBS: Registry = new Map(jobs.map((j) => [j.name, j]));
-
-/** Builds a registry from definitions (tests, custom deployments); names must be unique. */
-export function buildRegistry(defs: readonly JobDefinition<never>[] | readonly AnyJob[]): Registry {
-  const map = new Map<string, AnyJob>();
-  for (const d of defs as readonly AnyJob[]) {
-    if (map.has(d.name)) throw new Error(`two jobs are named "${d.name}"`);
-    map.set(d.name, d);
-  }
-  return map;
-}
 
 /**
  * Whether the scheduler runs `def`: config `schedules.<name>.enabled` (a boolean), else the job's default.

@@ -64,7 +64,7 @@ export interface RunRequest {
  * `duplicate`: this run key already completed (a second scheduler, or a queue re-delivery after the work was
  * done), so nothing ran.
  */
-export type AttemptStatus = 'completed' | 'failed' | 'timed_out' | 'skipped' | 'duplicate';
+type AttemptStatus = 'completed' | 'failed' | 'timed_out' | 'skipped' | 'duplicate';
 
 export interface AttemptOutcome {
   status: AttemptStatus;
@@ -93,7 +93,7 @@ export interface RunOutcome {
  * Whether another attempt may help: plain errors and retryable AppErrors (timeouts, outages) yes;
  * UnrecoverableError and the input errors (validation, not found, usage, config, conflict) no.
  */
-export function isRetryable(err: unknown): boolean {
+function isRetryable(err: unknown): boolean {
   if (err instanceof UnrecoverableError) return false;
   if (err instanceof AppError) return err.retryable || err.code === 'internal';
   return true;

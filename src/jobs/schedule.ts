@@ -1,5 +1,5 @@
 import { Cron } from 'croner';
-import { isMarketOpen, newYorkDate, nyseSession } from '../core/calendar.ts';
+import { newYorkDate, nyseSession } from '../core/calendar.ts';
 import type { Backoff, JobSchedule, MarketWindow } from './types.ts';
 
 /**
@@ -19,16 +19,6 @@ function cronOf(s: JobSchedule): Cron {
     crons.set(key, c);
   }
   return c;
-}
-
-/** Checks a cron expression and time zone; returns the error message or null. */
-export function checkSchedule(s: JobSchedule): string | null {
-  try {
-    cronOf(s).nextRun(new Date(0));
-    return null;
-  } catch (err) {
-    return `schedule "${s.cron}" (${s.timezone}): ${(err as Error).message}`;
-  }
 }
 
 /** Whether a tick at `ts` may fire in `window`. */
@@ -101,9 +91,4 @@ export function missedDecision(tick: number, now: number, graceMs: number): Miss
 /** Delay before the attempt after `attempt` (1-based): `min(base · factor^(attempt-1), max)`. */
 export function backoffDelay(b: Backoff, attempt: number): number {
   return Math.min(b.baseMs * b.factor ** Math.max(0, attempt - 1), b.maxMs);
-}
-
-/** True when the market of equities is open at `ts` (re-exported for handlers that gate themselves). */
-export function nyseOpen(ts: number): boolean {
-  return isMarketOpen('equity', ts);
 }

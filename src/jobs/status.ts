@@ -8,7 +8,7 @@ import type { Registry } from './types.ts';
  * Status of a job as users see it: `pending` until it has run once; a timed-out run counts as failed;
  * `skipped` when its last run could do nothing (no API key, provider unreachable; the reason in last_error).
  */
-export type JobState = 'pending' | 'running' | 'completed' | 'failed' | 'skipped';
+type JobState = 'pending' | 'running' | 'completed' | 'failed' | 'skipped';
 
 /** One row of `jobs list` / `jobs status` / `GET /api/jobs` (DESIGN.md: name … next_run relied on). */
 export interface JobStatusRow {

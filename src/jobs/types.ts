@@ -95,7 +95,7 @@ export type AnyJob = JobDefinition<any>;
 export type Registry = ReadonlyMap<string, AnyJob>;
 
 export const DEFAULT_BACKOFF: Backoff = Object.freeze({ baseMs: 5 * 60_000, factor: 2, maxMs: 3_600_000 });
-export const DEFAULT_MAX_RETRIES = 3;
+const DEFAULT_MAX_RETRIES = 3;
 
 /** Fills the defaults of a definition; the payload type `P` is checked between `payload` and `handler`. */
 export function defineJob<P>(
@@ -116,7 +116,7 @@ export function defineJob<P>(
 }
 
 /** True when the cron expression fires more than once a day (its hour field is not a single number). */
-export function isSubDaily(cron: string): boolean {
+function isSubDaily(cron: string): boolean {
   const hour = cron.trim().split(/\s+/)[1] ?? '*';
   return !/^\d+$/.test(hour);
 }

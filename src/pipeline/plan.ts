@@ -25,9 +25,9 @@ export interface PlanInput {
 /** Days re-read before the watermark on `daily` runs: providers revise the last bars (late prints). */
 export const DAILY_OVERLAP_DAYS = 2;
 /** First `daily` run of an instrument with nothing stored loads this much history. */
-export const DAILY_FIRST_LOAD_DAYS = 365;
+const DAILY_FIRST_LOAD_DAYS = 365;
 /** `hourly` reads the last day of hourly bars plus one hour of overlap. */
-export const HOURLY_LOOKBACK_MS = DAY_MS + HOUR_MS;
+const HOURLY_LOOKBACK_MS = DAY_MS + HOUR_MS;
 
 export function intervalFor(mode: IngestMode, requested?: Interval): Interval {
   if (requested) return requested;

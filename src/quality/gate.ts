@@ -87,7 +87,7 @@ interface Adapter<T> {
  * change of source). Two sources with other boundaries (Yahoo's US-equity hours start at :30, Polygon's at
  * :00) give two phases: their bars interleave and a series would count each hour twice.
  */
-export function barPhase(interval: StoredBar['interval'], ts: number): number {
+function barPhase(interval: StoredBar['interval'], ts: number): number {
   const unit = Math.min(INTERVAL_MS[interval], 3_600_000);
   return ((ts % unit) + unit) % unit;
 }

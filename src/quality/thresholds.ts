@@ -5,7 +5,7 @@
 import type { AssetClass } from '../core/types.ts';
 
 /** Inclusive price bounds for an asset class, relative to the peg for pegged instruments. */
-export interface PriceBounds {
+interface PriceBounds {
   min: number;
   max: number;
 }

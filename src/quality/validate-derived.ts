@@ -54,13 +54,15 @@ export async function validateDerived(
       const assets = [...new Set(pairs.flatMap((p) => [p.asset_1, p.asset_2]))].sort();
       const index = new Map(assets.map((a, i) => [a, i]));
       // Pairs are stored once (asset_1 < asset_2); a pair not computed is left at 0 (no claim made).
-      const m = assets.map((_, i) => assets.map((__, j) => (i === j ? 1 : 0)));
+      const m = assets.map((_, i) => assets.map((__, j): number => (i === j ? 1 : 0)));
       for (const p of pairs) {
         const i = index.get(p.asset_1) ?? 0;
         const j = index.get(p.asset_2) ?? 0;
         const v = Number(p.correlation);
-        (m[i] as number[])[j] = v;
-        (m[j] as number[])[i] = v;
+        const rowI = m[i];
+        const rowJ = m[j];
+        if (rowI) rowI[j] = v;
+        if (rowJ) rowJ[i] = v;
       }
       out.push({
         check_name: `${RULES.correlation}[${window}d]`,

@@ -15,13 +15,13 @@ import { RULES } from './rules/rule.ts';
 import { DEFAULT_THRESHOLDS, fmtPrice, type QualityThresholds } from './thresholds.ts';
 import { validateDerived } from './validate-derived.ts';
 
-export interface CheckError {
+interface CheckError {
   check_name: string;
   error_message: string;
 }
 
 /** One stored series: bars of an interval, or point prices (`series: 'point'`). */
-export interface SeriesDetail {
+interface SeriesDetail {
   symbol: string;
   asset_class: AssetClass;
   series: Interval | 'point';

@@ -16,7 +16,7 @@ export interface BuildReportOptions {
 }
 
 /** Data cut-off: SOD sees everything before the day starts, EOD everything before the next day. */
-export function asOfOf(kind: ReportKind, date: string): number {
+function asOfOf(kind: ReportKind, date: string): number {
   const start = Date.parse(`${date}T00:00:00Z`);
   return kind === 'sod' ? start : start + DAY_MS;
 }

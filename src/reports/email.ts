@@ -18,7 +18,7 @@ export interface EmailResult {
 }
 
 /** The subject line: kind, date and the headline's first part. */
-export function reportSubject(r: DailyReport): string {
+function reportSubject(r: DailyReport): string {
   return `[marketpipe] ${r.kind.toUpperCase()} report ${r.date}`;
 }
 

@@ -7,12 +7,12 @@ import type { DailyReport } from './types.ts';
  * rule-based text stays in the report; the narrative is an extra paragraph.
  */
 
-export const NARRATIVE_PROMPT = `You write the short note that opens a market report for a trading desk.
+const NARRATIVE_PROMPT = `You write the short note that opens a market report for a trading desk.
 Rewrite the facts below into at most 120 words of plain prose. Use only the numbers given; add no advice
 beyond the signals listed.`;
 
 /** The facts given to the model, one per line (all from the report's numbers). */
-export function narrativeFacts(r: DailyReport): string {
+function narrativeFacts(r: DailyReport): string {
   const lines = [`${r.title}.`, r.headline];
   for (const s of r.signals.filter((x) => x.action !== 'hold').slice(0, 8)) {
     lines.push(`${s.strategy} on ${s.symbol}: ${s.action.toUpperCase()} — ${s.reasoning}`);

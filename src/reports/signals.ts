@@ -12,7 +12,7 @@ import type { StrategySignal } from './types.ts';
  */
 
 /** Strategies evaluated when none is configured in `strategies.definitions`. */
-export const DEFAULT_SIGNAL_STRATEGIES: readonly StrategyDefinition[] = [
+const DEFAULT_SIGNAL_STRATEGIES: readonly StrategyDefinition[] = [
   { name: 'ma-crossover', kind: 'builtin', params: { fast: 10, slow: 30 } },
   { name: 'mean-reversion', kind: 'builtin', params: { mode: 'rsi', period: 14, lower: 30, upper: 70 } },
 ];
@@ -36,7 +36,7 @@ function numParam(p: Record<string, unknown>, key: string, fallback: number): nu
 }
 
 /** The built-in a definition runs: its name, or `params.strategy`. */
-export function builtinOf(d: StrategyDefinition): string | null {
+function builtinOf(d: StrategyDefinition): string | null {
   if (d.kind !== 'builtin') return null;
   if (STRATEGIES[d.name]) return d.name;
   const s = d.params.strategy;
@@ -50,10 +50,16 @@ function maCrossover(label: string, s: CloseSeries, p: Record<string, unknown>):
   if (fastN >= slowN || n < slowN + 1) return null;
   const f = sma(s.close, fastN);
   const sl = sma(s.close, slowN);
-  const [f1, s1, f0, s0] = [f[n - 1], sl[n - 1], f[n - 2], sl[n - 2]] as number[];
+  // Warm-up values are NaN; a NaN anywhere means no signal yet.
+  const [f1, s1, f0, s0] = [f[n - 1], sl[n - 1], f[n - 2], sl[n - 2]].map((x) => x ?? Number.NaN) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   if (![f1, s1, f0, s0].every((x) => Number.isFinite(x))) return null;
   const allowShort = p.short === true;
-  const gap = (f1 as number) / (s1 as number) - 1;
+  const gap = f1 / s1 - 1;
   const day = toIsoDate(s.ts[n - 1] ?? 0);
   const crossedUp = f1 > s1 && f0 <= s0;
   const crossedDown = f1 < s1 && f0 >= s0;
@@ -86,7 +92,7 @@ function meanReversion(label: string, s: CloseSeries, p: Record<string, unknown>
     const lower = numParam(p, 'lower', 30);
     const upper = numParam(p, 'upper', 70);
     if (n < period + 1) return null;
-    const r = rsi(s.close, period)[n - 1] as number;
+    const r = rsi(s.close, period)[n - 1] ?? Number.NaN;
     if (!Number.isFinite(r)) return null;
     const name = `RSI${period}`;
     if (r < lower)
@@ -120,9 +126,11 @@ function meanReversion(label: string, s: CloseSeries, p: Record<string, unknown>
   const k = numParam(p, 'k', 2);
   if (n < window) return null;
   const b = bollinger(s.close, window, k);
-  const [lo, mid, hi] = [b.lower[n - 1], b.middle[n - 1], b.upper[n - 1]] as number[];
+  const lo = b.lower[n - 1] ?? Number.NaN;
+  const mid = b.middle[n - 1] ?? Number.NaN;
+  const hi = b.upper[n - 1] ?? Number.NaN;
   if (![lo, mid, hi].every((x) => Number.isFinite(x))) return null;
-  const indicators = { bb_lower: lo as number, bb_middle: mid as number, bb_upper: hi as number, close };
+  const indicators = { bb_lower: lo, bb_middle: mid, bb_upper: hi, close };
   const bands = `Bollinger(${window}, ${k})`;
   if (close < (lo as number))
     return {

@@ -35,7 +35,7 @@ export interface AssetClassSummary {
   worst: { symbol: string; change: number } | null;
 }
 
-export type SignalAction = 'buy' | 'sell' | 'hold';
+type SignalAction = 'buy' | 'sell' | 'hold';
 
 export interface StrategySignal {
   strategy: string;

@@ -169,9 +169,9 @@ export function selectInPlace(a: Float64Array, k: number): void {
   let hi = a.length - 1;
   while (hi > lo) {
     const mid = (lo + hi) >>> 1;
-    let x = a[lo] as number;
-    let y = a[mid] as number;
-    let z = a[hi] as number;
+    let x = a[lo] ?? Number.NaN;
+    let y = a[mid] ?? Number.NaN;
+    let z = a[hi] ?? Number.NaN;
     if (x > y) [x, y] = [y, x];
     if (y > z) [y, z] = [z, y];
     if (x > y) [x, y] = [y, x];
@@ -179,11 +179,11 @@ export function selectInPlace(a: Float64Array, k: number): void {
     let i = lo;
     let j = hi;
     while (i <= j) {
-      while ((a[i] as number) < pivot) i++;
-      while ((a[j] as number) > pivot) j--;
+      while ((a[i] ?? Number.NaN) < pivot) i++;
+      while ((a[j] ?? Number.NaN) > pivot) j--;
       if (i <= j) {
-        const t = a[i] as number;
-        a[i] = a[j] as number;
+        const t = a[i] ?? Number.NaN;
+        a[i] = a[j] ?? Number.NaN;
         a[j] = t;
         i++;
         j--;

@@ -43,7 +43,7 @@ export interface MarketModel {
   pegs: readonly (number | null)[];
 }
 
-export interface DepegEvent {
+interface DepegEvent {
   asset: string;
   /** Lowest price during the event, in units of the peg currency. */
   minPrice: number;
@@ -219,8 +219,10 @@ export function monteCarloVar(
   // Regime 0 is the ordinary market; regime s+1 is scenario s.
   const base = choleskyRepaired(corr, n);
   let repaired = base.repaired;
-  const factors: Float64Array[] = [packScaled(base.factor, n, volH)];
-  const impacts: Float64Array[] = [new Float64Array(n)];
+  const baseFactor = packScaled(base.factor, n, volH);
+  const noImpact = new Float64Array(n);
+  const factors: Float64Array[] = [baseFactor];
+  const impacts: Float64Array[] = [noImpact];
   const cumulative: number[] = [];
   const active = (options.scenarios ?? []).filter(
     (s) => s.enabled && scenarioHorizonProbability(s, horizon) > 0,
@@ -246,9 +248,8 @@ export function monteCarloVar(
   // Scenarios are mutually exclusive within one simulation; rescale if their chances sum above 1.
   if (cum > 1) for (let i = 0; i < cumulative.length; i++) cumulative[i] = (cumulative[i] ?? 0) / cum;
 
-  const depegAssets: number[] = [];
-  const depegProb: number[] = [];
-  const depegReturns: Float64Array[] = [];
+  /** Per asset with depeg history: its index, the chance of a depeg within the horizon, observed returns. */
+  const depegs: { asset: number; prob: number; returns: Float64Array }[] = [];
   const history = options.depegs;
   if (history && history.events.length > 0) {
     if (!(history.observedDays > 0))
@@ -257,9 +258,11 @@ export function monteCarloVar(
       const evs = history.events.filter((e) => e.asset === a);
       if (evs.length === 0) return;
       const peg = pegs[i] ?? 1;
-      depegAssets.push(i);
-      depegProb.push(1 - Math.exp((-evs.length / history.observedDays) * horizon));
-      depegReturns.push(Float64Array.from(evs, (e) => e.minPrice / peg - 1));
+      depegs.push({
+        asset: i,
+        prob: 1 - Math.exp((-evs.length / history.observedDays) * horizon),
+        returns: Float64Array.from(evs, (e) => e.minPrice / peg - 1),
+      });
     });
   }
 
@@ -274,7 +277,6 @@ export function monteCarloVar(
   const hits = new Float64Array(active.length + 1);
   let depegHits = 0;
   const nScen = cumulative.length;
-  const nDepeg = depegAssets.length;
   const t0 = performance.now();
   for (let sim = 0; sim < sims; sim++) {
     let regime = 0;
@@ -288,30 +290,29 @@ export function monteCarloVar(
       }
     }
     hits[regime] = (hits[regime] ?? 0) + 1;
-    const f = factors[regime] ?? (factors[0] as Float64Array);
-    const imp = impacts[regime] ?? (impacts[0] as Float64Array);
+    const f = factors[regime] ?? baseFactor;
+    const imp = impacts[regime] ?? noImpact;
     rng.fillNormal(z, 0, n);
     let p = 0;
     for (let i = 0; i < n; i++) {
-      let acc = imp[i] as number;
-      for (let k = 0; k <= i; k++) acc += (f[p++] as number) * (z[k] as number);
+      let acc = imp[i] ?? Number.NaN;
+      for (let k = 0; k <= i; k++) acc += (f[p++] ?? Number.NaN) * (z[k] ?? Number.NaN);
       r[i] = acc;
     }
-    for (let d = 0; d < nDepeg; d++) {
-      if (rng.uniform() < (depegProb[d] as number)) {
-        const evs = depegReturns[d] as Float64Array;
-        const i = depegAssets[d] as number;
-        const ev = evs[Math.floor(rng.uniform() * evs.length)] as number;
-        if (ev < (r[i] as number)) r[i] = ev;
+    for (const dp of depegs) {
+      if (rng.uniform() < dp.prob) {
+        // uniform() is in (0, 1), so the index is inside the non-empty returns list.
+        const ev = dp.returns[Math.floor(rng.uniform() * dp.returns.length)] ?? 0;
+        if (ev < (r[dp.asset] ?? 0)) r[dp.asset] = ev;
         depegHits++;
       }
     }
     let loss = 0;
     for (let i = 0; i < n; i++) {
-      const ri = r[i] as number;
-      const c = coverage[i] as number;
+      const ri = r[i] ?? Number.NaN;
+      const c = coverage[i] ?? 0;
       if (c !== 0 && ri < 0) loss += c * Math.min(1, -ri);
-      const h = holding[i] as number;
+      const h = holding[i] ?? 0;
       if (h !== 0) loss -= h * Math.max(ri, -1);
     }
     dist.add(loss);

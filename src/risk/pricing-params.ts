@@ -3,13 +3,13 @@
  * parameters) stores the same keys; until it lands, or for any key it lacks, DEFAULTS apply.
  */
 
-export interface SizeTier {
+interface SizeTier {
   /** Cover amount (USD) from which the multiplier applies. */
   minAmount: number;
   multiplier: number;
 }
 
-export interface UtilizationStep {
+interface UtilizationStep {
   /** Utilisation (0..1) from which the multiplier applies. */
   minUtilization: number;
   multiplier: number;

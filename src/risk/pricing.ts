@@ -25,7 +25,7 @@ export interface QuoteRequest {
   depegModel?: { probability: number; baseRate: number };
 }
 
-export interface QuoteBreakdown {
+interface QuoteBreakdown {
   base_rate: number;
   risk_weight: number;
   size_multiplier: number;
@@ -49,14 +49,14 @@ export interface Quote {
   breakdown: QuoteBreakdown;
 }
 
-export function sizeMultiplier(amount: number, params: PricingParams): number {
+function sizeMultiplier(amount: number, params: PricingParams): number {
   let best: { minAmount: number; multiplier: number } | null = null;
   for (const t of params.sizeTiers)
     if (amount >= t.minAmount && (best === null || t.minAmount > best.minAmount)) best = t;
   return best?.multiplier ?? 1;
 }
 
-export function utilizationMultiplier(u: number, params: PricingParams): number {
+function utilizationMultiplier(u: number, params: PricingParams): number {
   let best: { minUtilization: number; multiplier: number } | null = null;
   for (const s of params.utilizationSteps) {
     if (u >= s.minUtilization && (best === null || s.minUtilization > best.minUtilization)) best = s;

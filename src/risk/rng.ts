@@ -85,11 +85,14 @@ export class Rng {
     return (this.nextU32() + 0.5) * INV_2_32;
   }
 
-  /** Standard normal N(0, 1) by the ziggurat method (Marsaglia & Tsang 2000, 128 layers; exact tails). */
+  /**
+   * Standard normal N(0, 1) by the ziggurat method (Marsaglia & Tsang 2000, 128 layers; exact tails).
+   * `iz = hz & 127` always indexes inside the 128-entry tables, so their `?? NaN` fallbacks never apply.
+   */
   normal(): number {
     const hz = this.nextU32() | 0;
     const iz = hz & 127;
-    if (Math.abs(hz) < (KN[iz] as number)) return hz * (WN[iz] as number);
+    if (Math.abs(hz) < (KN[iz] ?? Number.NaN)) return hz * (WN[iz] ?? Number.NaN);
     return this.normalSlow(hz, iz);
   }
 
@@ -98,14 +101,14 @@ export class Rng {
     for (let i = start; i < end; i++) {
       const hz = this.nextU32() | 0;
       const iz = hz & 127;
-      out[i] = Math.abs(hz) < (KN[iz] as number) ? hz * (WN[iz] as number) : this.normalSlow(hz, iz);
+      out[i] = Math.abs(hz) < (KN[iz] ?? Number.NaN) ? hz * (WN[iz] ?? Number.NaN) : this.normalSlow(hz, iz);
     }
   }
 
   /** The ziggurat's rare path (~1.2 % of draws): wedges and the tail beyond R. */
   private normalSlow(hz: number, iz: number): number {
     for (;;) {
-      const x = hz * (WN[iz] as number);
+      const x = hz * (WN[iz] ?? Number.NaN);
       if (iz === 0) {
         let tx: number;
         let ty: number;
@@ -115,11 +118,11 @@ export class Rng {
         } while (ty + ty < tx * tx);
         return hz > 0 ? ZIG_R + tx : -ZIG_R - tx;
       }
-      const f0 = FN[iz] as number;
-      if (f0 + this.uniform() * ((FN[iz - 1] as number) - f0) < Math.exp(-0.5 * x * x)) return x;
+      const f0 = FN[iz] ?? Number.NaN;
+      if (f0 + this.uniform() * ((FN[iz - 1] ?? Number.NaN) - f0) < Math.exp(-0.5 * x * x)) return x;
       hz = this.nextU32() | 0;
       iz = hz & 127;
-      if (Math.abs(hz) < (KN[iz] as number)) return hz * (WN[iz] as number);
+      if (Math.abs(hz) < (KN[iz] ?? Number.NaN)) return hz * (WN[iz] ?? Number.NaN);
     }
   }
 }

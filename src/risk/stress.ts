@@ -13,7 +13,7 @@ export interface StressOptions {
   pegOf?: (asset: string) => number | null;
 }
 
-export interface StressResult {
+interface StressResult {
   scenario: string;
   type: string;
   severity_level: number;

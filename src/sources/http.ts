@@ -24,16 +24,8 @@ import {
 } from './rate-limit.ts';
 import { NETWORK_ERROR_STATUS, parseRetryAfter, type RetryPolicy, retryDecision } from './retry.ts';
 
-export type { Clock, RateLimit, RateLimiter, RateLimiterFactory } from './rate-limit.ts';
-export { Semaphore, systemClock, TokenBucket } from './rate-limit.ts';
-export {
-  DEFAULT_RETRY_POLICY,
-  NETWORK_ERROR_STATUS,
-  parseRetryAfter,
-  type RetryDecision,
-  type RetryPolicy,
-  retryDecision,
-} from './retry.ts';
+export type { Clock, RateLimiter } from './rate-limit.ts';
+export { Semaphore } from './rate-limit.ts';
 
 export interface ProviderLimits {
   /** Average request rate and burst (token bucket). */
@@ -64,7 +56,7 @@ const SECOND = 1_000;
  * - OANDA v20 REST: 100 requests/second per connection; we stay at half.
  * - Yahoo chart API: undocumented; about 2 requests/second avoids blocks in practice.
  */
-export const DEFAULT_PROVIDER_LIMITS: Readonly<Record<string, ProviderLimits>> = Object.freeze({
+const DEFAULT_PROVIDER_LIMITS: Readonly<Record<string, ProviderLimits>> = Object.freeze({
   polygon: { rateLimit: { requests: 5, intervalMs: MINUTE }, concurrency: 1, timeoutMs: 30_000 },
   coingecko: { rateLimit: { requests: 30, intervalMs: MINUTE, burst: 5 }, concurrency: 2, timeoutMs: 30_000 },
   binance: { rateLimit: { requests: 10, intervalMs: SECOND }, concurrency: 4, timeoutMs: 30_000 },
@@ -79,7 +71,7 @@ const FALLBACK_LIMITS: ProviderLimits = {
 };
 
 /** Limits for `provider`: its documented defaults overlaid with `overrides`. */
-export function providerLimits(provider: string, overrides: Partial<ProviderLimits> = {}): ProviderLimits {
+function providerLimits(provider: string, overrides: Partial<ProviderLimits> = {}): ProviderLimits {
   const base = DEFAULT_PROVIDER_LIMITS[provider] ?? FALLBACK_LIMITS;
   return {
     ...base,
@@ -106,7 +98,7 @@ export function redactUrl(url: string | URL): string {
 }
 
 /** `text` with every known secret value replaced by `***` (for bodies providers echo back). */
-export function redactText(text: string, secrets: readonly string[]): string {
+function redactText(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) if (secret.length >= 4) out = out.replaceAll(secret, '***');
   return out;

@@ -28,8 +28,6 @@ export function rateLimitKey(provider: string, keyPrefix = DEFAULT_KEY_PREFIX): 
   return `${keyPrefix}rate_limit:${provider}`;
 }
 
-export { DEFAULT_KEY_PREFIX };
-
 /**
  * KEYS[1] bucket; ARGV capacity, requests, intervalMs. Returns `{waitMs, tokensLeft}`: waitMs 0 means a
  * token was taken. Numbers go back and forth as strings: Lua numbers become Redis integers on return, and
@@ -216,7 +214,7 @@ const perUrl = new Map<string, SharedRateLimits>();
  * The process's `SharedRateLimits` for `redisUrl` (one connection however many sources are built), as a
  * `RateLimiterFactory` for `createSources` / `ProviderOptions`.
  */
-export function sharedRateLimiter(
+function sharedRateLimiter(
   redisUrl: string,
   options: Omit<SharedRateLimitsOptions, 'url'> = {},
 ): (provider: string, limit: RateLimit, clock: Clock) => SharedTokenBucket {

@@ -1,5 +1,5 @@
 /** Encodes JS values as PostgreSQL COPY CSV fields: null → unquoted empty, everything else quoted. */
-export function copyCsvField(value: unknown): string {
+function copyCsvField(value: unknown): string {
   if (value === null || value === undefined) return '';
   let text: string;
   if (value instanceof Date) text = value.toISOString();

@@ -23,7 +23,7 @@ export interface Queryable {
   copyRows(table: string, columns: readonly string[], rows: Iterable<readonly unknown[]>): Promise<number>;
 }
 
-export type DbKind = 'pglite' | 'postgres';
+type DbKind = 'pglite' | 'postgres';
 
 export interface DbFeatures {
   /** The `timescaledb` extension is installed in this database. */

@@ -17,7 +17,7 @@ export interface StoreLock {
   started_at: string;
 }
 
-export const LOCK_FILE = 'db.lock';
+const LOCK_FILE = 'db.lock';
 
 export function lockPath(home: string): string {
   return join(home, LOCK_FILE);

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Db, Queryable } from './db.ts';
 
 /** Folder of the numbered migrations `NNN_name.sql`, applied in number order. */
-export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 export interface Migration {
   version: number;

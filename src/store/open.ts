@@ -32,7 +32,7 @@ import { applyTimescale, type TimescaleStatus } from './timescale.ts';
  * - `embedded-client`: another live process owns it; this one connects through that socket;
  * - `memory`: a throwaway in-memory PGlite (tests, dry runs).
  */
-export type StoreMode = 'postgres' | 'embedded-owner' | 'embedded-client' | 'memory';
+type StoreMode = 'postgres' | 'embedded-owner' | 'embedded-client' | 'memory';
 
 export interface OpenStoreOptions {
   /** `$MARKETPIPE_HOME`: the embedded store lives in `db/`, its lock in `db.lock`. */
@@ -66,7 +66,7 @@ function socketUrl(host: string, port: number): string {
 }
 
 /** Advisory lock key that serialises migrations between processes sharing one PostgreSQL database. */
-export const MIGRATION_LOCK_KEY = 7_276_587_011;
+const MIGRATION_LOCK_KEY = 7_276_587_011;
 
 function hooksFor(opts: OpenStoreOptions): MigrateOptions['hooks'] {
   return opts.seedUniverse === false ? {} : STORE_HOOKS;

@@ -11,7 +11,7 @@ import { RESULT_PARSERS } from './type-parsers.ts';
  * The part of a PGlite instance the driver uses, as a structural type so other builds of PGlite (the
  * TimescaleDB one used in tests, whose classes are not @electric-sql/pglite's) can be wrapped too.
  */
-export interface PgliteQueryableLike {
+interface PgliteQueryableLike {
   query<R>(
     sql: string,
     params?: unknown[],
@@ -20,7 +20,7 @@ export interface PgliteQueryableLike {
   exec(sql: string): Promise<unknown>;
 }
 
-export interface PgliteLike extends PgliteQueryableLike {
+interface PgliteLike extends PgliteQueryableLike {
   transaction<T>(fn: (tx: PgliteQueryableLike) => Promise<T>): Promise<T>;
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;

@@ -8,7 +8,7 @@ import { upsertInstruments } from './repos/instruments.ts';
  * it in `ops.store_seeds`. Run once per store, by migration 092's hook: a store created now gets the
  * universe, a store that already has instruments (a user's own list) is left exactly as it is.
  */
-export async function seedDefaultUniverse(tx: Queryable): Promise<void> {
+async function seedDefaultUniverse(tx: Queryable): Promise<void> {
   const have = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM market_data.instruments');
   const existing = Number(have.rows[0]?.n ?? 0);
   let loaded = 0;

@@ -9,10 +9,10 @@ import type { Queryable } from './db.ts';
  */
 
 /** Rows per INSERT statement. @defaultValue 5000 */
-export const UNNEST_BATCH_ROWS = 5000;
+const UNNEST_BATCH_ROWS = 5000;
 
 /** A JS value as the text Postgres parses for the column type (the same text COPY CSV would carry). */
-export function toPgText(value: unknown): string | null {
+function toPgText(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'number') {
@@ -31,7 +31,7 @@ function quoteIdent(name: string): string {
 }
 
 /** Builds the INSERT for `columns` of `table` with their SQL types (`format_type` names). */
-export function unnestInsertSql(table: string, columns: readonly string[], types: readonly string[]): string {
+function unnestInsertSql(table: string, columns: readonly string[], types: readonly string[]): string {
   const cols = columns.map(quoteIdent).join(', ');
   const casts = columns.map((_, i) => `u.c${i}::${types[i]}`).join(', ');
   const params = columns.map((_, i) => `$${i + 1}::text[]`).join(', ');

@@ -25,11 +25,14 @@ function pgliteVersion(): string {
 }
 
 /** Where the template lives: node_modules/.cache survives `npm run build` (which empties dist/). */
-export function templatePath(): string {
+function templatePath(): string {
   return join(REPO_ROOT, 'node_modules', '.cache', 'marketpipe', `pglite-${pgliteVersion()}-empty.tar.gz`);
 }
 
-/** Writes the template (atomically) unless it exists. Returns its path. */
+/**
+ * Writes the template (atomically) unless it exists. Returns its path.
+ * @public Called by scripts/build.mjs through dist/store/template.js (prepare), which knip cannot follow.
+ */
 export async function ensureStoreTemplate(): Promise<string> {
   const path = templatePath();
   if (existsSync(path)) return path;

@@ -11,15 +11,15 @@ import type { Db } from './db.ts';
  */
 
 /** Hypertables and the chunk width each gets. */
-export const HYPERTABLES = [
+const HYPERTABLES = [
   { table: 'market_data.bars', chunk: '30 days' },
   { table: 'market_data.prices', chunk: '30 days' },
 ] as const;
 
 /** Chunks older than this are compressed. */
-export const COMPRESS_AFTER = '30 days';
+const COMPRESS_AFTER = '30 days';
 /** 1-minute bars older than this are deleted by the retention job. */
-export const MINUTE_BAR_RETENTION_DAYS = 90;
+const MINUTE_BAR_RETENTION_DAYS = 90;
 /** Daily OHLCV rolled up from every interval finer than 1d. */
 export const DAILY_CAGG = 'market_data.bars_daily_cagg';
 
@@ -27,7 +27,7 @@ export const DAILY_CAGG = 'market_data.bars_daily_cagg';
  * Origin of every time bucket: Monday 2000-01-03 UTC, TimescaleDB's own default for `time_bucket`, so
  * `date_bin` cuts weeks (and every other width) at the same instants.
  */
-export const BUCKET_ORIGIN_SQL = "TIMESTAMPTZ '2000-01-03 00:00:00+00'";
+const BUCKET_ORIGIN_SQL = "TIMESTAMPTZ '2000-01-03 00:00:00+00'";
 
 /**
  * SQL that buckets `colSql` into `widthSql` (an interval expression such as `INTERVAL '1 day'` or `$2::interval`):

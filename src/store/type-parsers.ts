@@ -5,7 +5,7 @@
  */
 
 /** PostgreSQL type OIDs the parsers cover. */
-export const OID = {
+const OID = {
   int8: 20,
   numeric: 1700,
   int8Array: 1016,
@@ -19,7 +19,7 @@ function parseNumber(text: string): number {
 }
 
 /** Parses a one-dimensional array literal of numbers (`{1,2.5,NULL}`). */
-export function parseNumberArray(text: string): (number | null)[] {
+function parseNumberArray(text: string): (number | null)[] {
   const inner = text.slice(text.indexOf('{') + 1, text.lastIndexOf('}')).trim();
   if (inner === '') return [];
   return inner.split(',').map((part) => {
@@ -29,12 +29,12 @@ export function parseNumberArray(text: string): (number | null)[] {
 }
 
 /** `2024-01-02` → 2024-01-02T00:00:00Z (infinity → ±Infinity as a Date is invalid, kept as NaN date). */
-export function parseDateUtc(text: string): Date {
+function parseDateUtc(text: string): Date {
   return new Date(`${text}T00:00:00Z`);
 }
 
 /** `2024-01-02 03:04:05.123` → that instant in UTC. */
-export function parseTimestampUtc(text: string): Date {
+function parseTimestampUtc(text: string): Date {
   return new Date(`${text.replace(' ', 'T')}Z`);
 }
 

@@ -5,8 +5,13 @@ import { createToken } from '../../src/api/auth.ts';
 import { type RunningServer, startServer } from '../../src/api/server.ts';
 import { type ConfigLog, ConfigStore } from '../../src/config/store.ts';
 import type { Db } from '../../src/store/db.ts';
-import { BACKENDS, blockDatabase, type TestStore, unblockDatabase } from '../config/backends.ts';
 import { eventually } from '../config/eventually.ts';
+import {
+  MIGRATED_BACKENDS as BACKENDS,
+  blockDatabase,
+  type TestStore,
+  unblockDatabase,
+} from '../store/backends.ts';
 
 const SECRET = 'outage-secret-0123456789abcdef-0123456789';
 

@@ -23,8 +23,7 @@ import { openStore } from '../../src/store/open.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
 import { coverage } from '../../src/store/repos/coverage.ts';
 import { upsertInstruments } from '../../src/store/repos/instruments.ts';
-import { blockDatabase, unblockDatabase } from '../config/backends.ts';
-import { createTempDatabase, PG_ADMIN_URL } from '../store/backends.ts';
+import { blockDatabase, createTempDatabase, PG_ADMIN_URL, unblockDatabase } from '../store/backends.ts';
 import { seedApiFixture } from './fixture.ts';
 
 /**

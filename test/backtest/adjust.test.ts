@@ -10,7 +10,7 @@ import { computeIndicators } from '../../src/analytics/service.ts';
 import { getBacktest, runBacktest } from '../../src/backtest/service.ts';
 import type { Db } from '../../src/store/db.ts';
 import { listRuns } from '../../src/store/repos/strategies.ts';
-import { testBackends } from '../../src/store/repos/test-backends.ts';
+import { testBackends } from '../store/backends.ts';
 import { loadSplitMarket } from './fixtures.ts';
 
 const CASH = 100_000;

@@ -7,7 +7,7 @@ import { upsertBars } from '../../src/store/repos/bars.ts';
 import { upsertDividends, upsertSplits } from '../../src/store/repos/events.ts';
 import { upsertInstruments } from '../../src/store/repos/instruments.ts';
 
-export const INSTRUMENTS: Instrument[] = [
+const INSTRUMENTS: Instrument[] = [
   { symbol: 'AAA', assetClass: 'equity', name: 'A', currency: 'USD', timezone: 'America/New_York' },
   { symbol: 'BBB', assetClass: 'equity', name: 'B', currency: 'USD', timezone: 'America/New_York' },
   { symbol: 'CCC', assetClass: 'equity', name: 'C', currency: 'USD', timezone: 'America/New_York' },
@@ -22,8 +22,8 @@ export const INSTRUMENTS: Instrument[] = [
   },
 ];
 
-export const START = Date.UTC(2022, 0, 3);
-export const DAYS = 500;
+const START = Date.UTC(2022, 0, 3);
+const DAYS = 500;
 
 function bars(
   symbol: string,
@@ -97,15 +97,15 @@ export async function loadMarket(db: Db): Promise<void> {
  *   2024-03-07   102    103   ← split ex-date: 408 → 103 is −74.75 % raw, +1 % split-adjusted (412 → 103·4)
  *   2024-03-08   103    105   ← dividend ex-date: factor 1 − 1.03/103 = 0.99 on every earlier price
  */
-export const SPLIT_BARS: ReadonlyArray<[date: string, open: number, close: number]> = [
+const SPLIT_BARS: ReadonlyArray<[date: string, open: number, close: number]> = [
   ['2024-03-04', 400, 400],
   ['2024-03-05', 400, 404],
   ['2024-03-06', 404, 408],
   ['2024-03-07', 102, 103],
   ['2024-03-08', 103, 105],
 ];
-export const SPLIT = { symbol: 'SPLT', exDate: '2024-03-07', splitFrom: 1, splitTo: 4 } as const;
-export const DIVIDEND = { symbol: 'SPLT', exDate: '2024-03-08', amount: 1.03 } as const;
+const SPLIT = { symbol: 'SPLT', exDate: '2024-03-07', splitFrom: 1, splitTo: 4 } as const;
+const DIVIDEND = { symbol: 'SPLT', exDate: '2024-03-08', amount: 1.03 } as const;
 
 export async function loadSplitMarket(db: Db): Promise<void> {
   await upsertInstruments(db, [

@@ -4,7 +4,7 @@ import { executeGuarded } from '../../src/chat/execute.ts';
 import { type ChatExecutor, createChatExecutor } from '../../src/chat/executor/index.ts';
 import { guardSql } from '../../src/chat/sql-guard.ts';
 import type { Db } from '../../src/store/db.ts';
-import { testBackends } from '../../src/store/repos/test-backends.ts';
+import { testBackends } from '../store/backends.ts';
 import { HOSTILE_ACCEPTED, HOSTILE_REFUSED, TEST_COLUMNS } from './hostile-corpus.ts';
 import { seedBars, storeFingerprint } from './seed.ts';
 

@@ -7,7 +7,7 @@ import { upsertInstruments } from '../../src/store/repos/instruments.ts';
 import { FIXTURE_INSTRUMENTS } from '../api/fixture.ts';
 
 /** The API tests' universe plus an ETF and an FX pair. */
-export const CHAT_INSTRUMENTS: Instrument[] = [
+const CHAT_INSTRUMENTS: Instrument[] = [
   ...FIXTURE_INSTRUMENTS,
   {
     symbol: 'SPY',

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jwtKey, verifyToken } from '../../src/api/auth.ts';
 import { ConfigStore } from '../../src/config/store.ts';
 import { openStore } from '../../src/store/open.ts';
+import { MIGRATED_BACKENDS as BACKENDS, type TestStore } from '../store/backends.ts';
 import { runMain, spawnCli } from '../support/cli.ts';
-import { BACKENDS, type TestStore } from './backends.ts';
 import { eventually } from './eventually.ts';
 
 const SECRET = 'cli-secret-0123456789abcdef-0123456789';

@@ -15,7 +15,7 @@ import { loadUniverse } from '../../src/universe.ts';
  * The instruments the e2e store holds: two cryptos, the portfolio's stablecoins, equities and one FX pair;
  * AGG for its long name ("iShares Core US Aggregate Bond"), which once pushed its price out of a 390 px card.
  */
-export const E2E_SYMBOLS = ['BTC', 'ETH', 'USDC', 'USDT', 'DAI', 'SPY', 'AAPL', 'AGG', 'EUR_USD'] as const;
+const E2E_SYMBOLS = ['BTC', 'ETH', 'USDC', 'USDT', 'DAI', 'SPY', 'AAPL', 'AGG', 'EUR_USD'] as const;
 /** Daily bars from here (covers the USDC depeg of March 2023 the synthetic source replays). */
 const FROM = Date.UTC(2023, 0, 1);
 const HOURLY_DAYS = 10;

@@ -7,7 +7,7 @@ export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(REPO, 'bin', 'marketpipe.mjs');
 
 /** A free loopback port (listen on 0, read it, close). */
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -20,7 +20,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Environment for child marketpipe processes: embedded store under `home`, no Redis/PostgreSQL. */
-export function childEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+function childEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, MARKETPIPE_HOME: home, LOG_LEVEL: 'warn', ...extra };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;

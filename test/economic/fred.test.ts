@@ -18,7 +18,7 @@ import type { Db } from '../../src/store/db.ts';
 import { readObservations, readReleases, readSeries, readVintages } from '../../src/store/repos/economic.ts';
 import { readEvents } from '../../src/store/repos/events.ts';
 import { upsertInstruments } from '../../src/store/repos/instruments.ts';
-import { type TestBackend, testBackends } from '../../src/store/repos/test-backends.ts';
+import { type TestBackend, testBackends } from '../store/backends.ts';
 
 const FIX = join(import.meta.dirname, '../../src/sources/fred/fixtures');
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join(FIX, name), 'utf8'));

@@ -21,7 +21,7 @@ import type { Db } from '../../src/store/db.ts';
 import { upsertBars } from '../../src/store/repos/bars.ts';
 import { readCorporateActions, readEvents } from '../../src/store/repos/events.ts';
 import { upsertInstruments } from '../../src/store/repos/instruments.ts';
-import { type TestBackend, testBackends } from '../../src/store/repos/test-backends.ts';
+import { type TestBackend, testBackends } from '../store/backends.ts';
 
 const SRC = join(import.meta.dirname, '../../src/sources');
 const read = (p: string) => readFileSync(join(SRC, p), 'utf8');

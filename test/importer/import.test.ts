@@ -8,7 +8,7 @@ import type { Db } from '../../src/store/db.ts';
 import { countBars, readBars } from '../../src/store/repos/bars.ts';
 import { upsertInstruments } from '../../src/store/repos/instruments.ts';
 import { countPrices } from '../../src/store/repos/prices.ts';
-import { type TestBackend, testBackends } from '../../src/store/repos/test-backends.ts';
+import { type TestBackend, testBackends } from '../store/backends.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mp-import-'));
 const file = (name: string, text: string) => {

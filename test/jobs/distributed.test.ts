@@ -187,7 +187,7 @@ describe('distributed workers on BullMQ (real Redis, two worker processes)', () 
     );
     const counts = await queue.queue.getJobCounts('completed', 'failed');
     // one queue job per tick although two schedulers enqueued every tick (+1 completed: the kill test)
-    expect(counts.completed + counts.failed).toBe(expected.length + 1);
+    expect((counts.completed ?? 0) + (counts.failed ?? 0)).toBe(expected.length + 1);
     expect(counts.failed).toBe(1);
 
     const rows = (

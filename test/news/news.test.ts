@@ -18,7 +18,7 @@ import {
 import type { Db } from '../../src/store/db.ts';
 import { upsertInstruments } from '../../src/store/repos/instruments.ts';
 import { readNews, storeNews } from '../../src/store/repos/news.ts';
-import { type TestBackend, testBackends } from '../../src/store/repos/test-backends.ts';
+import { type TestBackend, testBackends } from '../store/backends.ts';
 
 const SRC = join(import.meta.dirname, '../../src/sources');
 const json = (p: string): unknown => JSON.parse(readFileSync(join(SRC, p), 'utf8'));

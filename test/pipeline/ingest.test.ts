@@ -11,7 +11,7 @@ import type { Loopback } from '../../src/sources/testing/loopback.ts';
 import type { Db } from '../../src/store/db.ts';
 import { readBars } from '../../src/store/repos/bars.ts';
 import { getInstrument, upsertInstruments } from '../../src/store/repos/instruments.ts';
-import { type TestBackend, testBackends } from '../../src/store/repos/test-backends.ts';
+import { type TestBackend, testBackends } from '../store/backends.ts';
 import { startFakeBinance, startFakePolygon } from './fake-providers.ts';
 
 const AAPL: Instrument = {

@@ -14,7 +14,7 @@ import { migrate } from '../../src/store/migrate.ts';
 import { openPglite } from '../../src/store/pglite.ts';
 import { upsertInstruments } from '../../src/store/repos/instruments.ts';
 import { countPrices, readPrices } from '../../src/store/repos/prices.ts';
-import { type TestBackend, testBackends } from '../../src/store/repos/test-backends.ts';
+import { type TestBackend, testBackends } from '../store/backends.ts';
 
 const NOW = Date.UTC(2026, 10, 20, 15, 30);
 const list: Instrument[] = [

@@ -29,7 +29,7 @@ import {
 import type { Db } from '../../src/store/db.ts';
 import { readVintages } from '../../src/store/repos/economic.ts';
 import { upsertInstruments } from '../../src/store/repos/instruments.ts';
-import { type TestBackend, testBackends } from '../../src/store/repos/test-backends.ts';
+import { type TestBackend, testBackends } from '../store/backends.ts';
 import { runCommands } from '../support/cli.ts';
 import { snapshotStore, storeChanges } from './store-snapshot.ts';
 

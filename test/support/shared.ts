@@ -9,7 +9,7 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
  * `../shared` beside the repository, as in CI and on developers' machines. Files under licenses the project
  * does not copy (AGPL/LGPL) are read from here by the tests that say so in their names.
  */
-export const SHARED_DIR =
+const SHARED_DIR =
   [join(REPO_ROOT, '..', 'shared'), '/work/shared'].find((d) => existsSync(d)) ??
   join(REPO_ROOT, '..', 'shared');
 

@@ -24,24 +24,24 @@ export function atr(
   out.fill(Number.NaN, 0, Math.min(period, n));
   if (n <= period) return out;
   let sum = 0;
-  let prevClose = close[0] as number;
+  let prevClose = close[0] ?? Number.NaN;
   for (let i = 1; i <= period; i++) {
-    const h = high[i] as number;
-    const l = low[i] as number;
+    const h = high[i] ?? Number.NaN;
+    const l = low[i] ?? Number.NaN;
     let tr = h - l;
     const a = Math.abs(prevClose - h);
     const b = Math.abs(l - prevClose);
     if (a > tr) tr = a;
     if (b > tr) tr = b;
     sum += tr;
-    prevClose = close[i] as number;
+    prevClose = close[i] ?? Number.NaN;
   }
   let value = sum / period;
   out[period] = value;
   const m = period - 1;
   for (let i = period + 1; i < n; i++) {
-    const h = high[i] as number;
-    const l = low[i] as number;
+    const h = high[i] ?? Number.NaN;
+    const l = low[i] ?? Number.NaN;
     let tr = h - l;
     const a = Math.abs(prevClose - h);
     const b = Math.abs(l - prevClose);
@@ -49,7 +49,7 @@ export function atr(
     if (b > tr) tr = b;
     value = (value * m + tr) / period;
     out[i] = value;
-    prevClose = close[i] as number;
+    prevClose = close[i] ?? Number.NaN;
   }
   if (!Number.isFinite(value)) rejectNonFinite('atr', { high, low, close });
   return out;

@@ -29,11 +29,11 @@ export function bollinger(values: ArrayLike<number>, period = 20, k = 2): Bollin
   middle.fill(Number.NaN, 0, warm);
   lower.fill(Number.NaN, 0, warm);
   if (n < period) return { upper, middle, lower };
-  let sum = values[0] as number;
+  let sum = values[0] ?? Number.NaN;
   let mean = sum;
   let m2 = 0;
   for (let i = 1; i < period; i++) {
-    const x = values[i] as number;
+    const x = values[i] ?? Number.NaN;
     const old = mean;
     sum += x;
     mean = sum / (i + 1);
@@ -49,8 +49,8 @@ export function bollinger(values: ArrayLike<number>, period = 20, k = 2): Bollin
     // rolling-moments.ts); the streaming class does the same at the same indexes.
     const next = Math.min(n, (i + RESYNC_MASK) & ~RESYNC_MASK);
     for (; i < next; i++) {
-      const x = values[i] as number;
-      const y = values[i - period] as number;
+      const x = values[i] ?? Number.NaN;
+      const y = values[i - period] ?? Number.NaN;
       const old = mean;
       sum += x - y;
       mean = sum / period;
@@ -62,11 +62,11 @@ export function bollinger(values: ArrayLike<number>, period = 20, k = 2): Bollin
     }
     if (i < n) {
       sum = 0;
-      for (let j = i - period + 1; j <= i; j++) sum += values[j] as number;
+      for (let j = i - period + 1; j <= i; j++) sum += values[j] ?? Number.NaN;
       mean = sum / period;
       m2 = 0;
       for (let j = i - period + 1; j <= i; j++) {
-        const d = (values[j] as number) - mean;
+        const d = (values[j] ?? Number.NaN) - mean;
         m2 += d * d;
       }
       sd = m2 > 0 ? Math.sqrt(m2 / period) * k : 0;

@@ -10,22 +10,16 @@ import { checkFinite, checkPeriod, rejectNonFinite } from './validate.ts';
  * `src[from … from+period−1]`. Indexes before the seed are left untouched. Returns the last EMA value
  * (NaN when the series is too short). Shared with MACD, whose EMAs start at offsets.
  */
-export function emaInto(
-  src: ArrayLike<number>,
-  from: number,
-  period: number,
-  k: number,
-  out: Float64Array,
-): number {
+function emaInto(src: ArrayLike<number>, from: number, period: number, k: number, out: Float64Array): number {
   const n = src.length;
   const seedAt = from + period - 1;
   if (seedAt >= n) return Number.NaN;
   let sum = 0;
-  for (let i = from; i <= seedAt; i++) sum += src[i] as number;
+  for (let i = from; i <= seedAt; i++) sum += src[i] ?? Number.NaN;
   let e = sum / period;
   out[seedAt] = e;
   for (let i = seedAt + 1; i < n; i++) {
-    e = ((src[i] as number) - e) * k + e;
+    e = ((src[i] ?? Number.NaN) - e) * k + e;
     out[i] = e;
   }
   return e;

@@ -62,7 +62,7 @@ export function macd(values: ArrayLike<number>, options: MacdOptions = {}): Macd
   let slowSum = 0;
   let fastSum = 0;
   for (let i = 0; i <= start; i++) {
-    const x = values[i] as number;
+    const x = values[i] ?? Number.NaN;
     slowSum += x;
     if (i >= slow - fast) fastSum += x;
   }
@@ -70,7 +70,7 @@ export function macd(values: ArrayLike<number>, options: MacdOptions = {}): Macd
   let fastEma = fastSum / fast;
   let signalSum = fastEma - slowEma;
   for (let i = start + 1; i < first; i++) {
-    const x = values[i] as number;
+    const x = values[i] ?? Number.NaN;
     slowEma = (x - slowEma) * kSlow + slowEma;
     fastEma = (x - fastEma) * kFast + fastEma;
     signalSum += fastEma - slowEma;
@@ -78,7 +78,7 @@ export function macd(values: ArrayLike<number>, options: MacdOptions = {}): Macd
   let m = fastEma - slowEma;
   let sig = 0;
   if (first > start) {
-    const x = values[first] as number;
+    const x = values[first] ?? Number.NaN;
     slowEma = (x - slowEma) * kSlow + slowEma;
     fastEma = (x - fastEma) * kFast + fastEma;
     m = fastEma - slowEma;
@@ -89,7 +89,7 @@ export function macd(values: ArrayLike<number>, options: MacdOptions = {}): Macd
   signal[first] = sig;
   hist[first] = m - sig;
   for (let i = first + 1; i < n; i++) {
-    const x = values[i] as number;
+    const x = values[i] ?? Number.NaN;
     slowEma = (x - slowEma) * kSlow + slowEma;
     fastEma = (x - fastEma) * kFast + fastEma;
     m = fastEma - slowEma;

@@ -2,7 +2,9 @@
  * Every indicator against a from-the-definition reference (TA-Lib's definitions, recomputed window by window
  * with no running state) on 5,241 real SPY daily bars (pandas-ta, MIT), to 1e-9 relative.
  */
+
 import { describe, expect, it } from 'vitest';
+import { at } from '../../core/assert.ts';
 import { loadSpyDaily } from '../testing/fixtures.ts';
 import { atr } from './atr.ts';
 import { bollinger } from './bollinger.ts';
@@ -28,19 +30,19 @@ function refEma(xs: number[], p: number, from = 0): number[] {
   let e = mean(xs.slice(from, from + p));
   out[from + p - 1] = e;
   for (let i = from + p; i < xs.length; i++) {
-    e = e + k * ((xs[i] as number) - e);
+    e = e + k * (at(xs, i) - e);
     out[i] = e;
   }
   return out;
 }
 function refRsi(xs: number[], p: number): number[] {
   const out: number[] = xs.map(() => Number.NaN);
-  const ch = xs.map((x, i) => (i === 0 ? 0 : x - (xs[i - 1] as number)));
+  const ch = xs.map((x, i) => (i === 0 ? 0 : x - at(xs, i - 1)));
   let g = mean(ch.slice(1, p + 1).map((d) => Math.max(d, 0)));
   let l = mean(ch.slice(1, p + 1).map((d) => Math.max(-d, 0)));
   out[p] = (100 * g) / (g + l);
   for (let i = p + 1; i < xs.length; i++) {
-    const d = ch[i] as number;
+    const d = at(ch, i);
     g = (g * (p - 1) + Math.max(d, 0)) / p;
     l = (l * (p - 1) + Math.max(-d, 0)) / p;
     out[i] = 100 - 100 / (1 + g / l);
@@ -57,8 +59,8 @@ function expectClose(label: string, ours: Float64Array, ref: number[], from: num
   for (let i = 0; i < from; i++) expect(Number.isNaN(ours[i]), `${label}[${i}] is warm-up NaN`).toBe(true);
   let worst = 0;
   for (let i = from; i < ref.length; i++) {
-    const want = ref[i] as number;
-    const rel = Math.abs((ours[i] as number) - want) / Math.max(Math.abs(want), floor);
+    const want = at(ref, i);
+    const rel = Math.abs(at(ours, i) - want) / Math.max(Math.abs(want), floor);
     if (rel > worst) worst = rel;
   }
   expect(worst, `${label}: worst relative error`).toBeLessThanOrEqual(1e-9);
@@ -77,9 +79,9 @@ describe('indicators equal TA-Lib definitions on real SPY closes to 1e-9 relativ
   it('MACD(12, 26, 9) with TA-Lib seeding', () => {
     const fast = refEma(c, 12, 26 - 12);
     const slow = refEma(c, 26);
-    const line = c.map((_, i) => (i < 25 ? Number.NaN : (fast[i] as number) - (slow[i] as number)));
+    const line = c.map((_, i) => (i < 25 ? Number.NaN : at(fast, i) - at(slow, i)));
     const signal = refEma(line, 9, 25);
-    const hist = line.map((x, i) => x - (signal[i] as number));
+    const hist = line.map((x, i) => x - at(signal, i));
     const out = macd(spy.close);
     // Values pass through zero: relative to max(|v|, 1e-3 of a ~$100 price), i.e. 1e-12 absolute near 0.
     expectClose(
@@ -101,13 +103,13 @@ describe('indicators equal TA-Lib definitions on real SPY closes to 1e-9 relativ
     expectClose(
       'upper',
       b.upper,
-      mid.map((m, i) => m + 2 * (sd[i] as number)),
+      mid.map((m, i) => m + 2 * at(sd, i)),
       19,
     );
     expectClose(
       'lower',
       b.lower,
-      mid.map((m, i) => m - 2 * (sd[i] as number)),
+      mid.map((m, i) => m - 2 * at(sd, i)),
       19,
     );
   });
@@ -117,23 +119,23 @@ describe('indicators equal TA-Lib definitions on real SPY closes to 1e-9 relativ
       i === 0
         ? Number.NaN
         : Math.max(
-            (spy.high[i] as number) - (spy.low[i] as number),
-            Math.abs((spy.high[i] as number) - (c[i - 1] as number)),
-            Math.abs((spy.low[i] as number) - (c[i - 1] as number)),
+            at(spy.high, i) - at(spy.low, i),
+            Math.abs(at(spy.high, i) - at(c, i - 1)),
+            Math.abs(at(spy.low, i) - at(c, i - 1)),
           ),
     );
     const ref: number[] = c.map(() => Number.NaN);
     let a = mean(tr.slice(1, 15));
     ref[14] = a;
     for (let i = 15; i < c.length; i++) {
-      a = (a * 13 + (tr[i] as number)) / 14;
+      a = (a * 13 + at(tr, i)) / 14;
       ref[i] = a;
     }
     expectClose('atr 14', atr(spy.high, spy.low, spy.close, 14), ref, 14);
   });
 
   it('historical volatility 20/50: sample σ of log returns × √252', () => {
-    const r = c.map((x, i) => (i === 0 ? Number.NaN : Math.log(x / (c[i - 1] as number))));
+    const r = c.map((x, i) => (i === 0 ? Number.NaN : Math.log(x / at(c, i - 1))));
     for (const w of [20, 50]) {
       const ref = c.map((_, i) =>
         i < w ? Number.NaN : stdev(r.slice(i - w + 1, i + 1), 1) * Math.sqrt(252),

@@ -14,7 +14,7 @@ export const RESYNC_MASK = 1023;
 export function ringSum(ring: Float64Array, oldest: number): number {
   const p = ring.length;
   let sum = 0;
-  for (let j = 0; j < p; j++) sum += ring[(oldest + j) % p] as number;
+  for (let j = 0; j < p; j++) sum += ring[(oldest + j) % p] ?? Number.NaN;
   return sum;
 }
 
@@ -23,7 +23,7 @@ export function ringM2(ring: Float64Array, oldest: number, mean: number): number
   const p = ring.length;
   let m2 = 0;
   for (let j = 0; j < p; j++) {
-    const d = (ring[(oldest + j) % p] as number) - mean;
+    const d = (ring[(oldest + j) % p] ?? Number.NaN) - mean;
     m2 += d * d;
   }
   return m2;
@@ -57,7 +57,7 @@ export class RollingMoments {
         this.m2 += (x - old) * (x - this.mean);
       }
     } else {
-      const y = this.ring[slot] as number;
+      const y = this.ring[slot] ?? Number.NaN;
       const old = this.mean;
       this.sum += x - y;
       this.mean = this.sum / p;

@@ -15,9 +15,9 @@ export function rsi(values: ArrayLike<number>, period = 14): Float64Array {
   if (n <= period) return out;
   let gain = 0;
   let loss = 0;
-  let prev = values[0] as number;
+  let prev = values[0] ?? Number.NaN;
   for (let i = 1; i <= period; i++) {
-    const x = values[i] as number;
+    const x = values[i] ?? Number.NaN;
     const d = x - prev;
     prev = x;
     if (d < 0) loss -= d;
@@ -29,7 +29,7 @@ export function rsi(values: ArrayLike<number>, period = 14): Float64Array {
   out[period] = t !== 0 ? 100 * (gain / t) : 0;
   const m = period - 1;
   for (let i = period + 1; i < n; i++) {
-    const x = values[i] as number;
+    const x = values[i] ?? Number.NaN;
     const d = x - prev;
     prev = x;
     gain *= m;

@@ -12,11 +12,11 @@ export function sma(values: ArrayLike<number>, period: number): Float64Array {
   let sum = 0;
   const warm = Math.min(period - 1, n);
   for (let i = 0; i < warm; i++) {
-    sum += values[i] as number;
+    sum += values[i] ?? Number.NaN;
     out[i] = Number.NaN;
   }
   if (n < period) return out;
-  sum += values[period - 1] as number;
+  sum += values[period - 1] ?? Number.NaN;
   out[period - 1] = sum / period;
   let i = period;
   while (i < n) {
@@ -24,12 +24,12 @@ export function sma(values: ArrayLike<number>, period: number): Float64Array {
     // rounding drift of the running sum (see rolling-moments.ts).
     const next = Math.min(n, (i + RESYNC_MASK) & ~RESYNC_MASK);
     for (; i < next; i++) {
-      sum += (values[i] as number) - (values[i - period] as number);
+      sum += (values[i] ?? Number.NaN) - (values[i - period] ?? Number.NaN);
       out[i] = sum / period;
     }
     if (i < n) {
       sum = 0;
-      for (let j = i - period + 1; j <= i; j++) sum += values[j] as number;
+      for (let j = i - period + 1; j <= i; j++) sum += values[j] ?? Number.NaN;
       out[i] = sum / period;
       i++;
     }
@@ -54,7 +54,7 @@ export class Sma {
     const p = this.period;
     const slot = this.count % p;
     if (this.count < p) this.sum += value;
-    else this.sum += value - (this.ring[slot] as number);
+    else this.sum += value - (this.ring[slot] ?? Number.NaN);
     this.ring[slot] = value;
     this.count++;
     if (this.count > p && ((this.count - 1) & RESYNC_MASK) === 0)

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sharedPath } from '../../../test/support/shared.ts';
+import { at } from '../../core/assert.ts';
 import { atr } from './atr.ts';
 import { bollinger } from './bollinger.ts';
 import { macd } from './macd.ts';
@@ -44,7 +45,7 @@ function expectColumn(
     if (i < from || s === '') return;
     const tol = tolerance ?? 0.5 * 10 ** -places(s) + 1e-12;
     expect(
-      Math.abs((ours[i] as number) - Number(s)),
+      Math.abs(at(ours, i) - Number(s)),
       `${label}[${i}] ours ${ours[i]} vs sheet ${s}`,
     ).toBeLessThanOrEqual(tol);
     compared++;
@@ -76,10 +77,10 @@ describe.runIf(existsSync(DIR))(
         const t = table(file);
         const out = atr(num(column(t, 'High')), num(column(t, 'Low')), num(column(t, 'Close')), period);
         const sheet = column(t, 'ATR').map(Number);
-        const gap0 = (out[period] as number) - (sheet[period] as number);
+        const gap0 = at(out, period) - at(sheet, period);
         for (let i = period; i < sheet.length; i++) {
           const expectedGap = gap0 * ((period - 1) / period) ** (i - period);
-          const gap = (out[i] as number) - (sheet[i] as number);
+          const gap = at(out, i) - at(sheet, i);
           expect(
             Math.abs(gap - expectedGap),
             `${file}[${i}] gap ${gap} vs ${expectedGap}`,

@@ -1,5 +1,7 @@
 /** Streaming classes return exactly (bit for bit) what the batch functions give, on real SPY bars. */
+
 import { describe, expect, it } from 'vitest';
+import { at } from '../../core/assert.ts';
 import { loadSpyDaily } from '../testing/fixtures.ts';
 import { Atr, atr } from './atr.ts';
 import { Bollinger, bollinger } from './bollinger.ts';
@@ -14,7 +16,7 @@ const spy = loadSpyDaily();
 function expectSame(label: string, batch: Float64Array, stream: Array<number | null>): void {
   expect(stream.length).toBe(batch.length);
   for (let i = 0; i < batch.length; i++) {
-    const b = batch[i] as number;
+    const b = at(batch, i);
     const s = stream[i];
     if (Number.isNaN(b)) expect(s, `${label}[${i}] warm-up`).toBeNull();
     else expect(Object.is(s, b), `${label}[${i}]: stream ${s} vs batch ${b}`).toBe(true);
@@ -107,7 +109,7 @@ describe('streaming equals batch exactly (SPY daily, 5,241 bars)', () => {
   it('ATR', () => {
     const a = new Atr(14);
     const stream = Array.from(spy.close, (close, i) =>
-      a.update({ high: spy.high[i] as number, low: spy.low[i] as number, close }),
+      a.update({ high: at(spy.high, i), low: at(spy.low, i), close }),
     );
     expectSame('atr', atr(spy.high, spy.low, spy.close, 14), stream);
   });

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sharedPath } from '../../../test/support/shared.ts';
+import { at } from '../../core/assert.ts';
 import { atr } from './atr.ts';
 import { bollinger } from './bollinger.ts';
 import { ema } from './ema.ts';
@@ -52,7 +53,7 @@ function expectMatches(label: string, ours: Float64Array, expected: number[], fr
   const tolerance = 0.5 * 10 ** -places + 1e-12;
   expect(Number.isNaN(ours[from - 1] ?? Number.NaN), `${label}: warm-up ends at ${from}`).toBe(true);
   expected.forEach((want, j) => {
-    const got = ours[from + j] as number;
+    const got = at(ours, from + j);
     expect(Math.abs(got - want), `${label}[${from + j}] = ${got}, TA-Lib prints ${want}`).toBeLessThanOrEqual(
       tolerance,
     );

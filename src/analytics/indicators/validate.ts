@@ -25,8 +25,8 @@ export function checkSameLength(indicator: string, arrays: Record<string, ArrayL
 export function rejectNonFinite(indicator: string, arrays: Record<string, ArrayLike<number>>): void {
   for (const [name, values] of Object.entries(arrays)) {
     for (let i = 0; i < values.length; i++) {
-      const v = values[i] as number;
-      if (!Number.isFinite(v))
+      const v = values[i];
+      if (v === undefined || !Number.isFinite(v))
         throw new ValidationError(`${indicator}: ${name}[${i}] is ${v}, expected a finite number`);
     }
   }

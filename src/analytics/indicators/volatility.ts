@@ -58,7 +58,7 @@ export function historicalVolatility(closes: ArrayLike<number>, window = 20, fac
   let m2 = 0;
   const d = window - 1;
   for (let i = 1; i <= window; i++) {
-    const x = Math.log((closes[i] as number) / (closes[i - 1] as number));
+    const x = Math.log((closes[i] ?? Number.NaN) / (closes[i - 1] ?? Number.NaN));
     ring[i - 1] = x;
     if (i === 1) {
       sum = x;
@@ -78,8 +78,8 @@ export function historicalVolatility(closes: ArrayLike<number>, window = 20, fac
     // exactly from the ring (see rolling-moments.ts), as the streaming class does.
     const next = Math.min(n, ((i - 1 + RESYNC_MASK) & ~RESYNC_MASK) + 1);
     for (; i < next; i++) {
-      const x = Math.log((closes[i] as number) / (closes[i - 1] as number));
-      const y = ring[slot] as number;
+      const x = Math.log((closes[i] ?? Number.NaN) / (closes[i - 1] ?? Number.NaN));
+      const y = ring[slot] ?? Number.NaN;
       ring[slot] = x;
       slot = slot + 1 === window ? 0 : slot + 1;
       const old = mean;
@@ -89,7 +89,7 @@ export function historicalVolatility(closes: ArrayLike<number>, window = 20, fac
       out[i] = m2 > 0 ? Math.sqrt(m2 / d) * factor : 0;
     }
     if (i < n) {
-      ring[slot] = Math.log((closes[i] as number) / (closes[i - 1] as number));
+      ring[slot] = Math.log((closes[i] ?? Number.NaN) / (closes[i - 1] ?? Number.NaN));
       slot = slot + 1 === window ? 0 : slot + 1;
       sum = ringSum(ring, slot);
       mean = sum / window;

@@ -25,7 +25,7 @@ import {
 import type { RouteOptions } from './index.ts';
 
 /** A bar as the API sends it (ISO time). */
-export interface BarJson {
+interface BarJson {
   ts: string;
   open: number;
   high: number;
@@ -68,7 +68,7 @@ async function isSynthetic(db: Queryable, cache: Cache, symbol: string): Promise
 const CHART_EXTRA = 'sma:50';
 
 /** `extra` plus the chart's own columns, each once. */
-export function withChartIndicators(extra: string | undefined): string {
+function withChartIndicators(extra: string | undefined): string {
   const names = new Set(parseIndicatorSpec(extra).map((i) => i.name));
   const wanted = parseIndicatorSpec(CHART_EXTRA).filter((i) => !names.has(i.name));
   return [extra ?? '', ...wanted.map((i) => `${i.kind}:${i.period}`)]

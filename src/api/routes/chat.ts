@@ -23,7 +23,7 @@ import type { RouteOptions } from './index.ts';
  */
 
 /** The model endpoints from the app's settings (`serve` passes the full settings). */
-export function llmSettingsOf(deps: AppDeps): LlmSettings {
+function llmSettingsOf(deps: AppDeps): LlmSettings {
   const s = deps.settings as Partial<LlmSettings>;
   return { llm: s.llm ?? {}, llmLocal: s.llmLocal ?? {} };
 }

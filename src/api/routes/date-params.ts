@@ -58,7 +58,7 @@ export function isDateProperty(name: string, schema: PropSchema): boolean {
 }
 
 /** The calendar-date head of `value`, or null when it has none; throws when the head is not a real day. */
-export function calendarDateHead(field: string, value: string): string | null {
+function calendarDateHead(field: string, value: string): string | null {
   const m = DATE_HEAD.exec(value);
   if (!m) return null;
   const [head, y, mo, d] = m;
@@ -75,7 +75,7 @@ function instant(value: string, endBound: boolean): number {
 }
 
 /** Checks the date fields of one request part; `fields` are the date-like names of that part. */
-export function checkDates(part: string, values: unknown, fields: readonly string[]): void {
+function checkDates(part: string, values: unknown, fields: readonly string[]): void {
   if (typeof values !== 'object' || values === null) return;
   const v = values as Record<string, unknown>;
   for (const f of fields) {

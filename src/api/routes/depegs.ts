@@ -18,7 +18,7 @@ const MAX_WINDOW_SPAN_MS = 366 * DAY_MS;
 /** Context shown each side of an event: its own length, at least a day, at most a week. */
 const padOf = (from: number, to: number) => Math.min(7 * DAY_MS, Math.max(DAY_MS, to - from));
 
-export interface DepegWindow {
+interface DepegWindow {
   asset: string;
   peg: number;
   /** The finest interval with bars inside the event: the one the detector judged it on. */
@@ -37,12 +37,7 @@ export interface DepegWindow {
  * with bars inside the event is the one it used, and the lowest low or price of the window is the event's
  * minimum — the chart and the table cannot disagree.
  */
-export async function depegWindow(
-  db: Queryable,
-  asset: string,
-  start: number,
-  end: number,
-): Promise<DepegWindow> {
+async function depegWindow(db: Queryable, asset: string, start: number, end: number): Promise<DepegWindow> {
   const inst = await getInstrument(db, asset);
   if (!inst) throw new NotFoundError(`unknown instrument "${asset}"`);
   const pad = padOf(start, end);

@@ -4,9 +4,9 @@ import { cacheOf, metricsOf } from '../metrics.ts';
 import type { RouteOptions } from './index.ts';
 
 /** How long `/ready` waits for the store (and the read replica) before calling it unreachable. */
-export const READY_DB_TIMEOUT_MS = 2000;
+const READY_DB_TIMEOUT_MS = 2000;
 /** `/health` must answer fast whatever the store does: it waits this long for its probe of the store. */
-export const HEALTH_DB_TIMEOUT_MS = 250;
+const HEALTH_DB_TIMEOUT_MS = 250;
 /** One store probe serves the `/health` calls of this many ms (a load balancer polls often). */
 const HEALTH_PROBE_REUSE_MS = 1000;
 

@@ -12,7 +12,7 @@ export const OVERVIEW_KEY = 'market_overview';
 const OVERVIEW_TTL_SECONDS = 60;
 const MOVERS = 5;
 
-export interface MarketRow {
+interface MarketRow {
   symbol: string;
   name: string;
   asset_class: string;
@@ -24,7 +24,7 @@ export interface MarketRow {
   source: string | null;
 }
 
-export interface MarketOverview {
+interface MarketOverview {
   as_of: string;
   /** Instruments whose newest daily bar is generated (`source = 'synthetic'`): the overview shows demo data. */
   synthetic: number;
@@ -77,7 +77,7 @@ async function lastTwoCloses(db: Queryable): Promise<MarketRow[]> {
 }
 
 /** Overview by asset class (average daily change) and the day's top movers both ways. */
-export async function marketOverview(db: Queryable, now = Date.now()): Promise<MarketOverview> {
+async function marketOverview(db: Queryable, now = Date.now()): Promise<MarketOverview> {
   const rows = await lastTwoCloses(db);
   const classes = new Map<string, MarketRow[]>();
   for (const r of rows) classes.set(r.asset_class, [...(classes.get(r.asset_class) ?? []), r]);

@@ -3,8 +3,8 @@ import { feedCounts } from '../../store/repos/feed-counts.ts';
 import { nullableNumber, nullableString } from './common.ts';
 
 /** The non-market data domains the monitor shows a card for, by schema. */
-export const FEED_SCHEMAS = ['economic_data', 'news', 'events'] as const;
-export type FeedSchema = (typeof FEED_SCHEMAS)[number];
+const FEED_SCHEMAS = ['economic_data', 'news', 'events'] as const;
+type FeedSchema = (typeof FEED_SCHEMAS)[number];
 
 /**
  * One domain's coverage card: `records` stored (observations, articles, events), `instruments` the things

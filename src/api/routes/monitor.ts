@@ -14,7 +14,7 @@ const SYSTEM_SCHEMAS = ['pg_catalog', 'information_schema', 'pg_toast'];
 const IDENT = /^[a-z_][a-z0-9_]*$/;
 
 /** marketpipe's schemas with their tables (system schemas left out). */
-export async function listSchemas(db: Queryable): Promise<Array<{ schema: string; tables: string[] }>> {
+async function listSchemas(db: Queryable): Promise<Array<{ schema: string; tables: string[] }>> {
   const res = await db.query<{ schema: string; tables: string[] | string | null }>(
     `SELECT s.schema_name AS schema,
             array_remove(array_agg(t.table_name::text ORDER BY t.table_name), NULL) AS tables
@@ -58,7 +58,7 @@ async function tablesOf(db: Queryable, schema: string): Promise<Map<string, stri
 
 const TIME_COLUMNS = ['ts', 'time', 'date', 'start_time', 'as_of', 'created_at', 'started_at'];
 
-export interface TableStats {
+interface TableStats {
   table: string;
   rows: number;
   bytes: number | null;
@@ -68,7 +68,7 @@ export interface TableStats {
 }
 
 /** Row count, size and time span of each table of a schema. */
-export async function schemaStats(db: Queryable, schema: string): Promise<TableStats[]> {
+async function schemaStats(db: Queryable, schema: string): Promise<TableStats[]> {
   const out: TableStats[] = [];
   for (const [table, columns] of await tablesOf(db, schema)) {
     const name = `"${schema}"."${table}"`;
@@ -101,7 +101,7 @@ export async function schemaStats(db: Queryable, schema: string): Promise<TableS
 const SYMBOL_COLUMNS = ['symbol', 'asset', 'asset_1'];
 
 /** Per symbol, how many rows each table of the schema holds for it (via `instrument_id` or a symbol column). */
-export async function schemaSymbols(
+async function schemaSymbols(
   db: Queryable,
   schema: string,
 ): Promise<Array<{ symbol: string; rows: number; tables: Record<string, number> }>> {

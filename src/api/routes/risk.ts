@@ -8,7 +8,7 @@ import { anyObject, errorResponses, nullableNumber } from './common.ts';
 import type { RouteOptions } from './index.ts';
 
 /** Most Monte Carlo paths one request may ask for (a request must not hold the server for seconds). */
-export const MAX_API_SIMULATIONS = 200_000;
+const MAX_API_SIMULATIONS = 200_000;
 
 const portfolioName = {
   type: 'string',

@@ -17,9 +17,9 @@ import type { RouteOptions } from './index.ts';
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Most symbols one watchlist request may ask for. */
-export const MAX_WATCHLIST = 200;
+const MAX_WATCHLIST = 200;
 
-export interface WatchlistResult {
+interface WatchlistResult {
   items: Array<CachedPrice & { cached: boolean }>;
   errors: Array<{ symbol: string; error: string }>;
 }
@@ -29,7 +29,7 @@ export interface WatchlistResult {
  * the newest point price, else the close of the newest hourly or daily bar, whichever is newer. Store
  * answers are written back to the cache (cache-aside). Symbols with no data come back in `errors`.
  */
-export async function watchlist(
+async function watchlist(
   db: Queryable,
   cache: Cache,
   symbols: readonly string[],

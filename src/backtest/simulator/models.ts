@@ -178,12 +178,7 @@ export function simulateReturns(model: MarketModel, bars: number, rng: Rng): Flo
  * Bars from a start price and log returns on the given timestamps (`ts.length` = returns + 1): close_k =
  * close_{k−1}·e^{r_k}; open = previous close (so next-open fills see the move), high/low = max/min of the two.
  */
-export function barsFromReturns(
-  symbol: string,
-  ts: Float64Array,
-  start: number,
-  returns: Float64Array,
-): BarColumns {
+function barsFromReturns(symbol: string, ts: Float64Array, start: number, returns: Float64Array): BarColumns {
   const n = ts.length;
   if (returns.length !== n - 1)
     throw new ValidationError(`${symbol}: ${returns.length} returns for ${n} timestamps`);

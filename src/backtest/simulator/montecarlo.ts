@@ -5,7 +5,7 @@ import type { BarColumns, StrategyFactory } from '../types.ts';
 import { applyEvent, type MarketEvent } from './events.ts';
 import { type MarketModel, simulateMarket } from './models.ts';
 
-export interface Percentiles {
+interface Percentiles {
   p5: number;
   p25: number;
   p50: number;
@@ -49,7 +49,7 @@ export function percentile(sorted: ArrayLike<number>, q: number): number {
   return a + ((sorted[hi] ?? a) - a) * (pos - lo);
 }
 
-export function distribution(samples: readonly Metrics[]): MetricDistribution {
+function distribution(samples: readonly Metrics[]): MetricDistribution {
   const out: MetricDistribution = {};
   const first = samples[0];
   if (first === undefined) return out;

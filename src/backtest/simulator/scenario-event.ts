@@ -8,10 +8,10 @@ import type { ScenarioDefinition } from './scenarios.ts';
  * about 0.97, 0.88, 0.97, 0.99, 1.00 on 10–14 March (trough 0.12 below peg; CoinGecko daily, see
  * /work/shared/data/stablecoin_depeg). A scenario's shocked price sets the depth; this sets the path.
  */
-export const USDC_2023_PROFILE: readonly number[] = [0.25, 1, 0.25, 1 / 12, 0];
+const USDC_2023_PROFILE: readonly number[] = [0.25, 1, 0.25, 1 / 12, 0];
 
 /** Daily multipliers of a depeg to `trough` (fraction of peg, e.g. 0.88) following `profile`. */
-export function depegShape(trough: number, profile: readonly number[] = USDC_2023_PROFILE): number[] {
+function depegShape(trough: number, profile: readonly number[] = USDC_2023_PROFILE): number[] {
   const depth = 1 - trough;
   return profile.map((p) => 1 - depth * p);
 }

@@ -31,7 +31,7 @@ function isStrategy(v: unknown): v is Strategy {
 }
 
 /** Looks like a module path rather than a built-in name. */
-export function isStrategyPath(nameOrPath: string): boolean {
+function isStrategyPath(nameOrPath: string): boolean {
   return /[\\/]/.test(nameOrPath) || /\.(ts|mts|js|mjs)$/.test(nameOrPath);
 }
 

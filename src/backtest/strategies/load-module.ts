@@ -43,7 +43,7 @@ interface EsbuildApi {
   ): { code: string };
 }
 
-export function isTypeScriptPath(file: string): boolean {
+function isTypeScriptPath(file: string): boolean {
   return /\.(ts|mts|cts)$/i.test(file);
 }
 

@@ -5,7 +5,7 @@ import { type PgliteExecutorOptions, pgliteExecutor } from './pglite.ts';
 import { type PostgresExecutorOptions, postgresExecutor } from './postgres.ts';
 import type { ChatExecutor, ChatLimits, ChatRun, RowsCheck } from './types.ts';
 
-export type { ChatExecutor, ChatLimits, ChatRun } from './types.ts';
+export type { ChatExecutor } from './types.ts';
 
 export interface ChatExecutorOptions extends PostgresExecutorOptions, PgliteExecutorOptions {}
 

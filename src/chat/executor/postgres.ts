@@ -5,7 +5,7 @@ import { ConcurrencyLimiter } from './limiter.ts';
 import type { ChatExecutor, ChatLimits, ChatRun, RowsCheck } from './types.ts';
 
 /** The role migration 080 creates; chat statements switch to it when the session may. */
-export const READ_ONLY_ROLE = 'marketpipe_chat_ro';
+const READ_ONLY_ROLE = 'marketpipe_chat_ro';
 
 export interface PostgresExecutorOptions {
   /** Connections of the chat pool (chat runs in flight at most). @defaultValue 2 */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { at } from '../../core/assert.ts';
 import { DEFAULT_THRESHOLDS as T } from '../thresholds.ts';
 import { checkCorrelationMatrix } from './correlation-matrix.ts';
 
@@ -12,8 +13,8 @@ describe('correlation matrices', () => {
         for (let j = i; j < n; j++) {
           s = (s * 16807) % 2147483647;
           const v = i === j ? 1 : (s / 2147483647) * 2 - 1;
-          (m[i] as number[])[j] = v;
-          (m[j] as number[])[i] = v;
+          at(m, i)[j] = v;
+          at(m, j)[i] = v;
         }
       }
       expect(checkCorrelationMatrix(m, T)).toEqual([]);

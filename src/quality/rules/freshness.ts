@@ -25,7 +25,7 @@ export interface FreshnessInput {
 }
 
 /** Age in ms of the latest point against the market's clock (negative or 0 when up to date). */
-export function dataAgeMs(input: FreshnessInput): number {
+function dataAgeMs(input: FreshnessInput): number {
   const { assetClass, interval, latestTs, now } = input;
   if (latestTs === null) return Number.POSITIVE_INFINITY;
   const end = latestTs + (interval ? INTERVAL_MS[interval] : 0);

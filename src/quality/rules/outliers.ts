@@ -32,7 +32,7 @@ export interface OutlierResult {
 }
 
 /** Robust σ-units → score: 1 up to 3σ, 0.5 at the threshold k, k/(2z) beyond. */
-export function scoreFromZ(z: number, k: number): number {
+function scoreFromZ(z: number, k: number): number {
   if (z <= 3) return 1;
   if (z <= k) return 1 - (0.5 * (z - 3)) / Math.max(k - 3, 1e-9);
   return (0.5 * k) / z;

@@ -26,4 +26,3 @@ export const RULES = {
   freshness: 'freshness',
   gaps: 'gaps',
 } as const;
-export type RuleName = (typeof RULES)[keyof typeof RULES];

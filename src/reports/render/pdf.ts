@@ -12,7 +12,7 @@ type Doc = PDFKit.PDFDocument;
 const pct = (v: number | null) => (v === null ? '-' : `${v >= 0 ? '+' : ''}${(v * 100).toFixed(2)} %`);
 const money = (v: number | null) => (v === null ? '-' : `$${Math.round(v).toLocaleString('en-US')}`);
 /** Text the standard PDF fonts can draw (WinAnsi): common punctuation mapped, anything else as '?'. */
-export function pdfText(s: string): string {
+function pdfText(s: string): string {
   return s
     .replace(/[\u2018\u2019]/g, "'")
     .replace(/[\u201c\u201d]/g, '"')

@@ -5,8 +5,8 @@
  * 20 % above its 30-day average; medium — diversification score < 0.5; low — informational.
  */
 
-export const ALERT_LEVELS = ['critical', 'high', 'medium', 'low'] as const;
-export type AlertLevel = (typeof ALERT_LEVELS)[number];
+const ALERT_LEVELS = ['critical', 'high', 'medium', 'low'] as const;
+type AlertLevel = (typeof ALERT_LEVELS)[number];
 
 export interface Alert {
   level: AlertLevel;
@@ -30,7 +30,7 @@ export interface AlertInputs {
   newDepegs7d: number;
 }
 
-export const ALERT_THRESHOLDS = Object.freeze({
+const ALERT_THRESHOLDS = Object.freeze({
   ltvCritical: 0.8,
   ltvHigh: 0.7,
   stressCritical: 0.5,

@@ -14,7 +14,7 @@ import {
   type Recommendation,
 } from './alerts.ts';
 
-export interface CorrelationChange {
+interface CorrelationChange {
   asset_1: string;
   asset_2: string;
   corr_30d: number;

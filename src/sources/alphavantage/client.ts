@@ -11,7 +11,7 @@ import { httpFor, type ProviderOptions, safeJson, trimBase } from '../support.ts
 import { avEarningsCalendar, avNewsItem } from './mapping.ts';
 import { AvMessage, AvNewsResponse } from './schema.ts';
 
-export const ALPHAVANTAGE_DEFAULT_BASE_URL = 'https://www.alphavantage.co';
+const ALPHAVANTAGE_DEFAULT_BASE_URL = 'https://www.alphavantage.co';
 /** Free tier: 5 requests/minute (the Note says so); wait this long before the next try. */
 const RATE_LIMIT_WAIT_MS = 60_000;
 

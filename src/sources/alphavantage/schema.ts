@@ -8,7 +8,7 @@ import { z } from 'zod';
 
 const num = z.union([z.number(), z.string()]).transform((v) => Number(v));
 
-export const AvTickerSentiment = z.object({
+const AvTickerSentiment = z.object({
   ticker: z.string(),
   relevance_score: num,
   ticker_sentiment_score: num,

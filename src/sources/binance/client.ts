@@ -8,11 +8,11 @@ import { latestOneByOne, type ProviderOptions, safeJson } from '../support.ts';
 import { BINANCE_INTERVALS, BINANCE_INVALID_SYMBOL, binanceBar, binancePrice } from './mapping.ts';
 import { BinanceErrorBody, BinanceKlines, BinanceTickerPrice } from './schema.ts';
 
-export const BINANCE_DEFAULT_BASE_URL = 'https://api.binance.com';
+const BINANCE_DEFAULT_BASE_URL = 'https://api.binance.com';
 /** Most klines Binance returns per request. */
 export const BINANCE_PAGE_LIMIT = 1000;
 /** Request weight allowed per minute per IP (spot API, 2024); the remaining headroom is this minus used. */
-export const BINANCE_WEIGHT_PER_MINUTE = 6000;
+const BINANCE_WEIGHT_PER_MINUTE = 6000;
 
 export class BinanceSource extends HttpSource {
   readonly assetClasses: readonly AssetClass[] = ['crypto', 'stablecoin'];

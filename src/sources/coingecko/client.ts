@@ -11,8 +11,8 @@ import { type ProviderOptions, trimBase } from '../support.ts';
 import { boundarySnapMs, coingeckoBars, coingeckoLatest, coingeckoPoints } from './mapping.ts';
 import { CoinGeckoMarketChart, CoinGeckoSimplePrice } from './schema.ts';
 
-export const COINGECKO_DEFAULT_BASE_URL = 'https://api.coingecko.com';
-export const COINGECKO_PRO_BASE_URL = 'https://pro-api.coingecko.com';
+const COINGECKO_DEFAULT_BASE_URL = 'https://api.coingecko.com';
+const COINGECKO_PRO_BASE_URL = 'https://pro-api.coingecko.com';
 /** Longest span CoinGecko still answers with hourly points (it switches to daily above 90 days). */
 export const COINGECKO_HOURLY_SPAN_MS = 89 * 86_400_000;
 /** Coin ids per `/simple/price` request. */

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 
 /** `[epoch ms, value]`; CoinGecko sends null for values it lacks (market caps of young coins). */
-export const CoinGeckoPoint = z.tuple([z.number(), z.number().nullable()]);
+const CoinGeckoPoint = z.tuple([z.number(), z.number().nullable()]);
 
 /** `/coins/{id}/market_chart/range`: irregular points; `total_volumes` are rolling 24-hour volumes. */
 export const CoinGeckoMarketChart = z.object({

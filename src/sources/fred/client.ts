@@ -22,9 +22,9 @@ import {
   FredSeriesResponse,
 } from './schema.ts';
 
-export const FRED_DEFAULT_BASE_URL = 'https://api.stlouisfed.org';
+const FRED_DEFAULT_BASE_URL = 'https://api.stlouisfed.org';
 /** FRED's largest page of observations. */
-export const FRED_PAGE_LIMIT = 100_000;
+const FRED_PAGE_LIMIT = 100_000;
 
 /** Typed error for a FRED error body (HTTP 400 for both a bad key and an unknown series). */
 export function classifyFredError(

@@ -53,7 +53,7 @@ export const FredSeriesResponse = z.object({
   seriess: z.array(FredSeries),
 });
 
-export const FredRelease = z.object({
+const FredRelease = z.object({
   id: z.number(),
   realtime_start: z.string().optional(),
   realtime_end: z.string().optional(),

@@ -18,7 +18,7 @@ import { httpFor, type ProviderOptions, safeJson, trimBase } from '../support.ts
 import { newsApiItem } from './mapping.ts';
 import { NewsApiError, NewsApiResponse } from './schema.ts';
 
-export const NEWSAPI_DEFAULT_BASE_URL = 'https://newsapi.org';
+const NEWSAPI_DEFAULT_BASE_URL = 'https://newsapi.org';
 
 const AUTH_CODES = new Set(['apiKeyDisabled', 'apiKeyInvalid', 'apiKeyMissing']);
 

@@ -11,9 +11,9 @@ import { OANDA_GRANULARITIES, type OandaPrice, oandaBar, oandaPrice, oandaTime }
 import { OandaCandlesResponse, OandaErrorBody } from './schema.ts';
 
 /** Practice (fxTrade Practice) accounts are the free ones; live accounts set OANDA_BASE_URL=https://api-fxtrade.oanda.com. */
-export const OANDA_DEFAULT_BASE_URL = 'https://api-fxpractice.oanda.com';
+const OANDA_DEFAULT_BASE_URL = 'https://api-fxpractice.oanda.com';
 /** Most candles v20 returns per request. */
-export const OANDA_MAX_COUNT = 5000;
+const OANDA_MAX_COUNT = 5000;
 
 export interface OandaOptions extends ProviderOptions {
   /** Side of the book for bars and prices. @defaultValue 'M' (mid) */

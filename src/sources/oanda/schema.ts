@@ -4,7 +4,7 @@ import { z } from 'zod';
 /** v20 sends prices as decimal strings. */
 const Decimal = z.string().regex(/^-?\d+(\.\d+)?$/, 'expected a decimal string');
 
-export const OandaOhlc = z.object({ o: Decimal, h: Decimal, l: Decimal, c: Decimal });
+const OandaOhlc = z.object({ o: Decimal, h: Decimal, l: Decimal, c: Decimal });
 
 /** `time` is RFC 3339 with nanoseconds (`2016-10-17T19:35:00.000000000Z`); `complete` false while forming. */
 export const OandaCandle = z.object({

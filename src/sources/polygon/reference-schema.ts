@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const PolygonDividend = z.object({
+const PolygonDividend = z.object({
   cash_amount: z.number(),
   currency: z.string().optional(),
   declaration_date: z.string().optional(),
@@ -20,7 +20,7 @@ export const PolygonDividend = z.object({
   id: z.string().optional(),
 });
 
-export const PolygonSplit = z.object({
+const PolygonSplit = z.object({
   execution_date: z.string(),
   split_from: z.number(),
   split_to: z.number(),

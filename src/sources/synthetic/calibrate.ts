@@ -4,6 +4,7 @@
  * the OANDA legs for FX). Measured once per process from samples/, so the synthetic market moves like the
  * real one the project ships.
  */
+import { ensureDefined } from '../../core/assert.ts';
 import { DAY_MS } from '../../core/time.ts';
 import type { RealSamples } from './real-samples.ts';
 
@@ -25,7 +26,7 @@ export interface Calibration {
 }
 
 /** Used for any figure the samples cannot give (documented long-run values). */
-export const DEFAULT_CALIBRATION: Calibration = Object.freeze({
+const DEFAULT_CALIBRATION: Calibration = Object.freeze({
   marketVol: 0.011,
   equityBeta: 1.2,
   equityResidualVol: 0.012,
@@ -63,10 +64,11 @@ function hasDay(bars: readonly { ts: number }[], day: number): boolean {
 function returns(closes: ReadonlyMap<number, number>): Map<number, number> {
   const days = [...closes.keys()].sort((a, b) => a - b);
   const out = new Map<number, number>();
-  for (let i = 1; i < days.length; i += 1) {
-    const d = days[i] as number;
-    const p = days[i - 1] as number;
-    out.set(d, Math.log((closes.get(d) as number) / (closes.get(p) as number)));
+  let prev: number | undefined;
+  for (const d of days) {
+    if (prev !== undefined)
+      out.set(d, Math.log(ensureDefined(closes.get(d)) / ensureDefined(closes.get(prev))));
+    prev = d;
   }
   return out;
 }

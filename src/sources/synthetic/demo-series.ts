@@ -24,14 +24,14 @@ import { loadRealSamples, type RealSamples } from './real-samples.ts';
  * samples' start (from HISTORY_START), so their real history (and the stablecoins' real depegs: USDT after
  * Terra, May 2022; USDC and DAI after SVB, March 2023) is stored whole.
  */
-export const DEMO_START = Date.UTC(2025, 5, 1);
-export const HISTORY_START = Date.UTC(2022, 0, 1);
+const DEMO_START = Date.UTC(2025, 5, 1);
+const HISTORY_START = Date.UTC(2022, 0, 1);
 /** Days of hourly bars for 24/7 instruments (the dashboard's 1D and 1W views read them). */
-export const DEMO_HOURLY_DAYS = 14;
+const DEMO_HOURLY_DAYS = 14;
 /** Hourly windows closer than this are joined by synthetic hours; farther ones are not (too many rows). */
 const MAX_JOIN_MS = 400 * DAY_MS;
 
-export const SYNTHETIC_SOURCE = 'synthetic';
+const SYNTHETIC_SOURCE = 'synthetic';
 
 export interface DemoSeriesPlan {
   instrument: Instrument;

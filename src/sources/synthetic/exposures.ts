@@ -18,7 +18,7 @@ export type FactorName =
   | 'oil'
   | `sector:${string}`;
 
-export interface Exposure {
+interface Exposure {
   factor: FactorName;
   /** Loading; for `sector:*` in units of the calibrated sector volatility. */
   beta: number;

@@ -17,8 +17,6 @@ import { TYPICAL_VOLUME } from './model.ts';
 import { hash2, hashString, normalAt } from './random.ts';
 import { loadRealSamples, type RealSamples } from './real-samples.ts';
 
-export { SYNTHETIC_START } from './market.ts';
-
 export interface SyntheticOptions {
   /** Mixed into every draw: same seed, same bars. @defaultValue 0 */
   seed?: number;

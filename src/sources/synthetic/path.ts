@@ -142,7 +142,7 @@ function refine(
 }
 
 /** Per-day cache bounded to a few days (generation walks forward through time). */
-export function cached<T>(cache: Map<number, T>, day: number, build: () => T): T {
+function cached<T>(cache: Map<number, T>, day: number, build: () => T): T {
   const hit = cache.get(day);
   if (hit !== undefined) return hit;
   const value = build();

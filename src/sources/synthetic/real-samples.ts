@@ -11,9 +11,9 @@ import { ValidationError } from '../../core/errors.ts';
 import type { Bar } from '../../core/types.ts';
 
 /** `samples/` at the package root (the same depth under src/ and dist/). */
-export const SAMPLE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'samples');
+const SAMPLE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'samples');
 
-export interface RealSampleFile {
+interface RealSampleFile {
   /** Path under samples/, generic CSV `ts,open,high,low,close,volume` (ISO dates or instants, UTC). */
   file: string;
   symbol: string;
@@ -23,7 +23,7 @@ export interface RealSampleFile {
 }
 
 /** Every real price file the demo loads, finest first within a symbol is not required. */
-export const REAL_SAMPLE_FILES: readonly RealSampleFile[] = Object.freeze([
+const REAL_SAMPLE_FILES: readonly RealSampleFile[] = Object.freeze([
   { file: 'daily/SPY_yahoo_daily_2021-2026.csv', symbol: 'SPY', interval: '1d', source: 'yahoo' },
   { file: 'daily/VOO_yahoo_daily_2021-2025.csv', symbol: 'VOO', interval: '1d', source: 'yahoo' },
   { file: 'daily/AAPL_yahoo_daily_2021-2025.csv', symbol: 'AAPL', interval: '1d', source: 'yahoo' },
@@ -58,9 +58,9 @@ export const REAL_SAMPLE_FILES: readonly RealSampleFile[] = Object.freeze([
 ]);
 
 /** FRED SP500 closes (`DATE,SP500`, "." for no value): the S&P 500 index level the SPX series is anchored to. */
-export const SPX_FRED_FILE = 'index/SP500_fred_2021-2024.csv';
+const SPX_FRED_FILE = 'index/SP500_fred_2021-2024.csv';
 
-export interface RealSeries extends RealSampleFile {
+interface RealSeries extends RealSampleFile {
   /** Ascending by time, one bar per `ts`. */
   bars: Bar[];
 }

@@ -16,7 +16,7 @@ export interface Reply {
   delayMs?: number;
 }
 
-export interface SeenRequest {
+interface SeenRequest {
   url: URL;
   headers: IncomingHttpHeaders;
 }

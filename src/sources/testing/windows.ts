@@ -5,8 +5,8 @@ export function maxInWindow(times: readonly number[], windowMs: number): number 
   const sorted = [...times].sort((a, b) => a - b);
   let most = 0;
   let start = 0;
-  for (let end = 0; end < sorted.length; end += 1) {
-    while ((sorted[end] as number) - (sorted[start] as number) >= windowMs) start += 1;
+  for (const [end, t] of sorted.entries()) {
+    while (t - (sorted[start] ?? t) >= windowMs) start += 1;
     most = Math.max(most, end - start + 1);
   }
   return most;

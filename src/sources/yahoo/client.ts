@@ -8,7 +8,7 @@ import { dailyTimeZone, latestOneByOne, type ProviderOptions } from '../support.
 import { YAHOO_INTERVALS, YAHOO_MAX_SPAN_MS, yahooBars, yahooPrice } from './mapping.ts';
 import { YahooChartResponse, type YahooChartResult } from './schema.ts';
 
-export const YAHOO_DEFAULT_BASE_URL = 'https://query2.finance.yahoo.com';
+const YAHOO_DEFAULT_BASE_URL = 'https://query2.finance.yahoo.com';
 
 /** Yahoo rejects requests without a browser-like user agent. */
 const USER_AGENT = 'Mozilla/5.0 (compatible; marketpipe/0.1; +https://github.com/marketpipe)';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 /** Quote arrays hold null where Yahoo has no value for a timestamp (halts, thin intraday minutes). */
 const Series = z.array(z.number().nullable());
 
-export const YahooQuote = z.object({
+const YahooQuote = z.object({
   open: Series.optional(),
   high: Series.optional(),
   low: Series.optional(),
@@ -12,8 +12,8 @@ export const YahooQuote = z.object({
   volume: Series.optional(),
 });
 
-export const YahooDividend = z.object({ amount: z.number(), date: z.number() });
-export const YahooSplit = z.object({
+const YahooDividend = z.object({ amount: z.number(), date: z.number() });
+const YahooSplit = z.object({
   date: z.number(),
   numerator: z.number(),
   denominator: z.number(),

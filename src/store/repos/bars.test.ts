@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testBackends } from '../../../test/store/backends.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { DAY_MS, HOUR_MS } from '../../core/time.ts';
 import type { Instrument, StoredBar } from '../../core/types.ts';
@@ -13,7 +14,6 @@ import {
   upsertBars,
 } from './bars.ts';
 import { upsertInstruments } from './instruments.ts';
-import { testBackends } from './test-backends.ts';
 
 const INSTRUMENTS: Instrument[] = [
   { symbol: 'BTC', assetClass: 'crypto', name: 'Bitcoin', currency: 'USD', timezone: 'UTC' },

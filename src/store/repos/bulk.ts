@@ -28,10 +28,10 @@ export interface UpsertOptions {
   atomic?: boolean;
 }
 
-export const DEFAULT_BATCH_SIZE = 50_000;
+const DEFAULT_BATCH_SIZE = 50_000;
 
 /** Symbol → instrument id, looked up once per symbol per load. */
-export class SymbolIds {
+class SymbolIds {
   private readonly ids = new Map<string, number>();
 
   /** Resolves every symbol of `symbols`; throws NotFoundError naming the unknown ones, before the batch is written. */
@@ -93,7 +93,7 @@ export interface BulkSpec<T> {
  * (under a savepoint; a unique violation from a concurrent writer falls back to the merge), which is the
  * common case of incremental loads appending after the last stored bar.
  */
-export interface DirectSpec<T> {
+interface DirectSpec<T> {
   table: string;
   columns: readonly string[];
   toRow(row: T, ids: SymbolIds): readonly unknown[];

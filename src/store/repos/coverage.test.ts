@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testBackends } from '../../../test/store/backends.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import { DAY_MS, HOUR_MS } from '../../core/time.ts';
 import type { StoredBar } from '../../core/types.ts';
@@ -7,7 +8,6 @@ import { upsertBars } from './bars.ts';
 import { coverage, findGaps } from './coverage.ts';
 import { upsertInstruments } from './instruments.ts';
 import { upsertPrices } from './prices.ts';
-import { testBackends } from './test-backends.ts';
 
 function bar(symbol: string, interval: '1d' | '1h', ts: number): StoredBar {
   return { symbol, interval, ts, open: 1, high: 1, low: 1, close: 1, volume: 0, source: 'test' };

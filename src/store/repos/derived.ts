@@ -5,7 +5,7 @@
  */
 import type { Interval } from '../../core/types.ts';
 import type { Queryable } from '../db.ts';
-import { instrumentId, tsParam } from './lookup.ts';
+import { tsParam } from './lookup.ts';
 
 const nullable = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
@@ -34,53 +34,6 @@ export const VOL_COLUMNS = [
   'bb_lower',
   'atr_14',
 ] as const;
-
-/** Upserts one instrument's metrics (NaN → NULL). Returns rows written. */
-export async function upsertVolatilityMetrics(
-  db: Queryable,
-  symbol: string,
-  interval: Interval,
-  cols: VolatilityColumns,
-): Promise<number> {
-  const n = cols.ts.length;
-  if (n === 0) return 0;
-  const id = await instrumentId(db, symbol);
-  const ts = Array.from(cols.ts, (t) => tsParam(t));
-  const arrays = VOL_COLUMNS.map((c) => Array.from(cols[c], nullable));
-  const list = VOL_COLUMNS.map((_, i) => `$${i + 4}::float8[]`).join(', ');
-  const res = await db.query(
-    `INSERT INTO derived.volatility_metrics (instrument_id, interval, ts, ${VOL_COLUMNS.join(', ')})
-     SELECT $1, $2, u.* FROM unnest($3::timestamptz[], ${list}) AS u
-     ON CONFLICT (instrument_id, interval, ts) DO UPDATE SET
-       ${VOL_COLUMNS.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, calculated_at = now()`,
-    [id, interval, ts, ...arrays],
-  );
-  return res.rowCount;
-}
-
-/**
- * Where a rewrite of an instrument's metrics may start: after the newest stored row, unless a bar at or before
- * it was (re)ingested since that row was calculated (then everything is rewritten). Null = rewrite all.
- */
-export async function volatilityResumeFrom(
-  db: Queryable,
-  symbol: string,
-  interval: Interval,
-): Promise<number | null> {
-  const id = await instrumentId(db, symbol);
-  const res = await db.query<{ last: number | null; changed: boolean | null }>(
-    `WITH s AS (SELECT max(ts) AS last, max(calculated_at) AS calc FROM derived.volatility_metrics
-                 WHERE instrument_id = $1 AND interval = $2)
-     SELECT (extract(epoch FROM s.last) * 1000)::float8 AS last,
-            EXISTS (SELECT 1 FROM market_data.bars b
-                     WHERE b.instrument_id = $1 AND b.interval = $2 AND b.ts <= s.last AND b.ingested_at >= s.calc) AS changed
-       FROM s`,
-    [id, interval],
-  );
-  const row = res.rows[0];
-  if (!row || row.last === null || row.changed) return null;
-  return Number(row.last);
-}
 
 /** Several instruments' metrics rows as parallel columns: `ids[i]` is the instrument of row i. */
 export interface VolatilityBatch extends VolatilityColumns {

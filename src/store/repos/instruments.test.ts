@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testBackends } from '../../../test/store/backends.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import type { Instrument } from '../../core/types.ts';
 import type { Db } from '../db.ts';
@@ -11,7 +12,6 @@ import {
   setInstrumentActive,
   upsertInstruments,
 } from './instruments.ts';
-import { testBackends } from './test-backends.ts';
 
 const USDC: Instrument = {
   symbol: 'USDC',

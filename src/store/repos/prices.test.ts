@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testBackends } from '../../../test/store/backends.ts';
 import { NotFoundError } from '../../core/errors.ts';
 import { HOUR_MS } from '../../core/time.ts';
 import type { PricePoint } from '../../core/types.ts';
 import type { Db } from '../db.ts';
 import { upsertInstruments } from './instruments.ts';
 import { countPrices, latestPrices, readPrices, upsertPrices } from './prices.ts';
-import { testBackends } from './test-backends.ts';
 
 const T0 = Date.UTC(2023, 2, 10);
 

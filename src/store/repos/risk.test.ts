@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testBackends } from '../../../test/store/backends.ts';
 import { ConflictError, NotFoundError } from '../../core/errors.ts';
 import { scenario } from '../../risk/testing.ts';
 import type { Db } from '../db.ts';
@@ -16,7 +17,6 @@ import {
   storedDepegEvents,
   varHistory,
 } from './risk.ts';
-import { testBackends } from './test-backends.ts';
 
 for (const backend of await testBackends('risk')) {
   describe(`risk repository on ${backend.name}`, () => {

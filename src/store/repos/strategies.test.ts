@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestBackend, testBackends } from '../../../test/store/backends.ts';
 import type { Db } from '../db.ts';
 import { getRun, insertRun, listDefinitions, listRuns, type NewRun, upsertDefinition } from './strategies.ts';
-import { type TestBackend, testBackends } from './test-backends.ts';
 
 const backends = await testBackends('strategies');
 

@@ -22,7 +22,7 @@ export interface SignalRow {
 }
 
 /** Equity curve as stored: parallel arrays (epoch ms, strategy equity, benchmark equity). */
-export interface StoredEquity {
+interface StoredEquity {
   ts: number[];
   equity: number[];
   benchmark?: number[];
@@ -180,7 +180,7 @@ function toRun(r: RunDbRow): RunRow {
   };
 }
 
-export async function listSignals(db: Queryable, runId: number): Promise<SignalRow[]> {
+async function listSignals(db: Queryable, runId: number): Promise<SignalRow[]> {
   const res = await db.query<{
     ts_ms: number;
     symbol: string;

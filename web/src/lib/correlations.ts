@@ -1,4 +1,4 @@
-import { isRow, listOf, numOf, type Row, strOf } from './shapes.ts';
+import { isRow, listOf, numOf, strOf } from './shapes.ts';
 
 export interface Pair {
   a: string;
@@ -11,7 +11,7 @@ export interface Pair {
 export const LEVELS = ['CRITICAL', 'HIGH', 'ELEVATED', 'NORMAL'] as const;
 
 /** Contagion level of a signed correlation (same cut-offs as src/analytics/pairs.ts). */
-export function levelOf(rho: number): string {
+function levelOf(rho: number): string {
   if (rho >= 0.9) return 'CRITICAL';
   if (rho >= 0.8) return 'HIGH';
   if (rho >= 0.7) return 'ELEVATED';
@@ -76,8 +76,4 @@ export function regimesOf(api: unknown, short: Pair[], long: Pair[], threshold =
     if (Math.abs(change) > threshold) out.push({ a: p.a, b: p.b, short: p.rho, long: l, change });
   }
   return out.sort((x, y) => Math.abs(y.change) - Math.abs(x.change));
-}
-
-export function rowOf(p: Pair): Row {
-  return { pair: `${p.a} / ${p.b}`, correlation: p.rho, data_points: p.points, level: p.level };
 }

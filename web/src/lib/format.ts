@@ -9,7 +9,7 @@
 /** The minus sign every formatter uses (U+2212 MINUS SIGN, as wide as "+"; tables line up). */
 export const MINUS = '\u2212';
 
-export function isNum(v: unknown): v is number {
+function isNum(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v);
 }
 
@@ -148,7 +148,10 @@ export function axisLabel(ms: number, unit: 'year' | 'month' | 'day' | 'time'): 
   return `${day} ${d.toISOString().slice(11, 16)}`;
 }
 
-/** How long ago, from now: `5 m ago`, `3 h 10 m ago`. */
+/**
+ * How long ago, from now: `5 m ago`, `3 h 10 m ago`.
+ * @public Used as `f.ago` in .vue templates, which knip does not read.
+ */
 export function ago(v: unknown, now = Date.now()): string {
   if (typeof v !== 'string' && !isNum(v)) return '—';
   const t = new Date(v).getTime();

@@ -11,7 +11,7 @@ import {
 import { axisLabel, fixed } from './format.ts';
 
 /** One line of a `LinesChart`: points in epoch ms. */
-export interface Line {
+interface Line {
   name: string;
   color: string;
   points: Array<{ t: number; v: number }>;

@@ -18,7 +18,7 @@ export interface Live {
   close(): void;
 }
 
-export function wsUrl(path: string): string {
+function wsUrl(path: string): string {
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
   return `${proto}//${location.host}${path}`;
 }

@@ -2,7 +2,7 @@
  * A small SQL tokenizer for display: keywords, strings, numbers, comments, the rest. Rendered as text
  * spans (never as HTML), so a model's SQL cannot inject markup.
  */
-export type SqlTokenKind = 'keyword' | 'string' | 'number' | 'comment' | 'text';
+type SqlTokenKind = 'keyword' | 'string' | 'number' | 'comment' | 'text';
 
 export interface SqlToken {
   kind: SqlTokenKind;

@@ -4,9 +4,9 @@
  * (same names; every default accepted by the strategy).
  */
 
-export type ParamKind = 'int' | 'num' | 'bool' | 'choice';
+type ParamKind = 'int' | 'num' | 'bool' | 'choice';
 
-export interface StrategyParam {
+interface StrategyParam {
   key: string;
   kind: ParamKind;
   default: number | boolean | string;

@@ -1,7 +1,7 @@
 /** The watchlist lives in the browser (localStorage), so each user keeps their own without an account. */
 
 const KEY = 'marketpipe.watchlist';
-export const DEFAULT_WATCHLIST = ['BTC', 'ETH', 'USDC', 'SPY', 'EUR_USD'];
+const DEFAULT_WATCHLIST = ['BTC', 'ETH', 'USDC', 'SPY', 'EUR_USD'];
 
 export function loadWatchlist(): string[] {
   try {
