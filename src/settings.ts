@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ConfigError } from './core/errors.ts';
 
 /** Providers whose base URL and key come from `<PROVIDER>_BASE_URL` / `<PROVIDER>_API_KEY`. */
-const PROVIDERS = [
+export const PROVIDERS = [
   'coingecko',
   'polygon',
   'oanda',

@@ -60,7 +60,7 @@ export async function selectParameter(
 }
 
 /** jsonb values travel as JSON text cast in SQL, so both drivers pass them through untouched. */
-function jsonParam(v: JsonValue | null | undefined): string | null {
+export function jsonParam(v: JsonValue | null | undefined): string | null {
   return v === undefined || v === null ? null : JSON.stringify(v);
 }
 

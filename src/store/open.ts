@@ -32,7 +32,7 @@ import { applyTimescale, type TimescaleStatus } from './timescale.ts';
  * - `embedded-client`: another live process owns it; this one connects through that socket;
  * - `memory`: a throwaway in-memory PGlite (tests, dry runs).
  */
-type StoreMode = 'postgres' | 'embedded-owner' | 'embedded-client' | 'memory';
+export type StoreMode = 'postgres' | 'embedded-owner' | 'embedded-client' | 'memory';
 
 export interface OpenStoreOptions {
   /** `$MARKETPIPE_HOME`: the embedded store lives in `db/`, its lock in `db.lock`. */

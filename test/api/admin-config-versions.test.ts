@@ -5,8 +5,8 @@ import { createToken } from '../../src/api/auth.ts';
 import { baseRate } from '../../src/config/domain.ts';
 import { ConfigStore } from '../../src/config/store.ts';
 import type { Db } from '../../src/store/db.ts';
-import { BACKENDS, type TestStore } from '../config/backends.ts';
 import { eventually } from '../config/eventually.ts';
+import { MIGRATED_BACKENDS as BACKENDS, type TestStore } from '../store/backends.ts';
 
 const SECRET = 'test-secret-0123456789abcdef-0123456789';
 const settings = { jwtSecret: SECRET, corsOrigins: [] };

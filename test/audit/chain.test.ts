@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson, entryHash, GENESIS_HASH, sha256Hex } from '../../src/audit/canonical.ts';
 import { appendAuditNow, exportChain, formatExport, verifyChain } from '../../src/audit/chain.ts';
 import type { Db } from '../../src/store/db.ts';
-import { BACKENDS, type TestStore } from '../config/backends.ts';
+import { MIGRATED_BACKENDS as BACKENDS, type TestStore } from '../store/backends.ts';
 
 describe('canonical form', () => {
   it('sorts keys at every depth and drops undefined', () => {

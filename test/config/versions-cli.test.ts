@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigStore } from '../../src/config/store.ts';
 import { openStore } from '../../src/store/open.ts';
+import { MIGRATED_BACKENDS as BACKENDS, type TestStore } from '../store/backends.ts';
 import { runMain, spawnCli } from '../support/cli.ts';
-import { BACKENDS, type TestStore } from './backends.ts';
 import { eventually } from './eventually.ts';
 
 const postgres = BACKENDS.find((b) => b.name === 'postgres');

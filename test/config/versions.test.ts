@@ -5,7 +5,7 @@ import { baseRate } from '../../src/config/domain.ts';
 import { ConfigService } from '../../src/config/service.ts';
 import { ConfigStore } from '../../src/config/store.ts';
 import type { Db } from '../../src/store/db.ts';
-import { BACKENDS, type TestStore } from './backends.ts';
+import { MIGRATED_BACKENDS as BACKENDS, type TestStore } from '../store/backends.ts';
 import { eventually } from './eventually.ts';
 
 for (const backend of BACKENDS) {

@@ -10,7 +10,7 @@ import {
   insertModelVersion,
   readModelPredictions,
 } from '../../src/store/repos/models.ts';
-import { testBackends } from '../../src/store/repos/test-backends.ts';
+import { testBackends } from '../store/backends.ts';
 import { runCommands } from '../support/cli.ts';
 import { loadSamples } from './load-samples.ts';
 

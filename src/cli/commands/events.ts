@@ -73,7 +73,9 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     });
   cmd
     .command('import <file>')
-    .description('events from a CSV file (columns: type,symbol,date,… — see src/pipeline/feeds/events/csv-import.ts)')
+    .description(
+      'events from a CSV file (columns: type,symbol,date,… — see src/pipeline/feeds/events/csv-import.ts)',
+    )
     .action(async (file: string) => {
       let text: string;
       try {
