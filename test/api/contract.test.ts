@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ADJUST_MODES } from '../../src/analytics/adjust.ts';
 import { buildApp } from '../../src/api/app.ts';
 import { BacktestRunBody, backtestRoutes as contract, MaEntry } from '../../src/api/contract/backtests.ts';
 import { AdjustMode } from '../../src/api/contract/common.ts';
+import { riskRoutes as riskContract } from '../../src/api/contract/risk.ts';
 import { backtestRoutes } from '../../src/api/routes/backtests.ts';
+import { riskRoutes } from '../../src/api/routes/risk.ts';
 import { MA_ENTRY_MODES } from '../../src/backtest/strategies/ma-crossover.ts';
 import { DEFAULT_BACKTEST_ADJUST } from '../../src/backtest/types.ts';
 import { ConfigStore } from '../../src/config/store.ts';
@@ -38,7 +40,10 @@ beforeAll(async () => {
     config,
     settings: { corsOrigins: [] },
     adminApi: false,
-    routes: [{ name: 'backtests', plugin: backtestRoutes }],
+    routes: [
+      { name: 'backtests', plugin: backtestRoutes },
+      { name: 'risk', plugin: riskRoutes },
+    ],
   });
   await app.ready();
   doc = (await app.inject({ url: '/docs/json' })).json();
@@ -53,6 +58,7 @@ const ROUTES = [
   { path: '/api/backtests', method: 'post', schema: contract.run },
   { path: '/api/backtests', method: 'get', schema: contract.list },
   { path: '/api/backtests/{id}', method: 'get', schema: contract.get },
+  { path: '/api/risk/var', method: 'post', schema: riskContract.var },
 ] as const;
 
 describe('OpenAPI document from the contract', () => {
@@ -64,9 +70,11 @@ describe('OpenAPI document from the contract', () => {
       const s = route.schema;
       if ('body' in s) {
         const body = op.requestBody?.content['application/json']?.schema;
-        expect(Object.keys(body?.properties ?? {}).sort()).toEqual(keysOf(s.body));
-        expect(body?.required?.sort()).toEqual(['strategy', 'symbols']);
-        expect(body?.properties?.adjust?.enum).toEqual(AdjustMode.options);
+        const shape = s.body instanceof z.ZodOptional ? s.body.unwrap() : s.body;
+        expect(Object.keys(body?.properties ?? {}).sort()).toEqual(keysOf(shape));
+        const fields: Record<string, z.ZodType> = shape.shape;
+        const required = Object.keys(fields).filter((k) => !fields[k]?.safeParse(undefined).success);
+        expect(body?.required?.sort() ?? []).toEqual(required.sort());
       }
       if ('querystring' in s)
         expect(
@@ -108,11 +116,18 @@ describe('requests the contract refuses', () => {
     expect([q.statusCode, q.json().error]).toEqual([400, 'invalid_input']);
     const id = await app.inject({ url: '/api/backtests/x' });
     expect([id.statusCode, id.json().error]).toEqual([400, 'invalid_input']);
+    const sims = await app.inject({ method: 'POST', url: '/api/risk/var', payload: { simulations: 10 } });
+    expect([sims.statusCode, sims.json().error]).toEqual([400, 'invalid_input']);
+    expect(sims.json().message).toContain('body/simulations');
   });
 });
 
 describe('contract and engine agree', () => {
   it("offers the engine's adjust modes, entry modes and default adjust", () => {
+    const body = contract.run.body;
+    expect(z.toJSONSchema(body, { io: 'input' })).toMatchObject({
+      properties: { adjust: { enum: AdjustMode.options } },
+    });
     expect(AdjustMode.options).toEqual([...ADJUST_MODES]);
     expect(MaEntry.options).toEqual([...MA_ENTRY_MODES]);
     expect(BacktestRunBody.parse({ strategy: 'ma-crossover', symbols: ['BTC'] }).adjust).toBe(
