@@ -17,6 +17,7 @@ import type { WindowCounter } from './rate-window.ts';
 import { installDateChecks } from './routes/date-params.ts';
 import { ROUTES, type RouteModule } from './routes/index.ts';
 import { webDashboard } from './static.ts';
+import { openApiTransform } from './type-provider.ts';
 
 /** The settings the HTTP layer reads. */
 type ApiSettings = Pick<Settings, 'jwtSecret' | 'corsOrigins'> & Partial<Pick<Settings, 'apiKeys'>>;
@@ -113,6 +114,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // No configured origin: no CORS headers at all, and no hook on every request to decide that.
   if (deps.settings.corsOrigins.length > 0) void app.register(cors, { origin: deps.settings.corsOrigins });
   void app.register(swagger, {
+    // Routes declared with the zod contract (api/contract/) appear as the JSON schema zod derives.
+    transform: openApiTransform,
     openapi: {
       info: { title: 'marketpipe', description: 'Market data and risk API', version: '0.1.0' },
       components: {

@@ -3,53 +3,16 @@ import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { quote, runStress, runVar } from '../../risk/service.ts';
 import { getReportJson, listReports } from '../../store/repos/risk.ts';
 import { useApiKeys } from '../api-keys.ts';
+import { riskRoutes as contract } from '../contract/risk.ts';
 import { readerOf } from '../read-db.ts';
+import { useContract } from '../type-provider.ts';
 import { anyObject, errorResponses, nullableNumber } from './common.ts';
 import type { RouteOptions } from './index.ts';
-
-/** Most Monte Carlo paths one request may ask for (a request must not hold the server for seconds). */
-const MAX_API_SIMULATIONS = 200_000;
 
 const portfolioName = {
   type: 'string',
   pattern: '^[A-Za-z0-9_.-]{1,64}$',
   description: 'stored portfolio (risk.portfolios)',
-} as const;
-
-const varSchema = {
-  type: 'object',
-  additionalProperties: true,
-  properties: {
-    portfolio: { type: 'string' },
-    date: { type: 'string' },
-    var_95: { type: 'number' },
-    var_99: { type: 'number' },
-    cvar_95: { type: 'number' },
-    expected_loss: { type: 'number' },
-    worst_case: { type: 'number' },
-    best_case: { type: 'number' },
-    scenarios_used: { type: 'number' },
-    simulations: { type: 'number' },
-    simulation_time_ms: { type: 'number' },
-    horizon_days: { type: 'number', description: 'calendar days' },
-    seed: { type: 'number' },
-    sources: anyObject,
-    conventions: {
-      type: 'object',
-      additionalProperties: true,
-      description:
-        'method, horizon (calendar days) and scaling: σ per daily bar × √(horizon_days × periods_per_year / 365) per asset',
-      properties: {
-        method: { type: 'string' },
-        horizon_days: { type: 'number' },
-        horizon_unit: { type: 'string' },
-        scaling: { type: 'string' },
-        periods_per_year: anyObject,
-        horizon_bars: anyObject,
-      },
-    },
-  },
-  required: ['var_95', 'var_99', 'cvar_95', 'simulations', 'conventions'],
 } as const;
 
 const dateParam = {
@@ -65,42 +28,20 @@ export const riskRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }
   const db = deps.db;
   const reader = readerOf(deps);
 
-  app.post<{
-    Body: { portfolio?: string; simulations?: number; seed?: number; date?: string; store?: boolean };
-  }>(
-    '/api/risk/var',
-    {
-      schema: {
-        summary: 'Monte Carlo VaR/CVaR of a stored portfolio (shape of `risk var --json`)',
-        description:
-          'Seeded (default: the valuation date), so a day’s numbers are reproducible. `store: true` records the run in `risk.var_results`.',
-        tags: ['risk'],
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            portfolio: portfolioName,
-            simulations: { type: 'integer', minimum: 100, maximum: MAX_API_SIMULATIONS },
-            seed: { type: 'integer' },
-            date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
-            store: { type: 'boolean', default: false },
-          },
-        },
-        response: { 200: varSchema, ...errorResponses },
-      },
-    },
-    async (req) => {
-      const b = req.body ?? {};
+  // The VaR route is declared by the contract (api/contract/risk.ts); its own scope holds the zod compilers.
+  await app.register(async (scope) => {
+    useContract(scope).post('/api/risk/var', { schema: contract.var }, async (req) => {
+      const b = req.body ?? { store: false };
       const run = await runVar(db, {
         name: b.portfolio,
         simulations: b.simulations,
         seed: b.seed,
         date: b.date,
-        store: b.store ?? false,
+        store: b.store,
       });
       return { portfolio: run.portfolio.name, date: run.date, ...run.result, sources: run.sources };
-    },
-  );
+    });
+  });
 
   app.get<{ Querystring: { portfolio?: string; threshold: number } }>(
     '/api/risk/stress',

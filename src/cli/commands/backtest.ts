@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
-import { ADJUST_MODES, isAdjustMode } from '../../analytics/adjust.ts';
+import { z } from 'zod';
+import { ADJUST_MODES } from '../../analytics/adjust.ts';
+import { BacktestRunBody } from '../../api/contract/backtests.ts';
 import type { Metrics } from '../../backtest/metrics.ts';
 import type { BacktestResponse, runBacktest } from '../../backtest/service.ts';
 import { MODEL_KINDS, type ModelKind } from '../../backtest/simulator/models.ts';
 import { DEFAULT_MA_ENTRY, MA_ENTRY_MODES } from '../../backtest/strategies/ma-crossover.ts';
 import { DEFAULT_BACKTEST_ADJUST, FILL_MODELS, type FillModel } from '../../backtest/types.ts';
 import { UsageError } from '../../core/errors.ts';
-import { type Interval, isInterval } from '../../core/types.ts';
+import { INTERVALS } from '../../core/types.ts';
 import type { CommandContext } from '../context.ts';
 import { formatTable } from '../table.ts';
 
@@ -52,36 +54,59 @@ const positiveInt = (v: number): boolean => Number.isInteger(v) && v > 0;
 const fraction = (v: number): boolean => v > 0 && v < 1;
 const nonNegative = (v: number): boolean => Number.isFinite(v) && v >= 0;
 
+/**
+ * The flags `POST /api/backtests` shares, parsed by its contract (api/contract/backtests.ts). The CLI is wider
+ * in three ways: it also loads strategy modules from files, runs on any stored interval and any number of
+ * symbols.
+ */
+const BacktestFlagsRequest = BacktestRunBody.extend({
+  strategy: z.string().min(1),
+  symbols: z.array(z.string()).min(1, 'give at least one symbol, e.g. --symbols AAPL,MSFT'),
+  interval: z.enum(INTERVALS, { error: 'unknown interval' }),
+});
+
+/** `value` parsed by `schema`; the first problem is a UsageError naming its flag and the value given. */
+function parseFlags<T extends z.ZodType>(schema: T, value: Record<string, unknown>): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const key = String(issue?.path[0] ?? '');
+  const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  const given = value[key];
+  throw new UsageError(
+    `${flag}: ${issue?.message ?? 'invalid value'}${typeof given === 'string' ? `, got "${given}"` : ''}`,
+  );
+}
+
 /** Turns flags into a request; every usage mistake is a UsageError (exit 2). */
 export function requestFromFlags(o: BacktestFlags): Parameters<typeof runBacktest>[1] {
-  const symbols = o.symbols
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  if (symbols.length === 0)
-    throw new UsageError('--symbols: give at least one symbol, e.g. --symbols AAPL,MSFT');
-  if (!isInterval(o.interval)) throw new UsageError(`--interval: unknown interval "${o.interval}"`);
-  if (!isAdjustMode(o.adjust))
-    throw new UsageError(`--adjust: expected one of ${ADJUST_MODES.join(', ')}, got "${o.adjust}"`);
-  if (!(FILL_MODELS as readonly string[]).includes(o.fill))
-    throw new UsageError(`--fill: expected ${FILL_MODELS.join('|')}, got "${o.fill}"`);
-  let params: Record<string, unknown> = {};
+  let params: unknown;
   if (o.params !== undefined) {
     try {
-      params = JSON.parse(o.params) as Record<string, unknown>;
+      params = JSON.parse(o.params);
     } catch (cause) {
       throw new UsageError(`--params: not valid JSON (${(cause as Error).message})`);
     }
     if (typeof params !== 'object' || params === null || Array.isArray(params))
       throw new UsageError('--params: expected a JSON object');
   }
-  if (o.entry !== undefined) {
-    if (o.strategy !== 'ma-crossover')
-      throw new UsageError('--entry applies to --strategy ma-crossover only');
-    if (!(MA_ENTRY_MODES as readonly string[]).includes(o.entry))
-      throw new UsageError(`--entry: expected ${MA_ENTRY_MODES.join('|')}, got "${o.entry}"`);
-    params = { ...params, entry: o.entry };
-  }
+  const { entry, ...req } = parseFlags(BacktestFlagsRequest, {
+    strategy: o.strategy,
+    symbols: o.symbols
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+    from: o.from,
+    to: o.to,
+    interval: o.interval,
+    adjust: o.adjust,
+    params,
+    entry: o.entry,
+  });
+  if (!(FILL_MODELS as readonly string[]).includes(o.fill))
+    throw new UsageError(`--fill: expected ${FILL_MODELS.join('|')}, got "${o.fill}"`);
+  if (entry !== undefined && req.strategy !== 'ma-crossover')
+    throw new UsageError('--entry applies to --strategy ma-crossover only');
   if (o.simulate !== undefined && !(MODEL_KINDS as readonly string[]).includes(o.simulate)) {
     throw new UsageError(`--simulate: expected ${MODEL_KINDS.join('|')}, got "${o.simulate}"`);
   }
@@ -89,13 +114,8 @@ export function requestFromFlags(o: BacktestFlags): Parameters<typeof runBacktes
     throw new UsageError('--scenario needs --on DATE (when the event hits)');
   if (o.on !== undefined && o.scenario === undefined) throw new UsageError('--on needs --scenario NAME');
   return {
-    strategy: o.strategy,
-    symbols,
-    from: o.from,
-    to: o.to,
-    interval: o.interval as Interval,
-    adjust: o.adjust,
-    params,
+    ...req,
+    params: entry === undefined ? (req.params ?? {}) : { ...req.params, entry },
     engine: {
       fill: o.fill as FillModel,
       initialCash: num('--cash', o.cash, (v) => v > 0),

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/**
+ * Pieces every resource's contract shares. Contract files import only zod and each other: the dashboard
+ * imports their types (`import type`), so nothing here may pull server code into web/.
+ */
+
+/** The error body every route answers with: a stable code and a one-line message, never a stack. */
+const ErrorBody = z.object({ error: z.string(), message: z.string() });
+
+/** Error responses every data route may answer with (documented in OpenAPI). */
+export const errorResponses = {
+  400: ErrorBody,
+  401: ErrorBody,
+  404: ErrorBody,
+  429: ErrorBody,
+  500: ErrorBody,
+} as const;
+
+/** A ticker as the API accepts it (`BTC`, `EURUSD=X`, `^GSPC`, `BINANCE:BTCUSDT`). */
+export const Ticker = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:^-]{1,32}$/, 'a symbol of letters, digits and _.:^- (≤ 32)');
+
+/** Split/dividend adjustment of stored bars, applied when read (src/analytics/adjust.ts `ADJUST_MODES`). */
+const ADJUST_MODES = ['raw', 'split', 'adjusted', 'total-return'] as const;
+export const AdjustMode = z.enum(ADJUST_MODES, { error: `expected one of ${ADJUST_MODES.join(', ')}` });
+export type AdjustMode = z.infer<typeof AdjustMode>;

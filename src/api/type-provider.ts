@@ -1,0 +1,62 @@
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
+import type { FastifyInstance, FastifySchema, FastifySerializerCompiler } from 'fastify';
+import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+
+/**
+ * The glue between the zod contract (api/contract/*.ts) and Fastify. A route plugin calls `useContract(app)`
+ * and declares its `schema` with the contract's zod schemas: requests are parsed by zod (400
+ * `{error:'invalid_input'}` on a failure, see errors.ts), the handler's types are inferred from them, and
+ * responses are written by fast-json-stringify from the JSON schema zod derives (the same serialiser as a
+ * hand-written schema: unknown fields dropped, Dates as ISO strings, and no per-response zod parse).
+ */
+
+const buildSerializer = SerializerSelector()();
+
+function isZod(schema: unknown): schema is z.ZodType {
+  return schema instanceof z.ZodType;
+}
+
+/** A zod schema as the draft-7 JSON schema fast-json-stringify reads (what the route answers). */
+function outputJsonSchema(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _, ...json } = z.toJSONSchema(schema, {
+    io: 'output',
+    target: 'draft-7',
+    unrepresentable: 'any',
+  });
+  return json;
+}
+
+const serializerCompiler: FastifySerializerCompiler<unknown> = ({ schema, method, url, httpStatus }) =>
+  buildSerializer({
+    method,
+    url,
+    httpStatus: httpStatus ?? 'default',
+    schema: isZod(schema) ? outputJsonSchema(schema) : schema,
+  });
+
+/**
+ * Switches the plugin's routes (Fastify scopes compilers per plugin) to zod schemas and returns the app typed
+ * by them. Routes of other plugins keep their JSON schemas.
+ */
+export function useContract(app: FastifyInstance) {
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  return app.withTypeProvider<ZodTypeProvider>();
+}
+
+type SwaggerTransform = typeof jsonSchemaTransform;
+
+/**
+ * @fastify/swagger's `transform`: the OpenAPI document shows a contract route's zod schemas as JSON schema
+ * and every other route's JSON schema as written.
+ */
+export const openApiTransform: SwaggerTransform = (doc) => {
+  const schema = doc.schema as FastifySchema | undefined;
+  const parts = [schema?.body, schema?.querystring, schema?.params, schema?.headers];
+  const responses =
+    schema?.response && typeof schema.response === 'object' ? Object.values(schema.response) : [];
+  return [...parts, ...responses].some(isZod)
+    ? jsonSchemaTransform(doc)
+    : { schema: doc.schema, url: doc.url };
+};
