@@ -2,7 +2,8 @@
  * Issue 20 end to end: `marketpipe stream --for …` (the whole CLI, in-process) against a loopback Kraken
  * replaying the USDC night of 2023-03-10 from the real hourly data stores complete 1m bars, raises the USDC
  * depeg alert within 1 s of the configured hold, and the alert is in `alerts list --json` and pushed on
- * `/ws/alerts` of a `serve` on the same PostgreSQL store (its own database).
+ * `/ws/alerts` (and `GET /api/alerts`) of a `serve` on the same PostgreSQL store (its own database); a
+ * connection dropped between the calm and the fall leaves no missing minute.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -135,6 +136,9 @@ describe('stream → depeg alert → alerts list and /ws/alerts (PostgreSQL)', (
       'the calm minutes stored',
     );
     expect(ws.ofType('depeg_alert'), 'no alert while within 0.5 % of the peg').toHaveLength(0);
+    // a network failure between the calm and the fall: reconnect, the minute in between repaired from REST
+    kraken.dropAll();
+    await kraken.waitSubscribed(['USDC/USD'], 10_000);
     const crossed = performance.now();
     kraken.send([...fall, ...sentinel]);
     await eventually(() => ws.ofType('depeg_alert').length === 1, 10_000, 'depeg_alert on /ws/alerts');
@@ -149,7 +153,13 @@ describe('stream → depeg alert → alerts list and /ws/alerts (PostgreSQL)', (
     const run = await stream;
     expect(run.code, run.err).toBe(0);
     const summary = JSON.parse(run.out) as Record<string, unknown>;
-    expect(summary).toMatchObject({ trades: calm.length + fall.length + 1, alerts: 1, gaps_unrepaired: 0 });
+    expect(summary).toMatchObject({
+      trades: calm.length + fall.length + 1,
+      alerts: 1,
+      reconnects: 1,
+      gaps_unrepaired: 0,
+    });
+    expect(summary.gaps_repaired).toBeGreaterThanOrEqual(1);
     expect(ws.ofType('depeg_alert'), 'once per episode').toHaveLength(1);
 
     // Every closed minute 19:00–22:59 equals the minute of the trades it aggregates (independent reduce).
@@ -163,10 +173,14 @@ describe('stream → depeg alert → alerts list and /ws/alerts (PostgreSQL)', (
       expect(b.volume).toBeCloseTo(e?.volume ?? Number.NaN, 6);
     });
 
-    const list = await runMain(['alerts', 'list', '--type', 'depeg', '--json', '--db', dbUrl]);
-    expect(list.code, list.err).toBe(0);
-    const { alerts } = JSON.parse(list.out) as { alerts: Array<Record<string, unknown>> };
+    const cli = await runMain(['alerts', 'list', '--type', 'depeg', '--json', '--db', dbUrl]);
+    expect(cli.code, cli.err).toBe(0);
+    const list = JSON.parse(cli.out) as { alerts: Array<Record<string, unknown>> };
+    const { alerts } = list;
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ id: pushed.id, asset: 'USDC', state: 'open', venues: ['kraken'] });
+    // what the dashboard banner loads besides /ws/alerts
+    const api = (await (await fetch(`${serving.url}/api/alerts?type=depeg`)).json()) as typeof list;
+    expect(api).toEqual({ alerts });
   }, 30_000);
 });
