@@ -15,6 +15,7 @@ import { printer, settingsFor } from '../../src/cli/context.ts';
 import { ConfigService } from '../../src/config/service.ts';
 import { createLogger } from '../../src/core/log.ts';
 import type { Instrument } from '../../src/core/types.ts';
+import { startEmbeddedStream } from '../../src/live/command.ts';
 import type { Loopback } from '../../src/sources/testing/loopback.ts';
 import type { Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
@@ -183,4 +184,22 @@ describe('stream → depeg alert → alerts list and /ws/alerts (PostgreSQL)', (
     const api = (await (await fetch(`${serving.url}/api/alerts?type=depeg`)).json()) as typeof list;
     expect(api).toEqual({ alerts });
   }, 30_000);
+
+  it("start's embedded stream runs only on the venues whose WebSocket URL is set, on the server's services", async () => {
+    const log = createLogger('silent');
+    const offline = settingsFor({ db: dbUrl, home }, {});
+    kraken.subscribed.clear(); // what the first test's stream asked for
+    expect(await startEmbeddedStream({ db, settings: offline, log, ...serving.services })).toBeUndefined();
+    const settings = settingsFor(
+      { db: dbUrl, home },
+      { KRAKEN_WS_URL: kraken.url, KRAKEN_BASE_URL: candles.baseUrl },
+    );
+    const stream = await startEmbeddedStream({ db, settings, log, ...serving.services });
+    try {
+      expect(stream?.venues).toEqual(['kraken']);
+      await kraken.waitSubscribed(['USDC/USD'], 10_000);
+    } finally {
+      await stream?.stop();
+    }
+  }, 20_000);
 });
