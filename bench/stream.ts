@@ -4,10 +4,20 @@
  * client on the same socket that only `JSON.parse`s each message (the floor), in the same run. Targets:
  * ≥ 0.5× the floor and ≥ 100,000 messages/s. Bars are written to PostgreSQL when it answers on
  * 127.0.0.1:5432, else to an in-memory PGlite.
+ *
+ * Trade-to-alert latency through the stream path `marketpipe stream` runs (`startStream`: Kraken connection,
+ * runner, composite, depeg monitor, notifier, `depeg_alerts` on LISTEN/NOTIFY of the same store): a USDC trade
+ * frame 2 % off the peg sent on a loopback Kraken WebSocket → the alert received by a `depeg_alerts`
+ * subscriber, minus the configured hold; then a frame back on the peg → the recovery. Target p99 < 50 ms.
  */
 import { Worker } from 'node:worker_threads';
 import WebSocket from 'ws';
+import { MemoryCache } from '../src/cache/memory.ts';
+import { PgPubSub } from '../src/cache/pg-pubsub.ts';
+import { settingsFor } from '../src/cli/context.ts';
+import { createLogger } from '../src/core/log.ts';
 import type { Instrument } from '../src/core/types.ts';
+import { startStream } from '../src/live/command.ts';
 import { StreamRunner } from '../src/live/runner.ts';
 import { PROTOCOLS } from '../src/live/venues.ts';
 import type { Db } from '../src/store/db.ts';
@@ -15,6 +25,7 @@ import { migrate } from '../src/store/migrate.ts';
 import { openPglite } from '../src/store/pglite.ts';
 import { openPostgres } from '../src/store/postgres.ts';
 import { upsertInstruments } from '../src/store/repos/instruments.ts';
+import { FakeVenue, tradeMessage } from '../test/live/fake-venues.ts';
 import { createTempDatabase, PG_ADMIN_URL } from '../test/store/backends.ts';
 
 const N = 400_000;
@@ -183,6 +194,80 @@ async function latency(db: Db, instruments: Instrument[]): Promise<number[]> {
   return out.sort((a, b) => a - b);
 }
 
+const ALERT_EPISODES = Number(process.env.BENCH_STREAM_ALERT_EPISODES ?? 60);
+const ALERT_HOLD_MS = 100;
+
+/** Trade frame → `depeg_alerts` (alert, then recovery) minus the hold, per episode; sorted, in ms. */
+async function alertLatency(db: Db): Promise<number[]> {
+  await upsertInstruments(db, [
+    {
+      symbol: 'USDC',
+      assetClass: 'stablecoin',
+      name: 'USD Coin',
+      currency: 'USD',
+      timezone: 'UTC',
+      pegTarget: 1,
+      sources: { kraken: 'USDC/USD' },
+    },
+  ]);
+  const kraken = await FakeVenue.start('kraken');
+  const pubsub = new PgPubSub(db);
+  const cache = new MemoryCache();
+  let arrived: ((type: string) => void) | undefined;
+  const off = await pubsub.subscribe('depeg_alerts', (m) => arrived?.(String(m.type)));
+  // the REST base is a closed loopback port: a repair would fail here, never reach the internet
+  const settings = settingsFor({}, { KRAKEN_WS_URL: kraken.url, KRAKEN_BASE_URL: 'http://127.0.0.1:9' });
+  const config = {
+    getFloat: (_category: string, key: string, fallback?: number) =>
+      key === 'depeg_min_seconds'
+        ? ALERT_HOLD_MS / 1000
+        : key === 'depeg_threshold'
+          ? 0.005
+          : (fallback ?? 0),
+  };
+  const stream = await startStream(
+    { db, settings, log: createLogger('silent'), cache, pubsub, config },
+    { symbols: ['USDC'], venues: ['kraken'], seed: 1, leasePrefix: 'bench:' },
+  );
+  await kraken.waitSubscribed(['USDC/USD']);
+  let id = 1;
+  const send = (price: number) =>
+    kraken.sendRaw([
+      tradeMessage('kraken', { venueSymbol: 'USDC/USD', price, qty: 1000, ts: Date.now(), id: id++ }),
+    ]);
+  const episode = async (price: number, type: string): Promise<number> => {
+    const got = new Promise<number>((resolve) => {
+      arrived = (t) => {
+        if (t === type) resolve(performance.now());
+      };
+    });
+    const t0 = performance.now();
+    send(price);
+    return (await got) - t0 - ALERT_HOLD_MS;
+  };
+  send(1);
+  await new Promise((r) => setTimeout(r, 200));
+  const out: number[] = [];
+  for (let i = 0; i < ALERT_EPISODES; i++) {
+    out.push(await episode(0.98, 'depeg_alert'));
+    out.push(await episode(1, 'depeg_recovery'));
+  }
+  await stream.stop();
+  await off();
+  await pubsub.close();
+  await cache.close();
+  await kraken.close();
+  return out.sort((a, b) => a - b);
+}
+
+const at = (xs: readonly number[], q: number) =>
+  xs[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? Number.NaN;
+
+function alertLine(xs: readonly number[]): string {
+  const p99 = at(xs, 0.99);
+  return `trade-to-alert latency beyond the ${ALERT_HOLD_MS} ms hold (frame sent → depeg_alerts received), ${xs.length} alerts + recoveries: p50 ${at(xs, 0.5).toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${(xs[xs.length - 1] ?? Number.NaN).toFixed(2)} ms (target p99 < 50 ms: ${p99 < 50 ? 'met' : 'NOT met'})`;
+}
+
 async function openDb(): Promise<{ db: Db; name: string; close(): Promise<void> }> {
   try {
     const tmp = await createTempDatabase('bench_stream');
@@ -213,6 +298,12 @@ export async function run(): Promise<void> {
     sources: { binance: `C${k}USDT` },
   }));
   await upsertInstruments(db, instruments);
+  if (process.env.BENCH_STREAM_ONLY === 'alerts') {
+    const alertLat = await alertLatency(db);
+    await close();
+    process.stdout.write(`${alertLine(alertLat)}\n`);
+    return;
+  }
   const data = frames();
   process.stdout.write(
     `${N.toLocaleString('en-US')} Binance trade messages, ${SYMBOLS} symbols, store: ${name}\n`,
@@ -229,15 +320,16 @@ export async function run(): Promise<void> {
     await v2.close();
   }
   const lat = await latency(db, instruments);
+  const alertLat = await alertLatency(db);
   await close();
-  const pct = (q: number) =>
-    (lat[Math.min(lat.length - 1, Math.floor(q * lat.length))] ?? Number.NaN).toFixed(3);
+  const pct = (q: number) => at(lat, q).toFixed(3);
   const fmt = (x: number) => `${Math.round(x).toLocaleString('en-US')} msg/s`;
   process.stdout.write(
     [
       `bare loop (receive + JSON.parse):         ${fmt(floor)}`,
       `stream (receive, parse, aggregate, bars): ${fmt(stream)}`,
       `composite-update latency (trade frame sent → listener), ${lat.length} trades: p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms`,
+      alertLine(alertLat),
       `ratio stream / floor: ${(stream / floor).toFixed(2)}× (target ≥ 0.5×); absolute target ≥ 100,000/s: ${stream >= 100_000 ? 'met' : 'NOT met'}`,
     ].join('\n') + '\n',
   );

@@ -2,7 +2,6 @@
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import type { Cache, PubSub } from '../cache/cache.ts';
-import { createCache, createPubSub } from '../cache/index.ts';
 import { NotFoundError, UsageError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { Instrument } from '../core/types.ts';
@@ -13,12 +12,14 @@ import { KrakenSource } from '../sources/kraken/client.ts';
 import { uniformAt } from '../sources/synthetic/random.ts';
 import type { Db } from '../store/db.ts';
 import { listInstruments } from '../store/repos/instruments.ts';
+import { createAlertListeners } from './alerts/index.ts';
+import type { LiveClock, ParamReader } from './alerts/timers.ts';
 import { LeaseManager } from './leases.ts';
 import type { Venue } from './protocol.ts';
 import { StreamRunner, type StreamSummary } from './runner.ts';
 import { streamTargets } from './targets.ts';
 import type { CompositeListener } from './types.ts';
-import { PROTOCOLS, wsUrls } from './venues.ts';
+import { embeddedVenues, PROTOCOLS, wsUrls } from './venues.ts';
 
 export interface StreamCommandOptions {
   symbols?: string[];
@@ -29,21 +30,27 @@ export interface StreamCommandOptions {
   leasePrefix: string;
 }
 
-/** What the stream needs from its process: the open store, settings, logger, cache and pub/sub (the runtime's). */
+/** What the stream needs from its process: the open store, settings and logger. */
 export interface StreamContext {
   db: Db;
   settings: Settings;
   log: Logger;
-  cache?: Cache;
-  pubsub?: PubSub;
-  /** Composite listeners (depeg alerts, live risk). @defaultValue none */
+  /** The process's cache, pub/sub and config store (the runtime's). */
+  cache: Cache;
+  pubsub: PubSub;
+  config: ParamReader;
+  /** Time of the depeg and live-risk holds. @defaultValue the real clock */
+  clock?: LiveClock;
+  /** Composite listeners besides the depeg alerts and live risk (which `startStream` always adds). */
   listeners?: readonly CompositeListener[];
-  /** Alerts raised meanwhile, for the summary. */
-  alertCount?: () => number;
 }
+
+/** `startStream` runs on the process's services (the runtime's). */
+export type StartStreamContext = StreamContext;
 
 export interface StartedStream {
   runner: StreamRunner;
+  venues: Venue[];
   /** Gives the leases back, stops the connections, writes the closed bars; the summary. */
   stop(): Promise<StreamSummary>;
 }
@@ -51,10 +58,10 @@ export interface StartedStream {
 /**
  * Starts streaming `opts.symbols` (default: every active crypto and stablecoin) on `opts.venues`; with
  * `settings.redisUrl` under leases shared with other processes. For `stream` and for the embedded mode of
- * `start` (which should call it only when `streamConfigured(settings)`, see venues.ts).
+ * `start` (`startEmbeddedStream`).
  */
 export async function startStream(
-  c: StreamContext,
+  c: StartStreamContext,
   opts: Omit<StreamCommandOptions, 'forMs'>,
 ): Promise<StartedStream> {
   const all = await listInstruments(c.db, {
@@ -77,18 +84,28 @@ export async function startStream(
   };
   const targets = streamTargets(instruments, opts.venues, rest);
   if (targets.length === 0) throw new UsageError('stream: no instrument is listed on the venues asked for');
+  // Depeg alerts (store, `depeg_alerts`, webhook, email) and live risk; the runner closes them when it stops.
+  const alerts = await createAlertListeners({
+    db: c.db,
+    pubsub: c.pubsub,
+    config: c.config,
+    settings: c.settings,
+    log: c.log,
+    clock: c.clock,
+  });
   const runner = new StreamRunner({
     db: c.db,
     cache: c.cache,
     pubsub: c.pubsub,
-    listeners: c.listeners ?? [],
+    listeners: [...alerts.listeners, ...(c.listeners ?? [])],
     protocols: PROTOCOLS,
     wsUrls: wsUrls(c.settings),
     rest,
     instruments: new Map(instruments.map((i) => [i.symbol, i])),
     random: seededJitter(opts.seed),
     log: c.log,
-    alertCount: c.alertCount,
+    // alerts and recoveries delivered (published, then stored and sent)
+    alertCount: () => alerts.notifier.delivered,
   });
   let leases: LeaseManager | undefined;
   let redis: Redis | undefined;
@@ -107,6 +124,7 @@ export async function startStream(
   } else runner.start(targets);
   return {
     runner,
+    venues: opts.venues,
     async stop() {
       await leases?.stop();
       const summary = await runner.stop();
@@ -116,12 +134,20 @@ export async function startStream(
   };
 }
 
+/**
+ * The embedded mode of `start`: streams every active crypto and stablecoin on the venues whose WebSocket
+ * URL is set explicitly (`<VENUE>_WS_URL`), on the server's cache, pub/sub and config; none set, nothing
+ * runs (undefined) and no venue is dialled.
+ */
+export async function startEmbeddedStream(c: StartStreamContext): Promise<StartedStream | undefined> {
+  const venues = embeddedVenues(c.settings);
+  if (venues.length === 0) return undefined;
+  return startStream(c, { venues, seed: 1, leasePrefix: 'marketpipe:' });
+}
+
 /** `marketpipe stream`: runs until `--for` has passed or SIGINT/SIGTERM arrives. */
 export async function runStream(c: StreamContext, opts: StreamCommandOptions): Promise<StreamSummary> {
-  // The command builds its own cache and pub/sub until the runtime (issue 19) hands them over.
-  const cache = c.cache ?? createCache(c.settings, c.log);
-  const pubsub = c.pubsub ?? createPubSub(c.settings, c.db, c.log);
-  const stream = await startStream({ ...c, cache, pubsub }, opts);
+  const stream = await startStream(c, opts);
   await new Promise<void>((resolve) => {
     const done = () => {
       process.off('SIGINT', done);
@@ -133,10 +159,7 @@ export async function runStream(c: StreamContext, opts: StreamCommandOptions): P
     process.on('SIGINT', done);
     process.on('SIGTERM', done);
   });
-  const summary = await stream.stop();
-  if (c.pubsub === undefined) await pubsub.close();
-  if (c.cache === undefined) await cache.close();
-  return summary;
+  return stream.stop();
 }
 
 /** Reconnect jitter from `seed`: the i-th draw is a pure function of (seed, i). */

@@ -1,6 +1,6 @@
 /** The three venues' WebSocket adapters and default endpoints, keyed by venue. */
 import type { Settings } from '../settings.ts';
-import type { Venue, VenueProtocol } from './protocol.ts';
+import { VENUES, type Venue, type VenueProtocol } from './protocol.ts';
 import { BINANCE_DEFAULT_WS_URL, binanceProtocol } from './venue-binance.ts';
 import { COINBASE_DEFAULT_WS_URL, coinbaseProtocol } from './venue-coinbase.ts';
 import { KRAKEN_DEFAULT_WS_URL, krakenProtocol } from './venue-kraken.ts';
@@ -21,9 +21,9 @@ export function wsUrls(settings: Pick<Settings, 'venueWs'>): Record<Venue, strin
 }
 
 /**
- * Whether `start` should run the stream inside it: only when at least one venue endpoint is set explicitly.
- * The offline default (`npm start` on a fresh machine) must not dial public venues and log a reconnect a second.
+ * The venues `start` streams inside it (embedded mode): those whose endpoint is set explicitly. None set, none
+ * streamed: the offline default (`npm start` on a fresh machine) must not dial public venues.
  */
-export function streamConfigured(settings: Pick<Settings, 'venueWs'>): boolean {
-  return Object.values(settings.venueWs).some((u) => u !== undefined);
+export function embeddedVenues(settings: Pick<Settings, 'venueWs'>): Venue[] {
+  return VENUES.filter((v) => settings.venueWs[v] !== undefined);
 }

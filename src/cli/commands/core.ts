@@ -154,21 +154,27 @@ export function register(program: Command, ctx: ContextFactory): void {
             })
           : undefined;
         if (scheduler) steps.end(`${scheduler.mode}, ${jobs?.deps.registry.size ?? 0} jobs`);
+        // Embedded stream: only on the venues whose WebSocket URL is set, so an offline start dials none.
+        const { startEmbeddedStream } = await import('../../live/command.ts');
+        const stream = await startEmbeddedStream({ ...c, ...server.services });
+        if (stream) say(c, `stream: ${stream.venues.join(', ')} (depeg alerts and live risk on)`);
         c.print(
           {
             url: server.url,
             dashboard: `${server.url}/`,
             docs: `${server.url}/docs`,
             scheduler: scheduler?.mode ?? 'off',
+            stream: stream?.venues ?? [],
           },
           (r) =>
-            `marketpipe running: dashboard ${r.dashboard}  API docs ${r.docs}  scheduler ${r.scheduler} (Ctrl-C stops)`,
+            `marketpipe running: dashboard ${r.dashboard}  API docs ${r.docs}  scheduler ${r.scheduler}  stream ${r.stream.join(',') || 'off'} (Ctrl-C stops)`,
         );
         await new Promise<void>((resolve) => {
           process.once('SIGINT', () => resolve());
           process.once('SIGTERM', () => resolve());
         });
         c.log.info('shutting down');
+        await stream?.stop();
         await scheduler?.stop();
         await server.close();
       },

@@ -3,6 +3,8 @@ import { metricsOf } from '../../api/metrics.ts';
 import { SharedWindowCounter } from '../../api/rate-window.ts';
 import { startServer } from '../../api/server.ts';
 import { streamHubOf } from '../../api/ws.ts';
+import type { Cache, PubSub } from '../../cache/index.ts';
+import type { ConfigStore } from '../../config/store.ts';
 import { ConfigError, describeError, UnavailableError } from '../../core/errors.ts';
 import type { Db } from '../../store/db.ts';
 import { openPostgres } from '../../store/postgres.ts';
@@ -18,6 +20,8 @@ export interface ServeOptions {
 export interface Serving {
   url: string;
   port: number;
+  /** The server's cache, pub/sub and config store (closed by `close`): `start` runs its stream on them. */
+  services: { cache: Cache; pubsub: PubSub; config: ConfigStore };
   close(): Promise<void>;
 }
 
@@ -94,6 +98,7 @@ async function listen(c: CommandContext, opts: ServeOptions, readDb: Db | undefi
   return {
     url: server.url,
     port: server.port,
+    services: { cache, pubsub, config },
     close: async () => {
       if (closed) return;
       closed = true;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
-import type { CommandContext } from '../context.ts';
+import type { ContextFactory } from '../context.ts';
 import { parseDuration } from './quarantine.ts';
 
 interface StreamOpts {
@@ -19,7 +19,7 @@ function forDuration(text: string): number {
   }
 }
 
-export function register(program: Command, ctx: () => Promise<CommandContext>): void {
+export function register(program: Command, ctx: ContextFactory): void {
   program
     .command('stream')
     .description('stream trades from Binance, Coinbase and Kraken into 1m bars and composite prices')
@@ -46,15 +46,20 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         ?.split(',')
         .map((s) => s.trim())
         .filter(Boolean);
-      const c = await ctx();
+      // the stream runs for minutes: its config store follows parameter changes (depeg threshold, hold)
+      const c = await ctx({ liveConfig: true });
       const { runStream } = await import('../../live/command.ts');
-      const summary = await runStream(c, {
-        symbols,
-        venues: venues.filter(isVenue),
-        forMs,
-        seed,
-        leasePrefix: opts.leasePrefix,
-      });
+      const { cache, pubsub } = c.runtime;
+      const summary = await runStream(
+        { ...c, cache, pubsub, config: await c.runtime.config() },
+        {
+          symbols,
+          venues: venues.filter(isVenue),
+          forMs,
+          seed,
+          leasePrefix: opts.leasePrefix,
+        },
+      );
       c.print(summary, (s) =>
         [
           `${s.trades} trades in ${s.messages} messages, ${s.bars_stored} bars stored, ${s.reconnects} reconnects, ` +
