@@ -8,10 +8,10 @@
  */
 
 import type { Portfolio } from '../src/core/portfolio.ts';
+import type { Scenario } from '../src/core/scenario.ts';
 import { cholesky } from '../src/risk/linalg.ts';
 import { type MarketModel, monteCarloVar } from '../src/risk/montecarlo.ts';
 import { Rng } from '../src/risk/rng.ts';
-import type { Scenario } from '../src/risk/scenarios.ts';
 
 /** A valid n × n correlation matrix: one common factor with loadings in [0.2, 0.8] (seeded). */
 function syntheticModel(n: number, seed: number): MarketModel {

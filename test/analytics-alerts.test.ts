@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAnalyticsAndPublish } from '../src/analytics/alerts.ts';
+import { runAnalyticsAndPublish } from '../src/analytics/alerts-service.ts';
 import type { ChannelMessage } from '../src/cache/keys.ts';
 import { MemoryCache } from '../src/cache/memory.ts';
 import { PgPubSub } from '../src/cache/pg-pubsub.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../src/core/time.ts';
 import type { StoredBar } from '../src/core/types.ts';
-import { loadDepegHistory, loadMarketInputs } from '../src/risk/market.ts';
+import { loadDepegHistory, loadMarketInputs } from '../src/risk/market-reader.ts';
 import { Rng } from '../src/risk/rng.ts';
 import { runVar } from '../src/risk/service.ts';
 import type { Db } from '../src/store/db.ts';

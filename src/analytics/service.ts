@@ -26,7 +26,7 @@ import {
 import { type InstrumentRow, listInstruments, requireInstrument } from '../store/repos/instruments.ts';
 import { readPrices } from '../store/repos/prices.ts';
 import type { AdjustMode } from './adjust.ts';
-import { readAdjustedBarColumns } from './adjusted-bars.ts';
+import { readAdjustedBarColumns } from './adjusted-bars-reader.ts';
 import {
   correlationMatrix,
   matrixPairs,

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { UnauthorizedError } from '../core/errors.ts';
-import type { AppDeps } from './app.ts';
+import type { AppDeps } from './deps.ts';
 import { RateLimitedError } from './errors.ts';
 import { LocalWindowCounter, retryAfterSeconds, type WindowCounter } from './rate-window.ts';
 

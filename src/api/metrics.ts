@@ -5,7 +5,7 @@ import { MemoryCache } from '../cache/memory.ts';
 import { publishFailureCounts } from '../cache/outages.ts';
 import { countQuarantineByRule } from '../quality/quarantine.ts';
 import type { Db } from '../store/db.ts';
-import type { AppDeps } from './app.ts';
+import type { AppDeps } from './deps.ts';
 
 /**
  * Prometheus metrics of one app: HTTP latency histograms (by route template, so the label set stays

@@ -1,6 +1,6 @@
 import { NotFoundError } from '../core/errors.ts';
 import type { Db } from '../store/db.ts';
-import type { AppDeps } from './app.ts';
+import type { AppDeps } from './deps.ts';
 
 /**
  * Which store a route reads from. With a read replica (`DATABASE_READ_URL`, `AppDeps.readDb`) the routes that

@@ -13,9 +13,9 @@ import type { Queryable } from '../store/db.ts';
 import { coverage } from '../store/repos/coverage.ts';
 import { useApiKeys } from './api-keys.ts';
 import { dropStaleKeys } from './cache-invalidation.ts';
+import type { RouteOptions } from './deps.ts';
 import { type ApiMetrics, cacheOf, metricsOf } from './metrics.ts';
 import { readerOf } from './read-db.ts';
-import type { RouteOptions } from './routes/index.ts';
 
 /** Close codes the streams use (RFC 6455 §7.4.1 and the IANA registry). */
 export const WS_CLOSE = Object.freeze({

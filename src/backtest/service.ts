@@ -23,8 +23,8 @@ import {
 import { backtest } from './backtest.ts';
 import { type BacktestConventions, conventionsOf } from './conventions.ts';
 import type { EngineConfig, EngineResult } from './engine.ts';
-import { loadSeries } from './load-series.ts';
 import type { Metrics } from './metrics.ts';
+import { loadSeries } from './series-reader.ts';
 import { applyEvent, type MarketEvent } from './simulator/events.ts';
 import {
   calibrate,

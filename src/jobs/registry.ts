@@ -1,4 +1,4 @@
-import { publishAnalyticsAlerts, snapshotContagion } from '../analytics/alerts.ts';
+import { publishAnalyticsAlerts, snapshotContagion } from '../analytics/alerts-service.ts';
 import {
   computeBestPairs,
   computeCorrelations,

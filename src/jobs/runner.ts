@@ -11,7 +11,7 @@ import {
 import type { Logger } from '../core/log.ts';
 import type { FeedClients } from '../pipeline/feeds/feed.ts';
 import type { Settings } from '../settings.ts';
-import type { Source } from '../sources/source.ts';
+import type { Source } from '../sources/types.ts';
 import type { Db } from '../store/db.ts';
 import { type EventSink, publishJobEvent, raiseAlert } from './events.ts';
 import { closeAbandoned, finishRun, type RunTrigger, startRun } from './history.ts';

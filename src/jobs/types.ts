@@ -2,7 +2,7 @@ import type { Cache, PubSub } from '../cache/index.ts';
 import type { Logger } from '../core/log.ts';
 import type { FeedClients } from '../pipeline/feeds/feed.ts';
 import type { Settings } from '../settings.ts';
-import type { Source } from '../sources/source.ts';
+import type { Source } from '../sources/types.ts';
 import type { Db } from '../store/db.ts';
 
 /** Time as the orchestrator sees it; tests pass a manual or accelerated clock. */

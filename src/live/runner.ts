@@ -8,7 +8,7 @@ import type { Cache, PubSub } from '../cache/cache.ts';
 import { CACHE_TTL_SECONDS, cacheKeys } from '../cache/keys.ts';
 import type { Logger } from '../core/log.ts';
 import type { Instrument } from '../core/types.ts';
-import type { Source } from '../sources/source.ts';
+import type { Source } from '../sources/types.ts';
 import type { Db } from '../store/db.ts';
 import { upsertBars } from '../store/repos/bars.ts';
 import { lastVenueBarTs, upsertVenueBars, type VenueBar } from '../store/repos/venue-bars.ts';

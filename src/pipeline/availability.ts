@@ -1,6 +1,7 @@
 import type { Instrument, Interval } from '../core/types.ts';
 import { ProviderAuthError, ProviderUnavailableError, RateLimitedError } from '../sources/errors.ts';
-import { SOURCE_PREFERENCE, type Source } from '../sources/source.ts';
+import { SOURCE_PREFERENCE } from '../sources/source.ts';
+import type { Source } from '../sources/types.ts';
 
 /**
  * Whether a provider error means it could not be asked (network, 5xx after retries, rejected key, quota) as

@@ -10,7 +10,8 @@ import {
 import { quarantineRows } from '../quality/quarantine.ts';
 import { loadThresholds } from '../quality/thresholds-config.ts';
 import { describeProviderError } from '../sources/errors.ts';
-import { type Source, sourcesFor } from '../sources/source.ts';
+import { sourcesFor } from '../sources/source.ts';
+import type { Source } from '../sources/types.ts';
 import type { Db } from '../store/db.ts';
 import { type InstrumentRow, listInstruments } from '../store/repos/instruments.ts';
 import { upsertPrices } from '../store/repos/prices.ts';

@@ -6,7 +6,7 @@ import { FredClient } from '../sources/fred/client.ts';
 import type { ProviderLimits } from '../sources/http.ts';
 import { NewsApiClient } from '../sources/newsapi/client.ts';
 import type { RateLimiterFactory } from '../sources/rate-limit.ts';
-import { SOURCE_NAMES } from '../sources/source.ts';
+import { SOURCE_NAMES } from '../sources/types.ts';
 import { buildSources, configuredLimits, feedProviderOptions } from './sources.ts';
 
 /** One row of `sources check` (DESIGN.md contract: `{providers: [{name, ok, configured, latency_ms, error?}]}`). */

@@ -6,8 +6,9 @@ import type { ProviderLimits } from '../sources/http.ts';
 import { NewsApiClient } from '../sources/newsapi/client.ts';
 import { PolygonReferenceClient } from '../sources/polygon/reference.ts';
 import { type RateLimiter, type RateLimiterFactory, TokenBucket } from '../sources/rate-limit.ts';
-import { createSources, type Source } from '../sources/source.ts';
+import { createSources } from '../sources/source.ts';
 import type { ProviderOptions } from '../sources/support.ts';
+import type { Source } from '../sources/types.ts';
 
 /**
  * Request-rate limits per provider from the config parameters `rate_limits.<provider>_per_minute` (seeded

@@ -17,6 +17,7 @@
  */
 import { ValidationError } from '../core/errors.ts';
 import type { Portfolio } from '../core/portfolio.ts';
+import type { Scenario } from '../core/scenario.ts';
 import { choleskyRepaired, shiftCorrelation, validateCorrelation } from './linalg.ts';
 import {
   DEFAULT_EXACT_CAPACITY,
@@ -25,7 +26,7 @@ import {
 } from './loss-distribution.ts';
 import { portfolioAssets } from './portfolio.ts';
 import { Rng } from './rng.ts';
-import { type Scenario, scenarioHorizonProbability, scenarioReturns } from './scenarios.ts';
+import { scenarioHorizonProbability, scenarioReturns } from './scenarios.ts';
 
 /** Volatilities and correlations of a set of assets. */
 export interface MarketModel {

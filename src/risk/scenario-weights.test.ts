@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { modelScenarioWeights, type Scenario } from './scenarios.ts';
+import type { Scenario } from '../core/scenario.ts';
+import { modelScenarioWeights } from './scenarios.ts';
 
 describe('scenario weights from a depeg model', () => {
   const scenarios: Pick<Scenario, 'name' | 'assetImpacts' | 'weight'>[] = [

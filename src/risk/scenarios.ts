@@ -3,25 +3,7 @@
  * asset to its shocked PRICE when the asset is pegged (USDC 0.88 = a 12 % depeg) and to a RETURN
  * otherwise (ETH −0.5); `btcImpact` is BTC's return when BTC is not listed in `assetImpacts`.
  */
-
-export interface Scenario {
-  name: string;
-  description: string;
-  type: string;
-  assetImpacts: Record<string, number>;
-  btcImpact: number | null;
-  /** Added to every off-diagonal correlation while the scenario holds. */
-  correlationShift: number;
-  /** Multiplies every asset's volatility while the scenario holds. */
-  volatilityMultiplier: number;
-  /** Chance the scenario happens within a year, 0..1. */
-  probabilityAnnual: number;
-  /** 1 (mild) .. 5 (extreme). */
-  severityLevel: number;
-  /** Relative emphasis; annual intensity used by Monte Carlo = probabilityAnnual × weight. */
-  weight: number;
-  enabled: boolean;
-}
+import type { Scenario } from '../core/scenario.ts';
 
 /**
  * Return of each asset under the scenario; NaN where the scenario says nothing about the asset.

@@ -21,7 +21,7 @@ import {
   saveReport,
   varHistory,
 } from '../store/repos/risk.ts';
-import { correlationRegimeChanges, loadDepegHistory, loadMarketInputs } from './market.ts';
+import { correlationRegimeChanges, loadDepegHistory, loadMarketInputs } from './market-reader.ts';
 import { monteCarloVar, type VarResult } from './montecarlo.ts';
 import { portfolioAssets, totalExposure } from './portfolio.ts';
 import { type Quote, quotePremium } from './pricing.ts';

@@ -3,8 +3,9 @@
  * diffusion on top. Scenarios that say nothing about an asset leave it unchanged.
  */
 import type { Portfolio } from '../core/portfolio.ts';
+import type { Scenario } from '../core/scenario.ts';
 import { portfolioAssets, positionLoss } from './portfolio.ts';
-import { KNOWN_PEGS, type Scenario, scenarioReturns } from './scenarios.ts';
+import { KNOWN_PEGS, scenarioReturns } from './scenarios.ts';
 
 export interface StressOptions {
   /** Share of capital above which a scenario is flagged. @defaultValue 0.1 */

@@ -1,5 +1,5 @@
 /** Builders shared by the risk tests (not used by production code). */
-import type { Scenario } from './scenarios.ts';
+import type { Scenario } from '../core/scenario.ts';
 
 export function scenario(over: Partial<Scenario> & Pick<Scenario, 'name'>): Scenario {
   return {

@@ -7,7 +7,6 @@ import type { AssetClass, Bar, Instrument, Interval, TimeRange } from '../core/t
 import { ProviderNotFoundError } from './errors.ts';
 import type { HttpClient, HttpClientOptions } from './http.ts';
 import { cleanPages } from './normalize.ts';
-import type { FetchOptions, LatestResult, Source, SourceCheck } from './source.ts';
 import {
   checkSource,
   httpFor,
@@ -16,6 +15,7 @@ import {
   testInstrument,
   trimBase,
 } from './support.ts';
+import type { FetchOptions, LatestResult, Source, SourceCheck } from './types.ts';
 
 export abstract class HttpSource implements Source {
   readonly name: string;

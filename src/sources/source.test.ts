@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Instrument } from '../core/types.ts';
-import { createSources, SOURCE_NAMES, sourcesFor } from './source.ts';
+import { createSources, sourcesFor } from './source.ts';
 import { type Loopback, startLoopback, virtualClock } from './testing/loopback.ts';
+import { SOURCE_NAMES } from './types.ts';
 
 const inst = (
   symbol: string,

@@ -5,7 +5,7 @@ import { ProviderAuthError, ProviderError } from './errors.ts';
 import { HttpClient, type HttpClientOptions, type HttpEvent, type ProviderLimits } from './http.ts';
 import type { Clock, RateLimiterFactory } from './rate-limit.ts';
 import { systemClock } from './rate-limit.ts';
-import type { LatestResult, SourceCheck } from './source.ts';
+import type { LatestResult, SourceCheck } from './types.ts';
 
 /** `instrument.sources[provider]`, trimmed; undefined when absent or blank. */
 export function mappedSymbol(instrument: Instrument, provider: string): string | undefined {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { type AppDeps, buildApp } from '../../src/api/app.ts';
+import { buildApp } from '../../src/api/app.ts';
+import type { AppDeps } from '../../src/api/deps.ts';
 import { type RunningServer, startServer } from '../../src/api/server.ts';
 import type { Cache, PubSub } from '../../src/cache/index.ts';
 import { ConfigStore } from '../../src/config/store.ts';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADJUST_MODES } from '../../src/analytics/adjust.ts';
-import { readAdjustedBars } from '../../src/analytics/adjusted-bars.ts';
+import { readAdjustedBars } from '../../src/analytics/adjusted-bars-reader.ts';
 import { computeIndicators } from '../../src/analytics/service.ts';
 import { getBacktest, runBacktest } from '../../src/backtest/service.ts';
 import type { Db } from '../../src/store/db.ts';

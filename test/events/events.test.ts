@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readAdjustedBars } from '../../src/analytics/adjusted-bars.ts';
+import { readAdjustedBars } from '../../src/analytics/adjusted-bars-reader.ts';
 import { computeIndicators } from '../../src/analytics/service.ts';
 import type { Instrument, StoredBar } from '../../src/core/types.ts';
 import { importEventsCsv } from '../../src/pipeline/feeds/events/csv-import.ts';

@@ -5,10 +5,10 @@ import { parseCanaryTarget } from '../../config/canary-repo.ts';
 import { guardDb } from '../../config/db-errors.ts';
 import { ConfigService } from '../../config/service.ts';
 import type { ChangeContext } from '../../config/types.ts';
-import { canaryReport } from '../../risk/canary-report.ts';
+import { canaryReport } from '../../risk/canary-service.ts';
 import { requireRole } from '../auth.ts';
+import type { RouteOptions } from '../deps.ts';
 import { errorSchema } from '../errors.ts';
-import type { RouteOptions } from './index.ts';
 
 /**
  * Admin API for config versions (history, diff, rollback), change sets, environments (promote), canaries

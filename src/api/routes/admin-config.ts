@@ -5,8 +5,8 @@ import { ConfigService } from '../../config/service.ts';
 import { CONFIG_CHANNEL, parameterJson } from '../../config/types.ts';
 import { NotFoundError, UnavailableError } from '../../core/errors.ts';
 import { requireRole } from '../auth.ts';
+import type { RouteOptions } from '../deps.ts';
 import { errorSchema } from '../errors.ts';
-import type { RouteOptions } from './index.ts';
 
 /**
  * Admin API for configuration parameters. Reads come from the in-memory store, so they keep answering

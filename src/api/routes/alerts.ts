@@ -2,9 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { readAlerts } from '../../live/alerts/service.ts';
 import { ALERT_TYPES } from '../../store/repos/alerts.ts';
 import { useApiKeys } from '../api-keys.ts';
+import type { RouteOptions } from '../deps.ts';
 import { readerOf } from '../read-db.ts';
 import { anyObject, errorResponses, nullableString } from './common.ts';
-import type { RouteOptions } from './index.ts';
 
 const alertSchema = {
   type: 'object',

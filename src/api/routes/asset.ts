@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ADJUST_MODES, type AdjustMode } from '../../analytics/adjust.ts';
-import { readAdjustedBars } from '../../analytics/adjusted-bars.ts';
+import { readAdjustedBars } from '../../analytics/adjusted-bars-reader.ts';
 import { computeIndicators, parseIndicatorSpec } from '../../analytics/service.ts';
 import { CACHE_TTL_SECONDS, type Cache, cacheKeys } from '../../cache/index.ts';
 import { NotFoundError } from '../../core/errors.ts';
@@ -11,6 +11,7 @@ import type { Queryable } from '../../store/db.ts';
 import { latestBars, readBars, resolveRange } from '../../store/repos/bars.ts';
 import { getInstrument } from '../../store/repos/instruments.ts';
 import { useApiKeys } from '../api-keys.ts';
+import type { RouteOptions } from '../deps.ts';
 import { cacheOf } from '../metrics.ts';
 import { readerOf } from '../read-db.ts';
 import {
@@ -22,7 +23,6 @@ import {
   nullableString,
   symbolParams,
 } from './common.ts';
-import type { RouteOptions } from './index.ts';
 
 /** A bar as the API sends it (ISO time). */
 interface BarJson {

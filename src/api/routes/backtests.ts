@@ -7,9 +7,9 @@ import {
   type BacktestTrade,
   backtestRoutes as contract,
 } from '../contract/backtests.ts';
+import type { RouteOptions } from '../deps.ts';
 import { readerOf, readOrPrimary } from '../read-db.ts';
 import { useContract } from '../type-provider.ts';
-import type { RouteOptions } from './index.ts';
 
 /**
  * Backtests over HTTP: built-in strategies only (the CLI also loads strategy modules from files, which a

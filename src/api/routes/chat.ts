@@ -8,10 +8,9 @@ import type { LlmSettings } from '../../chat/llm.ts';
 import { buildSchemaContext } from '../../chat/schema-context.ts';
 import { AppError, UnauthorizedError } from '../../core/errors.ts';
 import { useApiKeys } from '../api-keys.ts';
-import type { AppDeps } from '../app.ts';
 import { jwtKey, verifyToken } from '../auth.ts';
+import type { AppDeps, RouteOptions } from '../deps.ts';
 import { anyObject, errorResponses } from './common.ts';
-import type { RouteOptions } from './index.ts';
 
 /**
  * NL→SQL chat: question → SQL (`/api/chat/query`), SQL → rows (`/api/chat/execute`), the schema context

@@ -4,6 +4,7 @@ import { CACHE_TTL_SECONDS, cacheKeys } from '../../cache/index.ts';
 import { toIso } from '../../core/time.ts';
 import { readBestPairs, readLatestCorrelations, type StoredCorrelation } from '../../store/repos/derived.ts';
 import { useApiKeys } from '../api-keys.ts';
+import type { RouteOptions } from '../deps.ts';
 import { cacheOf } from '../metrics.ts';
 import { readerOf } from '../read-db.ts';
 import {
@@ -14,7 +15,6 @@ import {
   symbolList,
   windowQuery,
 } from './common.ts';
-import type { RouteOptions } from './index.ts';
 
 type Pairs = Array<StoredCorrelation & { as_of: number }>;
 

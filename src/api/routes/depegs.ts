@@ -8,9 +8,9 @@ import { readDepegEvents, readDepegStatistics } from '../../store/repos/derived.
 import { getInstrument } from '../../store/repos/instruments.ts';
 import { readPrices } from '../../store/repos/prices.ts';
 import { useApiKeys } from '../api-keys.ts';
+import type { RouteOptions } from '../deps.ts';
 import { readerOf } from '../read-db.ts';
 import { errorResponses, nullableNumber, nullableString } from './common.ts';
-import type { RouteOptions } from './index.ts';
 
 /** Most bars one window answer holds (a week of minute bars is ~10k; the chart needs far fewer). */
 const MAX_WINDOW_BARS = 5000;

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { readObservations, readReleases, requireSeries } from '../../store/repos/economic.ts';
 import { useApiKeys } from '../api-keys.ts';
+import type { RouteOptions } from '../deps.ts';
 import { readerOf } from '../read-db.ts';
 import { errorResponses, nullableNumber, nullableString } from './common.ts';
-import type { RouteOptions } from './index.ts';
 
 const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
 

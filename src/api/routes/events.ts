@@ -2,9 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { EVENT_TYPES, type EventType } from '../../core/events.ts';
 import { readEvents } from '../../store/repos/events.ts';
 import { useApiKeys } from '../api-keys.ts';
+import type { RouteOptions } from '../deps.ts';
 import { readerOf } from '../read-db.ts';
 import { anyObject, errorResponses } from './common.ts';
-import type { RouteOptions } from './index.ts';
 
 const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
 

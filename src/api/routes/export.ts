@@ -6,9 +6,9 @@ import { INTERVALS } from '../../core/types.ts';
 import { CONTENT_TYPES, EXPORT_FORMATS, type ExportFormat, exportFileName } from '../../export/formats.ts';
 import { EXPORT_DATASETS, type ExportDataset, type ExportFilter } from '../../store/repos/export.ts';
 import { useApiKeys } from '../api-keys.ts';
+import type { RouteOptions } from '../deps.ts';
 import { readerOf } from '../read-db.ts';
 import { errorResponses } from './common.ts';
-import type { RouteOptions } from './index.ts';
 
 interface ExportQuery {
   format: ExportFormat;

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { RouteOptions } from '../deps.ts';
 import { errorSchema } from '../errors.ts';
 import { cacheOf, metricsOf } from '../metrics.ts';
-import type { RouteOptions } from './index.ts';
 
 /** How long `/ready` waits for the store (and the read replica) before calling it unreachable. */
 const READY_DB_TIMEOUT_MS = 2000;

@@ -1,5 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
-import type { AppDeps } from '../app.ts';
+import type { RouteModule } from '../deps.ts';
 import { wsRoutes } from '../ws.ts';
 import { adminConfigRoutes } from './admin-config.ts';
 import { adminConfigVersionRoutes } from './admin-config-versions.ts';
@@ -24,26 +23,6 @@ import { reportRoutes } from './reports.ts';
 import { riskRoutes } from './risk.ts';
 import { volatilityRoutes } from './volatility.ts';
 import { watchlistRoutes } from './watchlist.ts';
-
-/** What every route plugin receives: the app's dependencies. */
-export interface RouteOptions {
-  deps: AppDeps;
-}
-
-/** One resource's routes: `src/api/routes/<resource>.ts` exports the plugin, this list mounts it. */
-export interface RouteModule {
-  /** Resource name, for logs and errors. */
-  name: string;
-  plugin: FastifyPluginAsync<RouteOptions>;
-  /** URL prefix for every route of the plugin. @defaultValue '' (paths written in full) */
-  prefix?: string;
-  /**
-   * Admin routes: mounted inside the admin scope, which requires a valid JWT (`req.user` is set) and
-   * limits each user to 100 requests/min across all admin routes; add `preHandler: requireRole('admin')`
-   * to routes that change things. Not mounted when the admin API is off. @defaultValue false
-   */
-  admin?: boolean;
-}
 
 /**
  * Every route module `buildApp` mounts, in order. To add a resource, write `routes/<resource>.ts`

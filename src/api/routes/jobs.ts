@@ -7,11 +7,10 @@ import { type RunnerDeps, requireJob } from '../../jobs/runner.ts';
 import { listJobStatus } from '../../jobs/status.ts';
 import { loadSettings, type Settings } from '../../settings.ts';
 import { useApiKeys } from '../api-keys.ts';
-import type { AppDeps } from '../app.ts';
 import { requireRole } from '../auth.ts';
+import type { AppDeps, RouteOptions } from '../deps.ts';
 import { readerOf } from '../read-db.ts';
 import { anyObject, errorResponses } from './common.ts';
-import type { RouteOptions } from './index.ts';
 
 /**
  * Jobs: status per job and recent runs (public, like the other data routes), and a manual run

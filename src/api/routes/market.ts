@@ -2,10 +2,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import { toIso } from '../../core/time.ts';
 import type { Queryable } from '../../store/db.ts';
 import { useApiKeys } from '../api-keys.ts';
+import type { RouteOptions } from '../deps.ts';
 import { cacheOf } from '../metrics.ts';
 import { readerOf } from '../read-db.ts';
 import { cacheAside, errorResponses, nullableNumber, nullableString } from './common.ts';
-import type { RouteOptions } from './index.ts';
 
 /** The cache key of the market overview (dropped on every `data_ready`, see cache-invalidation.ts). */
 export const OVERVIEW_KEY = 'market_overview';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { useApiKeys } from '../api-keys.ts';
+import type { RouteOptions } from '../deps.ts';
 import { readerOf } from '../read-db.ts';
-import type { RouteOptions } from './index.ts';
 
 /**
  * MCP over streamable HTTP at `/mcp`, stateless: each POST carries one JSON-RPC message (or batch) and gets

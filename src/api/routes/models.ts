@@ -3,9 +3,9 @@ import { NotFoundError } from '../../core/errors.ts';
 import { MODEL_CATALOG } from '../../models/catalog.ts';
 import { listModels, modelDetail } from '../../models/service.ts';
 import { useApiKeys } from '../api-keys.ts';
+import type { RouteOptions } from '../deps.ts';
 import { readerOf } from '../read-db.ts';
 import { errorResponses } from './common.ts';
-import type { RouteOptions } from './index.ts';
 
 const estimate = {
   type: 'object',

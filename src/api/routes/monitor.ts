@@ -5,9 +5,9 @@ import type { Queryable } from '../../store/db.ts';
 import { coverage } from '../../store/repos/coverage.ts';
 import { useApiKeys } from '../api-keys.ts';
 import { requireRoleWhenConfigured } from '../auth.ts';
+import type { RouteOptions } from '../deps.ts';
 import { readerOf } from '../read-db.ts';
 import { anyObject, errorResponses, nullableNumber, nullableString } from './common.ts';
-import type { RouteOptions } from './index.ts';
 import { feedCoverage, feedsResponse } from './monitor-feeds.ts';
 
 const SYSTEM_SCHEMAS = ['pg_catalog', 'information_schema', 'pg_toast'];

@@ -2,9 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { parseTime } from '../../core/time.ts';
 import { readNews } from '../../store/repos/news.ts';
 import { useApiKeys } from '../api-keys.ts';
+import type { RouteOptions } from '../deps.ts';
 import { readerOf } from '../read-db.ts';
 import { errorResponses, nullableNumber, nullableString } from './common.ts';
-import type { RouteOptions } from './index.ts';
 
 /** Stored news articles with their sentiment per instrument. */
 export const newsRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {

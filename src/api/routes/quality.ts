@@ -3,10 +3,10 @@ import { countQuarantineByRule, listQuarantine } from '../../quality/quarantine.
 import { saveValidationReport, type ValidationReport, validateStore } from '../../quality/validate.ts';
 import type { Queryable } from '../../store/db.ts';
 import { useApiKeys } from '../api-keys.ts';
+import type { RouteOptions } from '../deps.ts';
 import { cacheOf } from '../metrics.ts';
 import { readerOf } from '../read-db.ts';
 import { anyObject, errorResponses } from './common.ts';
-import type { RouteOptions } from './index.ts';
 
 /** The newest stored validation report (JSON, or its text on drivers that hand jsonb back as text). */
 async function latestStoredReport(db: Queryable): Promise<unknown> {

@@ -4,9 +4,9 @@ import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { getReportDocument, listReportDocuments } from '../../reports/store.ts';
 import { isReportKind, REPORT_KINDS } from '../../reports/types.ts';
 import { useApiKeys } from '../api-keys.ts';
+import type { RouteOptions } from '../deps.ts';
 import { readerOf } from '../read-db.ts';
 import { anyObject, errorResponses } from './common.ts';
-import type { RouteOptions } from './index.ts';
 
 /** Stored SOD/EOD reports: the list, each one as HTML for the viewer, its PDF and its data. */
 export const reportRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {

@@ -4,10 +4,10 @@ import { quote, runStress, runVar } from '../../risk/service.ts';
 import { getReportJson, listReports } from '../../store/repos/risk.ts';
 import { useApiKeys } from '../api-keys.ts';
 import { riskRoutes as contract } from '../contract/risk.ts';
+import type { RouteOptions } from '../deps.ts';
 import { readerOf } from '../read-db.ts';
 import { useContract } from '../type-provider.ts';
 import { anyObject, errorResponses, nullableNumber } from './common.ts';
-import type { RouteOptions } from './index.ts';
 
 const portfolioName = {
   type: 'string',

@@ -9,10 +9,10 @@ import { latestBars } from '../../store/repos/bars.ts';
 import { listInstruments } from '../../store/repos/instruments.ts';
 import { latestPrices } from '../../store/repos/prices.ts';
 import { useApiKeys } from '../api-keys.ts';
+import type { RouteOptions } from '../deps.ts';
 import { cacheOf } from '../metrics.ts';
 import { readerOf } from '../read-db.ts';
 import { errorResponses, symbolList } from './common.ts';
-import type { RouteOptions } from './index.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 

@@ -1,5 +1,6 @@
+import type { Scenario } from '../../core/scenario.ts';
 import type { AssetClass } from '../../core/types.ts';
-import { type Scenario, scenarioReturns } from '../../risk/scenarios.ts';
+import { scenarioReturns } from '../../risk/scenarios.ts';
 import type { MarketEvent } from './events.ts';
 import type { ScenarioDefinition } from './scenarios.ts';
 

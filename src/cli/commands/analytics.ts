@@ -315,7 +315,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       const c = await ctx();
       const [{ createCache, createPubSub }, { runAnalyticsAndPublish }] = await Promise.all([
         import('../../cache/index.ts'),
-        import('../../analytics/alerts.ts'),
+        import('../../analytics/alerts-service.ts'),
       ]);
       // Like the scheduled jobs: alerts go out and stale cached matrices are dropped (Redis when configured).
       const pubsub = createPubSub(c.settings, c.db, c.log);

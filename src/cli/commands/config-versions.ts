@@ -225,7 +225,7 @@ export function registerVersionCommands(cmd: Command, ctx: Ctx, defaultUser: str
     .action(async (opts: { all?: boolean }) => {
       const c = await ctx();
       const list = await new ConfigCanaries(c.db).list(Boolean(opts.all));
-      const { canaryReport } = await import('../../risk/canary-report.ts');
+      const { canaryReport } = await import('../../risk/canary-service.ts');
       const canaries = [];
       for (const x of list) {
         if (x.status !== 'active') {

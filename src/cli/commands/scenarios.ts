@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
-import type { Scenario } from '../../risk/scenarios.ts';
+import type { Scenario } from '../../core/scenario.ts';
 import type { StoredScenario } from '../../store/repos/risk.ts';
 import type { CommandContext } from '../context.ts';
 import { formatTable } from '../table.ts';

@@ -3,8 +3,8 @@ import type { AssetClass, Bar, Instrument, Interval, TimeRange } from '../../cor
 import { INTERVAL_MS, INTERVALS } from '../../core/types.ts';
 import { ProviderNotFoundError } from '../errors.ts';
 import { HttpSource } from '../http-source.ts';
-import type { FetchOptions, LatestResult } from '../source.ts';
 import { latestOneByOne, type ProviderOptions, safeJson } from '../support.ts';
+import type { FetchOptions, LatestResult } from '../types.ts';
 import { BINANCE_INTERVALS, BINANCE_INVALID_SYMBOL, binanceBar, binancePrice } from './mapping.ts';
 import { BinanceErrorBody, BinanceKlines, BinanceTickerPrice } from './schema.ts';
 

@@ -11,8 +11,8 @@ import {
   type TimeRange,
 } from '../../core/types.ts';
 import { HttpSource } from '../http-source.ts';
-import type { FetchOptions, LatestResult } from '../source.ts';
 import { latestOneByOne, type ProviderOptions } from '../support.ts';
+import type { FetchOptions, LatestResult } from '../types.ts';
 import { COINBASE_GRANULARITY, COINBASE_PRODUCTS, coinbaseBar, coinbasePrice } from './mapping.ts';
 import { CoinbaseCandles, CoinbaseTicker } from './schema.ts';
 

@@ -6,8 +6,8 @@ import type { AssetClass, Bar, Instrument, Interval, PricePoint, TimeRange } fro
 import { ProviderNotFoundError, ProviderRequestError } from '../errors.ts';
 import { HttpSource } from '../http-source.ts';
 import { bucketStart, splitRange } from '../normalize.ts';
-import type { FetchOptions, LatestResult } from '../source.ts';
 import { type ProviderOptions, trimBase } from '../support.ts';
+import type { FetchOptions, LatestResult } from '../types.ts';
 import { boundarySnapMs, coingeckoBars, coingeckoLatest, coingeckoPoints } from './mapping.ts';
 import { CoinGeckoMarketChart, CoinGeckoSimplePrice } from './schema.ts';
 

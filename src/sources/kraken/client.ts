@@ -5,8 +5,8 @@
 import type { AssetClass, Bar, Instrument, Interval, TimeRange } from '../../core/types.ts';
 import { ProviderRequestError } from '../errors.ts';
 import { HttpSource } from '../http-source.ts';
-import type { FetchOptions, LatestResult } from '../source.ts';
 import { latestOneByOne, type ProviderOptions } from '../support.ts';
+import type { FetchOptions, LatestResult } from '../types.ts';
 import { KRAKEN_INTERVALS, KRAKEN_PAIRS, krakenBar } from './mapping.ts';
 import { KrakenOhlcBody, KrakenTickerBody } from './schema.ts';
 

@@ -5,8 +5,8 @@ import { INTERVAL_MS, INTERVALS } from '../../core/types.ts';
 import { ProviderNotFoundError } from '../errors.ts';
 import type { RequestOptions } from '../http.ts';
 import { HttpSource } from '../http-source.ts';
-import type { FetchOptions, LatestResult } from '../source.ts';
 import { latestOneByOne, type ProviderOptions, safeJson } from '../support.ts';
+import type { FetchOptions, LatestResult } from '../types.ts';
 import { OANDA_GRANULARITIES, type OandaPrice, oandaBar, oandaPrice, oandaTime } from './mapping.ts';
 import { OandaCandlesResponse, OandaErrorBody } from './schema.ts';
 

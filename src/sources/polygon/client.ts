@@ -4,8 +4,8 @@ import type { AssetClass, Bar, Instrument, Interval, TimeRange } from '../../cor
 import { INTERVALS } from '../../core/types.ts';
 import { ProviderNotFoundError, ProviderRequestError } from '../errors.ts';
 import { HttpSource } from '../http-source.ts';
-import type { FetchOptions, LatestResult } from '../source.ts';
 import { dailyTimeZone, latestOneByOne, type ProviderOptions } from '../support.ts';
+import type { FetchOptions, LatestResult } from '../types.ts';
 import { POLYGON_TIMESPANS, polygonBar, polygonPrice } from './mapping.ts';
 import { type PolygonAggsResponse as Aggs, PolygonAggsResponse } from './schema.ts';
 

@@ -11,7 +11,7 @@ import {
 } from '../../core/types.ts';
 import type { Clock } from '../rate-limit.ts';
 import { systemClock } from '../rate-limit.ts';
-import type { FetchOptions, LatestResult, Source, SourceCheck } from '../source.ts';
+import type { FetchOptions, LatestResult, Source, SourceCheck } from '../types.ts';
 import { type SyntheticOptions, SyntheticSeries, syntheticBars, syntheticSupports } from './generator.ts';
 
 export interface SyntheticSourceOptions extends SyntheticOptions {

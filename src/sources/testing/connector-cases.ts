@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Bar, Instrument, Interval, TimeRange } from '../../core/types.ts';
 import { BadPayloadError, ProviderAuthError, ProviderUnavailableError } from '../errors.ts';
 import type { ProviderLimits } from '../http.ts';
-import type { Source } from '../source.ts';
 import type { ProviderOptions } from '../support.ts';
+import type { Source } from '../types.ts';
 import {
   type Handler,
   type Loopback,

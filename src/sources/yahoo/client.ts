@@ -3,8 +3,8 @@ import type { AssetClass, Bar, Instrument, Interval, TimeRange } from '../../cor
 import { ProviderNotFoundError, ProviderRequestError } from '../errors.ts';
 import { HttpSource } from '../http-source.ts';
 import { splitRange } from '../normalize.ts';
-import type { FetchOptions, LatestResult } from '../source.ts';
 import { dailyTimeZone, latestOneByOne, type ProviderOptions } from '../support.ts';
+import type { FetchOptions, LatestResult } from '../types.ts';
 import { YAHOO_INTERVALS, YAHOO_MAX_SPAN_MS, yahooBars, yahooPrice } from './mapping.ts';
 import { YahooChartResponse, type YahooChartResult } from './schema.ts';
 

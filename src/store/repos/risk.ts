@@ -6,8 +6,7 @@
 import { ConflictError, NotFoundError } from '../../core/errors.ts';
 import type { Portfolio } from '../../core/portfolio.ts';
 import { parsePortfolio, portfolioToJson } from '../../core/portfolio.ts';
-import type { VarResult } from '../../risk/montecarlo.ts';
-import type { Scenario } from '../../risk/scenarios.ts';
+import type { Scenario } from '../../core/scenario.ts';
 import type { Queryable } from '../db.ts';
 
 interface ScenarioRow {
@@ -152,20 +151,19 @@ export async function getPortfolio(db: Queryable, name: string): Promise<Portfol
 }
 
 /** What `risk.var_results` keeps of a Monte Carlo run. */
-export type VarRecord = Pick<
-  VarResult,
-  | 'var_95'
-  | 'var_99'
-  | 'cvar_95'
-  | 'expected_loss'
-  | 'worst_case'
-  | 'best_case'
-  | 'scenarios_used'
-  | 'simulations'
-  | 'simulation_time_ms'
-  | 'horizon_days'
-  | 'seed'
->;
+export interface VarRecord {
+  var_95: number;
+  var_99: number;
+  cvar_95: number;
+  expected_loss: number;
+  worst_case: number;
+  best_case: number;
+  scenarios_used: number;
+  simulations: number;
+  simulation_time_ms: number;
+  horizon_days: number;
+  seed: number;
+}
 
 export async function insertVarResult(
   db: Queryable,

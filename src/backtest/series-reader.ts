@@ -1,6 +1,6 @@
 /** The bars a backtest runs on: stored bars of each symbol, read raw or adjusted for splits and dividends. */
 import type { AdjustMode } from '../analytics/adjust.ts';
-import { readAdjustedBarColumns } from '../analytics/adjusted-bars.ts';
+import { readAdjustedBarColumns } from '../analytics/adjusted-bars-reader.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { toIso } from '../core/time.ts';
 import type { Interval, TimeRange } from '../core/types.ts';
