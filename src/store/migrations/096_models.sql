@@ -25,12 +25,14 @@ CREATE TABLE models.versions (
 CREATE UNIQUE INDEX versions_one_active ON models.versions (name) WHERE active;
 
 -- The walk-forward forecasts each version was scored on (metrics can be recomputed from these rows).
+-- y is the outcome: 0/1 for a classifier (depeg, regimes), the realised squared return for a volatility
+-- model (p and p_baseline are then variances).
 CREATE TABLE models.predictions (
   name       text NOT NULL,
   version    integer NOT NULL,
   asset      text NOT NULL,
   ts         timestamptz NOT NULL,
-  y          smallint NOT NULL,
+  y          float8 NOT NULL,
   p          float8 NOT NULL,
   p_baseline float8 NOT NULL,
   PRIMARY KEY (name, version, asset, ts),
