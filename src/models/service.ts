@@ -597,3 +597,40 @@ export async function activeDepegForecast(db: Queryable, asOf: number): Promise<
   }
   return `no depeg model has an active version (${depegModelNames().join(', ')})`;
 }
+
+/** What the contagion alerts use of the active correlation-regime model. */
+export interface RegimeForecast {
+  model: string;
+  version: number;
+  /** P(the basket's average correlation is above the model's threshold next week). */
+  p_high_correlation_next_week: number;
+  basket: string;
+  /** The last day of the basket's bars the forecast was made from (ISO). */
+  as_of: string;
+}
+
+/**
+ * The first regime model of the catalogue with an active version, forecast from the latest stored bars;
+ * null when none is active or its basket has no bars.
+ */
+export async function activeRegimeForecast(db: Queryable): Promise<RegimeForecast | null> {
+  for (const [name, e] of Object.entries(MODEL_CATALOG)) {
+    if (e.task !== 'regimes' || !(await activeModelVersion(db, name))) continue;
+    try {
+      const r = await predictModel(db, name);
+      const p = r.task === 'regimes' ? r.predictions[0] : undefined;
+      if (!p) continue;
+      return {
+        model: name,
+        version: r.version,
+        p_high_correlation_next_week: p.probability,
+        basket: p.asset,
+        as_of: p.ts,
+      };
+    } catch (err) {
+      if (err instanceof NotFoundError || err instanceof RangeError) continue;
+      throw err;
+    }
+  }
+  return null;
+}

@@ -44,3 +44,9 @@ CREATE TABLE models.predictions (
 INSERT INTO config.parameters (category, key, value_type, value, description, validation, seeded) VALUES
   ('risk', 'scenario_weights', 'string', '"default"', 'Scenario weights of the VaR: "default" as stored, "model" scaled by the active depeg model (migration 096)', '{"allowed":["default","model"]}', true)
 ON CONFLICT (category, key) DO NOTHING;
+
+-- Contagion alerts mention the active correlation-regime model when its P(high-correlation regime next
+-- week) is at or above this (src/analytics/alerts.ts).
+INSERT INTO config.parameters (category, key, value_type, value, description, validation, seeded) VALUES
+  ('alerts', 'regime_probability', 'float', '0.5', 'P(high-correlation regime next week) of the active regimes model at or above which contagion alerts mention it (migration 096)', '{"min":0,"max":1}', true)
+ON CONFLICT (category, key) DO NOTHING;
