@@ -16,8 +16,16 @@ import {
 } from '../src/models/depeg.ts';
 import { depegSamples } from '../src/models/features.ts';
 import type { ClassifierMetrics, Estimate } from '../src/models/metrics.ts';
+import { evaluateRegimes } from '../src/models/regime-model.ts';
 import { correlationObservations, fitHmm2, highRegimeProbability } from '../src/models/regimes.ts';
-import { alignedSampleReturns, SAMPLE_BTC, samplePanel, sampleReturns } from '../src/models/testing.ts';
+import {
+  alignedSampleReturns,
+  SAMPLE_BTC,
+  sampleCloses,
+  samplePanel,
+  sampleReturns,
+} from '../src/models/testing.ts';
+import { evaluateVol } from '../src/models/vol-model.ts';
 import { volatilityWalkForward } from '../src/models/volatility.ts';
 
 function median(fn: () => void, reps: number): number {
@@ -44,7 +52,9 @@ export async function run(): Promise<void> {
   process.stdout.write(`${labelled.length} labelled samples, features in ${featMs.toFixed(1)} ms\n\n`);
   const specs: [string, DepegSpec][] = [
     ['baseline (logistic, dev_abs)', DEPEG_BASELINE],
-    ...Object.entries(MODEL_CATALOG).map(([n, e]) => [n, e.spec] as [string, DepegSpec]),
+    ...Object.entries(MODEL_CATALOG).flatMap(([n, e]) =>
+      e.task === 'depeg' ? [[n, e.spec] as [string, DepegSpec]] : [],
+    ),
   ];
   const timings: { name: string; fit: number; predict: number; wf: number }[] = [];
   const tables: string[] = [];
@@ -114,6 +124,37 @@ export async function run(): Promise<void> {
       `  low regime mean corr ${hmm.mean[0][0]?.toFixed(3)}, high ${hmm.mean[1][0]?.toFixed(3)}; stay low ${hmm.a[0].toFixed(3)}, stay high ${hmm.a[3].toFixed(3)}\n` +
       `  P(high-correlation regime 5 trading days after ${obs.length} observations) = ${pNext.toFixed(3)}\n`,
   );
+  // The registry models as `models train` evaluates them (95 % bootstrap intervals, seed 1).
+  process.stdout.write(
+    '\nregistry models, walk-forward beside the baseline (as `models train`; 95 % intervals, seed 1)\n',
+  );
+  const btc = sampleCloses(SAMPLE_BTC);
+  for (const name of ['vol', 'vol-har'] as const) {
+    const e = MODEL_CATALOG[name];
+    if (e?.task !== 'vol') continue;
+    const t = performance.now();
+    const ev = evaluateVol(btc, e.spec, 'BTC', { seed: 1, resamples: 1000 });
+    const ms = performance.now() - t;
+    process.stdout.write(
+      `${name.padEnd(8)} BTC  QLIKE ${ci(ev.metrics.qlike)}  EWMA ${ci(ev.baseline.qlike)}  MSE ${ev.metrics.mse.value.toExponential(3)} vs ${ev.baseline.mse.value.toExponential(3)}  n=${ev.metrics.n}  better=${ev.better_than_baseline}  ${ms.toFixed(0)} ms\n`,
+    );
+  }
+  const reg = MODEL_CATALOG.regimes;
+  if (reg?.task === 'regimes') {
+    const series = files.map(sampleCloses);
+    const maps = series.map((c) => new Map(c.ts.map((t, i) => [t, c.close[i] as number])));
+    const ts = [...(maps[0]?.keys() ?? [])].filter((t) => maps.every((m) => m.has(t)));
+    const t = performance.now();
+    const ev = evaluateRegimes(
+      { assets: ['BTC', 'ETH', 'SPY'], ts, closes: maps.map((m) => ts.map((d) => m.get(d) as number)) },
+      reg.spec,
+      { seed: 1, resamples: 1000 },
+    );
+    const ms = performance.now() - t;
+    process.stdout.write(
+      `${row('regimes (HMM)', ev.metrics)}\n${row('  baseline (persistence)', ev.baseline)}\n  better_than_baseline: ${ev.better_than_baseline}, ${ev.folds.length} folds, ${ms.toFixed(0)} ms\n`,
+    );
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -1,5 +1,6 @@
 import { type Cache, cacheKeys, type PubSub } from '../cache/index.ts';
 import { ConfigStore } from '../config/store.ts';
+import { activeRegimeForecast, type RegimeForecast } from '../models/service.ts';
 import type { Db } from '../store/db.ts';
 import { latestVolatilityMetrics, readLatestCorrelations } from '../store/repos/derived.ts';
 import { type AnalyticsSummary, runAllAnalytics } from './service.ts';
@@ -11,6 +12,11 @@ const rank = (level: string | null | undefined) =>
 
 /** Annualised 20-bar historical volatility above which a `volatility_alerts` message goes out. @defaultValue 0.8 */
 export const DEFAULT_HV_ALERT = 0.8;
+/**
+ * P(high-correlation regime next week) of the active regimes model at or above which contagion alerts
+ * mention it (`alerts.regime_probability`). @defaultValue 0.5
+ */
+export const DEFAULT_REGIME_ALERT = 0.5;
 /** Correlation window watched for contagion crossings, days. */
 export const ALERT_WINDOW_DAYS = 30;
 
@@ -23,6 +29,8 @@ export interface AnalyticsAlerts {
     from: string;
     to: string;
   }>;
+  /** The active regimes model's forecast when it is at or above `alerts.regime_probability`, else null. */
+  regime: (RegimeForecast & { threshold: number }) | null;
 }
 
 /** The 30-day contagion level of every stored pair, taken before correlations are recomputed. */
@@ -36,17 +44,23 @@ export async function snapshotContagion(db: Db): Promise<Map<string, string | nu
  * (`correlation_matrix:{window}`, `best_pairs`, `metrics:{symbol}`) so the next read loads the new ones,
  * `volatility_alerts` go out for instruments whose HV(20) is above `alerts.volatility_hv20` (config, default
  * 0.8 = 80 % a year), `correlation_alerts` for pairs whose 30-day contagion level changed since `before`,
- * and one `data_ready`.
+ * and one `data_ready`. When the active correlation-regime model's P(high-correlation regime next week) is
+ * at or above `alerts.regime_probability` (default 0.5), every contagion alert carries it as `regime`, and
+ * one `contagion_regime` message on `correlation_alerts` says so even when no pair crossed a level.
  */
 export async function publishAnalyticsAlerts(
   db: Db,
   deps: { pubsub?: PubSub; cache?: Cache },
   opts: { before?: Map<string, string | null>; windows?: readonly number[]; interval?: '1d' | '1h' } = {},
 ): Promise<AnalyticsAlerts> {
-  const alerts: AnalyticsAlerts = { volatility: [], correlation: [] };
+  const alerts: AnalyticsAlerts = { volatility: [], correlation: [], regime: null };
   const config = await ConfigStore.open({ db, live: false });
   const threshold = config.getFloat('alerts', 'volatility_hv20', DEFAULT_HV_ALERT);
+  const regimeThreshold = config.getFloat('alerts', 'regime_probability', DEFAULT_REGIME_ALERT);
   await config.close();
+  const regime = await activeRegimeForecast(db);
+  if (regime && regime.p_high_correlation_next_week >= regimeThreshold)
+    alerts.regime = { ...regime, threshold: regimeThreshold };
   for (const row of await latestVolatilityMetrics(db, opts.interval ?? '1d')) {
     if (row.hv_20 !== null && row.hv_20 > threshold) {
       alerts.volatility.push({ symbol: row.symbol, hv_20: row.hv_20, threshold });
@@ -78,8 +92,11 @@ export async function publishAnalyticsAlerts(
       await deps.pubsub.publish('correlation_alerts', {
         type: rank(c.to) > rank(c.from) ? 'contagion_up' : 'contagion_down',
         ...c,
+        ...(alerts.regime ? { regime: alerts.regime } : {}),
       });
     }
+    if (alerts.regime)
+      await deps.pubsub.publish('correlation_alerts', { type: 'contagion_regime', ...alerts.regime });
     await deps.pubsub.publish('data_ready', { type: 'analytics' });
   }
   return alerts;
@@ -93,7 +110,7 @@ export async function runAnalyticsAndPublish(
 ): Promise<AnalyticsSummary & { alerts: AnalyticsAlerts }> {
   const before = await snapshotContagion(db);
   const summary = await runAllAnalytics(db, opts);
-  if (opts.dryRun) return { ...summary, alerts: { volatility: [], correlation: [] } };
+  if (opts.dryRun) return { ...summary, alerts: { volatility: [], correlation: [], regime: null } };
   const windows = summary.correlations.map((w) => w.window_days);
   return { ...summary, alerts: await publishAnalyticsAlerts(db, deps, { before, windows }) };
 }

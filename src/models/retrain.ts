@@ -11,6 +11,8 @@ export interface RetrainEvidence {
   window: number;
   logLossNew: number;
   logLossActive: number;
+  /** The loss compared (QLIKE for a volatility model). @defaultValue 'log-loss' */
+  lossName?: string;
 }
 
 export function retrainDecision(e: RetrainEvidence): { activate: boolean; reason: string } {
@@ -24,7 +26,7 @@ export function retrainDecision(e: RetrainEvidence): { activate: boolean; reason
   if (!(e.logLossNew < e.logLossActive))
     return {
       activate: false,
-      reason: `log-loss ${e.logLossNew.toFixed(5)} on the latest window is not below the active version's ${e.logLossActive.toFixed(5)}`,
+      reason: `${e.lossName ?? 'log-loss'} ${e.logLossNew.toFixed(5)} on the latest window is not below the active version's ${e.logLossActive.toFixed(5)}`,
     };
   return { activate: true, reason: 'beats its baseline and the active version on the latest window' };
 }

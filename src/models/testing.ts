@@ -92,3 +92,9 @@ export function alignedSampleReturns(files: readonly string[]): Float64Array[] {
     return out;
   });
 }
+
+/** Days and closes of a shipped daily CSV (e.g. `daily/BTC_yahoo_daily_2021-2025.csv`). */
+export function sampleCloses(file: string): { ts: number[]; close: number[] } {
+  const c = readCsv(file);
+  return { ts: c.ts, close: c.close };
+}

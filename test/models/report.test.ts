@@ -139,8 +139,9 @@ describe('the daily risk report shows the active models with their versions', ()
     // The quote's risk weight × P_model(USDC, latest stored day) / base rate 0.25 when asked, unchanged when not.
     const plain = await quote(db, { asset: 'USDC', amount: 1e6, days: 30 });
     const priced = await quote(db, { asset: 'USDC', amount: 1e6, days: 30, depegModel: true });
+    const predicted = await predictModel(db, 'depeg-logit', { asset: 'USDC' });
     const pUsdc =
-      (await predictModel(db, 'depeg-logit', { asset: 'USDC' })).predictions[0]?.probability ?? Number.NaN;
+      predicted.task === 'vol' ? Number.NaN : (predicted.predictions[0]?.probability ?? Number.NaN);
     expect(plain.breakdown.model_multiplier).toBeUndefined();
     expect(priced.breakdown.model_multiplier).toBeCloseTo(pUsdc / 0.25, 12);
     expect(priced.breakdown.raw_premium).toBeCloseTo((plain.breakdown.raw_premium * pUsdc) / 0.25, 6);

@@ -25,12 +25,14 @@ CREATE TABLE models.versions (
 CREATE UNIQUE INDEX versions_one_active ON models.versions (name) WHERE active;
 
 -- The walk-forward forecasts each version was scored on (metrics can be recomputed from these rows).
+-- y is the outcome: 0/1 for a classifier (depeg, regimes), the realised squared return for a volatility
+-- model (p and p_baseline are then variances).
 CREATE TABLE models.predictions (
   name       text NOT NULL,
   version    integer NOT NULL,
   asset      text NOT NULL,
   ts         timestamptz NOT NULL,
-  y          smallint NOT NULL,
+  y          float8 NOT NULL,
   p          float8 NOT NULL,
   p_baseline float8 NOT NULL,
   PRIMARY KEY (name, version, asset, ts),
@@ -41,4 +43,10 @@ CREATE TABLE models.predictions (
 -- model's probability relative to its base rate; see src/risk/scenarios.ts modelScenarioWeights).
 INSERT INTO config.parameters (category, key, value_type, value, description, validation, seeded) VALUES
   ('risk', 'scenario_weights', 'string', '"default"', 'Scenario weights of the VaR: "default" as stored, "model" scaled by the active depeg model (migration 096)', '{"allowed":["default","model"]}', true)
+ON CONFLICT (category, key) DO NOTHING;
+
+-- Contagion alerts mention the active correlation-regime model when its P(high-correlation regime next
+-- week) is at or above this (src/analytics/alerts.ts).
+INSERT INTO config.parameters (category, key, value_type, value, description, validation, seeded) VALUES
+  ('alerts', 'regime_probability', 'float', '0.5', 'P(high-correlation regime next week) of the active regimes model at or above which contagion alerts mention it (migration 096)', '{"min":0,"max":1}', true)
 ON CONFLICT (category, key) DO NOTHING;

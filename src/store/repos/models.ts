@@ -29,7 +29,8 @@ export interface ModelVersion extends ModelVersionInput {
 export interface StoredPrediction {
   asset: string;
   ts: number;
-  y: 0 | 1;
+  /** 0/1 for a classifier, the realised squared return for a volatility model. */
+  y: number;
   p: number;
   p_baseline: number;
 }
@@ -181,7 +182,7 @@ export async function readModelPredictions(
   return res.rows.map((r) => ({
     asset: r.asset,
     ts: Number(r.ts),
-    y: Number(r.y) === 1 ? 1 : 0,
+    y: Number(r.y),
     p: Number(r.p),
     p_baseline: Number(r.p_baseline),
   }));
@@ -244,4 +245,41 @@ export async function readDepegInputs(
     c.volume.push(Number(r.volume));
   }
   return { coins: [...by.values()].filter((c) => c !== btc), btc };
+}
+
+/**
+ * Daily closes (`from <= ts < to`, epoch ms) of each of `symbols` that is not a stablecoin, from real
+ * sources only (never the demo's synthetic fill). A symbol without such bars is absent from the result.
+ */
+export async function readDailyCloses(
+  db: Queryable,
+  symbols: readonly string[],
+  range: { from: number; to: number },
+): Promise<Map<string, { ts: number[]; close: number[] }>> {
+  const res = await db.query<{ symbol: string; ts: number; close: number }>(
+    `SELECT i.symbol, (extract(epoch FROM b.ts) * 1000)::float8 AS ts, b.close
+       FROM market_data.bars b JOIN market_data.instruments i ON i.id = b.instrument_id
+      WHERE b.interval = '1d' AND b.source <> 'synthetic' AND i.asset_class <> 'stablecoin'
+        AND i.symbol = ANY($1::text[]) AND b.ts >= $2::timestamptz AND b.ts < $3::timestamptz
+      ORDER BY i.symbol, b.ts`,
+    [
+      [...symbols],
+      iso(Number.isFinite(range.from) ? range.from : Date.UTC(1900, 0, 1)),
+      iso(Number.isFinite(range.to) ? range.to : Date.UTC(9999, 0, 1)),
+    ],
+  );
+  const out = new Map<string, { ts: number[]; close: number[] }>();
+  for (const r of res.rows) {
+    let c = out.get(r.symbol);
+    if (!c) {
+      c = { ts: [], close: [] };
+      out.set(r.symbol, c);
+    }
+    const ts = Number(r.ts);
+    // Two sources of one day: keep the first.
+    if (c.ts[c.ts.length - 1] === ts) continue;
+    c.ts.push(ts);
+    c.close.push(Number(r.close));
+  }
+  return out;
 }
