@@ -11,6 +11,7 @@ import * as supplyCmd from '../../src/cli/commands/supply.ts';
 import { listRuns } from '../../src/jobs/history.ts';
 import { loadSettings, type Settings } from '../../src/settings.ts';
 import { type Loopback, startLoopback } from '../../src/sources/testing/loopback.ts';
+import { upsertInstruments } from '../../src/store/repos/instruments.ts';
 import { type ApiHarness, startApi } from '../api/harness.ts';
 import { runCommands } from '../support/cli.ts';
 
@@ -53,13 +54,34 @@ describe('supply: ingest supply (CLI) → store → GET /api/supply, supply-drop
 
   beforeAll(async () => {
     h = await startApi({ store: 'pglite' });
-    await h.db.exec(
-      `INSERT INTO market_data.instruments (symbol, asset_class, name, peg_target) VALUES ('USDC', 'stablecoin', 'USD Coin', 1)
-       ON CONFLICT (symbol) DO NOTHING`,
-    );
+    await upsertInstruments(h.db, [
+      {
+        symbol: 'USDC',
+        assetClass: 'stablecoin',
+        name: 'USD Coin',
+        currency: 'USD',
+        timezone: 'UTC',
+        pegTarget: 1,
+        sources: { coingecko: 'usd-coin' },
+      },
+    ]);
     fake = await startLoopback((req) => {
       if (req.url.pathname === '/stablecoins') return { body: list() };
       if (req.url.pathname === '/stablecoincharts/all') return { body: CHART };
+      // coins.llama.fi/prices/current/{keys}: made-up price a minute ago
+      if (req.url.pathname === '/prices/current/coingecko:usd-coin')
+        return {
+          body: {
+            coins: {
+              'coingecko:usd-coin': {
+                price: 0.9998,
+                symbol: 'USDC',
+                timestamp: Math.floor(Date.now() / 1000) - 60,
+                confidence: 0.99,
+              },
+            },
+          },
+        };
       return { status: 404, body: {} };
     });
     settings = loadSettings({
@@ -76,6 +98,13 @@ describe('supply: ingest supply (CLI) → store → GET /api/supply, supply-drop
     expect(await run('ingest', 'supply', '--symbols', 'usdc')).toBe(0);
     // 3 latest (total, Ethereum, Solana) + 4 daily totals read; today−3 (40e9 vs 1e3) quarantined
     expect(out[0]).toMatchObject({ read: 7, stored: 6, quarantined: 1, failed: 0 });
+    // DefiLlama's coin price, through the gate, stored as a point price with source defillama
+    expect(out[0]).toMatchObject({ prices: { read: 1, stored: 1, quarantined: 0 } });
+    const price = await h.db.query<{ price: number; source: string }>(
+      `SELECT p.price, p.source FROM market_data.prices p JOIN market_data.instruments i ON i.id = p.instrument_id
+        WHERE i.symbol = 'USDC' AND p.source = 'defillama'`,
+    );
+    expect(price.rows).toEqual([{ price: 0.9998, source: 'defillama' }]);
     expect(fake.requests.some((r) => r.url.searchParams.get('stablecoin') === '2')).toBe(true);
     const [runRow] = await listRuns(h.db, { job: 'ingest:supply' });
     expect(runRow).toMatchObject({ status: 'completed', records: 6 });

@@ -1,4 +1,5 @@
 import type { PubSub } from '../../cache/index.ts';
+import { describeError } from '../../core/errors.ts';
 import { latestSupply, type SupplyPoint, supplyChange24h } from '../../sources/defillama/mapping.ts';
 import type { LlamaStablecoin } from '../../sources/defillama/schema.ts';
 import type { Db } from '../../store/db.ts';
@@ -8,6 +9,7 @@ import { quarantineSupply, readSupply, type SupplyRow, upsertSupply } from '../.
 import { recordWatermark } from '../watermarks.ts';
 import { type Feed, feedClients } from './feed.ts';
 import { type ItemOutcome, summarize } from './load-summary.ts';
+import { runLlamaPrices } from './supply-prices.ts';
 
 const SOURCE = 'defillama';
 const DAY_MS = 86_400_000;
@@ -189,10 +191,11 @@ export const supplyFeed: Feed<SupplyIngestOptions> = {
   name: 'supply',
   async ingest(deps, opts = {}) {
     const started = Date.now();
+    const stablecoins = await listInstruments(deps.db, { assetClass: 'stablecoin', active: true });
     const symbols =
       opts.symbols && opts.symbols.length > 0
         ? opts.symbols.map((s) => s.toUpperCase())
-        : (await listInstruments(deps.db, { assetClass: 'stablecoin', active: true })).map((i) => i.symbol);
+        : stablecoins.map((i) => i.symbol);
     if (symbols.length === 0) return summarize('incremental', started, []);
     const { defillama } = await feedClients(deps.clients);
     const { currentConfig } = await import('../../config/domain.ts');
@@ -203,7 +206,14 @@ export const supplyFeed: Feed<SupplyIngestOptions> = {
         { db: deps.db, client: defillama, pubsub: deps.pubsub },
         { symbols, history: opts.full ? true : 'auto', dropThreshold },
       );
-      return { ...summarize(mode, started, r.coins), alerts: r.alerts };
+      const wanted = new Set(symbols);
+      // a price failure does not undo the supply stored: it is reported beside it
+      const prices = await runLlamaPrices(
+        deps.db,
+        defillama,
+        stablecoins.filter((i) => wanted.has(i.symbol)),
+      ).catch((err: unknown) => ({ error: describeError(err) }));
+      return { ...summarize(mode, started, r.coins), alerts: r.alerts, prices };
     } catch (err) {
       const items = symbols.map((symbol) => ({
         symbol,
