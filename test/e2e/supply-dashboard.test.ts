@@ -105,6 +105,10 @@ describe('dashboard: stablecoin supply on the Depegs page', () => {
     const drops = panel.getByTestId('supply-drops');
     await expect.poll(() => drops.locator('tbody tr').count(), { timeout: 10_000 }).toBe(1);
     expect(await drops.textContent()).toContain(fmt.change(-0.06));
+    // the live alerts banner (every page) names it as a supply drop, not as a depeg
+    const item = page.locator('[data-testid="alert-item"][data-asset="USDC"]');
+    await expect.poll(() => item.textContent(), { timeout: 10_000 }).toContain('supply drop');
+    expect(await item.textContent()).not.toContain('depeg');
     await ctx.close();
   }, 120_000);
 });
