@@ -16,6 +16,7 @@ export const PROVIDERS = [
   'alphavantage',
   'coinbase',
   'kraken',
+  'defillama',
 ] as const;
 export type Provider = (typeof PROVIDERS)[number];
 

@@ -16,6 +16,7 @@ import { eventsFeed } from '../pipeline/feeds/events/service.ts';
 import type { FeedDeps } from '../pipeline/feeds/feed.ts';
 import type { RecordLoadSummary } from '../pipeline/feeds/load-summary.ts';
 import { newsFeed } from '../pipeline/feeds/news/service.ts';
+import { supplyFeed } from '../pipeline/feeds/supply.ts';
 import { runLatest } from '../pipeline/latest.ts';
 import { type IngestOptions, runIngest } from '../pipeline/run.ts';
 import { saveValidationReport, validateStore } from '../quality/validate.ts';
@@ -49,6 +50,7 @@ interface JobPayloads {
   economic_daily: Record<string, never>;
   news_hourly: Record<string, never>;
   events_daily: Record<string, never>;
+  supply_daily: Record<string, never>;
   models_weekly_retrain: { models: string[] };
 }
 
@@ -113,7 +115,7 @@ function skipWhenUnavailable(
 /** Runs a provider load whose service refuses to start without a key (ConfigError): that is a skip. */
 /** A feed's dependencies from a job's context: the runtime's store, settings and provider clients. */
 function feedDeps(ctx: JobContext): FeedDeps {
-  return { db: ctx.db, settings: ctx.settings, clients: ctx.feedClients };
+  return { db: ctx.db, settings: ctx.settings, clients: ctx.feedClients, pubsub: ctx.pubsub };
 }
 
 async function unlessUnconfigured(load: () => Promise<RecordLoadSummary>): Promise<JobResult> {
@@ -340,6 +342,14 @@ const jobs: AnyJob[] = [
     payload: () => ({}),
     handler: async (ctx) =>
       unlessUnconfigured(() => eventsFeed.ingest(feedDeps(ctx), { signal: ctx.signal })),
+  }),
+  defineJob<JobPayloads['supply_daily']>({
+    name: 'supply_daily',
+    description: 'stablecoin circulating supply (DefiLlama): total and per chain, supply-drop alerts',
+    schedule: { cron: '15 0 * * *', timezone: UTC, window: 'always' },
+    timeoutMs: 20 * 60_000,
+    payload: () => ({}),
+    handler: async (ctx) => unlessUnconfigured(() => supplyFeed.ingest(feedDeps(ctx))),
   }),
   defineJob<JobPayloads['models_weekly_retrain']>({
     name: 'models_weekly_retrain',

@@ -1,6 +1,7 @@
 import type { ConfigStore } from '../config/store.ts';
 import { PROVIDERS, type Provider, type Settings } from '../settings.ts';
 import { AlphaVantageClient } from '../sources/alphavantage/client.ts';
+import { DefiLlamaClient } from '../sources/defillama/client.ts';
 import { FredClient } from '../sources/fred/client.ts';
 import type { ProviderLimits } from '../sources/http.ts';
 import { NewsApiClient } from '../sources/newsapi/client.ts';
@@ -65,6 +66,8 @@ export interface ProviderClients {
   newsapi: NewsApiClient;
   alphavantage: AlphaVantageClient;
   polygonReference: PolygonReferenceClient;
+  /** Stablecoin supply and coin prices (keyless). */
+  defillama: DefiLlamaClient;
 }
 
 /**
@@ -84,6 +87,7 @@ export function buildProviderClients(
     newsapi: new NewsApiClient(options('newsapi')),
     alphavantage: new AlphaVantageClient(options('alphavantage')),
     polygonReference: new PolygonReferenceClient(options('polygon')),
+    defillama: new DefiLlamaClient(options('defillama')),
   };
 }
 

@@ -2,7 +2,7 @@ import type { Interval } from '../core/types.ts';
 import type { Queryable } from '../store/db.ts';
 
 /** The non-bar feeds, whose watermarks sit in `ops.watermarks` with the feed's name as the interval. */
-export type FeedKind = 'economic' | 'news' | 'events';
+export type FeedKind = 'economic' | 'news' | 'events' | 'supply';
 
 /**
  * A watermark is the open time of the newest bar (or economic/news/events record) loaded for an instrument,

@@ -21,6 +21,7 @@ import { newsRoutes } from './news.ts';
 import { qualityRoutes } from './quality.ts';
 import { reportRoutes } from './reports.ts';
 import { riskRoutes } from './risk.ts';
+import { supplyRoutes } from './supply.ts';
 import { volatilityRoutes } from './volatility.ts';
 import { watchlistRoutes } from './watchlist.ts';
 
@@ -41,6 +42,7 @@ export const ROUTES: RouteModule[] = [
   { name: 'depegs', plugin: depegRoutes },
   { name: 'risk', plugin: riskRoutes },
   { name: 'alerts', plugin: alertRoutes },
+  { name: 'supply', plugin: supplyRoutes },
   { name: 'models', plugin: modelRoutes },
   { name: 'quality', plugin: qualityRoutes },
   { name: 'backtests', plugin: backtestRoutes },

@@ -1,15 +1,49 @@
-import type { FastifyPluginAsync } from 'fastify';
-import { useApiKeys } from '../api-keys.ts';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { UnauthorizedError } from '../../core/errors.ts';
+import { apiKeyGate, KeyRateLimitedError } from '../api-keys.ts';
+import { jwtKey, verifyToken } from '../auth.ts';
 import type { RouteOptions } from '../deps.ts';
 import { readerOf } from '../read-db.ts';
 
 /**
  * MCP over streamable HTTP at `/mcp`, stateless: each POST carries one JSON-RPC message (or batch) and gets
  * its answer as JSON, served by a fresh server over the read store, so any `serve` process behind a load
- * balancer can answer. The API-key gate of the data routes applies (`x-api-key` when API_KEYS is set).
+ * balancer can answer. When API_KEYS or JWT_SECRET is set a caller must present either a configured key
+ * (`x-api-key`, the data routes' gate and budget) or a valid token (`Authorization: Bearer`, `marketpipe
+ * token create`, any role); with neither configured (local use) it is open.
  */
 export const mcpRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
-  useApiKeys(app, deps);
+  const gate = apiKeyGate(deps);
+  let key: Uint8Array | undefined;
+  try {
+    key = jwtKey(deps.settings.jwtSecret);
+  } catch {
+    key = undefined;
+  }
+  if (gate.enabled || key) {
+    const tokenKey = key;
+    app.addHook('onRequest', async (req: FastifyRequest, reply) => {
+      const auth = req.headers.authorization;
+      const m = typeof auth === 'string' ? /^Bearer\s+(\S+)$/i.exec(auth) : null;
+      if (m?.[1] && tokenKey) {
+        req.user = await verifyToken(m[1], tokenKey);
+        return;
+      }
+      const presented = req.headers['x-api-key'];
+      if (!gate.enabled || typeof presented !== 'string' || !presented) {
+        throw new UnauthorizedError(
+          `send ${[gate.enabled ? 'an API key (x-api-key)' : '', tokenKey ? 'a token (Authorization: Bearer)' : ''].filter(Boolean).join(' or ')}`,
+        );
+      }
+      try {
+        await gate.check(presented);
+      } catch (err) {
+        if (err instanceof KeyRateLimitedError)
+          void reply.header('retry-after', String(err.retryAfterSeconds));
+        throw err;
+      }
+    });
+  }
   const reader = readerOf(deps);
 
   app.post('/mcp', { schema: { hide: true } }, async (req, reply) => {

@@ -24,6 +24,7 @@ import * as risk from './risk.ts';
 import * as scenarios from './scenarios.ts';
 import * as serveCommand from './serve-command.ts';
 import * as stream from './stream.ts';
+import * as supply from './supply.ts';
 import * as token from './token.ts';
 import * as validate from './validate.ts';
 
@@ -40,6 +41,7 @@ export const COMMAND_MODULES: CommandModule[] = [
   ingest,
   economic,
   news,
+  supply,
   events,
   jobs,
   validate,

@@ -2,6 +2,7 @@
  * A non-price feed (economic series, news, corporate and economic events) beside the price `Source`
  * (sources/source.ts): one load of its provider's records into the store, with a run summary.
  */
+import type { PubSub } from '../../cache/index.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { Settings } from '../../settings.ts';
 import type { Db } from '../../store/db.ts';
@@ -10,13 +11,18 @@ import type { FeedKind } from '../watermarks.ts';
 import type { RecordLoadSummary } from './load-summary.ts';
 
 /** The clients the feeds ask (the runtime's: one per provider, so one rate-limit budget each). */
-export type FeedClients = Pick<ProviderClients, 'fred' | 'newsapi' | 'alphavantage' | 'polygonReference'>;
+export type FeedClients = Pick<
+  ProviderClients,
+  'fred' | 'newsapi' | 'alphavantage' | 'polygonReference' | 'defillama'
+>;
 
 /** What a feed runs with; `clients` is asked only when a provider is called (not for the offline samples). */
 export interface FeedDeps {
   db: Db;
   settings: Settings;
   clients: () => Promise<FeedClients>;
+  /** Where a feed publishes its alerts (supply drops), when given. */
+  pubsub?: PubSub;
 }
 
 export interface Feed<Options> {

@@ -58,7 +58,9 @@ export class DefiLlamaClient {
   /** Current prices of coins by DefiLlama key (`coingecko:usd-coin`). */
   async prices(keys: readonly string[], signal?: AbortSignal): Promise<LlamaPrice[]> {
     if (keys.length === 0) return [];
-    const url = `${this.coinsBase}/prices/current/${keys.map(encodeURIComponent).join(',')}`;
+    // the documented form keeps `chain:address` colons literal (`/prices/current/coingecko:usd-coin,…`)
+    const path = keys.map((k) => encodeURIComponent(k).replace(/%3A/gi, ':')).join(',');
+    const url = `${this.coinsBase}/prices/current/${path}`;
     return llamaPrices(await this.http.getJson(url, LlamaPricesResponse, { signal }));
   }
 }

@@ -52,7 +52,10 @@ export async function readSupply(
   return res.rows.map((r) => ({ symbol, chain, ts: new Date(r.ts).getTime(), circulating: r.circulating }));
 }
 
-/** Refused supply rows, kept with their rule and reason in ops.quarantine (never dropped). */
+/**
+ * Refused supply rows, kept with their rule and reason in ops.quarantine (never dropped); a row already
+ * quarantined (same coin, chain, day and rule) is not added again when a load is re-run.
+ */
 export async function quarantineSupply(
   db: Queryable,
   rejected: readonly { row: SupplyRow; rule: string; reason: string }[],
@@ -62,7 +65,11 @@ export async function quarantineSupply(
   const res = await db.query(
     `INSERT INTO ops.quarantine (symbol, interval, source, rule, reason, raw, ts)
      SELECT s, 'supply', $1, r, why, raw::jsonb, t
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) AS u(s, r, why, raw, t)`,
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) AS u(s, r, why, raw, t)
+      WHERE NOT EXISTS (
+        SELECT 1 FROM ops.quarantine q
+         WHERE q.interval = 'supply' AND q.source = $1 AND q.symbol = u.s AND q.ts = u.t AND q.rule = u.r
+           AND q.raw->>'chain' = (u.raw::jsonb)->>'chain')`,
     [
       source,
       rejected.map((q) => q.row.symbol),
@@ -73,4 +80,50 @@ export async function quarantineSupply(
     ],
   );
   return res.rowCount;
+}
+
+/** What `supply --json` and `GET /api/supply` show for one coin. */
+export interface SupplyView {
+  symbol: string;
+  /** Newest stored total, null when none. */
+  latest: { ts: string; circulating: number } | null;
+  /** Newest stored supply per chain, largest first. */
+  chains: { chain: string; ts: string; circulating: number }[];
+  /** Stored totals from `from` to `to`, oldest first. */
+  history: { ts: string; circulating: number }[];
+}
+
+const DAY_MS = 86_400_000;
+
+/** Latest total, latest per chain and the total's history (default: the last 90 days) of one coin. */
+export async function supplyView(
+  db: Queryable,
+  symbol: string,
+  range: { from?: number; to?: number } = {},
+): Promise<SupplyView> {
+  const to = range.to ?? Date.now();
+  const from = range.from ?? to - 90 * DAY_MS;
+  const iso = (v: Date | string) => new Date(v).toISOString();
+  const [hist, chains] = await Promise.all([
+    db.query<{ ts: Date; circulating: number }>(
+      `SELECT ts, circulating FROM market_data.stablecoin_supply
+        WHERE symbol = $1 AND chain = 'all' AND ts >= $2 AND ts <= $3 ORDER BY ts`,
+      [symbol, new Date(from).toISOString(), new Date(to).toISOString()],
+    ),
+    db.query<{ chain: string; ts: Date; circulating: number }>(
+      `SELECT DISTINCT ON (chain) chain, ts, circulating FROM market_data.stablecoin_supply
+        WHERE symbol = $1 AND ts <= $2 ORDER BY chain, ts DESC`,
+      [symbol, new Date(to).toISOString()],
+    ),
+  ]);
+  const all = chains.rows.find((r) => r.chain === 'all');
+  return {
+    symbol,
+    latest: all ? { ts: iso(all.ts), circulating: Number(all.circulating) } : null,
+    chains: chains.rows
+      .filter((r) => r.chain !== 'all')
+      .map((r) => ({ chain: r.chain, ts: iso(r.ts), circulating: Number(r.circulating) }))
+      .sort((a, b) => b.circulating - a.circulating),
+    history: hist.rows.map((r) => ({ ts: iso(r.ts), circulating: Number(r.circulating) })),
+  };
 }
