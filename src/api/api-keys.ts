@@ -21,7 +21,7 @@ const windowId = (key: string): string =>
 const WINDOW_MS = 60_000;
 
 /** 429 for a key over its budget, with the seconds until its window ends (for Retry-After). */
-class KeyRateLimitedError extends RateLimitedError {
+export class KeyRateLimitedError extends RateLimitedError {
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
@@ -88,7 +88,7 @@ class ApiKeyGate {
 const gates = new WeakMap<AppDeps, ApiKeyGate>();
 
 /** One gate per app (shared by every data route module, so a key's budget covers all of them). */
-function apiKeyGate(deps: AppDeps): ApiKeyGate {
+export function apiKeyGate(deps: AppDeps): ApiKeyGate {
   let gate = gates.get(deps);
   if (!gate) {
     gate = new ApiKeyGate(deps.settings.apiKeys ?? [], deps.apiKeyRateLimit, deps.rateWindows);

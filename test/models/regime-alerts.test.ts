@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAnalyticsAndPublish } from '../../src/analytics/alerts.ts';
+import { runAnalyticsAndPublish } from '../../src/analytics/alerts-service.ts';
 import type { ChannelMessage } from '../../src/cache/keys.ts';
 import { PgPubSub } from '../../src/cache/pg-pubsub.ts';
 import type { StoredBar } from '../../src/core/types.ts';

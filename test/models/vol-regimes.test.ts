@@ -10,7 +10,7 @@ import type { Db } from '../../src/store/db.ts';
 import { upsertBars } from '../../src/store/repos/bars.ts';
 import { upsertInstruments } from '../../src/store/repos/instruments.ts';
 import { activeModelVersion, getModelVersion, readModelPredictions } from '../../src/store/repos/models.ts';
-import { testBackends } from '../../src/store/repos/test-backends.ts';
+import { testBackends } from '../store/backends.ts';
 import { runCommands } from '../support/cli.ts';
 
 // The shipped real daily series (samples/daily, Yahoo; see samples/README.md) of the regime basket.

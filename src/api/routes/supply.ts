@@ -3,9 +3,9 @@ import { ValidationError } from '../../core/errors.ts';
 import { parseTime } from '../../core/time.ts';
 import { supplyView } from '../../store/repos/supply.ts';
 import { useApiKeys } from '../api-keys.ts';
+import type { RouteOptions } from '../deps.ts';
 import { readerOf } from '../read-db.ts';
 import { errorResponses } from './common.ts';
-import type { RouteOptions } from './index.ts';
 
 const point = {
   type: 'object',
