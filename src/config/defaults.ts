@@ -293,6 +293,14 @@ export const DEFAULT_PARAMETERS: readonly ParameterDef[] = Object.freeze([
   ),
   p(
     'alerts',
+    'regime_probability',
+    'float',
+    0.5,
+    'P(high-correlation regime next week) of the active regimes model at or above which contagion alerts mention it (migration 096)',
+    { min: 0, max: 1 },
+  ),
+  p(
+    'alerts',
     'risk_min_interval_seconds',
     'float',
     10,
