@@ -177,7 +177,11 @@ const jobs: AnyJob[] = [
     schedule: { cron: '20 2 * * *', timezone: UTC, window: 'always' },
     payload: (tick) => ({ date: toIsoDate(Math.min(tick, Date.now())) }),
     handler: async (ctx, p) => {
-      const r = await runDailyRisk(ctx.db, { home: ctx.settings.home, date: p.date });
+      const r = await runDailyRisk(ctx.db, {
+        home: ctx.settings.home,
+        date: p.date,
+        config: await ctx.config(),
+      });
       return { records: 1, date: p.date, files: r.files };
     },
   }),

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigStore } from '../../src/config/store.ts';
 import { UnrecoverableError, ValidationError } from '../../src/core/errors.ts';
 import { sweepStaleRuns } from '../../src/jobs/history.ts';
 import { tryLock } from '../../src/jobs/lock.ts';
@@ -42,6 +43,7 @@ function deps(jobs: AnyJob[], extra: Partial<RunnerDeps> = {}) {
     clock,
     pubsub,
     sources: () => ({}),
+    configStore: async () => new ConfigStore({ db: null }),
     owner: 'test',
     ...extra,
   };

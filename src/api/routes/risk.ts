@@ -92,6 +92,7 @@ export const riskRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }
     async (req) => {
       const b = req.body ?? {};
       const run = await runVar(db, {
+        config: deps.config,
         name: b.portfolio,
         simulations: b.simulations,
         seed: b.seed,
