@@ -66,6 +66,11 @@ const NY = 'America/New_York';
 const EQUITY_CLASSES: readonly AssetClass[] = ['equity', 'etf'];
 
 /** The reference time of a run: its tick, but never in the future (a simulated clock may run ahead). */
+const alertDeps = async (ctx: JobContext) => ({
+  config: await ctx.config(),
+  pubsub: ctx.pubsub,
+  cache: ctx.cache,
+});
 const refTime = (ctx: JobContext): number => Math.min(ctx.tick, Date.now());
 const mockSource = (ctx: JobContext): string | undefined =>
   ctx.settings.useMockData ? 'synthetic' : undefined;
@@ -161,7 +166,10 @@ const jobs: AnyJob[] = [
     handler: async (ctx, p) => {
       const before = await snapshotContagion(ctx.db);
       const r = await computeCorrelations(ctx.db, { windows: p.windows, asOf: refTime(ctx) });
-      const alerts = await publishAnalyticsAlerts(ctx.db, ctx, { before, windows: p.windows });
+      const alerts = await publishAnalyticsAlerts(ctx.db, await alertDeps(ctx), {
+        before,
+        windows: p.windows,
+      });
       return {
         alerts: alerts.correlation.length + alerts.volatility.length,
         records: r.windows.reduce((a, w) => a + w.written, 0),
@@ -260,7 +268,7 @@ const jobs: AnyJob[] = [
         'instruments' in load ? load.instruments.filter((i) => i.stored > 0).map((i) => i.symbol) : [];
       const vol = moved.length ? await computeVolatility(ctx.db, { symbols: moved, interval: '1h' }) : null;
       const written = vol?.instruments.reduce((a, i) => a + i.written, 0) ?? 0;
-      if (vol) await publishAnalyticsAlerts(ctx.db, ctx, { interval: '1h', windows: [] });
+      if (vol) await publishAnalyticsAlerts(ctx.db, await alertDeps(ctx), { interval: '1h', windows: [] });
       return { ...load, records: load.records + written, volatility_rows: written };
     },
   }),
