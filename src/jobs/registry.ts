@@ -5,7 +5,6 @@ import {
   computeVolatility,
   detectDepegEvents,
 } from '../analytics/service.ts';
-import { currentConfig } from '../config/domain.ts';
 import type { ConfigStore } from '../config/store.ts';
 import { ConfigError, describeError } from '../core/errors.ts';
 import { DAY_MS, HOUR_MS, type NamedRange, toIsoDate } from '../core/time.ts';
@@ -406,7 +405,7 @@ export function buildRegistry(defs: readonly JobDefinition<never>[] | readonly A
  * Whether the scheduler runs `def`: config `schedules.<name>.enabled` (a boolean), else the job's default.
  * Manual runs ignore it.
  */
-export function isEnabled(def: AnyJob, cfg: Pick<ConfigStore, 'find'> = currentConfig()): boolean {
+export function isEnabled(def: AnyJob, cfg: Pick<ConfigStore, 'find'>): boolean {
   const v = cfg.find('schedules', `${def.name}.enabled`)?.value;
   return typeof v === 'boolean' ? v : def.enabledByDefault;
 }

@@ -96,7 +96,9 @@ describe('a provider job that cannot do its work offline is skipped with the rea
       ['skipped', expect.stringContaining('FRED_API_KEY')],
     ]);
     expect(types()).not.toContain('alert');
-    const status = (await listJobStatus(db, T0)).find((j) => j.name === 'economic_daily');
+    const status = (
+      await listJobStatus(db, T0, DEFAULT_JOBS, await ConfigStore.open({ db, live: false }))
+    ).find((j) => j.name === 'economic_daily');
     expect(status?.status).toBe('skipped');
   });
 

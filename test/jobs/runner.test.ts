@@ -292,7 +292,7 @@ describe('status per job', () => {
       ['doomed', job('doomed', async () => ({}))],
       ['never_ran', job('never_ran', async () => ({}))],
     ]);
-    const rows = await listJobStatus(d.db, T0 + 1, registry);
+    const rows = await listJobStatus(d.db, T0 + 1, registry, new ConfigStore({ db: null }));
     const by = Object.fromEntries(rows.map((r) => [r.name, r]));
     expect(by.ok_job).toMatchObject({
       status: 'completed',
