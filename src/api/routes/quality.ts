@@ -3,7 +3,6 @@ import { countQuarantineByRule, listQuarantine } from '../../quality/quarantine.
 import { saveValidationReport, type ValidationReport, validateStore } from '../../quality/validate.ts';
 import type { Queryable } from '../../store/db.ts';
 import { useApiKeys } from '../api-keys.ts';
-import { cacheOf } from '../metrics.ts';
 import { readerOf } from '../read-db.ts';
 import { anyObject, errorResponses } from './common.ts';
 import type { RouteOptions } from './index.ts';
@@ -152,6 +151,6 @@ export const qualityRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
         },
       },
     },
-    async () => cacheOf(deps).stats(),
+    async () => deps.cache.stats(),
   );
 };
