@@ -13,6 +13,7 @@ import WebSocket from 'ws';
 import { buildApp } from '../src/api/app.ts';
 import { startServer } from '../src/api/server.ts';
 import type { ChannelMessage, PubSub } from '../src/cache/index.ts';
+import { MemoryCache } from '../src/cache/memory.ts';
 import { PgPubSub } from '../src/cache/pg-pubsub.ts';
 import { RedisPubSub } from '../src/cache/redis.ts';
 import { ConfigStore } from '../src/config/store.ts';
@@ -53,7 +54,14 @@ class Arrivals {
 
 async function measure(name: string, db: Db, pubsub: PubSub): Promise<void> {
   const config = await ConfigStore.open({ db, live: false });
-  const app = buildApp({ db, settings: { corsOrigins: [], apiKeys: [] }, config, pubsub, adminApi: false });
+  const app = buildApp({
+    cache: new MemoryCache(),
+    db,
+    settings: { corsOrigins: [], apiKeys: [] },
+    config,
+    pubsub,
+    adminApi: false,
+  });
   const server = await startServer(app, { port: 0 });
   const arrivals = new Arrivals();
   const off = await pubsub.subscribe('depeg_alerts', (m: ChannelMessage) => arrivals.on('sub', m));

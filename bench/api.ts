@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import Fastify from 'fastify';
 import { buildApp } from '../src/api/app.ts';
 import { startServer } from '../src/api/server.ts';
+import { MemoryCache } from '../src/cache/memory.ts';
 import { RedisCache } from '../src/cache/redis.ts';
 import { ConfigStore } from '../src/config/store.ts';
 import { migrate } from '../src/store/migrate.ts';
@@ -76,7 +77,13 @@ export async function run(opts: LoadOptions = {}): Promise<void> {
   await migrate(db);
   await seedApiFixture(db);
   const config = await ConfigStore.open({ db, live: false });
-  const app = buildApp({ db, settings: { corsOrigins: [] }, config, adminApi: false });
+  const app = buildApp({
+    cache: new MemoryCache(),
+    db,
+    settings: { corsOrigins: [] },
+    config,
+    adminApi: false,
+  });
   const server = await startServer(app, { port: 0 });
   const watch = `${server.url}/api/watchlist?symbols=BTC,ETH,USDC,AAPL`;
   await fetch(watch); // fills latest_price:{symbol}
@@ -90,7 +97,13 @@ export async function run(opts: LoadOptions = {}): Promise<void> {
     .then((v) => v === 1)
     .catch(() => false);
   const redisApp = redisUp
-    ? buildApp({ db, settings: { corsOrigins: [] }, config, adminApi: false, cache: redis })
+    ? buildApp({
+        db,
+        settings: { corsOrigins: [] },
+        config,
+        adminApi: false,
+        cache: redis,
+      })
     : undefined;
   const redisServer = redisApp ? await startServer(redisApp, { port: 0 }) : undefined;
   const watchRedis = redisServer && `${redisServer.url}/api/watchlist?symbols=BTC,ETH,USDC,AAPL`;

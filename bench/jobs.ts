@@ -4,6 +4,7 @@
  * the handler bare. `node --import tsx bench/jobs.ts`
  */
 import { Cron } from 'croner';
+import { ConfigStore } from '../src/config/store.ts';
 import { createLogger } from '../src/core/log.ts';
 import { DEFAULT_JOBS } from '../src/jobs/registry.ts';
 import { runAttempt } from '../src/jobs/runner.ts';
@@ -60,6 +61,7 @@ export async function run(): Promise<void> {
     log: createLogger('silent'),
     registry: new Map([['noop', noop]]),
     sources: () => ({}),
+    configStore: async () => new ConfigStore({ db: null }),
   };
   t0 = performance.now();
   for (let i = 0; i < runs; i++)

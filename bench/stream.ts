@@ -224,6 +224,9 @@ async function alertLatency(db: Db): Promise<number[]> {
         : key === 'depeg_threshold'
           ? 0.005
           : (fallback ?? 0),
+    // live risk reads the stored parameters (none here: its defaults)
+    find: () => undefined,
+    list: () => [],
   };
   const stream = await startStream(
     { db, settings, log: createLogger('silent'), cache, pubsub, config },

@@ -59,7 +59,7 @@ export interface RuntimeOptions {
 
 /** Opens the store (embedded by default, migrated) and wires the rest on first use. */
 export async function createRuntime(settings: Settings, opts: RuntimeOptions = {}): Promise<Runtime> {
-  const log = opts.log ?? createLogger(settings.logLevel);
+  const log = opts.log ?? createLogger(settings.logLevel, undefined, { json: settings.logJson });
   const opened = opts.db
     ? { db: opts.db, mode: opts.storeMode ?? 'memory', close: async () => undefined }
     : await openStore({ home: settings.home, databaseUrl: settings.databaseUrl });

@@ -67,6 +67,7 @@ const envSchema = z.object({
   DATABASE_READ_URL: optional(url(['postgres:', 'postgresql:'])),
   REDIS_URL: optional(url(['redis:', 'rediss:'])),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.string().trim().optional(),
   PORT: port.default(3000),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   USE_MOCK_DATA: optional(bool),
@@ -108,6 +109,8 @@ export interface Settings {
   databaseReadUrl?: string;
   redisUrl?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `LOG_FORMAT=json`: JSON log lines even on a terminal. @defaultValue false */
+  logJson?: boolean;
   port: number;
   host: string;
   /** Route every provider fetch to the synthetic source (offline demo, tests). */
@@ -192,6 +195,7 @@ export function loadSettings(
     databaseReadUrl: e.DATABASE_READ_URL,
     redisUrl: e.REDIS_URL,
     logLevel: e.LOG_LEVEL,
+    logJson: e.LOG_FORMAT === 'json',
     port: e.PORT,
     host: e.HOST,
     useMockData: e.USE_MOCK_DATA ?? false,

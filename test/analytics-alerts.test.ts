@@ -3,6 +3,7 @@ import { runAnalyticsAndPublish } from '../src/analytics/alerts-service.ts';
 import type { ChannelMessage } from '../src/cache/keys.ts';
 import { MemoryCache } from '../src/cache/memory.ts';
 import { PgPubSub } from '../src/cache/pg-pubsub.ts';
+import { ConfigStore } from '../src/config/store.ts';
 import type { StoredBar } from '../src/core/types.ts';
 import type { Db } from '../src/store/db.ts';
 import { migrate } from '../src/store/migrate.ts';
@@ -79,11 +80,12 @@ describe('analytics alerts', () => {
       await pubsub.subscribe(ch, (m) => got[ch]?.push(m));
     }
     const cache = new MemoryCache();
+    const config = await ConfigStore.open({ db, live: false });
     await cache.set('correlation_matrix:30', { stale: true }, 60);
 
     // Daily log returns uniform on ±0.1 have σ = 0.2/√12 ≈ 5.8 %, × √365 ≈ 1.1 a year for AAA (and BBB);
     // CCC: 0.01/√12 × √365 ≈ 0.06. The default threshold is 0.8.
-    const first = await runAnalyticsAndPublish(db, { pubsub, cache }, { asOf });
+    const first = await runAnalyticsAndPublish(db, { config, pubsub, cache }, { asOf });
     expect(first.alerts.volatility.map((v) => v.symbol).sort()).toEqual(['AAA', 'BBB']);
     expect(await cache.get('correlation_matrix:30')).toBeUndefined();
     expect(first.alerts.correlation).toEqual([]); // nothing stored before the first run
@@ -92,7 +94,7 @@ describe('analytics alerts', () => {
     await db.query(
       "UPDATE derived.asset_correlations SET risk_level = 'NORMAL' WHERE asset_1 = 'AAA' AND asset_2 = 'BBB'",
     );
-    const second = await runAnalyticsAndPublish(db, { pubsub, cache }, { asOf });
+    const second = await runAnalyticsAndPublish(db, { config, pubsub, cache }, { asOf });
     expect(second.alerts.correlation).toEqual([
       expect.objectContaining({ asset_1: 'AAA', asset_2: 'BBB', from: 'NORMAL', to: 'CRITICAL' }),
     ]);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigStore } from '../src/config/store.ts';
 import { DAY_MS } from '../src/core/time.ts';
 import type { StoredBar } from '../src/core/types.ts';
 import { loadDepegHistory, loadMarketInputs } from '../src/risk/market-reader.ts';
@@ -121,6 +122,7 @@ describe('risk market inputs from stored bars and analytics tables', () => {
     expect(h.history?.events.length).toBe(2);
     expect(h.recent7d).toEqual([{ asset: 'USDC', start: '2024-06-27T00:00:00.000Z', min_price: 0.97 }]);
     const v = await runVar(db, {
+      config: await ConfigStore.open({ db, live: false }),
       file: undefined,
       date: '2024-06-30',
       simulations: 20_000,

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigStore } from '../src/config/store.ts';
 import { quote, runDailyRisk, runStress, runVar } from '../src/risk/service.ts';
 import type { Db } from '../src/store/db.ts';
 import { migrate } from '../src/store/migrate.ts';
@@ -21,8 +22,20 @@ describe('risk service on an empty store (no analytics yet: defaults)', () => {
   });
 
   it('runs VaR on the sample portfolio with the seeded scenarios, deterministic by seed', async () => {
-    const a = await runVar(db, { seed: 7, simulations: 20_000, date: '2024-03-01', store: false });
-    const b = await runVar(db, { seed: 7, simulations: 20_000, date: '2024-03-01', store: false });
+    const a = await runVar(db, {
+      config: await ConfigStore.open({ db, live: false }),
+      seed: 7,
+      simulations: 20_000,
+      date: '2024-03-01',
+      store: false,
+    });
+    const b = await runVar(db, {
+      config: await ConfigStore.open({ db, live: false }),
+      seed: 7,
+      simulations: 20_000,
+      date: '2024-03-01',
+      store: false,
+    });
     expect(a.portfolio.capital).toBe(50e6);
     expect(a.result.scenarios_used).toBe(5);
     expect(a.result.var_95).toBe(b.result.var_95);
@@ -41,8 +54,18 @@ describe('risk service on an empty store (no analytics yet: defaults)', () => {
   });
 
   it('writes the daily report (JSON + HTML + risk.reports) whose alerts follow from its numbers', async () => {
-    const day1 = await runDailyRisk(db, { home, date: '2024-03-01', simulations: 10_000 });
-    const { report, files } = await runDailyRisk(db, { home, date: '2024-03-02', simulations: 10_000 });
+    const day1 = await runDailyRisk(db, {
+      config: await ConfigStore.open({ db, live: false }),
+      home,
+      date: '2024-03-01',
+      simulations: 10_000,
+    });
+    const { report, files } = await runDailyRisk(db, {
+      config: await ConfigStore.open({ db, live: false }),
+      home,
+      date: '2024-03-02',
+      simulations: 10_000,
+    });
     expect(existsSync(files.json) && existsSync(files.html)).toBe(true);
     expect(files.json.endsWith(join('reports', 'risk_report_2024-03-02.json'))).toBe(true);
     const html = readFileSync(files.html, 'utf8');
@@ -64,7 +87,12 @@ describe('risk service on an empty store (no analytics yet: defaults)', () => {
   });
 
   it('quotes from config parameters with the book utilisation', async () => {
-    const q = await quote(db, { asset: 'usdc', amount: 100_000, days: 30 });
+    const q = await quote(db, {
+      config: await ConfigStore.open({ db, live: false }),
+      asset: 'usdc',
+      amount: 100_000,
+      days: 30,
+    });
     // Book: 35M of 60M capacity sold; + 0.1M → 58.5 % → ≥ 50 % step ×1.1 (config 040).
     expect(q.breakdown.utilization).toBeCloseTo(35.1 / 60, 9);
     expect(q.breakdown.utilization_multiplier).toBe(1.1);

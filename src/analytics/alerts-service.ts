@@ -1,5 +1,5 @@
 import { type Cache, cacheKeys, type PubSub } from '../cache/index.ts';
-import { ConfigStore } from '../config/store.ts';
+import type { ConfigStore } from '../config/store.ts';
 import { activeRegimeForecast, type RegimeForecast } from '../models/service.ts';
 import type { Db } from '../store/db.ts';
 import { latestVolatilityMetrics, readLatestCorrelations } from '../store/repos/derived.ts';
@@ -39,6 +39,14 @@ export async function snapshotContagion(db: Db): Promise<Map<string, string | nu
   return new Map(rows.map((p) => [`${p.asset_1}|${p.asset_2}`, p.risk_level]));
 }
 
+/** What publishing alerts needs from the process's runtime. */
+interface AlertDeps {
+  /** The config parameters (`alerts.volatility_hv20`). */
+  config: Pick<ConfigStore, 'getFloat'>;
+  pubsub?: PubSub;
+  cache?: Cache;
+}
+
 /**
  * Tells the rest of the system about fresh analytics: cached results are dropped
  * (`correlation_matrix:{window}`, `best_pairs`, `metrics:{symbol}`) so the next read loads the new ones,
@@ -50,14 +58,12 @@ export async function snapshotContagion(db: Db): Promise<Map<string, string | nu
  */
 export async function publishAnalyticsAlerts(
   db: Db,
-  deps: { pubsub?: PubSub; cache?: Cache },
+  deps: AlertDeps,
   opts: { before?: Map<string, string | null>; windows?: readonly number[]; interval?: '1d' | '1h' } = {},
 ): Promise<AnalyticsAlerts> {
   const alerts: AnalyticsAlerts = { volatility: [], correlation: [], regime: null };
-  const config = await ConfigStore.open({ db, live: false });
-  const threshold = config.getFloat('alerts', 'volatility_hv20', DEFAULT_HV_ALERT);
-  const regimeThreshold = config.getFloat('alerts', 'regime_probability', DEFAULT_REGIME_ALERT);
-  await config.close();
+  const threshold = deps.config.getFloat('alerts', 'volatility_hv20', DEFAULT_HV_ALERT);
+  const regimeThreshold = deps.config.getFloat('alerts', 'regime_probability', DEFAULT_REGIME_ALERT);
   const regime = await activeRegimeForecast(db);
   if (regime && regime.p_high_correlation_next_week >= regimeThreshold)
     alerts.regime = { ...regime, threshold: regimeThreshold };
@@ -105,7 +111,7 @@ export async function publishAnalyticsAlerts(
 /** Every analytics step, then `publishAnalyticsAlerts` (the demo's and `analytics all`'s entry point). */
 export async function runAnalyticsAndPublish(
   db: Db,
-  deps: { pubsub?: PubSub; cache?: Cache },
+  deps: AlertDeps,
   opts: Parameters<typeof runAllAnalytics>[1] = {},
 ): Promise<AnalyticsSummary & { alerts: AnalyticsAlerts }> {
   const before = await snapshotContagion(db);

@@ -50,8 +50,8 @@ export interface AppDeps {
   routes?: readonly RouteModule[];
   /** Trust `X-Forwarded-For` (behind a reverse proxy) for the client IP. @defaultValue false */
   trustProxy?: boolean | string | string[];
-  /** Cache in front of the store (cache-aside). @defaultValue one in-process memory cache per app */
-  cache?: Cache;
+  /** Cache in front of the store (cache-aside): the runtime's. */
+  cache: Cache;
   /** Cross-process events feeding the WebSocket streams; without it the streams only send snapshots. */
   pubsub?: PubSub;
   /** The runtime's provider clients, for jobs run through the admin API; without them those jobs get none. */

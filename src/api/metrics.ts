@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, type Histogram, Registry } from 'prom-client';
 import type { Cache } from '../cache/index.ts';
-import { MemoryCache } from '../cache/memory.ts';
 import { publishFailureCounts } from '../cache/outages.ts';
 import { countQuarantineByRule } from '../quality/quarantine.ts';
 import type { Db } from '../store/db.ts';
@@ -180,24 +179,12 @@ async function readStoreSnapshot(db: Db): Promise<StoreSnapshot> {
 }
 
 const metrics = new WeakMap<AppDeps, ApiMetrics>();
-const caches = new WeakMap<AppDeps, Cache>();
-
-/** The app's cache: `deps.cache`, else one in-process memory cache per app. */
-export function cacheOf(deps: AppDeps): Cache {
-  if (deps.cache) return deps.cache;
-  let c = caches.get(deps);
-  if (!c) {
-    c = new MemoryCache();
-    caches.set(deps, c);
-  }
-  return c;
-}
 
 /** The app's metrics (one registry per app, so tests can build many apps in one process). */
 export function metricsOf(deps: AppDeps): ApiMetrics {
   let m = metrics.get(deps);
   if (!m) {
-    m = new ApiMetrics(deps.db, cacheOf(deps));
+    m = new ApiMetrics(deps.db, deps.cache);
     metrics.set(deps, m);
   }
   return m;

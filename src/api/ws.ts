@@ -14,7 +14,7 @@ import { coverage } from '../store/repos/coverage.ts';
 import { useApiKeys } from './api-keys.ts';
 import { dropStaleKeys } from './cache-invalidation.ts';
 import type { RouteOptions } from './deps.ts';
-import { type ApiMetrics, cacheOf, metricsOf } from './metrics.ts';
+import { type ApiMetrics, metricsOf } from './metrics.ts';
 import { readerOf } from './read-db.ts';
 
 /** Close codes the streams use (RFC 6455 §7.4.1 and the IANA registry). */
@@ -337,7 +337,7 @@ export function wsRoutes(options: WsOptions = {}): FastifyPluginAsync<RouteOptio
     maxMessagesPerSecond: options.maxMessagesPerSecond ?? 10,
   };
   return async (app, { deps }) => {
-    const hub = new StreamHub(readerOf(deps), cacheOf(deps), metricsOf(deps), opts);
+    const hub = new StreamHub(readerOf(deps), deps.cache, metricsOf(deps), opts);
     hubs.set(deps, hub);
     await app.register(websocket, {
       options: { maxPayload: opts.maxPayload },

@@ -65,7 +65,9 @@ export async function openContext(
 ): Promise<CommandContext> {
   const settings = settingsFor(globals);
   const json = Boolean(globals.json);
-  const log = createLogger(json && settings.logLevel === 'info' ? 'warn' : settings.logLevel);
+  const log = createLogger(json && settings.logLevel === 'info' ? 'warn' : settings.logLevel, undefined, {
+    json: settings.logJson,
+  });
   return contextOf(await createRuntime(settings, { log, liveConfig: opts.liveConfig }), json);
 }
 

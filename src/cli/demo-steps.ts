@@ -83,7 +83,10 @@ export function demoExtraSteps(
     {
       name: 'risk',
       run: async (db) => {
-        const { report, files } = await runDailyRisk(db, { home: c.settings.home });
+        const { report, files } = await runDailyRisk(db, {
+          home: c.settings.home,
+          config: await c.runtime.config(),
+        });
         return {
           date: report.date,
           var_95: report.var.var_95,

@@ -81,7 +81,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     process.stderr.write(`marketpipe: ${describeError(err)}\n`);
-    if (process.env.LOG_LEVEL === 'debug' && err instanceof Error && err.stack)
+    if (ctx?.settings.logLevel === 'debug' && err instanceof Error && err.stack)
       process.stderr.write(`${err.stack}\n`);
     return err instanceof UsageError ? 2 : err instanceof AppError || err instanceof Error ? 1 : 1;
   } finally {

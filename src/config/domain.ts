@@ -1,22 +1,14 @@
 import { ConfigError, NotFoundError, ValidationError } from '../core/errors.ts';
 import { CURVE_TYPES, type CurveType, TRANCHE_IDS, type TrancheId, UTILIZATION_BANDS } from './defaults.ts';
-import { ConfigStore } from './store.ts';
+import type { ConfigStore } from './store.ts';
 
 /**
- * Domain accessors over the parameters. Each takes the store to read from, defaulting to the
- * process-wide one (`currentConfig()`), which serves the built-in defaults until `useConfig(store)` is
- * called at start-up (`serve`, the CLI), so pricing and risk code works before any database is opened.
+ * Domain accessors over the parameters. Each takes the store to read from: the process's (the runtime's
+ * `config()`), a request's canary view, or `new ConfigStore({ db: null })` for the built-in defaults.
  */
 
 /** What the domain helpers need from a store. */
 export type ConfigReader = Pick<ConfigStore, 'find' | 'getFloat' | 'getInt' | 'getString'>;
-
-const current: ConfigStore = new ConfigStore({ db: null });
-
-/** The store domain helpers read when none is passed. */
-export function currentConfig(): ConfigStore {
-  return current;
-}
 
 // Keys built once per asset: a fresh string per call costs more than the lookup itself (bench/config).
 const rateKeys = new Map<string, string>();
@@ -34,7 +26,7 @@ function rateKey(asset: string): string {
  * Annual base premium rate for depeg cover of `asset` (0.04 = 4 % a year), from
  * `pricing.base_rate_<ASSET>` (asset upper-cased), else `pricing.base_rate_default`.
  */
-export function baseRate(asset: string, cfg: ConfigReader = current): number {
+export function baseRate(asset: string, cfg: ConfigReader): number {
   const v = cfg.find('pricing', rateKey(asset))?.value;
   return typeof v === 'number' ? v : cfg.getFloat('pricing', 'base_rate_default');
 }
@@ -46,7 +38,7 @@ interface SizeTier {
 }
 
 /** The size-discount tiers, smallest threshold first (`pricing.size_discount_tierN_*`, N = 1…3). */
-function sizeTiers(cfg: ConfigReader = current): SizeTier[] {
+export function sizeTiers(cfg: ConfigReader): SizeTier[] {
   const tiers: SizeTier[] = [];
   for (const n of [1, 2, 3]) {
     tiers.push({
@@ -61,7 +53,7 @@ function sizeTiers(cfg: ConfigReader = current): SizeTier[] {
  * Premium multiplier for a cover of `amount` USD: the multiplier of the largest tier whose threshold is
  * reached (defaults: ≥ 1M × 0.95, ≥ 5M × 0.90, ≥ 10M × 0.80), else 1.
  */
-export function sizeDiscount(amount: number, cfg: ConfigReader = current): number {
+export function sizeDiscount(amount: number, cfg: ConfigReader): number {
   if (!Number.isFinite(amount) || amount < 0) throw new ValidationError(`amount must be ≥ 0, got ${amount}`);
   let m = 1;
   for (const t of sizeTiers(cfg)) if (amount >= t.threshold) m = t.multiplier;
@@ -73,7 +65,7 @@ export function sizeDiscount(amount: number, cfg: ConfigReader = current): numbe
  * of the highest band reached (`pricing.utilization_multiplier_<band>`, bands 0/50/70/80/90/95 %).
  * Above 100 % the top band applies.
  */
-export function utilizationMultiplier(u: number, cfg: ConfigReader = current): number {
+export function utilizationMultiplier(u: number, cfg: ConfigReader): number {
   if (!Number.isFinite(u) || u < 0) throw new ValidationError(`utilisation must be ≥ 0, got ${u}`);
   const pct = u * 100;
   let band: number = UTILIZATION_BANDS[0];
@@ -96,7 +88,7 @@ function isTrancheId(id: string): id is TrancheId {
 }
 
 /** A SURE tranche's parameters (`tranches.<ID>.*`). */
-export function trancheConfig(id: string, cfg: ConfigReader = current): TrancheConfig {
+export function trancheConfig(id: string, cfg: ConfigReader): TrancheConfig {
   if (!isTrancheId(id)) throw new NotFoundError(`unknown tranche ${id} (known: ${TRANCHE_IDS.join(', ')})`);
   const curve = cfg.getString('tranches', `${id}.curve_type`);
   if (!(CURVE_TYPES as readonly string[]).includes(curve)) {
@@ -115,7 +107,7 @@ export function trancheConfig(id: string, cfg: ConfigReader = current): TrancheC
 }
 
 /** Every tranche, most senior first. */
-export function trancheConfigs(cfg: ConfigReader = current): TrancheConfig[] {
+export function trancheConfigs(cfg: ConfigReader): TrancheConfig[] {
   return TRANCHE_IDS.map((id) => trancheConfig(id, cfg));
 }
 
@@ -123,7 +115,7 @@ export function trancheConfigs(cfg: ConfigReader = current): TrancheConfig[] {
  * A `(dotted key) => value` reader over a store, e.g. `get('pricing.base_rate_USDC')`, for code that takes
  * parameters by dotted name (the risk engine's `resolvePricingParams`). Undefined when unset.
  */
-export function paramGetter(cfg: Pick<ConfigStore, 'find'> = current): (dotted: string) => unknown {
+export function paramGetter(cfg: Pick<ConfigStore, 'find'>): (dotted: string) => unknown {
   return (dotted) => {
     const dot = dotted.indexOf('.');
     if (dot <= 0) return undefined;

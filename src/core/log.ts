@@ -9,19 +9,16 @@ export type { Logger };
 export interface LoggerOptions {
   /**
    * Human-readable lines (pino-pretty) instead of JSON. @defaultValue true when stderr is a terminal and
-   * `LOG_FORMAT` is not `json`; JSON whenever stderr is piped or redirected (machines read it)
+   * `json` is not set; JSON whenever stderr is piped or redirected (machines read it)
    */
   pretty?: boolean;
-}
-
-/** Whether logs should be drawn for a person: stderr is a terminal and nobody asked for JSON. */
-function prettyByDefault(env: Record<string, string | undefined> = process.env): boolean {
-  return Boolean(process.stderr.isTTY) && env.LOG_FORMAT !== 'json';
+  /** JSON lines even on a terminal (`settings.logJson`, from `LOG_FORMAT=json`). */
+  json?: boolean;
 }
 
 /** Logs go to stderr so that `--json` keeps stdout for the one JSON document. */
 export function createLogger(level: string, name = 'marketpipe', options: LoggerOptions = {}): Logger {
-  const pretty = options.pretty ?? prettyByDefault();
+  const pretty = options.pretty ?? (Boolean(process.stderr.isTTY) && !options.json);
   return pino(
     { name, level, base: undefined },
     pretty ? prettyStream() : pino.destination({ fd: 2, sync: true }),

@@ -5,7 +5,6 @@ import {
   computeVolatility,
   detectDepegEvents,
 } from '../analytics/service.ts';
-import { currentConfig } from '../config/domain.ts';
 import type { ConfigStore } from '../config/store.ts';
 import { ConfigError, describeError } from '../core/errors.ts';
 import { DAY_MS, HOUR_MS, type NamedRange, toIsoDate } from '../core/time.ts';
@@ -59,6 +58,11 @@ const NY = 'America/New_York';
 const EQUITY_CLASSES: readonly AssetClass[] = ['equity', 'etf'];
 
 /** The reference time of a run: its tick, but never in the future (a simulated clock may run ahead). */
+const alertDeps = async (ctx: JobContext) => ({
+  config: await ctx.config(),
+  pubsub: ctx.pubsub,
+  cache: ctx.cache,
+});
 const refTime = (ctx: JobContext): number => Math.min(ctx.tick, Date.now());
 const mockSource = (ctx: JobContext): string | undefined =>
   ctx.settings.useMockData ? 'synthetic' : undefined;
@@ -154,7 +158,10 @@ const jobs: AnyJob[] = [
     handler: async (ctx, p) => {
       const before = await snapshotContagion(ctx.db);
       const r = await computeCorrelations(ctx.db, { windows: p.windows, asOf: refTime(ctx) });
-      const alerts = await publishAnalyticsAlerts(ctx.db, ctx, { before, windows: p.windows });
+      const alerts = await publishAnalyticsAlerts(ctx.db, await alertDeps(ctx), {
+        before,
+        windows: p.windows,
+      });
       return {
         alerts: alerts.correlation.length + alerts.volatility.length,
         records: r.windows.reduce((a, w) => a + w.written, 0),
@@ -170,7 +177,11 @@ const jobs: AnyJob[] = [
     schedule: { cron: '20 2 * * *', timezone: UTC, window: 'always' },
     payload: (tick) => ({ date: toIsoDate(Math.min(tick, Date.now())) }),
     handler: async (ctx, p) => {
-      const r = await runDailyRisk(ctx.db, { home: ctx.settings.home, date: p.date });
+      const r = await runDailyRisk(ctx.db, {
+        home: ctx.settings.home,
+        date: p.date,
+        config: await ctx.config(),
+      });
       return { records: 1, date: p.date, files: r.files };
     },
   }),
@@ -249,7 +260,7 @@ const jobs: AnyJob[] = [
         'instruments' in load ? load.instruments.filter((i) => i.stored > 0).map((i) => i.symbol) : [];
       const vol = moved.length ? await computeVolatility(ctx.db, { symbols: moved, interval: '1h' }) : null;
       const written = vol?.instruments.reduce((a, i) => a + i.written, 0) ?? 0;
-      if (vol) await publishAnalyticsAlerts(ctx.db, ctx, { interval: '1h', windows: [] });
+      if (vol) await publishAnalyticsAlerts(ctx.db, await alertDeps(ctx), { interval: '1h', windows: [] });
       return { ...load, records: load.records + written, volatility_rows: written };
     },
   }),
@@ -349,7 +360,10 @@ const jobs: AnyJob[] = [
     schedule: { cron: '15 0 * * *', timezone: UTC, window: 'always' },
     timeoutMs: 20 * 60_000,
     payload: () => ({}),
-    handler: async (ctx) => unlessUnconfigured(() => supplyFeed.ingest(feedDeps(ctx))),
+    handler: async (ctx) => {
+      const config = await ctx.config();
+      return unlessUnconfigured(() => supplyFeed.ingest({ ...feedDeps(ctx), config }));
+    },
   }),
   defineJob<JobPayloads['models_weekly_retrain']>({
     name: 'models_weekly_retrain',
@@ -385,7 +399,7 @@ export const DEFAULT_JOBS: Registry = new Map(jobs.map((j) => [j.name, j]));
  * Whether the scheduler runs `def`: config `schedules.<name>.enabled` (a boolean), else the job's default.
  * Manual runs ignore it.
  */
-export function isEnabled(def: AnyJob, cfg: Pick<ConfigStore, 'find'> = currentConfig()): boolean {
+export function isEnabled(def: AnyJob, cfg: Pick<ConfigStore, 'find'>): boolean {
   const v = cfg.find('schedules', `${def.name}.enabled`)?.value;
   return typeof v === 'boolean' ? v : def.enabledByDefault;
 }

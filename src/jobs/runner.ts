@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { Cache, PubSub } from '../cache/index.ts';
+import type { ConfigStore } from '../config/store.ts';
 import {
   AppError,
   ConfigError,
@@ -33,6 +34,8 @@ export interface RunnerDeps {
   sources: () => Readonly<Record<string, Source>> | Promise<Readonly<Record<string, Source>>>;
   /** The economic/news/events providers' clients (the runtime's); feed jobs that need a provider fail without. */
   feedClients?: () => Promise<FeedClients>;
+  /** The process's config parameters (the runtime's `config()`), handed to jobs as `ctx.config`. */
+  configStore: () => Promise<ConfigStore>;
   /** Names this process in `ops.job_runs.worker` and the lock. @defaultValue `host:pid` */
   owner?: string;
   /** Job lock lease (ms). @defaultValue 60000 */
@@ -240,6 +243,7 @@ export async function runAttempt(
             settings: deps.settings,
             sources,
             feedClients: deps.feedClients ?? noFeedClients,
+            config: deps.configStore,
             cache: deps.cache,
             pubsub: deps.pubsub,
             log: deps.log,

@@ -24,8 +24,8 @@ export interface SchedulerDeps extends RunnerDeps {
   mode?: 'embedded' | 'distributed';
   /** Distributed mode: queue name/prefix and Redis URL (defaults from the settings). */
   queue?: Partial<QueueOptions>;
-  /** Config to read `schedules.<name>.enabled` from. @defaultValue the process-wide store */
-  config?: Pick<ConfigStore, 'find'>;
+  /** Config to read `schedules.<name>.enabled` from (the runtime's `config()`). */
+  config: Pick<ConfigStore, 'find'>;
   /** Only these jobs (default: every job of the registry with a schedule). */
   only?: readonly string[];
   /** Longest single sleep of the loop, in clock ms, so clock jumps are noticed. @defaultValue 60000 */

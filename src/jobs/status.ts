@@ -1,6 +1,6 @@
 import type { ConfigStore } from '../config/store.ts';
 import type { Queryable } from '../store/db.ts';
-import { DEFAULT_JOBS, isEnabled } from './registry.ts';
+import { isEnabled } from './registry.ts';
 import { nextTick } from './schedule.ts';
 import type { Registry } from './types.ts';
 
@@ -57,8 +57,9 @@ function stateOf(last: string | undefined): JobState {
 export async function listJobStatus(
   db: Queryable,
   now: number,
-  registry: Registry = DEFAULT_JOBS,
-  cfg?: Pick<ConfigStore, 'find'>,
+  registry: Registry,
+  /** The config parameters (`schedules.<name>.enabled`; the runtime's `config()`). */
+  cfg: Pick<ConfigStore, 'find'>,
 ): Promise<JobStatusRow[]> {
   const res = await db.query<ViewRow>(
     `SELECT job, last_status, last_run, last_duration_ms, last_error, run_count, failure_count, last_success

@@ -1,4 +1,5 @@
 import type { Cache, PubSub } from '../cache/index.ts';
+import type { ConfigStore } from '../config/store.ts';
 import type { Logger } from '../core/log.ts';
 import type { FeedClients } from '../pipeline/feeds/feed.ts';
 import type { Settings } from '../settings.ts';
@@ -46,6 +47,8 @@ export interface JobContext {
   sources: Readonly<Record<string, Source>>;
   /** The economic/news/events providers' clients, built once per process. */
   feedClients: () => Promise<FeedClients>;
+  /** The process's config parameters (the runtime's `config()`). */
+  config: () => Promise<ConfigStore>;
   cache?: Cache;
   pubsub?: PubSub;
   log: Logger;

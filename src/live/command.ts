@@ -5,6 +5,7 @@ import type { Cache, PubSub } from '../cache/cache.ts';
 import { NotFoundError, UsageError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { Instrument } from '../core/types.ts';
+import type { RiskParams } from '../risk/service.ts';
 import type { Settings } from '../settings.ts';
 import { BinanceSource } from '../sources/binance/client.ts';
 import { CoinbaseSource } from '../sources/coinbase/client.ts';
@@ -38,7 +39,7 @@ export interface StreamContext {
   /** The process's cache, pub/sub and config store (the runtime's). */
   cache: Cache;
   pubsub: PubSub;
-  config: ParamReader;
+  config: ParamReader & RiskParams;
   /** Time of the depeg and live-risk holds. @defaultValue the real clock */
   clock?: LiveClock;
   /** Composite listeners besides the depeg alerts and live risk (which `startStream` always adds). */

@@ -2,13 +2,13 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { describeError } from '../core/errors.ts';
 import type { Db } from '../store/db.ts';
-import { TOOLS } from './tools.ts';
+import { type McpDeps, TOOLS } from './tools.ts';
 
 /**
  * The MCP server over the store: every tool in tools.ts, and the schema description (the one the chat's
  * model reads) as a resource. A failing tool answers `isError` with the reason; the server stays up.
  */
-export function createMcpServer(db: Db, opts: { version: string }): McpServer {
+export function createMcpServer(db: Db, opts: { version: string } & McpDeps): McpServer {
   const server = new McpServer({ name: 'marketpipe', version: opts.version });
   for (const tool of TOOLS) {
     server.registerTool(
@@ -16,7 +16,7 @@ export function createMcpServer(db: Db, opts: { version: string }): McpServer {
       { description: tool.description, inputSchema: tool.input },
       async (args: Record<string, unknown>): Promise<CallToolResult> => {
         try {
-          const result = await tool.run(db, args);
+          const result = await tool.run(db, args, opts);
           return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result };
         } catch (err) {
           return { isError: true, content: [{ type: 'text', text: `${tool.name}: ${describeError(err)}` }] };

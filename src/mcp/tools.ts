@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { DAY_MS, parseTime, toIso } from '../core/time.ts';
 import { ASSET_CLASSES, INTERVALS } from '../core/types.ts';
+import type { RiskParams } from '../risk/service.ts';
 import type { Db } from '../store/db.ts';
+
+/** What the tools need besides the store, from the process's runtime. */
+export interface McpDeps {
+  /** The config parameters (the runtime's `config()`). */
+  config: () => Promise<RiskParams>;
+}
 
 /**
  * The MCP tools: each answers the same question as a CLI command's `--json` (named in its description),
@@ -11,7 +18,7 @@ export interface McpTool {
   name: string;
   description: string;
   input: z.ZodRawShape;
-  run(db: Db, args: Record<string, unknown>): Promise<Record<string, unknown>>;
+  run(db: Db, args: Record<string, unknown>, deps: McpDeps): Promise<Record<string, unknown>>;
 }
 
 const time = (v: unknown, what: string) => (typeof v === 'string' ? parseTime(v, what) : undefined);
@@ -178,9 +185,14 @@ export const TOOLS: McpTool[] = [
         .regex(/^\d{4}-\d{2}-\d{2}$/)
         .optional(),
     },
-    async run(db, a) {
+    async run(db, a, deps) {
       const { runVar } = await import('../risk/service.ts');
-      const run = await runVar(db, { simulations: num(a.simulations), seed: num(a.seed), date: str(a.date) });
+      const run = await runVar(db, {
+        simulations: num(a.simulations),
+        seed: num(a.seed),
+        date: str(a.date),
+        config: await deps.config(),
+      });
       return { ...run.result, portfolio: run.portfolio.name, date: run.date };
     },
   },

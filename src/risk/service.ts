@@ -5,7 +5,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigStore } from '../config/store.ts';
+import type { ConfigStore } from '../config/store.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
 import { type Portfolio, parsePortfolio } from '../core/portfolio.ts';
 import { DAY_MS, toIsoDate } from '../core/time.ts';
@@ -73,12 +73,14 @@ export async function loadPortfolio(db: Queryable, source: PortfolioSource = {})
   return sample;
 }
 
+/** What the risk service reads parameters from: the runtime's ConfigStore, or a canary's candidate. */
+export type RiskParams = Pick<ConfigStore, 'find' | 'list'>;
+
 /**
- * Config parameters (`category.key`) with the catalogue defaults; works when the config table is absent.
- * `given` reads from that store instead (a canary's side-by-side report, another environment).
+ * Config parameters (`category.key`) from `store` (the process's, a canary's candidate, another environment)
+ * with the catalogue defaults.
  */
-export async function riskConfig(db: Db, given?: ConfigStore) {
-  const store = given ?? (await ConfigStore.open({ db, live: false }));
+function riskConfig(store: RiskParams) {
   const get = (key: string): unknown => {
     const dot = key.indexOf('.');
     return store.find(key.slice(0, dot), key.slice(dot + 1))?.value;
@@ -88,7 +90,6 @@ export async function riskConfig(db: Db, given?: ConfigStore) {
     return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
   };
   const knownKeys = store.list('pricing').map((p) => `pricing.${p.key}`);
-  if (!given) await store.close();
   return { get, num, knownKeys };
 }
 
@@ -99,8 +100,8 @@ export interface VarOptions extends PortfolioSource {
   date?: string;
   /** Store the result in `risk.var_results`. @defaultValue true */
   store?: boolean;
-  /** Parameters to use. @defaultValue the database's, read once */
-  config?: ConfigStore;
+  /** Parameters to use (the runtime's `config()`, or a canary's candidate). */
+  config: RiskParams;
 }
 
 function asOfOf(date: string | undefined, now = Date.now()): { date: string; asOf: number } {
@@ -165,10 +166,10 @@ async function weightedScenarios(db: Db, requested: unknown, asOf: number) {
   };
 }
 
-export async function runVar(db: Db, options: VarOptions = {}): Promise<VarRun> {
+export async function runVar(db: Db, options: VarOptions): Promise<VarRun> {
   const { date, asOf } = asOfOf(options.date);
   const portfolio = await loadPortfolio(db, options);
-  const cfg = await riskConfig(db, options.config);
+  const cfg = riskConfig(options.config);
   const assets = portfolioAssets(portfolio);
   const market = await loadMarketInputs(db, assets, asOf);
   const years = cfg.num('risk.historical_data_years', 3);
@@ -213,6 +214,8 @@ export async function runStress(
 export interface DailyRiskOptions extends PortfolioSource {
   /** `$MARKETPIPE_HOME`; report files go to `<home>/reports/`. */
   home: string;
+  /** Parameters to use (the runtime's `config()`). */
+  config: RiskParams;
   date?: string;
   seed?: number;
   simulations?: number;
@@ -227,7 +230,7 @@ export interface DailyRiskResult {
 export async function runDailyRisk(db: Db, options: DailyRiskOptions): Promise<DailyRiskResult> {
   const { date, asOf } = asOfOf(options.date);
   const v = await runVar(db, { ...options, date });
-  const cfg = await riskConfig(db);
+  const cfg = riskConfig(options.config);
   const from = toIsoDate(Date.parse(`${date}T00:00:00Z`) - 30 * DAY_MS);
   const prev = toIsoDate(Date.parse(`${date}T00:00:00Z`) - DAY_MS);
   const history = await varHistory(db, v.portfolio.name, from, prev);
@@ -265,8 +268,8 @@ export interface QuoteOptions {
   asset: string;
   amount: number;
   days?: number;
-  /** Parameters to use. @defaultValue the database's, read once */
-  config?: ConfigStore;
+  /** Parameters to use (the runtime's `config()`, or the request's canary). */
+  config: RiskParams;
   /**
    * Price with the active depeg model's forecast for the asset (risk weight × probability / base rate, see
    * `quotePremium`). @defaultValue false
@@ -280,7 +283,7 @@ export interface QuoteOptions {
  * NotFoundError, not a quote at the default rate.
  */
 export async function quote(db: Db, options: QuoteOptions): Promise<Quote> {
-  const cfg = await riskConfig(db, options.config);
+  const cfg = riskConfig(options.config);
   const asset = options.asset.toUpperCase();
   if (!cfg.knownKeys.includes(`pricing.base_rate_${asset}`) && !(await getInstrument(db, asset))) {
     throw new NotFoundError(

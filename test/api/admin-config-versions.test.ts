@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
 import { createToken } from '../../src/api/auth.ts';
+import { MemoryCache } from '../../src/cache/memory.ts';
 import { baseRate } from '../../src/config/domain.ts';
 import { ConfigStore } from '../../src/config/store.ts';
 import type { Db } from '../../src/store/db.ts';
@@ -29,7 +30,7 @@ describe('admin config versions API (PGlite)', () => {
     otherDb = await ts.other();
     store = await ConfigStore.open({ db: ts.db });
     remote = await ConfigStore.open({ db: otherDb });
-    app = buildApp({ db: ts.db, settings, config: store });
+    app = buildApp({ cache: new MemoryCache(), db: ts.db, settings, config: store });
     await app.ready();
     admin = await createToken({ secret: SECRET, user: 'alice', role: 'admin', ttlSeconds: 600 });
     viewer = await createToken({ secret: SECRET, user: 'victor', role: 'viewer', ttlSeconds: 600 });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
 import { createToken } from '../../src/api/auth.ts';
 import { type RunningServer, startServer } from '../../src/api/server.ts';
+import { MemoryCache } from '../../src/cache/memory.ts';
 import { paramGetter } from '../../src/config/domain.ts';
 import { ConfigStore } from '../../src/config/store.ts';
 import { quotePremium } from '../../src/risk/pricing.ts';
@@ -45,7 +46,7 @@ for (const backend of BACKENDS) {
       store = await ConfigStore.open({ db: ts.db });
       // a store on another connection stands in for another marketpipe process
       remote = await ConfigStore.open({ db: otherDb });
-      app = buildApp({ db: ts.db, settings, config: store });
+      app = buildApp({ cache: new MemoryCache(), db: ts.db, settings, config: store });
       await app.ready();
       admin = await token('alice', 'admin');
       viewer = await token('victor', 'viewer');
@@ -333,7 +334,7 @@ for (const backend of BACKENDS) {
       let app2: FastifyInstance;
 
       beforeAll(async () => {
-        app2 = buildApp({ db: ts.db, settings, config: store });
+        app2 = buildApp({ cache: new MemoryCache(), db: ts.db, settings, config: store });
         server = await startServer(app2, { port: 0, host: '127.0.0.1' });
       });
       afterAll(async () => {
@@ -365,13 +366,24 @@ describe('admin API start-up', () => {
   it('refuses to start without a JWT_SECRET of at least 32 characters', async () => {
     const store = new ConfigStore({ db: null });
     const db = {} as Db; // never reached: buildApp fails first
-    expect(() => buildApp({ db, settings: { corsOrigins: [] }, config: store })).toThrow(
-      'cannot start the admin API: JWT_SECRET is not set; the admin API needs at least 32',
-    );
-    expect(() => buildApp({ db, settings: { jwtSecret: 'short', corsOrigins: [] }, config: store })).toThrow(
-      'JWT_SECRET is only 5 characters',
-    );
-    const app = buildApp({ db, settings: { corsOrigins: [] }, config: store, adminApi: false });
+    expect(() =>
+      buildApp({ cache: new MemoryCache(), db, settings: { corsOrigins: [] }, config: store }),
+    ).toThrow('cannot start the admin API: JWT_SECRET is not set; the admin API needs at least 32');
+    expect(() =>
+      buildApp({
+        cache: new MemoryCache(),
+        db,
+        settings: { jwtSecret: 'short', corsOrigins: [] },
+        config: store,
+      }),
+    ).toThrow('JWT_SECRET is only 5 characters');
+    const app = buildApp({
+      cache: new MemoryCache(),
+      db,
+      settings: { corsOrigins: [] },
+      config: store,
+      adminApi: false,
+    });
     const res = await app.inject({ url: '/admin/config' });
     expect([res.statusCode, res.json().error]).toEqual([503, 'admin_disabled']);
     expect(res.json().message).toContain('JWT_SECRET is not set');
@@ -381,6 +393,7 @@ describe('admin API start-up', () => {
 
   it('mounts other admin route modules behind the same token check', async () => {
     const app = buildApp({
+      cache: new MemoryCache(),
       db: {} as Db,
       settings,
       config: new ConfigStore({ db: null }),
@@ -405,6 +418,7 @@ describe('admin API start-up', () => {
 
   it('answers unexpected errors with 500 and no detail or stack', async () => {
     const app = buildApp({
+      cache: new MemoryCache(),
       db: {} as Db,
       settings,
       config: new ConfigStore({ db: null }),

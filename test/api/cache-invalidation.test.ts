@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staleKeys } from '../../src/api/cache-invalidation.ts';
-import { cacheOf } from '../../src/api/metrics.ts';
 import { PgPubSub } from '../../src/cache/pg-pubsub.ts';
 import { startOfUtcDay } from '../../src/core/time.ts';
 import { upsertBars } from '../../src/store/repos/bars.ts';
@@ -63,7 +62,7 @@ describe('route caches follow data_ready', () => {
     expect((await get('/api/asset/ETH?range=1M')).cached).toBe(true);
 
     await pubsub?.publish('data_ready', { type: 'ingest', mode: 'daily', symbols: ['ETH'] });
-    const cache = cacheOf(h.deps);
+    const cache = h.deps.cache;
     await expect.poll(() => cache.get('bars:ETH:1d:1M'), { timeout: 5000 }).toBeUndefined();
     await expect.poll(() => cache.get('market_overview'), { timeout: 5000 }).toBeUndefined();
 

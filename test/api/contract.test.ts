@@ -10,6 +10,7 @@ import { backtestRoutes } from '../../src/api/routes/backtests.ts';
 import { riskRoutes } from '../../src/api/routes/risk.ts';
 import { MA_ENTRY_MODES } from '../../src/backtest/strategies/ma-crossover.ts';
 import { DEFAULT_BACKTEST_ADJUST } from '../../src/backtest/types.ts';
+import { MemoryCache } from '../../src/cache/memory.ts';
 import { ConfigStore } from '../../src/config/store.ts';
 import type { Db } from '../../src/store/db.ts';
 import { openPglite } from '../../src/store/pglite.ts';
@@ -36,6 +37,7 @@ beforeAll(async () => {
   db = await openPglite();
   const config = new ConfigStore({ db: null, live: false });
   app = buildApp({
+    cache: new MemoryCache(),
     db,
     config,
     settings: { corsOrigins: [] },

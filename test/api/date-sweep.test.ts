@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
 import { createToken } from '../../src/api/auth.ts';
 import { isDateProperty, RANGE_PAIRS } from '../../src/api/routes/date-params.ts';
+import { MemoryCache } from '../../src/cache/memory.ts';
 import { ConfigStore } from '../../src/config/store.ts';
 import type { Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
@@ -60,7 +61,12 @@ beforeAll(async () => {
   db = await openPglite();
   await migrate(db);
   const config = await ConfigStore.open({ db, live: false });
-  app = buildApp({ db, config, settings: { jwtSecret: SECRET, corsOrigins: [], apiKeys: [] } });
+  app = buildApp({
+    cache: new MemoryCache(),
+    db,
+    config,
+    settings: { jwtSecret: SECRET, corsOrigins: [], apiKeys: [] },
+  });
   await app.ready();
   auth = { authorization: `Bearer ${await createToken({ secret: SECRET, user: 'sweep', role: 'admin' })}` };
   const doc = (await app.inject({ url: '/docs/json' })).json() as {

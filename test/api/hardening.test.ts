@@ -9,6 +9,7 @@ import type { AppDeps, RouteModule } from '../../src/api/deps.ts';
 import { toErrorResponse } from '../../src/api/errors.ts';
 import { ROUTES } from '../../src/api/routes/index.ts';
 import { startServer } from '../../src/api/server.ts';
+import { MemoryCache } from '../../src/cache/memory.ts';
 import { ConfigStore } from '../../src/config/store.ts';
 import { UnavailableError } from '../../src/core/errors.ts';
 import type { Logger } from '../../src/core/log.ts';
@@ -60,6 +61,7 @@ describe('API hardening (issue 25, item 4)', () => {
 
   const app = (over: Partial<AppDeps> = {}) => {
     const a = buildApp({
+      cache: new MemoryCache(),
       db,
       config,
       settings: { corsOrigins: [], apiKeys: [KEY], jwtSecret: SECRET },
@@ -218,7 +220,13 @@ describe('database outages answer 503 and show in /health', () => {
     const db = await openPostgres(tmp.url, { connectTimeoutMs: 500 });
     await migrate(db);
     const config = await ConfigStore.open({ db, live: false });
-    const a = buildApp({ db, config, settings: { corsOrigins: [] }, adminApi: false });
+    const a = buildApp({
+      cache: new MemoryCache(),
+      db,
+      config,
+      settings: { corsOrigins: [] },
+      adminApi: false,
+    });
     try {
       expect((await a.inject({ url: '/health' })).json()).toMatchObject({
         config: { degraded: false },

@@ -4,6 +4,7 @@ import { buildApp } from '../../src/api/app.ts';
 import type { AppDeps } from '../../src/api/deps.ts';
 import { type RunningServer, startServer } from '../../src/api/server.ts';
 import type { Cache, PubSub } from '../../src/cache/index.ts';
+import { MemoryCache } from '../../src/cache/memory.ts';
 import { ConfigStore } from '../../src/config/store.ts';
 import type { Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
@@ -59,7 +60,7 @@ export async function startApi(opts: HarnessOptions): Promise<ApiHarness> {
     db,
     settings: { corsOrigins: opts.corsOrigins ?? [], apiKeys: opts.apiKeys ?? [] },
     config,
-    cache: opts.cache,
+    cache: opts.cache ?? new MemoryCache(),
     pubsub: typeof opts.pubsub === 'function' ? opts.pubsub(db) : opts.pubsub,
     adminApi: false,
     apiKeyRateLimit: opts.apiKeyRateLimit,

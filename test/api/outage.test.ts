@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
 import { createToken } from '../../src/api/auth.ts';
 import { type RunningServer, startServer } from '../../src/api/server.ts';
+import { MemoryCache } from '../../src/cache/memory.ts';
 import { type ConfigLog, ConfigStore } from '../../src/config/store.ts';
 import type { Db } from '../../src/store/db.ts';
 import { eventually } from '../config/eventually.ts';
@@ -41,7 +42,12 @@ describe('database outage under a running server (PostgreSQL: connections blocke
     // short TTL and retry so the test sees the outage and the recovery quickly
     store = await ConfigStore.open({ db: ts.db, ttlMs: 300, retryMs: 200, log });
     remote = await ConfigStore.open({ db: otherDb, ttlMs: 300, retryMs: 200 });
-    app = buildApp({ db: ts.db, settings: { jwtSecret: SECRET, corsOrigins: [] }, config: store });
+    app = buildApp({
+      cache: new MemoryCache(),
+      db: ts.db,
+      settings: { jwtSecret: SECRET, corsOrigins: [] },
+      config: store,
+    });
     server = await startServer(app, { port: 0 });
     const token = await createToken({ secret: SECRET, user: 'ops', role: 'admin', ttlSeconds: 600 });
     headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };

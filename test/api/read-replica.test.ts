@@ -11,6 +11,7 @@ import { buildApp } from '../../src/api/app.ts';
 import { createToken } from '../../src/api/auth.ts';
 import { type RunningServer, startServer } from '../../src/api/server.ts';
 import { runBacktest } from '../../src/backtest/service.ts';
+import { MemoryCache } from '../../src/cache/memory.ts';
 import { startServing } from '../../src/cli/commands/serve.ts';
 import { contextOf } from '../../src/cli/context.ts';
 import { ConfigStore } from '../../src/config/store.ts';
@@ -120,9 +121,9 @@ describe('API with a read replica (two PostgreSQL databases as primary and repli
 
     config = await ConfigStore.open({ db: primary.db, live: false });
     const settings = { jwtSecret: SECRET, corsOrigins: [] };
-    app = buildApp({ db: primary.db, readDb: replica.db, settings, config });
+    app = buildApp({ cache: new MemoryCache(), db: primary.db, readDb: replica.db, settings, config });
     server = await startServer(app, { port: 0 });
-    plain = buildApp({ db: primary.db, settings, config });
+    plain = buildApp({ cache: new MemoryCache(), db: primary.db, settings, config });
     await plain.ready();
     admin = await createToken({ secret: SECRET, user: 'alice', role: 'admin', ttlSeconds: 600 });
   }, 180_000);
@@ -348,6 +349,7 @@ describe('/ready when the read replica is unreachable', () => {
     [primary, replica] = await Promise.all([tempDb('rr_primary'), tempDb('rr_replica')]);
     config = await ConfigStore.open({ db: primary.db, live: false });
     app = buildApp({
+      cache: new MemoryCache(),
       db: primary.db,
       readDb: replica.db,
       settings: { corsOrigins: [] },

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { cacheOf } from '../../src/api/metrics.ts';
 import { loadEconomicSamples } from '../../src/pipeline/feeds/economic/samples.ts';
 import { loadEventSamples } from '../../src/pipeline/feeds/events/samples.ts';
 import { loadNewsSamples } from '../../src/pipeline/feeds/news/samples.ts';
@@ -34,7 +33,7 @@ describe('REST routes on PGlite (inject)', () => {
     // the fixture holds 3 days of hourly bars: the last day has 24 (23–24 depending on the hour boundary)
     expect(first.body.bars.length).toBeGreaterThanOrEqual(23);
     expect(first.body.bars.length).toBeLessThanOrEqual(25);
-    expect(await cacheOf(h.deps).get('hourly_data:BTC:1D')).toEqual(first.body.bars);
+    expect(await h.deps.cache.get('hourly_data:BTC:1D')).toEqual(first.body.bars);
     const second = await get('/api/asset/BTC?range=1D');
     expect([second.body.cached, second.body.bars]).toEqual([true, first.body.bars]);
     // the cached latest price (fixture point price 65,000) wins over the last bar
@@ -117,7 +116,7 @@ describe('REST routes on PGlite (inject)', () => {
     expect(again.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(JSON.parse(again.body).items.map((i: { cached: boolean }) => i.cached)).toEqual([true, true]);
     // a new latest price (what `ingest latest` and the price_updates subscriber write) shows at once
-    const cache = cacheOf(h.deps);
+    const cache = h.deps.cache;
     const btc = { symbol: 'BTC', price: 70_123.5, ts: '2026-11-20T12:00:00.000Z', source: 'test' };
     await cache.set('latest_price:BTC', btc, 60);
     const updated = await get(url);

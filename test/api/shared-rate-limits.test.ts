@@ -4,6 +4,7 @@ import { buildApp } from '../../src/api/app.ts';
 import { createToken } from '../../src/api/auth.ts';
 import { SharedWindowCounter, type WindowCounter } from '../../src/api/rate-window.ts';
 import { type RunningServer, startServer } from '../../src/api/server.ts';
+import { MemoryCache } from '../../src/cache/memory.ts';
 import { ConfigStore } from '../../src/config/store.ts';
 import { seededRandom } from '../../src/sources/testing/loopback.ts';
 import type { Db } from '../../src/store/db.ts';
@@ -40,6 +41,7 @@ afterAll(async () => db?.close());
 async function startApp(rateWindows: WindowCounter | undefined): Promise<RunningApp> {
   const config = await ConfigStore.open({ db, live: false });
   const app = buildApp({
+    cache: new MemoryCache(),
     db,
     settings: { jwtSecret: SECRET, corsOrigins: [], apiKeys: KEYS },
     config,

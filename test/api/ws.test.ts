@@ -2,10 +2,11 @@ import { request } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { cacheOf, metricsOf } from '../../src/api/metrics.ts';
+import { metricsOf } from '../../src/api/metrics.ts';
 import { ROUTES } from '../../src/api/routes/index.ts';
 import { StreamHub, streamHubOf, WS_CLOSE, WsClient, wsRoutes } from '../../src/api/ws.ts';
 import { cacheKeys } from '../../src/cache/index.ts';
+import { MemoryCache } from '../../src/cache/memory.ts';
 import { PgPubSub } from '../../src/cache/pg-pubsub.ts';
 import { eventually } from '../config/eventually.ts';
 import { type ApiHarness, startApi } from './harness.ts';
@@ -89,7 +90,7 @@ describe('WebSocket streams on PGlite (LISTEN/NOTIFY fan-out)', () => {
   });
 
   it('delivers only the subscribed symbols, starting with the cached price, until unsubscribed', async () => {
-    await cacheOf(h.deps).set(
+    await h.deps.cache.set(
       cacheKeys.latestPrice('BTC'),
       { symbol: 'BTC', price: 64_000, ts: '2026-01-01T00:00:00.000Z', source: 'test' },
       60,
@@ -234,7 +235,12 @@ describe('WsClient send queue (unit)', () => {
         close: (code: number) => codes.push(code),
         terminate: () => undefined,
       }) as unknown as WebSocket;
-    const metrics = metricsOf({ db: {} as never, settings: { corsOrigins: [] }, config: {} as never });
+    const metrics = metricsOf({
+      db: {} as never,
+      settings: { corsOrigins: [] },
+      config: {} as never,
+      cache: new MemoryCache(),
+    });
     const hub = new StreamHub({} as never, { getMany: async () => [] } as never, metrics, {
       heartbeatMs: 60_000,
       maxQueue: 10,

@@ -7,6 +7,7 @@ import { buildApp } from '../../src/api/app.ts';
 import { createToken } from '../../src/api/auth.ts';
 import { chatRoutes } from '../../src/api/routes/chat.ts';
 import { reportRoutes } from '../../src/api/routes/reports.ts';
+import { MemoryCache } from '../../src/cache/memory.ts';
 import { ConfigStore } from '../../src/config/store.ts';
 import { runReport } from '../../src/reports/run.ts';
 import type { Db } from '../../src/store/db.ts';
@@ -49,6 +50,7 @@ describe('chat and reports over HTTP (app.inject, PGlite)', () => {
       llmLocal: {},
     };
     app = buildApp({
+      cache: new MemoryCache(),
       db,
       settings,
       config,
@@ -230,7 +232,14 @@ describe('chat history per API key when only API_KEYS is configured', () => {
       llm: {},
       llmLocal: {},
     };
-    app = buildApp({ db, settings, config, adminApi: false, routes: [{ name: 'chat', plugin: chatRoutes }] });
+    app = buildApp({
+      cache: new MemoryCache(),
+      db,
+      settings,
+      config,
+      adminApi: false,
+      routes: [{ name: 'chat', plugin: chatRoutes }],
+    });
     await app.ready();
   }, 60_000);
 

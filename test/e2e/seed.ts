@@ -1,4 +1,5 @@
 import { runAllAnalytics } from '../../src/analytics/service.ts';
+import { ConfigStore } from '../../src/config/store.ts';
 import { DAY_MS, startOfUtcDay } from '../../src/core/time.ts';
 import type { Interval, StoredBar } from '../../src/core/types.ts';
 import { loadEconomicSamples } from '../../src/pipeline/feeds/economic/samples.ts';
@@ -70,7 +71,7 @@ export async function seedStore(
     );
     const feeds = counted.rows[0] ?? { economic: 0, news: 0, events: 0 };
     await runAllAnalytics(db);
-    await runDailyRisk(db, { home });
+    await runDailyRisk(db, { config: await ConfigStore.open({ db, live: false }), home });
     return { bars: rows.length, feeds };
   } finally {
     await store.close();

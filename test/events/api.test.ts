@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
+import { MemoryCache } from '../../src/cache/memory.ts';
 import { ConfigStore } from '../../src/config/store.ts';
 import { loadEconomicSamples } from '../../src/pipeline/feeds/economic/samples.ts';
 import { importEventsCsv } from '../../src/pipeline/feeds/events/csv-import.ts';
@@ -25,7 +26,7 @@ describe('API /api/economic, /api/news, /api/events (shipped samples, PGlite, ap
     await loadNewsSamples(db);
     await loadEventSamples(db);
     config = await ConfigStore.open({ db, live: false });
-    app = buildApp({ db, settings: { corsOrigins: [] }, config, adminApi: false });
+    app = buildApp({ cache: new MemoryCache(), db, settings: { corsOrigins: [] }, config, adminApi: false });
   });
   afterAll(async () => {
     await app?.close();

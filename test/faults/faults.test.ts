@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
 import { type RunningServer, startServer } from '../../src/api/server.ts';
+import { MemoryCache } from '../../src/cache/memory.ts';
 import { RedisCache, RedisPubSub } from '../../src/cache/redis.ts';
 import { executeGuarded } from '../../src/chat/execute.ts';
 import { ConfigStore } from '../../src/config/store.ts';
@@ -219,7 +220,13 @@ describe('PostgreSQL stopped and restarted under load (serve answering, ingest r
       { clock: virtualClock(NOW) },
     );
     const config = await ConfigStore.open({ db, live: false });
-    const app = buildApp({ db, config, settings: { corsOrigins: [] }, adminApi: false });
+    const app = buildApp({
+      cache: new MemoryCache(),
+      db,
+      config,
+      settings: { corsOrigins: [] },
+      adminApi: false,
+    });
     let server: RunningServer | undefined;
     let polling = true;
     const health: number[] = [];

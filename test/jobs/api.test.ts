@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
 import { createToken } from '../../src/api/auth.ts';
+import { MemoryCache } from '../../src/cache/memory.ts';
 import { ConfigStore } from '../../src/config/store.ts';
 import type { CountingDb } from '../../src/jobs/testing.ts';
 import { capturePubSub, jobsDb, testSettings } from './helpers.ts';
@@ -20,7 +21,7 @@ describe('jobs API (GET /api/jobs, GET /api/jobs/runs, POST /api/jobs/:name/run)
     await store.start();
     // serve passes its whole Settings; the offline synthetic source (USE_MOCK_DATA) serves the handlers
     const settings = { ...testSettings(), jwtSecret: SECRET, corsOrigins: [] };
-    app = buildApp({ db, settings, config: store, pubsub });
+    app = buildApp({ cache: new MemoryCache(), db, settings, config: store, pubsub });
     await app.ready();
   });
   afterAll(async () => {

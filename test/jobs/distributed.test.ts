@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisPubSub } from '../../src/cache/redis.ts';
+import { ConfigStore } from '../../src/config/store.ts';
 import { createJobQueue, type JobQueue } from '../../src/jobs/queue.ts';
 import { ticksBetween } from '../../src/jobs/schedule.ts';
 import { startScheduler } from '../../src/jobs/scheduler.ts';
@@ -162,6 +163,7 @@ describe('distributed workers on BullMQ (real Redis, two worker processes)', () 
       queue: { redisUrl: REDIS_URL, prefix: PREFIX },
       config: { find: () => undefined },
       sources: () => ({}),
+      configStore: async () => new ConfigStore({ db: null }),
     };
     const a = startScheduler({ ...common, owner: 'scheduler-a' });
     const b = startScheduler({ ...common, owner: 'scheduler-b' });

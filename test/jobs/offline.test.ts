@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigStore } from '../../src/config/store.ts';
 import type { Instrument } from '../../src/core/types.ts';
 import { DEFAULT_JOBS } from '../../src/jobs/registry.ts';
 import { type RunnerDeps, runJob } from '../../src/jobs/runner.ts';
@@ -61,6 +62,7 @@ function offline(yahooUrl?: string, mock = false) {
     owner: 'test',
     // the provider clients a runtime builds from these settings (none keyed)
     feedClients: async () => buildProviderClients(settings, {}),
+    configStore: () => ConfigStore.open({ db, live: false }),
     sources: () =>
       createSources({
         useMockData: mock,
@@ -94,7 +96,9 @@ describe('a provider job that cannot do its work offline is skipped with the rea
       ['skipped', expect.stringContaining('FRED_API_KEY')],
     ]);
     expect(types()).not.toContain('alert');
-    const status = (await listJobStatus(db, T0)).find((j) => j.name === 'economic_daily');
+    const status = (
+      await listJobStatus(db, T0, DEFAULT_JOBS, await ConfigStore.open({ db, live: false }))
+    ).find((j) => j.name === 'economic_daily');
     expect(status?.status).toBe('skipped');
   });
 

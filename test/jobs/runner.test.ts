@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigStore } from '../../src/config/store.ts';
 import { UnrecoverableError, ValidationError } from '../../src/core/errors.ts';
 import { sweepStaleRuns } from '../../src/jobs/history.ts';
 import { tryLock } from '../../src/jobs/lock.ts';
@@ -42,6 +43,7 @@ function deps(jobs: AnyJob[], extra: Partial<RunnerDeps> = {}) {
     clock,
     pubsub,
     sources: () => ({}),
+    configStore: async () => new ConfigStore({ db: null }),
     owner: 'test',
     ...extra,
   };
@@ -290,7 +292,7 @@ describe('status per job', () => {
       ['doomed', job('doomed', async () => ({}))],
       ['never_ran', job('never_ran', async () => ({}))],
     ]);
-    const rows = await listJobStatus(d.db, T0 + 1, registry);
+    const rows = await listJobStatus(d.db, T0 + 1, registry, new ConfigStore({ db: null }));
     const by = Object.fromEntries(rows.map((r) => [r.name, r]));
     expect(by.ok_job).toMatchObject({
       status: 'completed',

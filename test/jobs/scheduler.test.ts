@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigStore } from '../../src/config/store.ts';
 import { DEFAULT_JOBS } from '../../src/jobs/registry.ts';
 import { nextTick, ticksBetween } from '../../src/jobs/schedule.ts';
 import { startScheduler } from '../../src/jobs/scheduler.ts';
@@ -43,6 +44,7 @@ describe('embedded scheduler over a full simulated weekend day and trading day',
       clock,
       pubsub,
       sources: () => ({}),
+      configStore: async () => new ConfigStore({ db: null }),
       mode: 'embedded',
       config: { find: () => undefined },
     });
@@ -99,6 +101,7 @@ describe('missed runs', () => {
       clock,
       pubsub,
       sources: () => ({}),
+      configStore: async () => new ConfigStore({ db: null }),
       mode: 'embedded',
       only: ['hourly_ohlc'],
       config: { find: () => undefined },
@@ -153,6 +156,7 @@ describe('missed runs', () => {
       registry: stubRegistry(),
       clock,
       sources: () => ({}),
+      configStore: async () => new ConfigStore({ db: null }),
       mode: 'embedded',
       only: ['hourly_ohlc'],
       config: {
@@ -183,6 +187,7 @@ describe('two embedded schedulers on one store', () => {
         registry,
         clock,
         sources: () => ({}),
+        configStore: async () => new ConfigStore({ db: null }),
         mode: 'embedded',
         owner,
         only: ['hourly_ohlc', 'latest_prices', 'equities_hourly'],

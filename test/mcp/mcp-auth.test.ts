@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
 import { createToken } from '../../src/api/auth.ts';
+import { MemoryCache } from '../../src/cache/memory.ts';
 import { ConfigStore } from '../../src/config/store.ts';
 import type { Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
@@ -18,6 +19,7 @@ beforeAll(async () => {
   await migrate(db);
   config = await ConfigStore.open({ db, live: false });
   app = buildApp({
+    cache: new MemoryCache(),
     db,
     settings: { corsOrigins: [], apiKeys: [KEY], jwtSecret: SECRET },
     config,

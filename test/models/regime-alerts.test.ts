@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAnalyticsAndPublish } from '../../src/analytics/alerts-service.ts';
 import type { ChannelMessage } from '../../src/cache/keys.ts';
 import { PgPubSub } from '../../src/cache/pg-pubsub.ts';
+import { ConfigStore } from '../../src/config/store.ts';
 import type { StoredBar } from '../../src/core/types.ts';
 import { predictModel, trainModel } from '../../src/models/service.ts';
 import type { Db } from '../../src/store/db.ts';
@@ -83,11 +84,19 @@ describe('contagion alerts mention the active correlation-regime model', () => {
     );
 
   it('no active regimes model: contagion alerts say nothing of it', async () => {
-    await runAnalyticsAndPublish(db, { pubsub }, { asOf: AS_OF });
+    await runAnalyticsAndPublish(
+      db,
+      { pubsub, config: await ConfigStore.open({ db, live: false }) },
+      { asOf: AS_OF },
+    );
     await db.query(
       "UPDATE derived.asset_correlations SET risk_level = 'CRITICAL' WHERE asset_1 = 'BTC' AND asset_2 = 'ETH'",
     );
-    const r = await runAnalyticsAndPublish(db, { pubsub }, { asOf: AS_OF });
+    const r = await runAnalyticsAndPublish(
+      db,
+      { pubsub, config: await ConfigStore.open({ db, live: false }) },
+      { asOf: AS_OF },
+    );
     expect(r.alerts.regime).toBeNull();
     expect(r.alerts.correlation.length).toBeGreaterThan(0);
     await until(() => got.length >= 1);
@@ -111,7 +120,11 @@ describe('contagion alerts mention the active correlation-regime model', () => {
     await db.query(
       "UPDATE derived.asset_correlations SET risk_level = 'CRITICAL' WHERE asset_1 = 'BTC' AND asset_2 = 'ETH'",
     );
-    const below = await runAnalyticsAndPublish(db, { pubsub }, { asOf: AS_OF });
+    const below = await runAnalyticsAndPublish(
+      db,
+      { pubsub, config: await ConfigStore.open({ db, live: false }) },
+      { asOf: AS_OF },
+    );
     expect(below.alerts.regime).toBeNull();
     await until(() => got.length >= 1);
     expect(got.some((m) => m.regime !== undefined || m.type === 'contagion_regime')).toBe(false);
@@ -121,7 +134,11 @@ describe('contagion alerts mention the active correlation-regime model', () => {
     await db.query(
       "UPDATE derived.asset_correlations SET risk_level = 'CRITICAL' WHERE asset_1 = 'BTC' AND asset_2 = 'ETH'",
     );
-    const above = await runAnalyticsAndPublish(db, { pubsub }, { asOf: AS_OF });
+    const above = await runAnalyticsAndPublish(
+      db,
+      { pubsub, config: await ConfigStore.open({ db, live: false }) },
+      { asOf: AS_OF },
+    );
     const expected = {
       model: 'regimes',
       version: stored.version,

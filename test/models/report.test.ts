@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigStore } from '../../src/config/store.ts';
 import { predictModel } from '../../src/models/service.ts';
 import { quote, runDailyRisk, runVar } from '../../src/risk/service.ts';
 import type { Db } from '../../src/store/db.ts';
@@ -26,7 +27,12 @@ describe('the daily risk report shows the active models with their versions', ()
   });
 
   it('lists models without an active version, and the forecasts of an active one as of the report date', async () => {
-    const first = await runDailyRisk(db, { home, date: '2023-03-10', simulations: 2000 });
+    const first = await runDailyRisk(db, {
+      config: await ConfigStore.open({ db, live: false }),
+      home,
+      date: '2023-03-10',
+      simulations: 2000,
+    });
     expect(first.report.models).toEqual({ models: [], inactive: ['depeg', 'depeg-logit'], note: null });
     // A version that beat its baseline (hand-made: logistic on the deviation, 1 + 200·|dev| log-odds).
     const v = await insertModelVersion(
@@ -51,7 +57,12 @@ describe('the daily risk report shows the active models with their versions', ()
       [],
     );
     await activateModelVersion(db, 'depeg-logit', v.version);
-    const { report, files } = await runDailyRisk(db, { home, date: '2023-03-11', simulations: 2000 });
+    const { report, files } = await runDailyRisk(db, {
+      config: await ConfigStore.open({ db, live: false }),
+      home,
+      date: '2023-03-11',
+      simulations: 2000,
+    });
     expect(report.models?.inactive).toEqual(['depeg']);
     const m = report.models?.models[0];
     expect(m).toMatchObject({ name: 'depeg-logit', version: v.version });
@@ -67,18 +78,27 @@ describe('the daily risk report shows the active models with their versions', ()
   }, 180_000);
   it('risk.scenario_weights = model scales the VaR scenario weights by the active depeg model, else says why not', async () => {
     const at = { date: '2023-03-11', simulations: 2000, store: false };
-    expect((await runVar(db, at)).scenario_weights).toEqual({ requested: 'default', used: 'default' });
+    expect(
+      (await runVar(db, { ...at, config: await ConfigStore.open({ db, live: false }) })).scenario_weights,
+    ).toEqual({ requested: 'default', used: 'default' });
     await db.query(
       `UPDATE config.parameters SET value = '"model"' WHERE category = 'risk' AND key = 'scenario_weights'`,
     );
     // The active depeg-logit version of the test above stores no walk-forward forecasts: no base rate.
-    const fallback = (await runVar(db, at)).scenario_weights;
+    const fallback = (await runVar(db, { ...at, config: await ConfigStore.open({ db, live: false }) }))
+      .scenario_weights;
     expect(fallback).toMatchObject({ requested: 'model', used: 'default' });
     expect(fallback.fallback).toMatch(/base rate/);
     // A quote asked to use the depeg model refuses rather than silently pricing without it.
-    await expect(quote(db, { asset: 'USDC', amount: 1e6, days: 30, depegModel: true })).rejects.toThrow(
-      /cannot price with the depeg model: .*base rate/,
-    );
+    await expect(
+      quote(db, {
+        config: await ConfigStore.open({ db, live: false }),
+        asset: 'USDC',
+        amount: 1e6,
+        days: 30,
+        depegModel: true,
+      }),
+    ).rejects.toThrow(/cannot price with the depeg model: .*base rate/);
     // Same hand-made model, four stored forecasts of which one was a depeg: base rate 1/4.
     const model = {
       kind: 'logistic',
@@ -109,7 +129,7 @@ describe('the daily risk report shows the active models with their versions', ()
       })),
     );
     await activateModelVersion(db, 'depeg-logit', v.version);
-    const run = await runVar(db, at);
+    const run = await runVar(db, { ...at, config: await ConfigStore.open({ db, live: false }) });
     const used = run.scenario_weights;
     expect(used).toMatchObject({
       requested: 'model',
@@ -117,7 +137,12 @@ describe('the daily risk report shows the active models with their versions', ()
       model: { name: 'depeg-logit', version: v.version, base_rate: 0.25 },
     });
     // Forecasts as of 2023-03-11: σ(1 + 200·|close − 1|) per coin (closes in samples/stablecoins/*.csv).
-    const report = await runDailyRisk(db, { home, date: '2023-03-11', simulations: 2000 });
+    const report = await runDailyRisk(db, {
+      config: await ConfigStore.open({ db, live: false }),
+      home,
+      date: '2023-03-11',
+      simulations: 2000,
+    });
     const probs = Object.fromEntries(
       (report.report.models?.models[0]?.predictions ?? []).map((p) => [p.asset, p.probability]),
     );
@@ -137,8 +162,19 @@ describe('the daily risk report shows the active models with their versions', ()
       expect(used.changed?.[name]?.to).toBeCloseTo(w.to, 12);
     }
     // The quote's risk weight × P_model(USDC, latest stored day) / base rate 0.25 when asked, unchanged when not.
-    const plain = await quote(db, { asset: 'USDC', amount: 1e6, days: 30 });
-    const priced = await quote(db, { asset: 'USDC', amount: 1e6, days: 30, depegModel: true });
+    const plain = await quote(db, {
+      config: await ConfigStore.open({ db, live: false }),
+      asset: 'USDC',
+      amount: 1e6,
+      days: 30,
+    });
+    const priced = await quote(db, {
+      config: await ConfigStore.open({ db, live: false }),
+      asset: 'USDC',
+      amount: 1e6,
+      days: 30,
+      depegModel: true,
+    });
     const predicted = await predictModel(db, 'depeg-logit', { asset: 'USDC' });
     const pUsdc =
       predicted.task === 'vol' ? Number.NaN : (predicted.predictions[0]?.probability ?? Number.NaN);

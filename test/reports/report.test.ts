@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigStore } from '../../src/config/store.ts';
 import { DEFAULT_JOBS } from '../../src/jobs/registry.ts';
 import type { JobContext } from '../../src/jobs/types.ts';
 import { runReport } from '../../src/reports/run.ts';
@@ -199,7 +200,13 @@ describe('EOD report: built, stored, written, and emailed to a loopback SMTP ser
 
   it('SOD right after `risk report` shows that report, not "no risk report stored yet"', async () => {
     const day = '2026-06-03';
-    await runDailyRisk(db, { home, date: day, simulations: 2000, seed: 1 });
+    await runDailyRisk(db, {
+      config: await ConfigStore.open({ db, live: false }),
+      home,
+      date: day,
+      simulations: 2000,
+      seed: 1,
+    });
     const out = await runReport(db, { kind: 'sod', date: day, home });
     expect(out.report.risk).toMatchObject({ date: day, note: null });
     expect(out.report.risk.var_95).toBeGreaterThan(0);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigStore } from '../../src/config/store.ts';
 import { DEFAULT_JOBS } from '../../src/jobs/registry.ts';
 import { type RunnerDeps, runJob } from '../../src/jobs/runner.ts';
 import { type CountingDb, manualClock } from '../../src/jobs/testing.ts';
@@ -42,6 +43,7 @@ describe('supply_daily job', () => {
       settings,
       log: silentLog,
       registry: DEFAULT_JOBS,
+      configStore: () => ConfigStore.open({ db, live: false }),
       clock: manualClock(T0),
       pubsub: capturePubSub(),
       owner: 'test',

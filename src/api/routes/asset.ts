@@ -12,7 +12,6 @@ import { latestBars, readBars, resolveRange } from '../../store/repos/bars.ts';
 import { getInstrument } from '../../store/repos/instruments.ts';
 import { useApiKeys } from '../api-keys.ts';
 import type { RouteOptions } from '../deps.ts';
-import { cacheOf } from '../metrics.ts';
 import { readerOf } from '../read-db.ts';
 import {
   anyObject,
@@ -190,7 +189,7 @@ const assetResponse = {
 /** `GET /api/asset/:symbol` (chart data) and `GET /api/asset/:symbol/indicators`. */
 export const assetRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   useApiKeys(app, deps);
-  const cache = cacheOf(deps);
+  const cache = deps.cache;
   const reader = readerOf(deps);
 
   app.get<{ Params: { symbol: string }; Querystring: { range: string; adjust: AdjustMode } }>(

@@ -5,7 +5,6 @@ import { toIso } from '../../core/time.ts';
 import { readBestPairs, readLatestCorrelations, type StoredCorrelation } from '../../store/repos/derived.ts';
 import { useApiKeys } from '../api-keys.ts';
 import type { RouteOptions } from '../deps.ts';
-import { cacheOf } from '../metrics.ts';
 import { readerOf } from '../read-db.ts';
 import {
   cacheAside,
@@ -37,7 +36,7 @@ const windowOnly = {
 /** Stored correlations (from `analytics correlations` / the demo), the contagion summary and best pairs. */
 export const correlationRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   useApiKeys(app, deps);
-  const cache = cacheOf(deps);
+  const cache = deps.cache;
   const reader = readerOf(deps);
 
   /** The latest stored pairs of a window, through `correlation_matrix:{window}` when unfiltered. */

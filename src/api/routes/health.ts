@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { RouteOptions } from '../deps.ts';
 import { errorSchema } from '../errors.ts';
-import { cacheOf, metricsOf } from '../metrics.ts';
+import { metricsOf } from '../metrics.ts';
 
 /** How long `/ready` waits for the store (and the read replica) before calling it unreachable. */
 const READY_DB_TIMEOUT_MS = 2000;
@@ -133,7 +133,7 @@ export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps
           ? pingDb(() => readDb.query('SELECT 1'), READY_DB_TIMEOUT_MS)
           : undefined,
       ]);
-      const s = cacheOf(deps).stats();
+      const s = deps.cache.stats();
       const cache = { backend: s.backend, degraded: s.degraded, hit_rate: s.hit_rate };
       const stores = replica ? { db, read_db: replica } : { db };
       const down = [

@@ -143,6 +143,7 @@ export const jobsAdminRoutes: FastifyPluginAsync<RouteOptions> = async (app, { d
       pubsub: deps.pubsub,
       sources: async () => (deps.sources ? (await deps.sources()).prices : {}),
       feedClients: deps.sources,
+      configStore: async () => deps.config,
     };
     return runner;
   };

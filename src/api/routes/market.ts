@@ -3,7 +3,6 @@ import { toIso } from '../../core/time.ts';
 import type { Queryable } from '../../store/db.ts';
 import { useApiKeys } from '../api-keys.ts';
 import type { RouteOptions } from '../deps.ts';
-import { cacheOf } from '../metrics.ts';
 import { readerOf } from '../read-db.ts';
 import { cacheAside, errorResponses, nullableNumber, nullableString } from './common.ts';
 
@@ -122,7 +121,7 @@ const rowSchema = {
 /** `GET /api/market`: the market overview. */
 export const marketRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   useApiKeys(app, deps);
-  const cache = cacheOf(deps);
+  const cache = deps.cache;
   app.get(
     '/api/market',
     {

@@ -51,7 +51,7 @@ export const mcpRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps })
       import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
       import('../../mcp/server.ts'),
     ]);
-    const server = createMcpServer(reader, { version: '0.1.0' });
+    const server = createMcpServer(reader, { version: '0.1.0', config: async () => deps.config });
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,

@@ -4,7 +4,6 @@ import { saveValidationReport, type ValidationReport, validateStore } from '../.
 import type { Queryable } from '../../store/db.ts';
 import { useApiKeys } from '../api-keys.ts';
 import type { RouteOptions } from '../deps.ts';
-import { cacheOf } from '../metrics.ts';
 import { readerOf } from '../read-db.ts';
 import { anyObject, errorResponses } from './common.ts';
 
@@ -152,6 +151,6 @@ export const qualityRoutes: FastifyPluginAsync<RouteOptions> = async (app, { dep
         },
       },
     },
-    async () => cacheOf(deps).stats(),
+    async () => deps.cache.stats(),
   );
 };

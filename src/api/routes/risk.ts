@@ -33,6 +33,7 @@ export const riskRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }
     useContract(scope).post('/api/risk/var', { schema: contract.var }, async (req) => {
       const b = req.body ?? { store: false };
       const run = await runVar(db, {
+        config: deps.config,
         name: b.portfolio,
         simulations: b.simulations,
         seed: b.seed,

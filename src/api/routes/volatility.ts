@@ -6,7 +6,6 @@ import type { Interval } from '../../core/types.ts';
 import { latestVolatilityMetrics, VOL_COLUMNS } from '../../store/repos/derived.ts';
 import { useApiKeys } from '../api-keys.ts';
 import type { RouteOptions } from '../deps.ts';
-import { cacheOf } from '../metrics.ts';
 import { readerOf } from '../read-db.ts';
 import { instrumentOf } from './asset.ts';
 import { cacheAside, errorResponses, nullableNumber, symbolParams } from './common.ts';
@@ -14,7 +13,7 @@ import { cacheAside, errorResponses, nullableNumber, symbolParams } from './comm
 /** `GET /api/volatility/:symbol`: the newest stored volatility metrics of an instrument. */
 export const volatilityRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   useApiKeys(app, deps);
-  const cache = cacheOf(deps);
+  const cache = deps.cache;
   const reader = readerOf(deps);
   app.get<{ Params: { symbol: string }; Querystring: { interval: Interval } }>(
     '/api/volatility/:symbol',

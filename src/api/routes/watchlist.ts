@@ -10,7 +10,6 @@ import { listInstruments } from '../../store/repos/instruments.ts';
 import { latestPrices } from '../../store/repos/prices.ts';
 import { useApiKeys } from '../api-keys.ts';
 import type { RouteOptions } from '../deps.ts';
-import { cacheOf } from '../metrics.ts';
 import { readerOf } from '../read-db.ts';
 import { errorResponses, symbolList } from './common.ts';
 
@@ -114,7 +113,7 @@ class BodyMemo {
 /** `GET /api/watchlist?symbols=BTC,ETH`: latest prices for a watchlist. */
 export const watchlistRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   useApiKeys(app, deps);
-  const cache = cacheOf(deps);
+  const cache = deps.cache;
   const reader = readerOf(deps);
   const memo = cache instanceof MemoryCache ? new BodyMemo(cache) : undefined;
   app.get<{ Querystring: { symbols?: string } }>(

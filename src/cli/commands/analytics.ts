@@ -313,16 +313,11 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .action(async (o: { asOf?: string; dryRun?: boolean }) => {
       const asOf = time('--as-of', o.asOf);
       const c = await ctx();
-      const [{ createCache, createPubSub }, { runAnalyticsAndPublish }] = await Promise.all([
-        import('../../cache/index.ts'),
-        import('../../analytics/alerts-service.ts'),
-      ]);
+      const { runAnalyticsAndPublish } = await import('../../analytics/alerts-service.ts');
       // Like the scheduled jobs: alerts go out and stale cached matrices are dropped (Redis when configured).
-      const pubsub = createPubSub(c.settings, c.db, c.log);
-      const cache = createCache(c.settings, c.log);
-      const r = await runAnalyticsAndPublish(c.db, { pubsub, cache }, { asOf, dryRun: o.dryRun }).finally(
-        () => Promise.allSettled([pubsub.close(), cache.close()]),
-      );
+      const rt = c.runtime;
+      const deps = { config: await rt.config(), pubsub: rt.pubsub, cache: rt.cache };
+      const r = await runAnalyticsAndPublish(c.db, deps, { asOf, dryRun: o.dryRun });
       c.print(r, (x) =>
         [
           `volatility: ${x.volatility.instruments} instruments, ${x.volatility.rows} bars`,

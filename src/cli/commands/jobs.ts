@@ -54,6 +54,7 @@ export async function runnerDeps(c: CommandContext, clock: Clock = c.runtime.clo
     pubsub: rt.pubsub,
     sources: async () => (await rt.sources()).prices,
     feedClients: rt.sources,
+    configStore: rt.config,
     lockTtlMs: rt.settings.jobLockTtlMs,
   };
   return { deps, config };

@@ -12,7 +12,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         import('../../mcp/server.ts'),
         import('../version.ts'),
       ]);
-      const server = createMcpServer(c.db, { version: packageVersion() });
+      const server = createMcpServer(c.db, { version: packageVersion(), config: c.runtime.config });
       const transport = new StdioServerTransport();
       // Runs until the client closes stdin; the store is closed by main() afterwards.
       const closed = new Promise<void>((resolve) => {

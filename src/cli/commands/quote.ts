@@ -21,7 +21,8 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         throw new UsageError(`--days: expected a whole number ≥ 1, got "${opts.days}"`);
       const c = await ctx();
       const { quote } = await import('../../risk/service.ts');
-      const q = await quote(c.db, { asset, amount, days, depegModel: opts.depegModel === true });
+      const config = await c.runtime.config();
+      const q = await quote(c.db, { asset, amount, days, config, depegModel: opts.depegModel === true });
       c.print(q, (r) =>
         [
           `${r.asset} cover of $${r.amount.toLocaleString('en-US')} for ${r.days} days: premium $${r.premium.toFixed(2)} (${(r.rate * 100).toFixed(3)} % a year)`,

@@ -50,7 +50,8 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       const date = dateFlag(opts.date);
       const c = await ctx();
       const { runVar } = await import('../../risk/service.ts');
-      const run = await runVar(c.db, { file: opts.portfolio, simulations, seed, date });
+      const config = await c.runtime.config();
+      const run = await runVar(c.db, { file: opts.portfolio, simulations, seed, date, config });
       c.print(
         {
           ...run.result,
@@ -120,6 +121,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       const { runDailyRisk } = await import('../../risk/service.ts');
       const { report, files } = await runDailyRisk(c.db, {
         home: c.settings.home,
+        config: await c.runtime.config(),
         date,
         file: opts.portfolio,
         simulations,

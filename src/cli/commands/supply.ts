@@ -27,9 +27,10 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         import('../../jobs/history.ts'),
         import('../../pipeline/feeds/supply.ts'),
       ]);
+      const config = await c.runtime.config();
       const summary = await recorded(c.db, 'ingest:supply', () =>
         supplyFeed.ingest(
-          { db: c.db, settings: c.settings, clients: c.runtime.sources, pubsub: c.runtime.pubsub },
+          { db: c.db, settings: c.settings, clients: c.runtime.sources, pubsub: c.runtime.pubsub, config },
           { symbols, full: opts.full },
         ),
       );

@@ -5,7 +5,7 @@
 import type { PubSub } from '../../cache/index.ts';
 import type { Logger } from '../../core/log.ts';
 import { portfolioAssets } from '../../risk/portfolio.ts';
-import { loadPortfolio, runVar } from '../../risk/service.ts';
+import { loadPortfolio, type RiskParams, runVar } from '../../risk/service.ts';
 import type { Settings } from '../../settings.ts';
 import type { Db } from '../../store/db.ts';
 import { listInstruments } from '../../store/repos/instruments.ts';
@@ -20,7 +20,7 @@ export interface AlertListenerDeps {
   /** `depeg_alerts` and `risk_updates` are published here (absent: alerts are only stored and sent). */
   pubsub?: PubSub;
   /** The process's ConfigStore: `alerts.*` parameters are read on every tick, so changes apply live. */
-  config: ParamReader;
+  config: ParamReader & RiskParams;
   settings: Pick<Settings, 'alertWebhookUrl' | 'smtpUrl' | 'alertRecipients'>;
   log: Logger;
   /** @defaultValue realClock */
@@ -38,9 +38,9 @@ export async function loadPegs(db: Db): Promise<Map<string, number>> {
 }
 
 /** VaR of the stored portfolio from the risk service, not stored (the daily run keeps `risk.var_results`). */
-function liveVar(db: Db, simulations?: number): () => Promise<LiveVar> {
+function liveVar(db: Db, config: RiskParams, simulations?: number): () => Promise<LiveVar> {
   return async () => {
-    const run = await runVar(db, { store: false, simulations });
+    const run = await runVar(db, { store: false, simulations, config });
     const r = run.result;
     return {
       portfolio: run.portfolio.name,
@@ -90,7 +90,7 @@ export async function createAlertListeners(deps: AlertListenerDeps): Promise<Ale
   const portfolio = await loadPortfolio(deps.db);
   const risk = new RiskMonitor({
     symbols: new Set(portfolioAssets(portfolio)),
-    computeVar: liveVar(deps.db, deps.liveVarSimulations),
+    computeVar: liveVar(deps.db, deps.config, deps.liveVarSimulations),
     config: deps.config,
     clock,
     pubsub: deps.pubsub,

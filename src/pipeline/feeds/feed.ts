@@ -2,7 +2,9 @@
  * A non-price feed (economic series, news, corporate and economic events) beside the price `Source`
  * (sources/source.ts): one load of its provider's records into the store, with a run summary.
  */
+
 import type { PubSub } from '../../cache/index.ts';
+import type { ConfigStore } from '../../config/store.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { Settings } from '../../settings.ts';
 import type { Db } from '../../store/db.ts';
@@ -23,6 +25,8 @@ export interface FeedDeps {
   clients: () => Promise<FeedClients>;
   /** Where a feed publishes its alerts (supply drops), when given. */
   pubsub?: PubSub;
+  /** The process's config parameters (alert thresholds), when the feed reads any. */
+  config?: Pick<ConfigStore, 'getFloat'>;
 }
 
 export interface Feed<Options> {

@@ -198,8 +198,7 @@ export const supplyFeed: Feed<SupplyIngestOptions> = {
         : stablecoins.map((i) => i.symbol);
     if (symbols.length === 0) return summarize('incremental', started, []);
     const { defillama } = await feedClients(deps.clients);
-    const { currentConfig } = await import('../../config/domain.ts');
-    const dropThreshold = currentConfig().getFloat('alerts', 'supply_drop_threshold', -0.05);
+    const dropThreshold = deps.config?.getFloat('alerts', 'supply_drop_threshold', -0.05) ?? -0.05;
     const mode = opts.full ? 'full' : 'incremental';
     try {
       const r = await runSupplyFeed(
