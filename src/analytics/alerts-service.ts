@@ -11,14 +11,14 @@ const rank = (level: string | null | undefined) =>
   LEVELS.indexOf((level ?? 'NORMAL') as (typeof LEVELS)[number]);
 
 /** Annualised 20-bar historical volatility above which a `volatility_alerts` message goes out. @defaultValue 0.8 */
-export const DEFAULT_HV_ALERT = 0.8;
+const DEFAULT_HV_ALERT = 0.8;
 /**
  * P(high-correlation regime next week) of the active regimes model at or above which contagion alerts
  * mention it (`alerts.regime_probability`). @defaultValue 0.5
  */
-export const DEFAULT_REGIME_ALERT = 0.5;
+const DEFAULT_REGIME_ALERT = 0.5;
 /** Correlation window watched for contagion crossings, days. */
-export const ALERT_WINDOW_DAYS = 30;
+const ALERT_WINDOW_DAYS = 30;
 
 export interface AnalyticsAlerts {
   volatility: Array<{ symbol: string; hv_20: number; threshold: number }>;

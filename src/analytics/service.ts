@@ -304,7 +304,7 @@ async function dailySeries(
   return days.length >= 2 ? { symbol, ts: Float64Array.from(days), prices: Float64Array.from(closes) } : null;
 }
 
-export interface CorrelationWindowResult {
+interface CorrelationWindowResult {
   window_days: number;
   as_of: string;
   pairs: Array<StoredCorrelation>;

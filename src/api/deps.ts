@@ -13,7 +13,7 @@ import type { Db } from '../store/db.ts';
 import type { WindowCounter } from './rate-window.ts';
 
 /** The settings the HTTP layer reads. */
-export type ApiSettings = Pick<Settings, 'jwtSecret' | 'corsOrigins'> & Partial<Pick<Settings, 'apiKeys'>>;
+type ApiSettings = Pick<Settings, 'jwtSecret' | 'corsOrigins'> & Partial<Pick<Settings, 'apiKeys'>>;
 
 /**
  * Everything the routes need, built once at start-up (`serve`, tests) and handed to every route plugin.

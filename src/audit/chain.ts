@@ -10,7 +10,7 @@ import { type ChainedFields, entryHash, GENESIS_HASH } from './canonical.ts';
  */
 
 /** What is audited. Order and risk decisions use `order` / `risk` as they arrive. */
-export type AuditKind = 'config' | 'admin' | 'quarantine' | 'order' | 'risk';
+type AuditKind = 'config' | 'admin' | 'quarantine' | 'order' | 'risk';
 
 export interface NewChainEntry {
   kind: AuditKind;

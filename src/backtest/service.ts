@@ -46,7 +46,9 @@ import { resolveStrategy } from './strategies/index.ts';
 import { type BarColumns, DEFAULT_BACKTEST_ADJUST, type Trade } from './types.ts';
 
 // Declared beside the backtest types so the CLI can show it in `--help` without loading the engine.
-export { DEFAULT_BACKTEST_ADJUST };
+{
+  DEFAULT_BACKTEST_ADJUST;
+}
 
 export interface BacktestRequest {
   /** Built-in name (`ma-crossover`…) or a path to a TypeScript strategy module. */
@@ -75,7 +77,7 @@ export interface BacktestRequest {
   now?: number;
 }
 
-export interface TradeJson {
+interface TradeJson {
   symbol: string;
   entry_ts: string;
   exit_ts: string;
@@ -181,7 +183,7 @@ function normalise(name: string): string {
 }
 
 /** Resolves a scenario name to a market event on `at`: stored scenario, `depeg:SYMBOL`, then built-in. */
-export async function scenarioEvent(
+async function scenarioEvent(
   db: Db,
   name: string,
   symbols: readonly string[],

@@ -14,7 +14,7 @@ interface ProgramOptions {
  * Builds the `marketpipe` program. Registering every command is cheap: command modules import only what
  * their options need, and load their implementation (store, API, providers) when their action runs.
  */
-export function buildProgram(ctxFactory: ContextFactory, opts: ProgramOptions = {}): Command {
+function buildProgram(ctxFactory: ContextFactory, opts: ProgramOptions = {}): Command {
   const program = new Command('marketpipe')
     .description('A trustworthy, always-fresh store of market data that turns into risk answers.')
     .version(packageVersion(), '-V, --version', 'print the version')

@@ -38,7 +38,7 @@ interface SizeTier {
 }
 
 /** The size-discount tiers, smallest threshold first (`pricing.size_discount_tierN_*`, N = 1…3). */
-export function sizeTiers(cfg: ConfigReader): SizeTier[] {
+function sizeTiers(cfg: ConfigReader): SizeTier[] {
   const tiers: SizeTier[] = [];
   for (const n of [1, 2, 3]) {
     tiers.push({

@@ -12,7 +12,7 @@ import type { JsonValue } from './types.ts';
  * first change to it after V (or its current value when nothing changed it since).
  */
 
-export type VersionKind = 'change' | 'rollback' | 'promote' | 'canary';
+type VersionKind = 'change' | 'rollback' | 'promote' | 'canary';
 
 export interface VersionMeta {
   kind: VersionKind;
@@ -25,7 +25,7 @@ export interface VersionMeta {
 }
 
 /** One parameter's change within a version. */
-export interface VersionChange {
+interface VersionChange {
   env: string;
   category: string;
   key: string;

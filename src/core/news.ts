@@ -1,6 +1,6 @@
 /** News articles and their sentiment as stored in the `news` schema. */
 
-export interface Article {
+interface Article {
   url: string;
   title: string;
   description: string | null;
@@ -18,7 +18,7 @@ export interface Article {
  * Sentiment of an article about one instrument, on AlphaVantage's scale: −1 (bearish) … +1 (bullish).
  * `provider` is the scorer: 'alphavantage' or 'lexicon' (ours, see lexicon.ts).
  */
-export interface ArticleSentiment {
+interface ArticleSentiment {
   symbol: string;
   provider: string;
   score: number;

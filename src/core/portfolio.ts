@@ -7,10 +7,10 @@
 import { z } from 'zod';
 import { ValidationError } from './errors.ts';
 
-export const POSITION_KINDS = ['coverage', 'holding'] as const;
+const POSITION_KINDS = ['coverage', 'holding'] as const;
 export type PositionKind = (typeof POSITION_KINDS)[number];
 
-export interface Position {
+interface Position {
   asset: string;
   /** Money at risk in USD: coverage sold, or market value held. */
   exposure: number;

@@ -3,7 +3,7 @@ import type { ExportColumn, ExportRow, ExportValue } from '../store/repos/export
 import { type ExportSink, endStream, writeChunk } from './sink.ts';
 
 /** RFC 4180 field: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
-export function csvField(text: string): string {
+function csvField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

@@ -68,7 +68,7 @@ export interface EvaluateOptions extends WalkForwardOptions {
  * A model "beats" its baseline when its walk-forward log-loss and Brier score (both proper scoring rules)
  * are lower. AUC is reported but not decisive: it ignores calibration.
  */
-export function beats(m: ClassifierMetrics, b: ClassifierMetrics): boolean {
+function beats(m: ClassifierMetrics, b: ClassifierMetrics): boolean {
   return m.log_loss.value < b.log_loss.value && m.brier.value < b.brier.value;
 }
 

@@ -9,7 +9,7 @@
 const DAY_MS = 86_400_000;
 
 /** One stablecoin's daily bars on the panel's day grid (NaN where no bar). */
-export interface CoinColumns {
+interface CoinColumns {
   symbol: string;
   peg: number;
   close: Float64Array;
@@ -50,8 +50,6 @@ export const DEPEG_FEATURES = [
   'btc_drawdown_30d',
   'btc_return_7d',
 ] as const;
-
-export type DepegFeature = (typeof DEPEG_FEATURES)[number];
 
 /** Puts daily series on a continuous UTC day grid spanning all of the coins' bars. */
 export function alignDaily(
@@ -138,7 +136,7 @@ function correlation(a: number[], b: number[]): number {
 }
 
 /** The feature vector of coin `k` on day `t` (reads indices ≤ t only). */
-export function depegFeatures(panel: DepegPanel, k: number, t: number): Float64Array {
+function depegFeatures(panel: DepegPanel, k: number, t: number): Float64Array {
   const c = panel.coins[k];
   if (!c) throw new RangeError(`no coin ${k} in the panel`);
   const x = new Float64Array(DEPEG_FEATURES.length);

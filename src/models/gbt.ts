@@ -9,7 +9,7 @@ import { Rng } from '../risk/rng.ts';
 import { sigmoid } from './logistic.ts';
 
 /** A tree node: a split (`f`, threshold `t`, go left when x[f] <= t) or a leaf (`v`). */
-export type TreeNode = { f: number; t: number; l: TreeNode; r: TreeNode } | { v: number };
+type TreeNode = { f: number; t: number; l: TreeNode; r: TreeNode } | { v: number };
 
 export interface GbtModel {
   kind: 'gbt';

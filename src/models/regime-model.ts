@@ -50,7 +50,7 @@ interface RegimeSample {
 }
 
 /** Per observation day: [average correlation, dispersion] and the day it is known. */
-export function regimeObservations(b: Basket, window: number): { ts: number[]; xs: number[][] } {
+function regimeObservations(b: Basket, window: number): { ts: number[]; xs: number[][] } {
   const rets = b.closes.map((c) =>
     Float64Array.from({ length: c.length - 1 }, (_, i) => Math.log((c[i + 1] as number) / (c[i] as number))),
   );
@@ -107,11 +107,7 @@ function samplesOf(
   });
 }
 
-export function fitRegimes(
-  spec: RegimeSpec,
-  assets: string[],
-  xs: readonly (readonly number[])[],
-): FittedRegimes {
+function fitRegimes(spec: RegimeSpec, assets: string[], xs: readonly (readonly number[])[]): FittedRegimes {
   return {
     kind: 'hmm',
     assets,

@@ -78,7 +78,7 @@ export function catalogEntry(name: string): CatalogEntry {
   return entry;
 }
 
-export async function loadDepegPanel(
+async function loadDepegPanel(
   db: Queryable,
   range: { from?: number; to?: number } = {},
 ): Promise<DepegPanel> {
@@ -278,7 +278,7 @@ export function activateModel(db: Db, name: string, version: number): Promise<Mo
   return activateModelVersion(db, name, version);
 }
 
-export interface Prediction {
+interface Prediction {
   asset: string;
   ts: string;
   probability: number;
@@ -286,7 +286,7 @@ export interface Prediction {
   average_correlation?: number;
 }
 
-export interface VolPrediction {
+interface VolPrediction {
   asset: string;
   ts: string;
   /** Next-day variance of the daily log return, and its square root. */

@@ -121,7 +121,7 @@ export interface VolEvaluation {
   folds: number;
 }
 
-export function fitVol(spec: VolSpec, asset: string, r: readonly number[]): FittedVol {
+function fitVol(spec: VolSpec, asset: string, r: readonly number[]): FittedVol {
   if (spec.kind === 'har') return { kind: 'har', asset, coef: fitHar(r) };
   const g = fitGarch(r);
   return { kind: 'garch', asset, omega: g.omega, alpha: g.alpha, beta: g.beta, h0: g.h0 };

@@ -166,7 +166,7 @@ export interface VolatilityScores {
   n: number;
 }
 
-export function scoreVariance(h: ArrayLike<number>, r2: ArrayLike<number>): VolatilityScores {
+function scoreVariance(h: ArrayLike<number>, r2: ArrayLike<number>): VolatilityScores {
   let q = 0;
   let m = 0;
   let n = 0;

@@ -46,7 +46,7 @@ export function buildSources(
  * price connector and the Polygon reference client, AlphaVantage for news and for events) draws from one bucket.
  * `base` builds that one limiter (Redis-shared when scaled out); an in-process TokenBucket otherwise.
  */
-export function oneLimiterPerProvider(base?: RateLimiterFactory): RateLimiterFactory {
+function oneLimiterPerProvider(base?: RateLimiterFactory): RateLimiterFactory {
   const limiters = new Map<string, RateLimiter>();
   return (provider, limit, clock) => {
     let limiter = limiters.get(provider);

@@ -8,7 +8,7 @@ import { describeError } from '../core/errors.ts';
 import type { Db } from '../store/db.ts';
 import { quote, runVar } from './service.ts';
 
-export interface SideBySideQuote {
+interface SideBySideQuote {
   asset: string;
   amount: number;
   days: number;
@@ -19,7 +19,7 @@ export interface SideBySideQuote {
   error?: string;
 }
 
-export interface SideBySideVar {
+interface SideBySideVar {
   old: { var_95: number; var_99: number; cvar_95: number } | null;
   new: { var_95: number; var_99: number; cvar_95: number } | null;
   simulations: number;

@@ -27,9 +27,9 @@ import { KNOWN_PEGS } from './scenarios.ts';
  * Fallback daily volatilities. Stablecoins: ~0.2 % a day (USDC/USDT daily close deviations outside crises);
  * BTC ~3.5 % and ETH ~4.5 % a day (≈ 67 % and 86 % annualised, their 2019–2024 realised range); others 2 %.
  */
-export const DEFAULT_DAILY_VOL = Object.freeze({ pegged: 0.002, BTC: 0.035, ETH: 0.045, other: 0.02 });
+const DEFAULT_DAILY_VOL = Object.freeze({ pegged: 0.002, BTC: 0.035, ETH: 0.045, other: 0.02 });
 /** Fallback correlations: two pegged coins 0.5 (shared banking/market plumbing), pegged vs floating 0.1, two floating 0.6. */
-export const DEFAULT_CORRELATION = Object.freeze({ peggedPegged: 0.5, mixed: 0.1, floatingFloating: 0.6 });
+const DEFAULT_CORRELATION = Object.freeze({ peggedPegged: 0.5, mixed: 0.1, floatingFloating: 0.6 });
 
 export interface MarketInputs {
   model: MarketModel;

@@ -31,12 +31,14 @@ import { renderRiskReportHtml } from './report/html.ts';
 import { modelScenarioWeights } from './scenarios.ts';
 import { defaultPegOf, type StressSummary, stressTest } from './stress.ts';
 
-/** The demo portfolio shipped with marketpipe (capital $50M, ~$35M of stablecoin cover). */
+/** The demo portfolio shipped with marketpipe (capital $50M, ~$35M of stablecoin cover).
+ * @public Also read from dist/ by the compiled-bin test.
+ */
 export const SAMPLE_PORTFOLIO_FILE = resolve(
   dirname(fileURLToPath(import.meta.url)),
   '../../samples/portfolio.json',
 );
-export const DEFAULT_PORTFOLIO = 'default';
+const DEFAULT_PORTFOLIO = 'default';
 
 export interface PortfolioSource {
   /** A portfolio JSON file; wins over `name`. */
@@ -45,7 +47,7 @@ export interface PortfolioSource {
   name?: string;
 }
 
-export async function readPortfolioFile(file: string): Promise<Portfolio> {
+async function readPortfolioFile(file: string): Promise<Portfolio> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -114,7 +116,7 @@ function asOfOf(date: string | undefined, now = Date.now()): { date: string; asO
 }
 
 /** Seed used when none is given: the valuation date as yyyymmdd, so a day's numbers are reproducible. */
-export function seedForDate(date: string): number {
+function seedForDate(date: string): number {
   return Number(date.replaceAll('-', ''));
 }
 
@@ -127,7 +129,7 @@ export interface VarRun {
   scenario_weights: ScenarioWeightsUsed;
 }
 
-export interface ScenarioWeightsUsed {
+interface ScenarioWeightsUsed {
   /** What `risk.scenario_weights` asked for. */
   requested: 'default' | 'model';
   /** What was used: `default` also when `model` was asked for but no active depeg model could be used. */

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { Db, Queryable } from './db.ts';
 
 /** Folder of the numbered migrations `NNN_name.sql`, applied in number order. */
-const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+/** @public Also read from dist/ by the compiled-bin test. */
+export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 export interface Migration {
   version: number;

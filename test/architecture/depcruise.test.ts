@@ -58,7 +58,8 @@ describe('dependency rules (DESIGN.md flow)', () => {
       'src/api/app.ts': 'export const app = 1;\n',
       'src/analytics/returns.ts': "import { db } from '../store/db.ts';\nexport const r = db;\n",
       'src/core/time.ts': "import { db } from '../store/db.ts';\nexport const t = db;\n",
-      'src/sources/yahoo.ts': "import { fixture } from '../support/fixture.ts';\nexport const y = fixture;\n",
+      'src/sources/yahoo.ts':
+        "import { fixture } from '../../test/support/fixture.ts';\nexport const y = fixture;\n",
       'test/support/fixture.ts': 'export const fixture = 1;\n',
     });
     expect(names(vs)).toEqual([

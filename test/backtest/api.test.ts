@@ -41,7 +41,7 @@ describe('POST /api/backtests adjust', () => {
     const body = res.json() as { error: string; message: string };
     expect(Object.keys(body).sort()).toEqual(['error', 'message']);
     expect(body.error).toBe('invalid_input');
-    expect(body.message).toBe('body/adjust must be equal to one of the allowed values');
+    expect(body.message).toBe('body/adjust expected one of raw, split, adjusted, total-return');
   });
 
   it('documents the modes and the default in the OpenAPI schema', async () => {

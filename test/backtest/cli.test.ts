@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestFromFlags } from '../../src/cli/commands/backtest.ts';
+import { requestFromFlags } from '../../src/cli/commands/backtest-request.ts';
 import { openStore } from '../../src/store/open.ts';
 import { runMain } from '../support/cli.ts';
 import { loadMarket, loadSplitMarket } from './fixtures.ts';

@@ -25,7 +25,7 @@ const VarBody = z
     store: z.boolean().default(false).describe('record the run in risk.var_results'),
   })
   .optional();
-export type VarBody = z.input<typeof VarBody>;
+type VarBody = z.input<typeof VarBody>;
 
 /** Loss figures are positive amounts in the portfolio's currency over the horizon. */
 const VarAnswer = z.object({
@@ -66,7 +66,7 @@ const VarAnswer = z.object({
       'method, horizon (calendar days) and scaling: σ per daily bar × √(horizon_days × periods_per_year / 365) per asset',
     ),
 });
-export type VarAnswer = z.infer<typeof VarAnswer>;
+type VarAnswer = z.infer<typeof VarAnswer>;
 
 /** Route schemas (OpenAPI document, validation, serialisation). */
 export const riskRoutes = {

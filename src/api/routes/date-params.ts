@@ -9,6 +9,7 @@
  * remembering to.
  */
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import { z } from 'zod';
 import { ValidationError } from '../../core/errors.ts';
 
 /** Field names that hold a date or an instant when their schema does not say so by pattern or format. */
@@ -94,8 +95,14 @@ function checkDates(part: string, values: unknown, fields: readonly string[]): v
   }
 }
 
+/** A route part's JSON schema: as written, or derived from a zod contract (`api/contract/`). */
+function jsonSchemaOf(schema: unknown): unknown {
+  if (schema instanceof z.ZodType) return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+  return schema;
+}
+
 function dateFields(schema: unknown): string[] {
-  const props = (schema as { properties?: Record<string, PropSchema> } | undefined)?.properties;
+  const props = (jsonSchemaOf(schema) as { properties?: Record<string, PropSchema> } | undefined)?.properties;
   if (props === undefined) return [];
   return Object.entries(props)
     .filter(([name, s]) => isDateProperty(name, s))

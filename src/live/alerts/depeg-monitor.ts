@@ -2,9 +2,9 @@ import type { CompositeListener, CompositeTick } from '../types.ts';
 import type { LiveClock, ParamReader } from './timers.ts';
 
 /** `alerts.depeg_threshold` when the config has none: 0.5 % off peg. */
-export const DEFAULT_DEPEG_THRESHOLD = 0.005;
+const DEFAULT_DEPEG_THRESHOLD = 0.005;
 /** `alerts.depeg_min_seconds` when the config has none. */
-export const DEFAULT_DEPEG_MIN_SECONDS = 5;
+const DEFAULT_DEPEG_MIN_SECONDS = 5;
 
 /**
  * A depeg episode starting (`depeg`) or ending (`recovery`). A stablecoin is *off peg* when its composite

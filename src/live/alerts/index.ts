@@ -30,7 +30,7 @@ export interface AlertListenerDeps {
 }
 
 /** Pegs of the active stablecoins with a peg target (`market_data.instruments.peg_target`). */
-export async function loadPegs(db: Db): Promise<Map<string, number>> {
+async function loadPegs(db: Db): Promise<Map<string, number>> {
   const rows = await listInstruments(db, { active: true });
   const pegs = new Map<string, number>();
   for (const r of rows) if (r.pegTarget != null && r.pegTarget > 0) pegs.set(r.symbol, r.pegTarget);

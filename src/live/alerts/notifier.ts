@@ -8,7 +8,7 @@ import { type AlertRow, insertAlert, recoverAlert, reserveAlertId } from '../../
 import type { DepegEvent } from './depeg-monitor.ts';
 
 /** Where an alert goes besides the store and `depeg_alerts`. */
-export interface AlertChannels {
+interface AlertChannels {
   /** `ALERT_WEBHOOK_URL`: Slack-compatible JSON (`{text, …}`) POSTed there. */
   webhookUrl?: string;
   /** Time the webhook gets before it is given up (ms). @defaultValue 5000 */
@@ -40,7 +40,7 @@ interface Delivery {
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
 
 /** One line for humans (webhook `text`, email subject). */
-export function alertText(e: DepegEvent): string {
+function alertText(e: DepegEvent): string {
   const dev = (e.worst - e.peg) / e.peg;
   if (e.kind === 'depeg') {
     return `:rotating_light: ${e.asset} depeg: composite ${e.price.toFixed(4)} is ${pct(Math.abs((e.price - e.peg) / e.peg))} off its ${e.peg} peg for ${e.holdSeconds} s (threshold ${pct(e.threshold)}; venues ${e.venues.join(', ') || 'none'})`;

@@ -6,9 +6,9 @@ import type { CompositeListener, CompositeTick } from '../types.ts';
 import type { LiveClock, ParamReader } from './timers.ts';
 
 /** `alerts.risk_move_threshold` when the config has none: a 1 % move. */
-export const DEFAULT_RISK_MOVE = 0.01;
+const DEFAULT_RISK_MOVE = 0.01;
 /** `alerts.risk_min_interval_seconds` when the config has none. */
-export const DEFAULT_RISK_MIN_INTERVAL_SECONDS = 10;
+const DEFAULT_RISK_MIN_INTERVAL_SECONDS = 10;
 
 /** The VaR figures a live update carries (the fields of `risk var --json` the Risk page shows). */
 export interface LiveVar {

@@ -27,7 +27,7 @@ export interface LlamaPriceResult {
 }
 
 /** DefiLlama's key of an instrument: `sources.defillama`, else `coingecko:<sources.coingecko>`; null without. */
-export function llamaKey(inst: Pick<InstrumentRow, 'sources'>): string | null {
+function llamaKey(inst: Pick<InstrumentRow, 'sources'>): string | null {
   const s = inst.sources ?? {};
   if (s.defillama) return s.defillama;
   return s.coingecko ? `coingecko:${s.coingecko}` : null;

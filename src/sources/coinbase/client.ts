@@ -16,7 +16,7 @@ import type { FetchOptions, LatestResult } from '../types.ts';
 import { COINBASE_GRANULARITY, COINBASE_PRODUCTS, coinbaseBar, coinbasePrice } from './mapping.ts';
 import { CoinbaseCandles, CoinbaseTicker } from './schema.ts';
 
-export const COINBASE_DEFAULT_BASE_URL = 'https://api.exchange.coinbase.com';
+const COINBASE_DEFAULT_BASE_URL = 'https://api.exchange.coinbase.com';
 /** Most candles Coinbase returns per request. */
 export const COINBASE_PAGE_LIMIT = 300;
 

@@ -38,12 +38,3 @@ export const CoinbaseMatch = z.object({
   side: z.enum(['buy', 'sell']),
 });
 export type CoinbaseMatch = z.infer<typeof CoinbaseMatch>;
-
-/** One per second per product on the `heartbeat` channel; `last_trade_id` reported as 0 by some feeds. */
-export const CoinbaseHeartbeat = z.object({
-  type: z.literal('heartbeat'),
-  sequence: z.number().int(),
-  last_trade_id: z.number().int(),
-  product_id: z.string(),
-  time: z.string(),
-});

@@ -23,10 +23,7 @@ export interface LlamaPrice {
 }
 
 /** A supply amount under the coin's peg type; NaN-free (null when missing or negative: quarantined later). */
-export function peggedAmount(
-  values: Record<string, number | null> | undefined,
-  pegType: string,
-): number | null {
+function peggedAmount(values: Record<string, number | null> | undefined, pegType: string): number | null {
   const v = values?.[pegType];
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }

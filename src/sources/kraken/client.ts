@@ -10,7 +10,7 @@ import type { FetchOptions, LatestResult } from '../types.ts';
 import { KRAKEN_INTERVALS, KRAKEN_PAIRS, krakenBar } from './mapping.ts';
 import { KrakenOhlcBody, KrakenTickerBody } from './schema.ts';
 
-export const KRAKEN_DEFAULT_BASE_URL = 'https://api.kraken.com';
+const KRAKEN_DEFAULT_BASE_URL = 'https://api.kraken.com';
 
 export class KrakenSource extends HttpSource {
   readonly assetClasses: readonly AssetClass[] = ['crypto', 'stablecoin'];

@@ -31,7 +31,7 @@ export const KrakenTickerBody = z.object({
 });
 
 /** One trade of a v2 `trade` message (several per message). */
-export const KrakenTrade = z.object({
+const KrakenTrade = z.object({
   symbol: z.string(),
   /** The TAKER's side. */
   side: z.enum(['buy', 'sell']),

@@ -7,7 +7,7 @@ import type { Queryable } from '../db.ts';
 
 export const ALERT_TYPES = ['depeg', 'supply_drop'] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
-export type AlertState = 'open' | 'recovered';
+type AlertState = 'open' | 'recovered';
 
 /** One alert as `alerts list --json` and `GET /api/alerts` show it. */
 export interface AlertRow {

@@ -213,7 +213,7 @@ export function exportColumns(dataset: ExportDataset): readonly ExportColumn[] {
 }
 
 /** Rows per keyset page. @defaultValue 5000 */
-export const EXPORT_PAGE_ROWS = 5_000;
+const EXPORT_PAGE_ROWS = 5_000;
 
 /**
  * Reads `dataset` page by page in key order, filtered; yields arrays of rows (values in `exportColumns`

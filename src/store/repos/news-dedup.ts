@@ -12,7 +12,7 @@
  */
 
 /** Word-set Jaccard similarity at or above which two titles are one story. */
-export const NEAR_DUPLICATE_JACCARD = 0.85;
+const NEAR_DUPLICATE_JACCARD = 0.85;
 
 /** Lower-case words of the title without punctuation and without a trailing " - Publisher" / " | Publisher". */
 export function titleKey(title: string): string {
@@ -47,7 +47,7 @@ export function sameStory(keyA: string, keyB: string): boolean {
 }
 
 /** Same-site copies published further apart than this are separate articles unless descriptions match. */
-export const SAME_SITE_WINDOW_MS = 3_600_000;
+const SAME_SITE_WINDOW_MS = 3_600_000;
 
 /** What dedup compares of an article. */
 export interface DedupView {

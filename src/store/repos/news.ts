@@ -163,10 +163,3 @@ export async function readNews(db: Queryable, q: NewsQuery = {}): Promise<NewsRo
     sentiment: typeof r.sentiment === 'string' ? JSON.parse(r.sentiment) : (r.sentiment ?? []),
   }));
 }
-
-export async function countNews(db: Queryable): Promise<{ articles: number; sentiments: number }> {
-  const res = await db.query<{ a: number; s: number }>(
-    'SELECT (SELECT count(*)::int FROM news.articles) AS a, (SELECT count(*)::int FROM news.sentiment) AS s',
-  );
-  return { articles: Number(res.rows[0]?.a ?? 0), sentiments: Number(res.rows[0]?.s ?? 0) };
-}

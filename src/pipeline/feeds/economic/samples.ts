@@ -15,6 +15,7 @@ import { type ItemOutcome, type RecordLoadSummary, summarize } from '../load-sum
 import { dateMs, quarantineRecords } from '../quarantine-records.ts';
 import { validateObservations } from './validate.ts';
 
+/** @public Also read from dist/ by the compiled-bin test. */
 export const FRED_SAMPLE_DIR = join(
   dirname(fileURLToPath(import.meta.url)),
   '..',
@@ -45,7 +46,7 @@ const TITLES: Record<
 };
 
 /** Observations of a FRED CSV (`DATE,<SERIES>` header). The vintage is the day after the last date. */
-export function parseFredCsv(text: string, seriesId: string): Observation[] {
+function parseFredCsv(text: string, seriesId: string): Observation[] {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   const rows = lines.slice(1).map((l) => l.split(','));
   const last = rows.at(-1)?.[0] ?? '1970-01-01';

@@ -24,7 +24,7 @@ import { loadEconomicSamples } from './samples.ts';
 import { validateObservations } from './validate.ts';
 
 /** The 15 indicators of the default universe. */
-export const DEFAULT_FRED_SERIES = [
+const DEFAULT_FRED_SERIES = [
   'GDP',
   'CPIAUCSL',
   'UNRATE',

@@ -10,6 +10,7 @@ import type { Db } from '../../../store/db.ts';
 import type { RecordLoadSummary } from '../load-summary.ts';
 import { parseEventsCsv, storeParsedEvents } from './csv-import.ts';
 
+/** @public Also read from dist/ by the compiled-bin test. */
 export const EVENTS_SAMPLE_FILE = join(
   dirname(fileURLToPath(import.meta.url)),
   '..',

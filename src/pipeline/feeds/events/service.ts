@@ -20,7 +20,7 @@ import { loadEventSamples } from './samples.ts';
 import { dividendProblem, earningsProblem, screen, splitProblem } from './validate.ts';
 
 /** Corporate actions exist for listed shares and funds. */
-export const EVENT_ASSET_CLASSES: readonly AssetClass[] = ['equity', 'etf'];
+const EVENT_ASSET_CLASSES: readonly AssetClass[] = ['equity', 'etf'];
 
 export interface EventsIngestOptions {
   symbols?: readonly string[];

@@ -32,7 +32,7 @@ const NEGATIVE = new Set(
 
 const NEGATORS = new Set(['not', 'no', 'never', 'without', "n't", 'nor']);
 
-export function tokens(text: string): string[] {
+function tokens(text: string): string[] {
   return text
     .toLowerCase()
     .replace(/n't\b/g, " n't")

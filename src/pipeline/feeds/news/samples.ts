@@ -15,6 +15,7 @@ import { storeNews } from '../../../store/repos/news.ts';
 import { type ItemOutcome, type RecordLoadSummary, summarize } from '../load-summary.ts';
 import { withLexicon } from './lexicon.ts';
 
+/** @public Also read from dist/ by the compiled-bin test. */
 export const NEWS_SAMPLE_FILE = join(
   dirname(fileURLToPath(import.meta.url)),
   '..',

@@ -22,7 +22,7 @@ import { loadNewsSamples } from './samples.ts';
 import { validateNews } from './validate.ts';
 
 /** Asset classes searched when no symbols are given. */
-export const NEWS_ASSET_CLASSES: readonly AssetClass[] = ['equity', 'etf', 'crypto', 'stablecoin'];
+const NEWS_ASSET_CLASSES: readonly AssetClass[] = ['equity', 'etf', 'crypto', 'stablecoin'];
 /** A first run (no watermark) reads this far back; NewsAPI's developer plan keeps a month. */
 const FIRST_RUN_DAYS = 7;
 const FULL_DAYS = 30;
@@ -44,7 +44,7 @@ export interface NewsIngestOptions {
 }
 
 /** NewsAPI query for an instrument: its name without the legal suffix, or its ticker. */
-export function newsKeywords(instrument: Pick<Instrument, 'symbol' | 'name'>): string {
+function newsKeywords(instrument: Pick<Instrument, 'symbol' | 'name'>): string {
   const name = instrument.name
     .replace(/[,.]?\s+(inc|corp|corporation|ltd|plc|co|company|holdings|group)\.?$/i, '')
     .trim();
@@ -54,7 +54,7 @@ export function newsKeywords(instrument: Pick<Instrument, 'symbol' | 'name'>): s
 }
 
 /** Alpha Vantage's ticker for an instrument (`CRYPTO:BTC` for coins), undefined where it has none. */
-export function alphaVantageTicker(instrument: Instrument): string | undefined {
+function alphaVantageTicker(instrument: Instrument): string | undefined {
   const mapped = instrument.sources?.alphavantage;
   if (mapped) return mapped;
   if (instrument.assetClass === 'equity' || instrument.assetClass === 'etf') return instrument.symbol;
