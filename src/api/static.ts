@@ -15,7 +15,8 @@ import { UnavailableError } from '../core/errors.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Where `npm run build:web` writes the dashboard. */
-const WEB_DIST = join(REPO_ROOT, 'web', 'dist');
+/** @public Also read from dist/ by the compiled-bin test. */
+export const WEB_DIST = join(REPO_ROOT, 'web', 'dist');
 
 /**
  * Paths under these belong to the API: an unknown one is a JSON 404, never the dashboard page. (`/admin`

@@ -11,7 +11,8 @@ import { ValidationError } from '../../core/errors.ts';
 import type { Bar } from '../../core/types.ts';
 
 /** `samples/` at the package root (the same depth under src/ and dist/). */
-const SAMPLE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'samples');
+/** @public Also read from dist/ by the compiled-bin test. */
+export const SAMPLE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'samples');
 
 interface RealSampleFile {
   /** Path under samples/, generic CSV `ts,open,high,low,close,volume` (ISO dates or instants, UTC). */
