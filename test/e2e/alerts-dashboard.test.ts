@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt } from '../../src/api/static.ts';
 import { PgPubSub } from '../../src/cache/pg-pubsub.ts';
@@ -13,6 +12,7 @@ import { realClock } from '../../src/live/alerts/timers.ts';
 import { openStore } from '../../src/store/open.ts';
 import { insertAlert } from '../../src/store/repos/alerts.ts';
 import * as fmt from '../../web/src/lib/format.ts';
+import { launchChromium } from './browser.ts';
 import { type ServeProcess, startServe } from './server.ts';
 
 /**
@@ -20,18 +20,12 @@ import { type ServeProcess, startServe } from './server.ts';
  * alerts come from this test process through the embedded store's LISTEN/NOTIFY, as they would from a
  * `marketpipe stream` process.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let home: string;
 let server: ServeProcess;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`,
-    );
-  }
   await ensureWebBuilt();
   home = await mkdtemp(join(tmpdir(), 'mp-e2e-alerts-'));
   // an alert raised before the page opens: the banner shows it from GET /api/alerts
@@ -47,16 +41,7 @@ beforeAll(async () => {
   });
   await store.close();
   server = await startServe(home, {});
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-  });
+  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {

@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../../src/api/auth.ts';
 import { ensureWebBuilt } from '../../src/api/static.ts';
+import { launchChromium } from './browser.ts';
 import { type ServeProcess, startServe } from './server.ts';
 
 /**
@@ -13,7 +13,6 @@ import { type ServeProcess, startServe } from './server.ts';
  * serve`: a change applied through the admin API is a version, its diff names the parameter with both values,
  * a rollback from the page restores the earlier value as a new version, and the audit chain verifies.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SECRET = 'e2e-secret-e2e-secret-e2e-secret-0123456789';
 
 let home: string;
@@ -22,28 +21,11 @@ let browser: Browser;
 let token: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`,
-    );
-  }
   await ensureWebBuilt();
   home = await mkdtemp(join(tmpdir(), 'mp-e2e-versions-'));
   server = await startServe(home, { JWT_SECRET: SECRET });
   token = await createToken({ secret: SECRET, user: 'e2e-admin', role: 'admin' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {

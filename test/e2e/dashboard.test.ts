@@ -1,12 +1,12 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../../src/api/auth.ts';
 import { ensureWebBuilt } from '../../src/api/static.ts';
 import * as fmt from '../../web/src/lib/format.ts';
+import { launchChromium } from './browser.ts';
 import { type SeededFeeds, seedStore } from './seed.ts';
 import { REPO, runCli, type ServeProcess, startServe } from './server.ts';
 
@@ -16,7 +16,6 @@ import { REPO, runCli, type ServeProcess, startServe } from './server.ts';
  * to test-results/.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SECRET = 'e2e-secret-e2e-secret-e2e-secret-0123456789';
 const SHOTS = join(REPO, 'test-results');
 const WIDTHS = [
@@ -31,29 +30,12 @@ let token: string;
 let feeds: SeededFeeds;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`,
-    );
-  }
   await Promise.all([ensureWebBuilt(), mkdir(SHOTS, { recursive: true })]);
   home = await mkdtemp(join(tmpdir(), 'mp-e2e-'));
   ({ feeds } = await seedStore(home));
   server = await startServe(home, { JWT_SECRET: SECRET });
   token = await createToken({ secret: SECRET, user: 'e2e-admin', role: 'admin' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {

@@ -1,20 +1,19 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt } from '../../src/api/static.ts';
 import { type Loopback, startLoopback } from '../../src/sources/testing/loopback.ts';
 import { openStore } from '../../src/store/open.ts';
 import * as fmt from '../../web/src/lib/format.ts';
+import { launchChromium } from './browser.ts';
 import { runCli, type ServeProcess, startServe } from './server.ts';
 
 /**
  * The Depegs page's supply panel in Debian's Chromium (headless) against a real `marketpipe serve`, after
  * two real `marketpipe ingest supply` runs against a loopback DefiLlama (the second one a −6 % drop).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DAY = 86_400_000;
 const today = Math.floor(Date.now() / DAY) * DAY;
 /** Made-up round numbers: 40e9 for three days, then 37.6e9 now (37.6 / 40 − 1 = −6 %). */
@@ -30,11 +29,6 @@ let server: ServeProcess;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`,
-    );
-  }
   await ensureWebBuilt();
   home = await mkdtemp(join(tmpdir(), 'mp-e2e-supply-'));
   fake = await startLoopback((req) => {
@@ -69,16 +63,7 @@ beforeAll(async () => {
   circulating = 37_600_000_000;
   await runCli(home, ['ingest', 'supply', '--symbols', 'USDC', '--json'], env);
   server = await startServe(home, {});
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-  });
+  browser = await launchChromium();
 }, 240_000);
 
 afterAll(async () => {
