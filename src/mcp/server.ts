@@ -13,11 +13,23 @@ export function createMcpServer(db: Db, opts: { version: string } & McpDeps): Mc
   for (const tool of TOOLS) {
     server.registerTool(
       tool.name,
-      { description: tool.description, inputSchema: tool.input },
+      { description: tool.description, inputSchema: tool.input, outputSchema: tool.output },
       async (args: Record<string, unknown>): Promise<CallToolResult> => {
         try {
-          const result = await tool.run(db, args, opts);
-          return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result };
+          // As JSON first (dates → ISO strings, undefined dropped), then through the declared schema, so the
+          // structured content holds exactly the declared fields; the text content is the same JSON.
+          const json: unknown = JSON.parse(JSON.stringify(await tool.run(db, args, opts)));
+          const parsed = tool.output.safeParse(json);
+          if (!parsed.success) {
+            const issue = parsed.error.issues[0];
+            const where = issue?.path.join('.') || '(root)';
+            throw new Error(`answer does not match the declared output at ${where}: ${issue?.message ?? ''}`);
+          }
+          const structured = parsed.data as Record<string, unknown>;
+          return {
+            content: [{ type: 'text', text: JSON.stringify(structured) }],
+            structuredContent: structured,
+          };
         } catch (err) {
           return { isError: true, content: [{ type: 'text', text: `${tool.name}: ${describeError(err)}` }] };
         }

@@ -3,6 +3,21 @@ import { DAY_MS, parseTime, toIso } from '../core/time.ts';
 import { ASSET_CLASSES, INTERVALS } from '../core/types.ts';
 import type { RiskParams } from '../risk/service.ts';
 import type { Db } from '../store/db.ts';
+import { ALERT_TYPES } from '../store/repos/alerts.ts';
+import {
+  AlertsOut,
+  BacktestOut,
+  CorrelationsOut,
+  CoverageOut,
+  DepegsOut,
+  InstrumentsOut,
+  LatestOut,
+  PricesOut,
+  RiskReportOut,
+  SqlOut,
+  StressOut,
+  VarOut,
+} from './outputs.ts';
 
 /** What the tools need besides the store, from the process's runtime. */
 export interface McpDeps {
@@ -18,7 +33,9 @@ export interface McpTool {
   name: string;
   description: string;
   input: z.ZodRawShape;
-  run(db: Db, args: Record<string, unknown>, deps: McpDeps): Promise<Record<string, unknown>>;
+  /** The answer's shape (`outputSchema`); the answer is parsed by it before it is sent. */
+  output: z.ZodObject;
+  run(db: Db, args: Record<string, unknown>, deps: McpDeps): Promise<object>;
 }
 
 const time = (v: unknown, what: string) => (typeof v === 'string' ? parseTime(v, what) : undefined);
@@ -34,6 +51,7 @@ export const TOOLS: McpTool[] = [
     name: 'list_instruments',
     description:
       'Instruments in the store with their asset class, peg and provider symbols (= `instruments list --json`).',
+    output: InstrumentsOut,
     input: { asset_class: z.enum(ASSET_CLASSES).optional() },
     async run(db, a) {
       const { listInstruments } = await import('../store/repos/instruments.ts');
@@ -44,6 +62,7 @@ export const TOOLS: McpTool[] = [
   {
     name: 'get_coverage',
     description: 'Per instrument and interval: first and last point, count, gaps (= `coverage --json`).',
+    output: CoverageOut,
     input: { symbols: z.array(z.string()).optional() },
     async run(db, a) {
       const { coverage } = await import('../store/repos/coverage.ts');
@@ -53,6 +72,7 @@ export const TOOLS: McpTool[] = [
   {
     name: 'get_prices',
     description: `OHLCV bars of one instrument, ascending (at most ${MAX_PRICE_ROWS}, the newest kept). Times ISO-8601 UTC.`,
+    output: PricesOut,
     input: {
       symbol: z.string().min(1).max(32),
       interval: z.enum(INTERVALS).default('1d'),
@@ -81,6 +101,7 @@ export const TOOLS: McpTool[] = [
     name: 'get_latest',
     description:
       'The newest stored price of an instrument: its latest point price or bar close, whichever is newer.',
+    output: LatestOut,
     input: { symbol: z.string().min(1).max(32) },
     async run(db, a) {
       const symbol = String(a.symbol).toUpperCase();
@@ -109,6 +130,7 @@ export const TOOLS: McpTool[] = [
     name: 'get_correlations',
     description:
       'Pearson ρ of daily log returns for every pair over a window (= `analytics correlations --dry-run --json`; nothing is written).',
+    output: CorrelationsOut,
     input: {
       window_days: z.number().int().min(2).max(3650).default(90),
       as_of: z.string().optional(),
@@ -139,6 +161,7 @@ export const TOOLS: McpTool[] = [
     name: 'get_depegs',
     description:
       'Depeg events of pegged assets (price below peg × (1 − threshold)) with their worst price and recovery (= `analytics depegs --dry-run --json`).',
+    output: DepegsOut,
     input: {
       asset: z.string().optional(),
       since: z.string().optional(),
@@ -158,25 +181,29 @@ export const TOOLS: McpTool[] = [
   {
     name: 'get_alerts',
     description:
-      'Recent live alerts (depeg, volatility) newest first (= `alerts list --json` where that exists).',
-    input: { limit: z.number().int().min(1).max(500).default(50) },
+      'Stored alerts (depeg episodes from `stream`, supply drops from `supply`), newest first, open ones always included (= `alerts list --json`).',
+    output: AlertsOut,
+    input: {
+      type: z.enum(ALERT_TYPES).optional(),
+      asset: z.string().min(1).max(32).optional(),
+      since: z.string().optional().describe('ISO date/time'),
+      limit: z.number().int().min(1).max(500).optional(),
+    },
     async run(db, a) {
-      // The alerts table comes with the live-streaming work; until it is migrated the answer says so.
-      const found = await db.query<{ name: string }>(
-        `SELECT format('%I.%I', table_schema, table_name) AS name FROM information_schema.tables
-          WHERE table_name = 'alerts' AND table_schema NOT IN ('pg_catalog', 'information_schema')
-          ORDER BY table_schema LIMIT 1`,
-      );
-      const table = found.rows[0]?.name;
-      if (!table) return { alerts: [], note: 'no alerts table in this store yet (live alerts not set up)' };
-      const rows = await db.query(`SELECT * FROM ${table} ORDER BY ts DESC LIMIT $1`, [num(a.limit) ?? 50]);
-      return { alerts: rows.rows };
+      const { readAlerts } = await import('../live/alerts/service.ts');
+      return readAlerts(db, {
+        type: str(a.type),
+        asset: str(a.asset),
+        since: str(a.since),
+        limit: num(a.limit),
+      });
     },
   },
   {
     name: 'run_var',
     description:
       'Monte Carlo VaR/CVaR of the stored default portfolio (= `risk var --json`; seed defaults to the date, so runs repeat).',
+    output: VarOut,
     input: {
       simulations: z.number().int().min(100).max(1_000_000).optional(),
       seed: z.number().int().optional(),
@@ -193,13 +220,21 @@ export const TOOLS: McpTool[] = [
         date: str(a.date),
         config: await deps.config(),
       });
-      return { ...run.result, portfolio: run.portfolio.name, date: run.date };
+      // the CLI's keys (result, portfolio, date, scenario_weights) and the API's `sources`
+      return {
+        ...run.result,
+        portfolio: run.portfolio.name,
+        date: run.date,
+        sources: run.sources,
+        scenario_weights: run.scenario_weights,
+      };
     },
   },
   {
     name: 'run_stress',
     description:
       'Stress tests of the default portfolio under every enabled scenario (= `risk stress --json`).',
+    output: StressOut,
     input: { threshold: z.number().positive().max(1).optional() },
     async run(db, a) {
       const { runStress } = await import('../risk/service.ts');
@@ -210,6 +245,7 @@ export const TOOLS: McpTool[] = [
     name: 'run_backtest',
     description:
       'Backtest a built-in strategy (e.g. ma-crossover) on stored bars (= `backtest --json`; not stored).',
+    output: BacktestOut,
     input: {
       strategy: z.string().min(1).max(64),
       symbols: z.array(z.string()).min(1).max(20),
@@ -239,6 +275,7 @@ export const TOOLS: McpTool[] = [
     name: 'get_risk_report',
     description:
       'The newest stored daily risk report (VaR, stress, depeg history) as JSON (= `risk report --json`).',
+    output: RiskReportOut,
     input: {
       date: z
         .string()
@@ -268,6 +305,7 @@ export const TOOLS: McpTool[] = [
     name: 'ask_sql',
     description:
       'Run one read-only SELECT on the store under the chat guard (allow-listed schemas, no writes, row and time caps). Read the schema resource first.',
+    output: SqlOut,
     input: { sql: z.string().min(1).max(10_000) },
     async run(db, a) {
       const { executeGuarded } = await import('../chat/execute.ts');

@@ -3,12 +3,15 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../src/core/time.ts';
 import type { Instrument } from '../../src/core/types.ts';
 import { syntheticBars } from '../../src/sources/synthetic/generator.ts';
+import { insertAlert } from '../../src/store/repos/alerts.ts';
 import { upsertBars } from '../../src/store/repos/bars.ts';
 import { upsertInstruments } from '../../src/store/repos/instruments.ts';
+import { saveReport } from '../../src/store/repos/risk.ts';
 import { type ApiHarness, startApi } from '../api/harness.ts';
 import { runMain } from '../support/cli.ts';
 
@@ -34,8 +37,28 @@ let http: Client;
 
 type ToolAnswer = { isError?: boolean; structuredContent?: Record<string, unknown>; content?: unknown };
 
+const ajv = new AjvJsonSchemaValidator();
+/** Tools answered without error, per client: every tool must be among them by the end of the suite. */
+const answered = new Map<Client, Set<string>>();
+
+/**
+ * Calls a tool and, unless it is a tool error, checks its structured content against the outputSchema the
+ * server listed (an independent AJV check beside the SDK client's own) and that the text content is the same
+ * JSON.
+ */
 async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<ToolAnswer> {
-  return (await client.callTool({ name, arguments: args })) as ToolAnswer;
+  const r = (await client.callTool({ name, arguments: args })) as ToolAnswer;
+  if (r.isError) return r;
+  const tool = (await client.listTools()).tools.find((t) => t.name === name);
+  expect(tool?.outputSchema, `${name} declares an outputSchema`).toBeDefined();
+  const check = ajv.getValidator(tool?.outputSchema ?? {})(r.structuredContent);
+  expect(check.valid ? null : check.errorMessage, `${name} structuredContent`).toBeNull();
+  const text = (r.content as { type: string; text: string }[])[0];
+  expect(JSON.parse(text?.text ?? 'null'), `${name} text = structured`).toEqual(r.structuredContent);
+  const set = answered.get(client) ?? new Set<string>();
+  set.add(name);
+  answered.set(client, set);
+  return r;
 }
 
 async function cliJson(args: string[]): Promise<Record<string, unknown>> {
@@ -60,6 +83,17 @@ beforeAll(async () => {
       })),
     ),
   );
+  // one stored alert (a supply drop) and one stored report, so that every tool has an answer to give
+  await insertAlert(h.db, {
+    type: 'supply_drop',
+    asset: 'USDC',
+    ts: now - DAY_MS,
+    price: 38e9,
+    threshold: -0.05,
+    venues: ['defillama'],
+    details: { change_24h: -0.05 },
+  });
+  await saveReport(h.db, '2023-03-13', 'default', { var: { var_95: 1234.5 }, depegs: [] }, '<html></html>');
   stdio = new Client({ name: 'test-stdio', version: '1' });
   await stdio.connect(
     new StdioClientTransport({
@@ -104,7 +138,11 @@ describe.each([
   it('lists the twelve tools, each with an input schema, and the schema resource', async () => {
     const tools = await client().listTools();
     expect(tools.tools.map((t) => t.name).sort()).toEqual(EXPECTED_TOOLS);
-    for (const t of tools.tools) expect(t.inputSchema.type).toBe('object');
+    for (const t of tools.tools) {
+      expect(t.inputSchema.type).toBe('object');
+      expect(t.outputSchema?.type, `${t.name} outputSchema`).toBe('object');
+      expect(Object.keys(t.outputSchema?.properties ?? {}).length, t.name).toBeGreaterThan(0);
+    }
     const res = await client().readResource({ uri: 'marketpipe://schema' });
     const first = res.contents[0];
     expect(first && 'text' in first ? first.text : '').toContain('market_data.bars');
@@ -117,17 +155,19 @@ describe.each([
 
     const dep = await call(client(), 'get_depegs', { asset: 'USDC' });
     const cliDep = await cliJson(['analytics', 'depegs', '--asset', 'USDC', '--dry-run']);
-    expect(dep.structuredContent?.events).toEqual(cliDep.events);
+    expect(dep.structuredContent).toEqual(cliDep);
 
     const date = new Date().toISOString().slice(0, 10);
     const v = await call(client(), 'run_var', { simulations: 2000, seed: 42, date });
     const cliVar = await cliJson(['risk', 'var', '--sims', '2000', '--seed', '42', '--date', date]);
-    for (const k of ['var_95', 'var_99', 'cvar_95', 'expected_loss', 'worst_case', 'simulations'])
+    // every key of the CLI's answer (its run time aside) equals the tool's
+    for (const k of Object.keys(cliVar).filter((k) => k !== 'simulation_time_ms'))
       expect(v.structuredContent?.[k], k).toEqual(cliVar[k]);
+    expect(v.structuredContent?.var_95).toBeGreaterThan(0);
 
     const s = await call(client(), 'run_stress');
     const cliStress = await cliJson(['risk', 'stress']);
-    expect(s.structuredContent?.results).toEqual(cliStress.results);
+    expect(s.structuredContent).toEqual(cliStress);
 
     const asOf = new Date(Date.now() - DAY_MS).toISOString();
     const corr = await call(client(), 'get_correlations', { window_days: 90, as_of: asOf });
@@ -158,12 +198,19 @@ describe.each([
     // The fixture's point price in the last hour is 65,000 (test/api/fixture.ts).
     expect(latest.structuredContent?.price).toBe(65_000);
     const alerts = await call(client(), 'get_alerts');
-    expect(alerts.structuredContent?.alerts).toEqual([]);
+    expect(alerts.structuredContent).toEqual(await cliJson(['alerts', 'list']));
     const bt = await call(client(), 'run_backtest', { strategy: 'ma-crossover', symbols: ['BTC'] });
     expect(bt.isError, JSON.stringify(bt.content)).toBeFalsy();
     expect(bt.structuredContent?.metrics).toHaveProperty('sharpe');
     const report = await call(client(), 'get_risk_report');
-    expect(report.isError).toBe(true); // none stored in this fixture: a tool error, not a crash
+    expect(report.structuredContent).toEqual({
+      date: '2023-03-13',
+      portfolio: 'default',
+      report: { var: { var_95: 1234.5 }, depegs: [] },
+    });
+    const none = await call(client(), 'get_risk_report', { date: '2020-01-01' });
+    expect(none.isError).toBe(true); // none stored that day: a tool error with the reason, not a crash
+    expect(JSON.stringify(none.content)).toContain('no risk report for 2020-01-01');
   }, 60_000);
 
   it('refuses a hostile ask_sql and bad input as tool errors, and keeps serving', async () => {
@@ -183,7 +230,14 @@ describe.each([
     expect(JSON.stringify(bad.content)).toContain('unknown instrument');
     const path = await call(client(), 'run_backtest', { strategy: '../evil.ts', symbols: ['BTC'] });
     expect(path.isError).toBe(true);
+    const badArg = await call(client(), 'get_prices', { symbol: 'BTC', interval: '7y' });
+    expect(badArg.isError).toBe(true);
+    expect(JSON.stringify(badArg.content)).toContain('interval');
     expect((await client().listTools()).tools).toHaveLength(12);
+  });
+
+  it('every tool answered with structured content matching its outputSchema', () => {
+    expect([...(answered.get(client()) ?? [])].sort()).toEqual(EXPECTED_TOOLS);
   });
 });
 
