@@ -2,6 +2,7 @@
 import type { AssetClass, Instrument, Interval } from '../core/types.ts';
 import { BinanceSource } from './binance/client.ts';
 import { type CoinGeckoPlan, CoinGeckoSource } from './coingecko/client.ts';
+import { DefiLlamaSource } from './defillama/bars.ts';
 import type { HttpEvent, ProviderLimits } from './http.ts';
 import { OandaSource } from './oanda/client.ts';
 import type { OandaPrice } from './oanda/mapping.ts';
@@ -61,6 +62,7 @@ export function createSources(
       oanda: synthetic,
       yahoo: synthetic,
       binance: synthetic,
+      defillama: synthetic,
       synthetic,
     };
   }
@@ -80,11 +82,15 @@ export function createSources(
     oanda: new OandaSource({ ...common('oanda'), price: options.oandaPrice }),
     yahoo: new YahooSource(common('yahoo')),
     binance: new BinanceSource(common('binance')),
+    defillama: new DefiLlamaSource(common('defillama')),
     synthetic,
   };
 }
 
-/** Default fallback order per asset class (issue 3): stocks Polygon then Yahoo, crypto CoinGecko then Binance, FX OANDA. */
+/**
+ * Default fallback order per asset class (issue 3): stocks Polygon then Yahoo, crypto CoinGecko then Binance, FX
+ * OANDA. DefiLlama is asked only when chosen (`--source defillama`).
+ */
 export const SOURCE_PREFERENCE: Readonly<Record<AssetClass, readonly SourceName[]>> = Object.freeze({
   equity: ['polygon', 'yahoo'],
   etf: ['polygon', 'yahoo'],

@@ -5,7 +5,15 @@
  */
 import type { AssetClass, Bar, Instrument, Interval, PricePoint, TimeRange } from '../core/types.ts';
 
-export const SOURCE_NAMES = ['coingecko', 'polygon', 'oanda', 'yahoo', 'binance', 'synthetic'] as const;
+export const SOURCE_NAMES = [
+  'coingecko',
+  'polygon',
+  'oanda',
+  'yahoo',
+  'binance',
+  'defillama',
+  'synthetic',
+] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
 
 export interface FetchOptions {

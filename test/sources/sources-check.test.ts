@@ -42,6 +42,7 @@ const settings = (extra: Record<string, string> = {}) =>
     COINGECKO_BASE_URL: down.baseUrl,
     YAHOO_BASE_URL: down.baseUrl,
     BINANCE_BASE_URL: down.baseUrl,
+    DEFILLAMA_BASE_URL: down.baseUrl,
     FRED_BASE_URL: fred.baseUrl,
     FRED_API_KEY: 'k',
     ...extra,
@@ -56,6 +57,7 @@ describe('sources check covers every provider', () => {
       'oanda',
       'yahoo',
       'binance',
+      'defillama',
       'fred',
       'newsapi',
       'alphavantage',
@@ -87,7 +89,7 @@ describe('sources check covers every provider', () => {
 
   it('USE_MOCK_DATA: every provider is answered by the synthetic source', async () => {
     const rows = await checkProviders(settings({ USE_MOCK_DATA: 'true' }), config);
-    expect(rows).toHaveLength(8);
+    expect(rows).toHaveLength(9);
     expect(rows.every((r) => r.ok && r.mock)).toBe(true);
   });
 });

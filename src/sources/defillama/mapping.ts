@@ -1,4 +1,9 @@
-import type { LlamaPricesResponse, LlamaStablecoin, LlamaSupplyChart } from './schema.ts';
+import type { Bar, Interval } from '../../core/types.ts';
+import { bucketStart } from '../normalize.ts';
+import type { LlamaChartResponse, LlamaPricesResponse, LlamaStablecoin, LlamaSupplyChart } from './schema.ts';
+
+/** Spacing of the points asked from `/chart` (hourly: daily bars are built from them too). */
+export const LLAMA_CHART_PERIOD_MS = 3_600_000;
 
 /**
  * Circulating supply of a stablecoin: the number of tokens outstanding (≈ USD for a USD coin), in total
@@ -85,4 +90,34 @@ export function supplyChange24h(points: readonly SupplyPoint[]): number | null {
       return p.circulating > 0 ? last.circulating / p.circulating - 1 : null;
   }
   return null;
+}
+
+/**
+ * Bars from a `/chart` answer asked with `period=1h`. Each point is the price DefiLlama holds nearest an
+ * hour mark (within a tenth of the period), so it is keyed to that mark (its time rounded to the hour) and
+ * read as the price at it: an hourly bar holds the one price at its open, open = high = low = close. A daily
+ * bar is built from the day's hour marks: open the first, close the last, high/low their extremes. Volume is
+ * 0 (DefiLlama sends none). Points are de-duplicated by mark (the first kept), non-finite or non-positive
+ * prices are passed on for the quality gate to quarantine. Bars come out ascending.
+ */
+export function llamaChartBars(body: LlamaChartResponse, key: string, interval: Interval): Bar[] {
+  const coin = body.coins[key];
+  if (!coin) return [];
+  const byMark = new Map<number, number>();
+  for (const p of coin.prices) {
+    const mark = Math.round((p.timestamp * 1000) / LLAMA_CHART_PERIOD_MS) * LLAMA_CHART_PERIOD_MS;
+    if (!byMark.has(mark)) byMark.set(mark, p.price);
+  }
+  const bars = new Map<number, Bar>();
+  for (const [mark, price] of [...byMark.entries()].sort((a, b) => a[0] - b[0])) {
+    const key = bucketStart(mark, interval);
+    const bar = bars.get(key);
+    if (!bar) bars.set(key, { ts: key, open: price, high: price, low: price, close: price, volume: 0 });
+    else {
+      bar.high = Math.max(bar.high, price);
+      bar.low = Math.min(bar.low, price);
+      bar.close = price;
+    }
+  }
+  return [...bars.values()];
 }

@@ -50,3 +50,22 @@ export const LlamaPricesResponse = z.object({
   ),
 });
 export type LlamaPricesResponse = z.infer<typeof LlamaPricesResponse>;
+
+/**
+ * `GET coins.llama.fi/chart/{coins}?start=&span=&period=`: per coin key, the stored price nearest each of
+ * `span` times from `start` every `period` (within `searchWidth`, default a tenth of the period), ascending;
+ * `timestamp` is the observation's own time in Unix seconds, not the time asked for. A coin without data is
+ * left out of `coins`.
+ */
+export const LlamaChartResponse = z.object({
+  coins: z.record(
+    z.string(),
+    z.object({
+      symbol: z.string().optional(),
+      confidence: z.number().optional(),
+      decimals: z.number().optional(),
+      prices: z.array(z.object({ timestamp: z.number(), price: z.number() })),
+    }),
+  ),
+});
+export type LlamaChartResponse = z.infer<typeof LlamaChartResponse>;
