@@ -44,10 +44,22 @@ beforeAll(async () => {
               circulating: { peggedUSD: circulating },
               chainCirculating: { Ethereum: { current: { peggedUSD: circulating * 0.75 } } },
             },
+            // a coin with supply but no depeg events and outside the default choices
+            {
+              id: '120',
+              name: 'PayPal USD',
+              symbol: 'PYUSD',
+              pegType: 'peggedUSD',
+              circulating: { peggedUSD: 900_000_000 },
+              chainCirculating: { Ethereum: { current: { peggedUSD: 900_000_000 } } },
+            },
           ],
         },
       };
-    if (req.url.pathname === '/stablecoincharts/all') return { body: CHART };
+    if (req.url.pathname === '/stablecoincharts/all')
+      return req.url.searchParams.get('stablecoin') === '120'
+        ? { body: CHART.map((d) => ({ ...d, totalCirculating: { peggedUSD: 900_000_000 } })) }
+        : { body: CHART };
     return { status: 404, body: {} };
   });
   const store = await openStore({ home, timescale: false });
@@ -59,7 +71,7 @@ beforeAll(async () => {
   );
   await store.close();
   const env = { DEFILLAMA_BASE_URL: fake.baseUrl };
-  await runCli(home, ['ingest', 'supply', '--symbols', 'USDC', '--json'], env);
+  await runCli(home, ['ingest', 'supply', '--symbols', 'USDC,PYUSD', '--json'], env);
   circulating = 37_600_000_000;
   await runCli(home, ['ingest', 'supply', '--symbols', 'USDC', '--json'], env);
   server = await startServe(home, {});
@@ -94,6 +106,15 @@ describe('dashboard: stablecoin supply on the Depegs page', () => {
     const item = page.locator('[data-testid="alert-item"][data-asset="USDC"]');
     await expect.poll(() => item.textContent(), { timeout: 10_000 }).toContain('supply drop');
     expect(await item.textContent()).not.toContain('depeg');
+    // every coin with supply stored can be chosen: PYUSD (no depeg events) shows its own supply
+    const choice = panel.getByTestId('supply-asset');
+    await expect
+      .poll(() => choice.locator('option').allTextContents(), { timeout: 10_000 })
+      .toContain('PYUSD');
+    await choice.selectOption('PYUSD');
+    await expect
+      .poll(() => panel.getByTestId('supply-latest').textContent(), { timeout: 10_000 })
+      .toBe(fmt.usd(900_000_000));
     await ctx.close();
   }, 120_000);
 });

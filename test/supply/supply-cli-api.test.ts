@@ -136,6 +136,10 @@ describe('supply: ingest supply (CLI) → store → GET /api/supply, supply-drop
       })
     ).json();
     expect(ranged.history).toHaveLength(2);
+    // every coin with supply stored, with its newest total (the Depegs page's coin choices)
+    const coins = await h.app.inject({ url: '/api/supply/coins' });
+    expect(coins.statusCode).toBe(200);
+    expect(coins.json().coins).toEqual([{ symbol: 'USDC', ts: body.latest.ts, circulating: 40_000_000_000 }]);
     for (const bad of [
       '/api/supply',
       '/api/supply?symbol=US$C',

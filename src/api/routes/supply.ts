@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ValidationError } from '../../core/errors.ts';
 import { parseTime } from '../../core/time.ts';
-import { supplyView } from '../../store/repos/supply.ts';
+import { latestSupplyTotals, supplyView } from '../../store/repos/supply.ts';
 import { useApiKeys } from '../api-keys.ts';
 import type { RouteOptions } from '../deps.ts';
 import { readerOf } from '../read-db.ts';
@@ -63,5 +63,32 @@ export const supplyRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps
         throw new ValidationError(`from (${req.query.from}) is after to (${req.query.to})`);
       return supplyView(reader, req.query.symbol.toUpperCase(), { from, to });
     },
+  );
+  app.get(
+    '/api/supply/coins',
+    {
+      schema: {
+        summary: 'Every stablecoin with supply stored, with its newest circulating total (by symbol)',
+        tags: ['market'],
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              coins: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: { symbol: { type: 'string' }, ...point.properties },
+                  required: ['symbol', 'ts', 'circulating'],
+                },
+              },
+            },
+            required: ['coins'],
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async () => ({ coins: await latestSupplyTotals(reader) }),
   );
 };

@@ -127,3 +127,18 @@ export async function supplyView(
     history: hist.rows.map((r) => ({ ts: iso(r.ts), circulating: Number(r.circulating) })),
   };
 }
+
+/** The newest stored total of every coin with supply stored, by symbol (`GET /api/supply/coins`). */
+export async function latestSupplyTotals(
+  db: Queryable,
+): Promise<{ symbol: string; ts: string; circulating: number }[]> {
+  const res = await db.query<{ symbol: string; ts: Date; circulating: number }>(
+    `SELECT DISTINCT ON (symbol) symbol, ts, circulating FROM market_data.stablecoin_supply
+      WHERE chain = 'all' ORDER BY symbol, ts DESC`,
+  );
+  return res.rows.map((r) => ({
+    symbol: r.symbol,
+    ts: new Date(r.ts).toISOString(),
+    circulating: Number(r.circulating),
+  }));
+}
