@@ -184,9 +184,12 @@ describe.each([
     expect(corr.structuredContent?.pairs).toEqual(cliCorr.pairs);
 
     const cov = await call(client(), 'get_coverage', { symbols: ['BTC'] });
-    const cliCov = (await cliJson(['coverage', '--symbols', 'BTC'])) as { instruments: { count: number }[] };
-    const counts = ((cov.structuredContent?.instruments ?? []) as { count: number }[]).map((r) => r.count);
-    expect(counts).toEqual(cliCov.instruments.map((r) => r.count));
+    const cliCov = (await cliJson(['coverage', '--symbols', 'BTC'])) as { instruments: object[] };
+    // every field but the age of the newest point, which grows between the two calls
+    const steady = (rows: unknown) =>
+      (rows as Record<string, unknown>[]).map(({ freshness_seconds: _, ...r }) => r);
+    expect(steady(cov.structuredContent?.instruments)).toEqual(steady(cliCov.instruments));
+    expect(steady(cliCov.instruments).length).toBeGreaterThan(0);
   }, 120_000);
 
   it('prices, latest, alerts, backtest and report answer on the fixture', async () => {
