@@ -94,6 +94,8 @@ beforeAll(async () => {
     details: { change_24h: -0.05 },
   });
   await saveReport(h.db, '2023-03-13', 'default', { var: { var_95: 1234.5 }, depegs: [] }, '<html></html>');
+  // an older report whose document is not an object: its answer breaks the declared output
+  await saveReport(h.db, '2023-03-01', 'default', [1, 2], '<html></html>');
   stdio = new Client({ name: 'test-stdio', version: '1' });
   await stdio.connect(
     new StdioClientTransport({
@@ -214,6 +216,12 @@ describe.each([
     const none = await call(client(), 'get_risk_report', { date: '2020-01-01' });
     expect(none.isError).toBe(true); // none stored that day: a tool error with the reason, not a crash
     expect(JSON.stringify(none.content)).toContain('no risk report for 2020-01-01');
+    // an answer that does not match the tool's outputSchema is a tool error naming the field, not a crash
+    const broken = await call(client(), 'get_risk_report', { date: '2023-03-01' });
+    expect(broken.isError).toBe(true);
+    expect((broken.content as { text: string }[])[0]?.text).toMatch(
+      /^get_risk_report: answer does not match the declared output at report: /,
+    );
   }, 60_000);
 
   it('refuses a hostile ask_sql and bad input as tool errors, and keeps serving', async () => {
