@@ -377,6 +377,14 @@ export function fitLstm(
   return toModel(w, steps, channels, units, bestEpoch, nVal > 0 ? bestLoss : Number.NaN);
 }
 
+/** Typed-array weights of each stored model, built once per model object (scoring calls this per sample). */
+const typed = new WeakMap<LstmModel, Weights>();
+
 export function predictLstm(m: LstmModel, seq: ArrayLike<number>): number {
-  return sigmoid(forward(weightsOf(m), m.steps, m.channels, m.units, seq));
+  let w = typed.get(m);
+  if (!w) {
+    w = weightsOf(m);
+    typed.set(m, w);
+  }
+  return sigmoid(forward(w, m.steps, m.channels, m.units, seq));
 }
