@@ -4,7 +4,7 @@
  * volatility models, regime persistence for the correlation-regime model.
  */
 
-import type { DepegSpec } from './depeg.ts';
+import { type DepegSpec, PATH_FEATURES } from './depeg.ts';
 import { DEPEG_FEATURES } from './features.ts';
 import type { RegimeSpec } from './regime-model.ts';
 import type { VolSpec } from './vol-model.ts';
@@ -36,6 +36,25 @@ export const MODEL_CATALOG: Record<string, CatalogEntry> = {
     task: 'depeg',
     description: 'P(next daily close > 1 % off peg): logistic regression on every depeg feature',
     spec: { kind: 'logistic', features: DEPEG_FEATURES, l2: 1 },
+  },
+  'depeg-lstm': {
+    task: 'depeg',
+    description:
+      'P(next daily close > 1 % off peg): LSTM (8 units) on the last 14 days of deviation, contagion and BTC returns',
+    spec: {
+      kind: 'lstm',
+      features: PATH_FEATURES,
+      lstm: {
+        units: 8,
+        maxEpochs: 30,
+        patience: 3,
+        validation: 0.2,
+        batch: 64,
+        learningRate: 0.01,
+      },
+      // Quarterly refits (7 folds on the shipped data) instead of monthly: each fit is the costly part.
+      refitEveryDays: 90,
+    },
   },
   vol: {
     task: 'vol',

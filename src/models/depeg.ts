@@ -1,23 +1,48 @@
 /**
  * Depeg-probability models: P(a stablecoin's next daily close is more than 1 % off its peg), from the
  * features of `features.ts`. The baseline is a logistic regression on the deviation alone; candidates are
- * a logistic regression on every feature and gradient-boosted trees. Every model is evaluated walk-forward
+ * a logistic regression on every feature, gradient-boosted trees, and a small LSTM on the recent path
+ * (`lstm.ts`, features.ts `path`). Every model is evaluated walk-forward
  * beside the baseline on the same folds, then refitted on all labelled samples to be stored and used.
  */
-import { DEPEG_FEATURES, type DepegPanel, type DepegSample, depegSamples } from './features.ts';
+import {
+  DEPEG_FEATURES,
+  type DepegPanel,
+  type DepegSample,
+  depegSamples,
+  PATH_CHANNELS,
+  PATH_STEPS,
+} from './features.ts';
 import { fitGbt, type GbtModel, type GbtOptions, predictGbt } from './gbt.ts';
 import { fitLogistic, type LogisticModel, predictLogistic } from './logistic.ts';
+import { fitLstm, type LstmModel, type LstmOptions, predictLstm } from './lstm.ts';
 import { type ClassifierMetrics, pairedMetrics } from './metrics.ts';
 import { type Fold, type WalkForwardOptions, walkForward } from './walk-forward.ts';
 
 export type DepegSpec =
   | { kind: 'logistic'; features: readonly string[]; l2: number }
-  | { kind: 'gbt'; features: readonly string[]; gbt: Required<Omit<GbtOptions, 'seed'>> };
+  | { kind: 'gbt'; features: readonly string[]; gbt: Required<Omit<GbtOptions, 'seed'>> }
+  | {
+      kind: 'lstm';
+      /** The path's channels (features.ts `depegPath`), for the registry's feature list. */
+      features: readonly string[];
+      lstm: Required<Omit<LstmOptions, 'seed'>>;
+      /** Refit schedule of its walk-forward (candidate and baseline alike), when coarser than the default. */
+      refitEveryDays?: number;
+    };
+
+/** The channels of a sample's `path`, as a sequence model's feature list. */
+export const PATH_FEATURES = [
+  `dev_signed[t-${PATH_STEPS - 1}..t]`,
+  `contagion_dev[t-${PATH_STEPS - 1}..t]`,
+  `btc_return[t-${PATH_STEPS - 1}..t]`,
+] as const;
 
 /** A fitted model as stored in the registry (plain JSON). */
 export type FittedDepeg =
   | { kind: 'logistic'; features: string[]; model: LogisticModel }
-  | { kind: 'gbt'; features: string[]; model: GbtModel };
+  | { kind: 'gbt'; features: string[]; model: GbtModel }
+  | { kind: 'lstm'; features: string[]; model: LstmModel };
 
 export const DEPEG_BASELINE: DepegSpec = { kind: 'logistic', features: ['dev_abs'], l2: 1 };
 
@@ -33,6 +58,16 @@ function pick(x: Float64Array, idx: readonly number[]): Float64Array {
 }
 
 export function fitDepeg(spec: DepegSpec, train: readonly DepegSample[], seed: number): FittedDepeg {
+  if (spec.kind === 'lstm') {
+    const model = fitLstm(
+      train.map((s) => s.path),
+      train.map((s) => s.y ?? 0),
+      PATH_STEPS,
+      PATH_CHANNELS,
+      { ...spec.lstm, seed },
+    );
+    return { kind: 'lstm', features: [...spec.features], model };
+  }
   const idx = featureIndex(spec.features);
   const x = train.map((s) => pick(s.x, idx));
   const y = train.map((s) => s.y ?? 0);
@@ -41,7 +76,8 @@ export function fitDepeg(spec: DepegSpec, train: readonly DepegSample[], seed: n
   return { kind: 'gbt', features: [...spec.features], model: fitGbt(x, y, { ...spec.gbt, seed }) };
 }
 
-export function predictDepeg(m: FittedDepeg, s: { x: Float64Array }): number {
+export function predictDepeg(m: FittedDepeg, s: { x: Float64Array; path: Float64Array }): number {
+  if (m.kind === 'lstm') return predictLstm(m.model, s.path);
   const row = pick(s.x, featureIndex(m.features));
   return m.kind === 'logistic' ? predictLogistic(m.model, row) : predictGbt(m.model, row);
 }
@@ -80,7 +116,12 @@ export function evaluateDepeg(panel: DepegPanel, spec: DepegSpec, opts: Evaluate
       const m = fitDepeg(sp, train, opts.seed);
       return (s: DepegSample) => predictDepeg(m, s);
     }),
-    opts,
+    {
+      ...opts,
+      refitEveryMs:
+        opts.refitEveryMs ??
+        (spec.kind === 'lstm' && spec.refitEveryDays ? spec.refitEveryDays * 86_400_000 : undefined),
+    },
   );
   const p = wf.p[0] ?? new Float64Array(0);
   const pb = wf.p[1] ?? new Float64Array(0);

@@ -99,6 +99,8 @@ export interface DepegSample {
   /** When the label is known: the end of day t+1. */
   labelAt: number;
   x: Float64Array;
+  /** The recent path for sequence models: `PATH_STEPS` days (t−13..t) × `PATH_CHANNELS`, row-major. */
+  path: Float64Array;
   /** 1 when day t+1 closes off peg, 0 when on peg, null when day t+1 has no bar yet. */
   y: 0 | 1 | null;
 }
@@ -207,6 +209,42 @@ function depegFeatures(panel: DepegPanel, k: number, t: number): Float64Array {
   return x;
 }
 
+/** Days and channels of a sample's `path`. */
+export const PATH_STEPS = 14;
+export const PATH_CHANNELS = 3;
+
+/** Signed log scale of a fraction: 1 % → ±ln 2, 99 % → ±ln 100 (keeps a collapse and a wobble both visible). */
+function slog(v: number): number {
+  return Number.isFinite(v) ? Math.sign(v) * Math.log1p(100 * Math.abs(v)) : 0;
+}
+
+/**
+ * The path of coin `k` over days t−13..t (reads indices ≤ t only), one row per day: its signed deviation
+ * from peg, the largest deviation of the other coins that day (contagion), BTC's daily log return — each on
+ * the signed log scale; zeros on days without a bar.
+ */
+function depegPath(panel: DepegPanel, k: number, t: number): Float64Array {
+  const c = panel.coins[k];
+  if (!c) throw new RangeError(`no coin ${k} in the panel`);
+  const out = new Float64Array(PATH_STEPS * PATH_CHANNELS);
+  for (let s = 0; s < PATH_STEPS; s++) {
+    const j = t - (PATH_STEPS - 1) + s;
+    if (j < 0) continue;
+    const close = c.close[j] as number;
+    if (close > 0) out[s * PATH_CHANNELS] = slog(close / c.peg - 1);
+    let other = 0;
+    panel.coins.forEach((o, ko) => {
+      if (ko === k) return;
+      const d = dev(o, j);
+      if (d > other) other = d;
+    });
+    out[s * PATH_CHANNELS + 1] = slog(other);
+    const r = logReturn(panel.btc, j);
+    out[s * PATH_CHANNELS + 2] = Number.isNaN(r) ? 0 : slog(r);
+  }
+  return out;
+}
+
 /**
  * Every (coin, day) with a close: labelled samples where day t+1 has a close, and the latest day of each
  * coin unlabelled (what `predict` scores). `threshold` is the off-peg fraction (0.01 = 1 %).
@@ -228,6 +266,7 @@ export function depegSamples(panel: DepegPanel, threshold = 0.01): DepegSample[]
         knownAt: ts + DAY_MS,
         labelAt: ts + 2 * DAY_MS,
         x: depegFeatures(panel, k, t),
+        path: depegPath(panel, k, t),
         y,
       });
     });

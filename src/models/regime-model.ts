@@ -8,7 +8,7 @@
  * Laplace-smoothed. Both are clipped to [0.001, 0.999] and evaluated walk-forward on the same folds.
  */
 import type { ClassifierMetrics } from './metrics.ts';
-import { pairedMetrics } from './metrics.ts';
+import { defaultBlockLength, pairedMetrics } from './metrics.ts';
 import { correlationObservations, fitHmm2, type Hmm2, hmmFilter } from './regimes.ts';
 import { type Fold, walkForward } from './walk-forward.ts';
 
@@ -168,7 +168,12 @@ export function evaluateRegimes(
   const pb = wf.p[1] ?? new Float64Array(0);
   const rows = wf.index.map((i) => samples[i] as RegimeSample);
   const y = Float64Array.from(rows, (s) => s.y ?? 0);
-  const [m, bm] = pairedMetrics([p, pb], y, opts) as [ClassifierMetrics, ClassifierMetrics];
+  // Forecasts `horizon` days ahead overlap: blocks at least that long keep the overlap inside a block.
+  const blockLength = Math.max(spec.horizon, defaultBlockLength(y.length));
+  const [m, bm] = pairedMetrics([p, pb], y, { ...opts, blockLength }) as [
+    ClassifierMetrics,
+    ClassifierMetrics,
+  ];
   const labelled = samples.filter((s) => s.y !== null);
   return {
     metrics: m,

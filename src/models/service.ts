@@ -558,7 +558,7 @@ export async function modelDetail(db: Queryable, name: string) {
       if (!(err instanceof NotFoundError)) throw err;
     }
   }
-  return { name, description: catalogEntry(name).description, versions: out, latest };
+  return { name, task: entry.task, description: entry.description, versions: out, latest };
 }
 
 /** What the risk engine uses of the active depeg model: its forecasts as of `asOf` and its base rate. */

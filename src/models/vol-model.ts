@@ -2,10 +2,10 @@
  * The volatility models of the registry: one-day-ahead variance of an instrument's daily log returns,
  * GARCH(1,1) or HAR (volatility.ts) beside the EWMA (λ = 0.94) baseline, walk-forward on the same days.
  * Scored by QLIKE (decisive: robust to the noisy r² proxy, Patton 2011) and MSE against the realised r²,
- * with paired, seeded bootstrap intervals.
+ * with paired, seeded moving-block bootstrap intervals.
  */
 import { Rng } from '../risk/rng.ts';
-import type { Estimate } from './metrics.ts';
+import { blockResample, defaultBlockLength, type Estimate } from './metrics.ts';
 import {
   ewmaForecasts,
   fitGarch,
@@ -33,6 +33,8 @@ export interface VolMetrics {
   qlike: Estimate;
   mse: Estimate;
   n: number;
+  /** Length of the bootstrap's blocks (consecutive days). */
+  block_length: number;
 }
 
 export interface DailyCloses {
@@ -65,12 +67,13 @@ function percentile(sorted: number[], q: number): number {
 
 /**
  * QLIKE = mean(ln h + y/h) and MSE = mean((y − h)²) of each forecast vector against the realised squared
- * returns `y`, with 95 % percentile intervals from one i.i.d. bootstrap shared by all vectors.
+ * returns `y` (in time order), with 95 % percentile intervals from one moving-block bootstrap shared by all
+ * vectors (blocks of ⌈n^(1/3)⌉ consecutive days unless `blockLength` says otherwise: see `metrics.ts`).
  */
 export function pairedVolMetrics(
   hs: readonly ArrayLike<number>[],
   y: ArrayLike<number>,
-  opts: { seed: number; resamples: number },
+  opts: { seed: number; resamples: number; blockLength?: number },
 ): VolMetrics[] {
   const n = y.length;
   const loss = (h: ArrayLike<number>) => ({
@@ -84,9 +87,10 @@ export function pairedVolMetrics(
   const mean = (v: Float64Array) => (n === 0 ? Number.NaN : v.reduce((s, x) => s + x, 0) / n);
   const draws = hs.map(() => ({ q: [] as number[], m: [] as number[] }));
   const rng = new Rng(opts.seed);
+  const block = opts.blockLength ?? defaultBlockLength(n);
   const idx = new Uint32Array(n);
   for (let b = 0; b < opts.resamples && n > 0; b++) {
-    for (let i = 0; i < n; i++) idx[i] = Math.floor(rng.uniform() * n);
+    blockResample(idx, n, block, rng);
     losses.forEach((l, k) => {
       let q = 0;
       let m = 0;
@@ -106,6 +110,7 @@ export function pairedVolMetrics(
     qlike: est(mean(l.q), draws[k]?.q ?? []),
     mse: est(mean(l.m), draws[k]?.m ?? []),
     n,
+    block_length: Math.min(Math.max(1, Math.floor(block)), Math.max(1, n)),
   }));
 }
 

@@ -45,7 +45,14 @@ describe('GET /api/models (the dashboard Models page)', () => {
       models: { name: string; active: boolean; metrics: { auc: { value: number } } }[];
       catalog: { name: string }[];
     };
-    expect(body.catalog.map((c) => c.name)).toEqual(['depeg', 'depeg-logit', 'vol', 'vol-har', 'regimes']);
+    expect(body.catalog.map((c) => c.name)).toEqual([
+      'depeg',
+      'depeg-logit',
+      'depeg-lstm',
+      'vol',
+      'vol-har',
+      'regimes',
+    ]);
     expect(body.models).toEqual([
       expect.objectContaining({ name: 'depeg-logit', active: true, better_than_baseline: true }),
     ]);

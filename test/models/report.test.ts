@@ -33,7 +33,11 @@ describe('the daily risk report shows the active models with their versions', ()
       date: '2023-03-10',
       simulations: 2000,
     });
-    expect(first.report.models).toEqual({ models: [], inactive: ['depeg', 'depeg-logit'], note: null });
+    expect(first.report.models).toEqual({
+      models: [],
+      inactive: ['depeg', 'depeg-logit', 'depeg-lstm'],
+      note: null,
+    });
     // A version that beat its baseline (hand-made: logistic on the deviation, 1 + 200·|dev| log-odds).
     const v = await insertModelVersion(
       db,
@@ -63,7 +67,7 @@ describe('the daily risk report shows the active models with their versions', ()
       date: '2023-03-11',
       simulations: 2000,
     });
-    expect(report.models?.inactive).toEqual(['depeg']);
+    expect(report.models?.inactive).toEqual(['depeg', 'depeg-lstm']);
     const m = report.models?.models[0];
     expect(m).toMatchObject({ name: 'depeg-logit', version: v.version });
     // As of 2023-03-11 (end of day): forecasts from 2023-03-11; UST (no bar since 2022-12-31) gets none.

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as modelsCmd from '../../src/cli/commands/models.ts';
 import { ConflictError, NotFoundError } from '../../src/core/errors.ts';
 import type { StoredBar } from '../../src/core/types.ts';
-import { pairedMetrics } from '../../src/models/metrics.ts';
+import { defaultBlockLength, pairedMetrics } from '../../src/models/metrics.ts';
 import { retrainModel } from '../../src/models/service.ts';
 import { pairedVolMetrics } from '../../src/models/vol-model.ts';
 import type { Db } from '../../src/store/db.ts';
@@ -115,7 +115,7 @@ for (const backend of await testBackends('models-vol')) {
       );
       const stored = await getModelVersion(db, 'vol', 1);
       const sm = stored.metrics as Record<string, unknown>;
-      expect({ qlike: sm.qlike, mse: sm.mse, n: sm.n }).toEqual(rm);
+      expect({ qlike: sm.qlike, mse: sm.mse, n: sm.n, block_length: sm.block_length }).toEqual(rm);
       expect(stored.baseline).toEqual(rb);
     }, 120_000);
 
@@ -143,7 +143,8 @@ for (const backend of await testBackends('models-vol')) {
       const [rm, rb] = pairedMetrics(
         [rows.map((r) => r.p), rows.map((r) => r.p_baseline)],
         rows.map((r) => r.y),
-        { seed: 4, resamples: 100 },
+        // Blocks of max(horizon 5, ⌈n^(1/3)⌉) forecasts, as the regime model's evaluation uses.
+        { seed: 4, resamples: 100, blockLength: Math.max(5, defaultBlockLength(rows.length)) },
       );
       const stored = await getModelVersion(db, 'regimes', 3);
       const sm = stored.metrics as Record<string, unknown>;
@@ -153,6 +154,7 @@ for (const backend of await testBackends('models-vol')) {
         log_loss: sm.log_loss,
         n: sm.n,
         positives: sm.positives,
+        block_length: sm.block_length,
       }).toEqual(rm);
       expect(stored.baseline).toEqual(rb);
       // On the shipped data the HMM loses to persistence (see README): it must stay unused.

@@ -22,8 +22,11 @@ const scores = {
     auc: estimate,
     brier: estimate,
     log_loss: estimate,
+    qlike: estimate,
+    mse: estimate,
     n: { type: 'number' },
     positives: { type: 'number' },
+    block_length: { type: 'number' },
   },
 };
 const bins = {
@@ -121,6 +124,7 @@ export const modelRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps 
             type: 'object',
             properties: {
               name: { type: 'string' },
+              task: { type: 'string', enum: ['depeg', 'vol', 'regimes'] },
               description: { type: 'string' },
               versions: {
                 type: 'array',
