@@ -21,7 +21,12 @@ export const ORDER_STATUSES = [
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** Statuses an order never leaves. */
-export const TERMINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['filled', 'cancelled', 'rejected', 'expired']);
+export const TERMINAL_STATUSES: ReadonlySet<OrderStatus> = new Set([
+  'filled',
+  'cancelled',
+  'rejected',
+  'expired',
+]);
 
 /** Which statuses each status may move to (a repeated `partially_filled` is a further partial fill). */
 export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
