@@ -9,38 +9,17 @@
  * `new` is ours (stored before the venue is asked), the rest come from the venue (or the paper broker).
  */
 
-export const ORDER_STATUSES = [
-  'new',
-  'accepted',
-  'partially_filled',
-  'filled',
-  'cancelled',
-  'rejected',
-  'expired',
-] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export {
+  type BrokerOrderType,
+  ORDER_STATUSES,
+  ORDER_TRANSITIONS,
+  type OrderSide,
+  type OrderStatus,
+  TERMINAL_STATUSES,
+} from '../core/orders.ts';
 
-/** Statuses an order never leaves. */
-export const TERMINAL_STATUSES: ReadonlySet<OrderStatus> = new Set([
-  'filled',
-  'cancelled',
-  'rejected',
-  'expired',
-]);
+import type { BrokerOrderType, OrderSide, OrderStatus } from '../core/orders.ts';
 
-/** Which statuses each status may move to (a repeated `partially_filled` is a further partial fill). */
-export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
-  new: ['accepted', 'partially_filled', 'filled', 'cancelled', 'rejected', 'expired'],
-  accepted: ['partially_filled', 'filled', 'cancelled', 'expired'],
-  partially_filled: ['partially_filled', 'filled', 'cancelled', 'expired'],
-  filled: [],
-  cancelled: [],
-  rejected: [],
-  expired: [],
-};
-
-export type OrderSide = 'buy' | 'sell';
-export type BrokerOrderType = 'market' | 'limit' | 'stop';
 export type BrokerName = 'paper' | 'binance' | 'alpaca' | (string & {});
 
 /** What a strategy run asks a broker to do. */
