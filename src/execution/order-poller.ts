@@ -35,6 +35,23 @@ export function derivedFill(prev: BrokerOrder, next: BrokerOrder): BrokerFill | 
   };
 }
 
+/**
+ * The trades of an order past the first `knownQty` (oldest first): a process that starts polling an order
+ * already filled in part (after a restart, or reconciliation) pushes only the fills it has not accounted for.
+ */
+export function newFills(trades: readonly BrokerFill[], knownQty: number): BrokerFill[] {
+  const sorted = [...trades].sort(
+    (a, b) => a.ts - b.ts || a.fillId.localeCompare(b.fillId, 'en', { numeric: true }),
+  );
+  const out: BrokerFill[] = [];
+  let cumulative = 0;
+  for (const t of sorted) {
+    cumulative += t.qty;
+    if (cumulative > knownQty + 1e-12) out.push(t);
+  }
+  return out;
+}
+
 export class OrderPoller {
   private readonly tracked = new Map<string, BrokerOrder>();
   private readonly seenFills = new Set<string>();
@@ -88,7 +105,9 @@ export class OrderPoller {
         let fills: BrokerFill[] = [];
         if (next.filledQty > prev.filledQty) {
           if (this.opts.fills)
-            fills = (await this.opts.fills(next)).filter((f) => !this.seenFills.has(f.fillId));
+            fills = newFills(await this.opts.fills(next), prev.filledQty).filter(
+              (f) => !this.seenFills.has(f.fillId),
+            );
           else {
             const f = derivedFill(prev, next);
             if (f) fills = [f];
