@@ -126,11 +126,12 @@ export interface AlpacaBrokerOptions {
 export class AlpacaBroker implements Broker {
   readonly name = 'alpaca';
   readonly external = true;
-  private readonly base: string;
+  /** Where the orders go (scheme and host). */
+  readonly endpoint: string;
   private readonly poller: OrderPoller;
 
   constructor(private readonly opts: AlpacaBrokerOptions) {
-    this.base = new URL(opts.baseUrl ?? ALPACA_PAPER_URL).origin;
+    this.endpoint = new URL(opts.baseUrl ?? ALPACA_PAPER_URL).origin;
     this.poller = new OrderPoller({
       intervalMs: opts.pollMs,
       refresh: async (o) => (await this.lookup(o.clientOrderId)) ?? o,
@@ -146,7 +147,7 @@ export class AlpacaBroker implements Broker {
     const doFetch = this.opts.fetch ?? fetch;
     let res: Response;
     try {
-      res = await doFetch(`${this.base}${path}`, {
+      res = await doFetch(`${this.endpoint}${path}`, {
         method,
         headers: {
           'APCA-API-KEY-ID': this.opts.apiKey,

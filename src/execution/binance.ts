@@ -148,6 +148,7 @@ const venue: CcxtVenue = { name: 'binance', classify: classifyBinanceError, stat
 export function createBinanceBroker(options: BinanceBrokerOptions): CcxtBroker {
   return new CcxtBroker({
     exchange: spotExchange(options),
+    endpoint: new URL(options.baseUrl ?? BINANCE_TESTNET_URL).origin,
     venue,
     quote: options.quote,
     submitAttempts: options.submitAttempts,

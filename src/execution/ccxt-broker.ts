@@ -46,6 +46,8 @@ export interface CcxtVenue {
 
 export interface CcxtBrokerOptions {
   exchange: Exchange;
+  /** Where the orders go (scheme and host), for logs and checks. */
+  endpoint: string;
   venue: CcxtVenue;
   /** Quote currency our coin symbols trade against. @defaultValue 'USDT' */
   quote?: string;
@@ -97,6 +99,8 @@ function orderType(t: string | undefined): BrokerOrderType {
 export class CcxtBroker implements Broker {
   readonly name: string;
   readonly external = true;
+  /** Where the orders go (scheme and host). */
+  readonly endpoint: string;
   private readonly ex: Exchange;
   private readonly venue: CcxtVenue;
   private readonly quote: string;
@@ -107,6 +111,7 @@ export class CcxtBroker implements Broker {
 
   constructor(private readonly opts: CcxtBrokerOptions) {
     this.ex = opts.exchange;
+    this.endpoint = opts.endpoint;
     this.venue = opts.venue;
     this.name = opts.venue.name;
     this.quote = opts.quote ?? 'USDT';
