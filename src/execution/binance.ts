@@ -60,7 +60,7 @@ class SpotBinance extends CcxtBinance {
 }
 
 /** What a Binance failure means for an order. */
-export function classifyBinanceError(err: unknown): VenueFailure {
+function classifyBinanceError(err: unknown): VenueFailure {
   if (err instanceof BinanceApiError) {
     const c = err.venueCode;
     if (c === -2013 || c === -2011) return { kind: 'not_found' };

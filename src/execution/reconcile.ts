@@ -27,7 +27,7 @@ export interface StoredOrder {
   avgPrice: number;
 }
 
-export interface StoredPosition {
+interface StoredPosition {
   symbol: string;
   /** Signed. */
   qty: number;
@@ -45,7 +45,7 @@ export interface ReconcileTransition {
   fill?: BrokerFill;
 }
 
-export type MismatchKind =
+type MismatchKind =
   /** We hold an open order the venue does not report. */
   | 'order_missing_at_venue'
   /** The venue reports an order we never stored. */

@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface FakeAlpacaOrder {
+interface FakeAlpacaOrder {
   id: string;
   client_order_id: string;
   symbol: string;

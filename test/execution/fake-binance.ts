@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 
 type WireStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'REJECTED' | 'EXPIRED';
 
-export interface FakeBinanceOrder {
+interface FakeBinanceOrder {
   symbol: string;
   orderId: number;
   clientOrderId: string;
