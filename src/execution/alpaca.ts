@@ -190,9 +190,7 @@ export class AlpacaBroker implements Broker {
         'GET',
         `/v2/orders:by_client_order_id?client_order_id=${encodeURIComponent(clientOrderId)}`,
       );
-      const order = toOrder(orderSchema.parse(raw));
-      this.poller.track(order);
-      return order;
+      return toOrder(orderSchema.parse(raw));
     } catch (err) {
       if (err instanceof AlpacaHttpError && err.httpStatus === 404) return null;
       throw this.fail(err, `looking up ${clientOrderId}`);
@@ -219,6 +217,7 @@ export class AlpacaBroker implements Broker {
         try {
           const found = await this.lookup(order.clientOrderId);
           if (found) {
+            this.poller.watch(found);
             this.opts.log?.info(
               { broker: this.name, clientOrderId: order.clientOrderId, attempt },
               'order found at the venue after an unanswered submit',
@@ -248,7 +247,10 @@ export class AlpacaBroker implements Broker {
         if (s === 422 || s === 403 || s === 400) {
           // "client_order_id must be unique": the order is already there (an earlier attempt got through).
           const existing = await this.lookup(order.clientOrderId).catch(() => null);
-          if (existing) return existing;
+          if (existing) {
+            this.poller.watch(existing);
+            return existing;
+          }
           this.opts.log?.info(
             { broker: this.name, clientOrderId: order.clientOrderId, reason: err.venueMessage },
             'order rejected',
@@ -293,7 +295,10 @@ export class AlpacaBroker implements Broker {
     if (opts.symbols && opts.symbols.length > 0) q.set('symbols', opts.symbols.join(','));
     try {
       const raw = await this.request('GET', `/v2/orders?${q}`);
-      return z.array(orderSchema).parse(raw).map(toOrder);
+      const orders = z.array(orderSchema).parse(raw).map(toOrder);
+      // polled from now on while open: after a restart, reconciliation's listing resumes their updates
+      for (const o of orders) this.poller.watch(o);
+      return orders;
     } catch (err) {
       throw this.fail(err, 'listing orders');
     }

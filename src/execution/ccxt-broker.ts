@@ -224,7 +224,7 @@ export class CcxtBroker implements Broker {
               { broker: this.name, clientOrderId: order.clientOrderId, attempt },
               'order found at the venue after an unanswered submit',
             );
-            this.poller.track(found);
+            this.poller.watch(found);
             return found;
           }
         } catch (err) {
@@ -266,7 +266,10 @@ export class CcxtBroker implements Broker {
           // A retry the venue calls a duplicate is the order it already has.
           const existing =
             attempt > 1 ? await this.lookup(order.clientOrderId, order.symbol).catch(() => null) : null;
-          if (existing) return existing;
+          if (existing) {
+            this.poller.watch(existing);
+            return existing;
+          }
           this.opts.log?.info(
             { broker: this.name, clientOrderId: order.clientOrderId, reason: f.reason },
             'order rejected',
@@ -295,10 +298,8 @@ export class CcxtBroker implements Broker {
       const o = await this.ex.cancelOrder(undefined as unknown as string, market, { clientOrderId });
       const mapped = this.toOrder(o, { clientOrderId, symbol });
       // Binance answers a cancel with the cancelled order; a venue answering less is asked again.
-      const order =
-        mapped.status === 'cancelled' ? mapped : ((await this.lookup(clientOrderId, symbol)) ?? mapped);
-      this.poller.track(order);
-      return order;
+      // The poller is left alone: it reports the cancel (and any fill before it) as updates.
+      return mapped.status === 'cancelled' ? mapped : ((await this.lookup(clientOrderId, symbol)) ?? mapped);
     } catch (err) {
       const f = this.venue.classify(err);
       if (f.kind === 'not_found' || f.kind === 'rejected') {
@@ -311,6 +312,15 @@ export class CcxtBroker implements Broker {
     }
   }
 
+  /**
+   * Orders listed are polled from now on while open: after a restart, the first `orders()` (reconciliation)
+   * makes updates flow again for the orders the previous process left open.
+   */
+  private watch(orders: BrokerOrder[]): BrokerOrder[] {
+    for (const o of orders) this.poller.watch(o);
+    return orders;
+  }
+
   async orders(opts: { all?: boolean; symbols?: readonly string[] } = {}): Promise<BrokerOrder[]> {
     await this.ready();
     const wanted = opts.symbols?.map((s) => this.market(s));
@@ -319,12 +329,12 @@ export class CcxtBroker implements Broker {
         const lists = wanted
           ? await Promise.all(wanted.map((m) => this.ex.fetchOpenOrders(m)))
           : [await this.ex.fetchOpenOrders()];
-        return lists.flat().map((o) => this.toOrder(o));
+        return this.watch(lists.flat().map((o) => this.toOrder(o)));
       }
       // allOrders is per symbol: the asked ones, else every symbol we traded or hold.
       const markets = wanted ?? [...new Set([...this.symbolOf.values(), ...(await this.heldMarkets())])];
       const lists = await Promise.all(markets.map((m) => this.ex.fetchOrders(m)));
-      return lists.flat().map((o) => this.toOrder(o));
+      return this.watch(lists.flat().map((o) => this.toOrder(o)));
     } catch (err) {
       throw this.fail(err, 'listing orders');
     }

@@ -61,10 +61,17 @@ export class OrderPoller {
 
   constructor(private readonly opts: OrderPollerOptions) {}
 
-  /** Remembers the latest state of an order (open ones are polled). */
+  /** Sets the state an order was last seen in (a new order, as submitted); open ones are polled. */
   track(order: BrokerOrder): void {
     if (TERMINAL_STATUSES.has(order.status)) this.tracked.delete(order.clientOrderId);
     else this.tracked.set(order.clientOrderId, order);
+  }
+
+  /** Starts polling an open order not yet tracked (a tracked one keeps its last seen state, so no change is lost). */
+  watch(order: BrokerOrder): void {
+    if (!this.tracked.has(order.clientOrderId) && !TERMINAL_STATUSES.has(order.status)) {
+      this.tracked.set(order.clientOrderId, order);
+    }
   }
 
   subscribe(listener: (u: OrderUpdate) => void): () => void {

@@ -244,3 +244,36 @@ describe('binance credentials', () => {
     expect(fake.orders).toHaveLength(0);
   });
 });
+
+describe('binance after a restart', () => {
+  it('a new broker resumes updates for the open orders its first listing returns', async () => {
+    await broker.submit({
+      clientOrderId: 'r-1',
+      symbol: 'BTC',
+      side: 'buy',
+      type: 'limit',
+      qty: 0.2,
+      price: 10_000,
+    });
+    await broker.close();
+    const next = createBinanceBroker({
+      apiKey: KEY,
+      apiSecret: SECRET,
+      baseUrl: fake.baseUrl,
+      timeoutMs: 300,
+      throttle: false,
+    });
+    const updates: OrderUpdate[] = [];
+    const off = next.onUpdate((u) => updates.push(u));
+    fake.fill('r-1', 0.05, 10_000); // before the listing: reconciliation's to apply, not an update
+    expect((await next.orders({ all: true, symbols: ['BTC'] })).map((o) => o.filledQty)).toEqual([0.05]);
+    fake.fill('r-1', 0.15, 10_010);
+    await next.orders(); // a second listing must not hide the change from the poller
+    await next.pollOnce();
+    off();
+    await next.close();
+    expect(updates.map((u) => [u.order.status, u.order.filledQty, u.fill?.qty, u.fill?.price])).toEqual([
+      ['filled', 0.2, 0.15, 10_010],
+    ]);
+  });
+});
