@@ -37,6 +37,7 @@ import { listAlerts } from '../store/repos/alerts.ts';
 import {
   activeHalt,
   addFill,
+  InvalidTransitionError,
   insertOrder,
   insertRiskDecision,
   setHalt,
@@ -192,6 +193,7 @@ export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promis
 
   // What the risk check knows, refreshed between steps.
   let halt = await activeHalt(db, strategy.name);
+  let haltReadAt = performance.now();
   const depegged = new Set(
     (await listAlerts(db, { type: 'depeg', limit: 500 }))
       .filter((a) => a.state === 'open')
@@ -232,23 +234,27 @@ export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promis
   let chain: Promise<void> = Promise.resolve();
   const applyUpdate = async (u: OrderUpdate): Promise<void> => {
     const o = u.order;
-    try {
-      await transitionOrder(db, o.clientOrderId, o.status, {
-        reason: o.reason,
-        brokerOrderId: o.brokerOrderId,
-        filledQty: o.filledQty,
-        avgPrice: o.avgPrice,
-        at: o.updatedAt,
-      });
-    } catch (err) {
-      log.warn(
-        { err, client_order_id: o.clientOrderId, status: o.status },
-        'trade run: broker update not applied',
-      );
-    }
-    if (u.fill !== undefined) {
-      const f = u.fill;
-      const { inserted } = await addFill(db, { ...f, broker: broker.name });
+    const f = u.fill;
+    // the transition and its fill commit together; a transition the state machine refuses is logged, the fill kept
+    const inserted = await db.transaction(async (tx) => {
+      try {
+        await transitionOrder(tx, o.clientOrderId, o.status, {
+          reason: o.reason,
+          brokerOrderId: o.brokerOrderId,
+          filledQty: o.filledQty,
+          avgPrice: o.avgPrice,
+          at: o.updatedAt,
+        });
+      } catch (err) {
+        if (!(err instanceof InvalidTransitionError)) throw err;
+        log.warn(
+          { err, client_order_id: o.clientOrderId, status: o.status },
+          'trade run: broker update not applied',
+        );
+      }
+      return f === undefined ? false : (await addFill(tx, { ...f, broker: broker.name })).inserted;
+    });
+    if (f !== undefined) {
       if (inserted) {
         result.fills.push({
           ts: toIso(f.ts),
@@ -262,7 +268,9 @@ export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promis
       }
     }
   };
+  const seen = new Map<string, string>();
   const offUpdates = broker.onUpdate((u) => {
+    seen.set(u.order.clientOrderId, u.order.status);
     chain = chain
       .then(() => applyUpdate(u))
       .catch((err) => log.error({ err }, 'trade run: storing an update failed'));
@@ -431,8 +439,11 @@ export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promis
       }
       if (isQuoting(broker)) broker.quote(order.symbol, q.price, q.ts);
       const sent = await broker.submit(order);
-      chain = chain.then(() => applyUpdate({ order: sent }));
+      // the paper broker reports through onUpdate while submitting: store its answer only when it says more
+      if (seen.get(order.clientOrderId) !== sent.status)
+        chain = chain.then(() => applyUpdate({ order: sent }));
       await chain;
+      seen.delete(order.clientOrderId);
       if (sent.status === 'filled') result.filled++;
     }
   };
@@ -445,8 +456,11 @@ export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promis
       dayStart = day;
       dayStartEquity = e.equity;
     }
-    if (queue.length > 0) {
-      await flush();
+    if (queue.length > 0) await flush();
+    // the kill switch is re-read at most once a second of wall time (and set at once by this run's own breach)
+    const wall = performance.now();
+    if (wall - haltReadAt >= 1000) {
+      haltReadAt = wall;
       halt = await activeHalt(db, strategy.name);
     }
   };
