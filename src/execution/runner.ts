@@ -25,7 +25,7 @@ import { type EngineConfig, EngineStepper } from '../backtest/engine.ts';
 import { loadSeries } from '../backtest/series-reader.ts';
 import { resolveStrategy } from '../backtest/strategies/index.ts';
 import { buildTimeline } from '../backtest/timeline.ts';
-import type { Fill, Trade } from '../backtest/types.ts';
+import type { Trade } from '../backtest/types.ts';
 import type { PubSub } from '../cache/cache.ts';
 import type { ConfigStore } from '../config/store.ts';
 import { UsageError } from '../core/errors.ts';
@@ -45,7 +45,7 @@ import {
   transitionOrder,
   upsertAccount,
 } from '../store/repos/execution.ts';
-import type { Broker, OrderUpdate, SubmitOrder } from './broker.ts';
+import type { Broker, BrokerOrderType, OrderStatus, OrderUpdate, SubmitOrder } from './broker.ts';
 import { checkOrder, type RiskLimits, type RiskState, type RiskVerdict, riskLimitsFrom } from './risk.ts';
 
 export interface TradeRunDeps {
@@ -127,7 +127,7 @@ export interface TradeRunResult {
 }
 
 /** Deterministic client order id of one strategy signal (32 characters, within every venue's limit). */
-export function clientOrderId(parts: {
+function clientOrderId(parts: {
   strategy: string;
   params: Record<string, unknown>;
   broker: string;
@@ -169,6 +169,8 @@ interface Queued {
 }
 
 const DAY_MS = 86_400_000;
+/** The engine's fill model decides price and time, so what reaches a broker is a market order. */
+const MARKET: BrokerOrderType = 'market';
 
 export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promise<TradeRunResult> {
   const t0 = performance.now();
@@ -268,7 +270,7 @@ export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promis
       }
     }
   };
-  const seen = new Map<string, string>();
+  const seen = new Map<string, OrderStatus>();
   const offUpdates = broker.onUpdate((u) => {
     seen.set(u.order.clientOrderId, u.order.status);
     chain = chain
@@ -307,7 +309,7 @@ export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promis
       }),
       symbol,
       side: qty > 0 ? 'buy' : 'sell',
-      type: 'market',
+      type: MARKET,
       qty: Math.abs(qty),
     };
     const positions = new Map<string, number>();
@@ -541,11 +543,6 @@ function tradeJson(t: Trade): TradeRunResult['trades'][number] {
 /** A broker that takes quotes from the runner (the paper broker). */
 function isQuoting(b: Broker): b is Broker & { quote(symbol: string, price: number, ts: number): void } {
   return typeof (b as { quote?: unknown }).quote === 'function';
-}
-
-/** The backtest's fills as `trade run` reports them (for comparisons). */
-export function fillJson(f: Fill): Omit<FillJson, 'client_order_id'> {
-  return { ts: toIso(f.ts), symbol: f.symbol, side: f.side, qty: f.qty, price: f.price, fee: f.fee };
 }
 
 type Executor = ConstructorParameters<typeof EngineStepper>[4];

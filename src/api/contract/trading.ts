@@ -35,6 +35,7 @@ const Order = z.object({
   created_at: z.string(),
   updated_at: z.string(),
 });
+/** @public for the dashboard's Trading page (web/). */
 export type TradingOrder = z.infer<typeof Order>;
 
 const OrdersQuery = z.object({
@@ -50,6 +51,7 @@ const Position = z.object({
   market_value: z.number().nullable().describe('at the latest stored close; null without a bar'),
   unrealized_pnl: z.number().nullable(),
 });
+/** @public for the dashboard's Trading page (web/). */
 export type TradingPosition = z.infer<typeof Position>;
 
 const Halt = z.object({ scope: z.string(), reason: z.string(), actor: z.string(), at: z.string() });
@@ -73,6 +75,7 @@ const Status = z.object({
     since: z.string(),
   }),
 });
+/** @public for the dashboard's Trading page (web/). */
 export type TradingStatus = z.infer<typeof Status>;
 
 const HaltBody = z.strictObject({
