@@ -25,7 +25,7 @@ import { type EngineConfig, EngineStepper } from '../backtest/engine.ts';
 import { loadSeries } from '../backtest/series-reader.ts';
 import { resolveStrategy } from '../backtest/strategies/index.ts';
 import { buildTimeline } from '../backtest/timeline.ts';
-import type { Fill, Trade } from '../backtest/types.ts';
+import type { Trade } from '../backtest/types.ts';
 import type { PubSub } from '../cache/cache.ts';
 import type { ConfigStore } from '../config/store.ts';
 import { UsageError } from '../core/errors.ts';
@@ -37,6 +37,7 @@ import { listAlerts } from '../store/repos/alerts.ts';
 import {
   activeHalt,
   addFill,
+  InvalidTransitionError,
   insertOrder,
   insertRiskDecision,
   setHalt,
@@ -44,7 +45,7 @@ import {
   transitionOrder,
   upsertAccount,
 } from '../store/repos/execution.ts';
-import type { Broker, OrderUpdate, SubmitOrder } from './broker.ts';
+import type { Broker, BrokerOrderType, OrderStatus, OrderUpdate, SubmitOrder } from './broker.ts';
 import { checkOrder, type RiskLimits, type RiskState, type RiskVerdict, riskLimitsFrom } from './risk.ts';
 
 export interface TradeRunDeps {
@@ -126,7 +127,7 @@ export interface TradeRunResult {
 }
 
 /** Deterministic client order id of one strategy signal (32 characters, within every venue's limit). */
-export function clientOrderId(parts: {
+function clientOrderId(parts: {
   strategy: string;
   params: Record<string, unknown>;
   broker: string;
@@ -168,6 +169,8 @@ interface Queued {
 }
 
 const DAY_MS = 86_400_000;
+/** The engine's fill model decides price and time, so what reaches a broker is a market order. */
+const MARKET: BrokerOrderType = 'market';
 
 export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promise<TradeRunResult> {
   const t0 = performance.now();
@@ -192,6 +195,7 @@ export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promis
 
   // What the risk check knows, refreshed between steps.
   let halt = await activeHalt(db, strategy.name);
+  let haltReadAt = performance.now();
   const depegged = new Set(
     (await listAlerts(db, { type: 'depeg', limit: 500 }))
       .filter((a) => a.state === 'open')
@@ -232,23 +236,27 @@ export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promis
   let chain: Promise<void> = Promise.resolve();
   const applyUpdate = async (u: OrderUpdate): Promise<void> => {
     const o = u.order;
-    try {
-      await transitionOrder(db, o.clientOrderId, o.status, {
-        reason: o.reason,
-        brokerOrderId: o.brokerOrderId,
-        filledQty: o.filledQty,
-        avgPrice: o.avgPrice,
-        at: o.updatedAt,
-      });
-    } catch (err) {
-      log.warn(
-        { err, client_order_id: o.clientOrderId, status: o.status },
-        'trade run: broker update not applied',
-      );
-    }
-    if (u.fill !== undefined) {
-      const f = u.fill;
-      const { inserted } = await addFill(db, { ...f, broker: broker.name });
+    const f = u.fill;
+    // the transition and its fill commit together; a transition the state machine refuses is logged, the fill kept
+    const inserted = await db.transaction(async (tx) => {
+      try {
+        await transitionOrder(tx, o.clientOrderId, o.status, {
+          reason: o.reason,
+          brokerOrderId: o.brokerOrderId,
+          filledQty: o.filledQty,
+          avgPrice: o.avgPrice,
+          at: o.updatedAt,
+        });
+      } catch (err) {
+        if (!(err instanceof InvalidTransitionError)) throw err;
+        log.warn(
+          { err, client_order_id: o.clientOrderId, status: o.status },
+          'trade run: broker update not applied',
+        );
+      }
+      return f === undefined ? false : (await addFill(tx, { ...f, broker: broker.name })).inserted;
+    });
+    if (f !== undefined) {
       if (inserted) {
         result.fills.push({
           ts: toIso(f.ts),
@@ -262,7 +270,9 @@ export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promis
       }
     }
   };
+  const seen = new Map<string, OrderStatus>();
   const offUpdates = broker.onUpdate((u) => {
+    seen.set(u.order.clientOrderId, u.order.status);
     chain = chain
       .then(() => applyUpdate(u))
       .catch((err) => log.error({ err }, 'trade run: storing an update failed'));
@@ -299,7 +309,7 @@ export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promis
       }),
       symbol,
       side: qty > 0 ? 'buy' : 'sell',
-      type: 'market',
+      type: MARKET,
       qty: Math.abs(qty),
     };
     const positions = new Map<string, number>();
@@ -431,8 +441,11 @@ export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promis
       }
       if (isQuoting(broker)) broker.quote(order.symbol, q.price, q.ts);
       const sent = await broker.submit(order);
-      chain = chain.then(() => applyUpdate({ order: sent }));
+      // the paper broker reports through onUpdate while submitting: store its answer only when it says more
+      if (seen.get(order.clientOrderId) !== sent.status)
+        chain = chain.then(() => applyUpdate({ order: sent }));
       await chain;
+      seen.delete(order.clientOrderId);
       if (sent.status === 'filled') result.filled++;
     }
   };
@@ -445,8 +458,11 @@ export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promis
       dayStart = day;
       dayStartEquity = e.equity;
     }
-    if (queue.length > 0) {
-      await flush();
+    if (queue.length > 0) await flush();
+    // the kill switch is re-read at most once a second of wall time (and set at once by this run's own breach)
+    const wall = performance.now();
+    if (wall - haltReadAt >= 1000) {
+      haltReadAt = wall;
       halt = await activeHalt(db, strategy.name);
     }
   };
@@ -527,11 +543,6 @@ function tradeJson(t: Trade): TradeRunResult['trades'][number] {
 /** A broker that takes quotes from the runner (the paper broker). */
 function isQuoting(b: Broker): b is Broker & { quote(symbol: string, price: number, ts: number): void } {
   return typeof (b as { quote?: unknown }).quote === 'function';
-}
-
-/** The backtest's fills as `trade run` reports them (for comparisons). */
-export function fillJson(f: Fill): Omit<FillJson, 'client_order_id'> {
-  return { ts: toIso(f.ts), symbol: f.symbol, side: f.side, qty: f.qty, price: f.price, fee: f.fee };
 }
 
 type Executor = ConstructorParameters<typeof EngineStepper>[4];

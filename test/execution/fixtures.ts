@@ -9,12 +9,12 @@ import { upsertInstruments } from '../../src/store/repos/instruments.ts';
  * SPY daily 1999-11-01 → 2020 (samples/SPY_daily_1999-2020.csv: `,date,open,high,low,close,volume`) and
  * BTC daily 2021-12-01 → 2025 (samples/daily/BTC_yahoo_daily_2021-2025.csv, Yahoo; see samples/README.md).
  */
-export const SAMPLES = {
+const SAMPLES = {
   SPY: { path: '../../samples/SPY_daily_1999-2020.csv', skip: 1, assetClass: 'etf' as const },
   BTC: { path: '../../samples/daily/BTC_yahoo_daily_2021-2025.csv', skip: 0, assetClass: 'crypto' as const },
 };
 
-export function sampleBars(symbol: keyof typeof SAMPLES): StoredBar[] {
+function sampleBars(symbol: keyof typeof SAMPLES): StoredBar[] {
   const f = SAMPLES[symbol];
   return readFileSync(new URL(f.path, import.meta.url), 'utf8')
     .trim()

@@ -201,7 +201,7 @@ export function register(program: Command, ctx: ContextFactory): void {
     .option('--status <status>', 'new|accepted|partially_filled|filled|cancelled|rejected|expired')
     .option('--limit <n>', 'how many', '100')
     .action(async (o: { status?: string; limit: string }) => {
-      const { ORDER_STATUSES } = await import('../../core/orders.ts');
+      const { ORDER_STATUSES } = await import('../../execution/broker.ts');
       if (o.status !== undefined && !(ORDER_STATUSES as readonly string[]).includes(o.status))
         throw new UsageError(`--status: expected ${ORDER_STATUSES.join('|')}, got "${o.status}"`);
       const limit = Number(o.limit);

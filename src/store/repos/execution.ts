@@ -159,7 +159,7 @@ function toOrder(r: DbOrder): OrderRow {
 }
 
 /** True when ORDER_TRANSITIONS lets an order move from `from` to `to`. */
-export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
+function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return ORDER_TRANSITIONS[from].includes(to);
 }
 
