@@ -35,7 +35,10 @@ describe('dashboard live alerts state (web/src/lib/alerts.ts)', () => {
         ts: '2024-01-02T00:00:00.000Z',
         details: { kind: 'order_unknown', message: 'the venue reports order web-1 that we never placed' },
       }),
-    ).toMatchObject({ type: 'reconcile_mismatch', message: 'the venue reports order web-1 that we never placed' });
+    ).toMatchObject({
+      type: 'reconcile_mismatch',
+      message: 'the venue reports order web-1 that we never placed',
+    });
     expect(asAlert({ asset: 'USDC', ts: 'x' })).toBeNull();
     expect(asAlert('nope')).toBeNull();
   });
