@@ -74,4 +74,26 @@ describe('loadSettings', () => {
       expect(settingsFor({ db: primary }, { DATABASE_READ_URL: replica }).databaseReadUrl).toBe(replica);
     });
   });
+
+  describe('trading venues (issue 21)', () => {
+    it('reads the Binance and Alpaca credentials; unset base URLs stay unset (the brokers default to testnet / paper)', () => {
+      const s = loadSettings(
+        { BINANCE_API_KEY: 'bk', BINANCE_API_SECRET: 'bs', ALPACA_API_KEY: 'ak', ALPACA_API_SECRET: 'as' },
+        empty,
+      );
+      expect(s.brokers).toEqual({
+        binance: { baseUrl: undefined, apiKey: 'bk', apiSecret: 'bs' },
+        alpaca: { baseUrl: undefined, apiKey: 'ak', apiSecret: 'as' },
+      });
+      expect(loadSettings({ ALPACA_BASE_URL: 'http://127.0.0.1:9999' }, empty).brokers.alpaca.baseUrl).toBe(
+        'http://127.0.0.1:9999',
+      );
+    });
+
+    it('a bad ALPACA_BASE_URL stops the start naming the variable and its value', () => {
+      expect(() => loadSettings({ ALPACA_BASE_URL: 'ftp://x' }, empty)).toThrow(
+        /^ALPACA_BASE_URL: expected a URL starting with http:\/\/ or https:\/\/ \(got "ftp:\/\/x"\)$/,
+      );
+    });
+  });
 });

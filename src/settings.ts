@@ -95,6 +95,10 @@ const envSchema = z.object({
   ALERT_RECIPIENTS: optional(z.string()),
   MARKETPIPE_JOB_LOCK_TTL_MS: optional(z.coerce.number({ error: 'expected milliseconds' }).int().positive()),
   MARKETPIPE_QUEUE_PREFIX: optional(z.string().trim()),
+  BINANCE_API_SECRET: optional(z.string().trim()),
+  ALPACA_BASE_URL: optional(url(['http:', 'https:'])),
+  ALPACA_API_KEY: optional(z.string().trim()),
+  ALPACA_API_SECRET: optional(z.string().trim()),
   ...providerEntries,
 });
 
@@ -142,6 +146,15 @@ export interface Settings {
   jobLockTtlMs?: number;
   /** BullMQ key prefix of the job queue (`MARKETPIPE_QUEUE_PREFIX`). @defaultValue the queue's own */
   queuePrefix?: string;
+  /**
+   * Trading venues' credentials and endpoints. `binance.baseUrl` is `BINANCE_BASE_URL` (shared with the
+   * market-data source) and `undefined` when unset: the Binance broker then trades on the spot TESTNET, never
+   * on the live exchange by default. `alpaca.baseUrl` (`ALPACA_BASE_URL`) unset = Alpaca's paper endpoint.
+   */
+  brokers: {
+    binance: { baseUrl?: string; apiKey?: string; apiSecret?: string };
+    alpaca: { baseUrl?: string; apiKey?: string; apiSecret?: string };
+  };
 }
 
 const list = (v: string | undefined): string[] =>
@@ -214,5 +227,13 @@ export function loadSettings(
     alertRecipients: list(e.ALERT_RECIPIENTS ?? e.REPORT_RECIPIENTS),
     jobLockTtlMs: e.MARKETPIPE_JOB_LOCK_TTL_MS,
     queuePrefix: e.MARKETPIPE_QUEUE_PREFIX,
+    brokers: {
+      binance: {
+        baseUrl: str('BINANCE_BASE_URL'),
+        apiKey: str('BINANCE_API_KEY'),
+        apiSecret: e.BINANCE_API_SECRET,
+      },
+      alpaca: { baseUrl: e.ALPACA_BASE_URL, apiKey: e.ALPACA_API_KEY, apiSecret: e.ALPACA_API_SECRET },
+    },
   });
 }

@@ -166,7 +166,9 @@ describe('depeg alerts end to end on PostgreSQL (store, depeg_alerts, /ws/alerts
     const badType = await h.app.inject({ url: '/api/alerts?type=flood' });
     expect(badType.statusCode).toBe(400);
     expect(badType.json()).toMatchObject({ error: 'invalid_input' });
-    expect(badType.json().message).toMatch(/type: expected one of depeg, supply_drop, got "flood"/);
+    expect(badType.json().message).toMatch(
+      /type: expected one of depeg, supply_drop, reconcile_mismatch, got "flood"/,
+    );
     const badSince = await h.app.inject({ url: '/api/alerts?since=yesterdayish' });
     expect(badSince.statusCode).toBe(400);
     expect(badSince.json().message).toMatch(/since/);

@@ -27,6 +27,18 @@ describe('dashboard live alerts state (web/src/lib/alerts.ts)', () => {
         state: 'open',
       }),
     ).toMatchObject({ id: 7, asset: 'USDC', venues: ['kraken'], state: 'open', recovered_at: null });
+    expect(
+      asAlert({
+        id: 8,
+        type: 'reconcile_mismatch',
+        asset: 'BTC',
+        ts: '2024-01-02T00:00:00.000Z',
+        details: { kind: 'order_unknown', message: 'the venue reports order web-1 that we never placed' },
+      }),
+    ).toMatchObject({
+      type: 'reconcile_mismatch',
+      message: 'the venue reports order web-1 that we never placed',
+    });
     expect(asAlert({ asset: 'USDC', ts: 'x' })).toBeNull();
     expect(asAlert('nope')).toBeNull();
   });

@@ -8,7 +8,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
   cmd
     .command('list')
     .description('stored alerts, newest first (open ones always included)')
-    .option('--type <type>', 'only this kind of alert: depeg')
+    .option('--type <type>', 'only this kind of alert: depeg, supply_drop, reconcile_mismatch')
     .option('--since <date>', 'alerts raised since this date/time (ISO-8601 or Unix seconds)')
     .option('--asset <symbol>', 'only this asset')
     .action(async (opts: { type?: string; since?: string; asset?: string }) => {

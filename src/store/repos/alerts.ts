@@ -5,7 +5,7 @@
 import { toIso } from '../../core/time.ts';
 import type { Queryable } from '../db.ts';
 
-export const ALERT_TYPES = ['depeg', 'supply_drop'] as const;
+export const ALERT_TYPES = ['depeg', 'supply_drop', 'reconcile_mismatch'] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 type AlertState = 'open' | 'recovered';
 

@@ -18,6 +18,8 @@ export interface AlertItem {
   venues: string[];
   state: 'open' | 'recovered';
   recovered_at: string | null;
+  /** `details.message` of a reconciliation alert (one line saying what differs). */
+  message?: string;
 }
 
 export function asAlert(r: unknown): AlertItem | null {
@@ -36,6 +38,7 @@ export function asAlert(r: unknown): AlertItem | null {
     venues: Array.isArray(r.venues) ? r.venues.filter((v): v is string => typeof v === 'string') : [],
     state: strOf(r, 'state') === 'recovered' ? 'recovered' : 'open',
     recovered_at: strOf(r, 'recovered_at'),
+    message: isRow(r.details) ? (strOf(r.details, 'message') ?? undefined) : undefined,
   };
 }
 

@@ -1,0 +1,341 @@
+/**
+ * US equities through Alpaca's trading API v2, directly over fetch (the wire format is small and documented:
+ * https://docs.alpaca.markets/reference). The paper endpoint unless a base URL is given (`ALPACA_BASE_URL`).
+ * Requests carry the key pair in `APCA-API-KEY-ID` / `APCA-API-SECRET-KEY`; nothing here ever puts either in
+ * a message. Submits are idempotent on `client_order_id`: after an unanswered POST the order is looked up
+ * (`GET /v2/orders:by_client_order_id`) before anything is sent again, and Alpaca's "client_order_id must be
+ * unique" answer is the order it already has.
+ */
+import { z } from 'zod';
+import { describeError, NotFoundError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+import type {
+  Broker,
+  BrokerAccount,
+  BrokerOrder,
+  BrokerOrderType,
+  BrokerPosition,
+  OrderStatus,
+  OrderUpdate,
+  SubmitOrder,
+} from './broker.ts';
+import { OrderPoller } from './order-poller.ts';
+import { redact, VenueAuthError, VenueError, VenueUnavailableError } from './venue-errors.ts';
+
+export const ALPACA_PAPER_URL = 'https://paper-api.alpaca.markets';
+
+const numeric = z.union([z.string(), z.number()]).transform(Number);
+const maybeNumeric = z
+  .union([z.string(), z.number(), z.null()])
+  .optional()
+  .transform((v) => (v == null ? undefined : Number(v)));
+
+const orderSchema = z.object({
+  id: z.string(),
+  client_order_id: z.string(),
+  symbol: z.string(),
+  side: z.enum(['buy', 'sell']),
+  type: z.string(),
+  qty: maybeNumeric,
+  filled_qty: numeric,
+  filled_avg_price: maybeNumeric,
+  limit_price: maybeNumeric,
+  stop_price: maybeNumeric,
+  status: z.string(),
+  updated_at: z.string().nullable().optional(),
+  created_at: z.string(),
+});
+type AlpacaOrder = z.infer<typeof orderSchema>;
+
+const positionSchema = z.object({
+  symbol: z.string(),
+  qty: numeric,
+  side: z.string().optional(),
+  avg_entry_price: numeric,
+});
+const accountSchema = z.object({ currency: z.string(), cash: numeric, equity: numeric });
+const errorSchema = z.object({ code: z.number().optional(), message: z.string() });
+
+/** Alpaca's order statuses (https://docs.alpaca.markets/docs/orders-at-alpaca#order-lifecycle) as ours. */
+export function alpacaStatus(status: string, filledQty: number): OrderStatus {
+  switch (status) {
+    case 'partially_filled':
+      return 'partially_filled';
+    case 'filled':
+      return 'filled';
+    case 'canceled':
+    case 'replaced':
+      return 'cancelled';
+    case 'expired':
+      return 'expired';
+    case 'rejected':
+      return 'rejected';
+    default:
+      // new, accepted, pending_new, accepted_for_bidding, pending_cancel, pending_replace, done_for_day,
+      // stopped, suspended, calculated: still working at the venue
+      return filledQty > 0 ? 'partially_filled' : 'accepted';
+  }
+}
+
+function toOrder(o: AlpacaOrder): BrokerOrder {
+  const type: BrokerOrderType = o.type === 'market' || o.type === 'limit' ? o.type : 'stop';
+  return {
+    clientOrderId: o.client_order_id,
+    brokerOrderId: o.id,
+    symbol: o.symbol,
+    side: o.side,
+    type,
+    qty: o.qty ?? 0,
+    limitPrice: o.limit_price ?? o.stop_price,
+    status: alpacaStatus(o.status, o.filled_qty),
+    filledQty: o.filled_qty,
+    avgPrice: o.filled_qty > 0 ? (o.filled_avg_price ?? Number.NaN) : Number.NaN,
+    reason: o.status === 'replaced' ? 'replaced' : undefined,
+    updatedAt: Date.parse(o.updated_at ?? o.created_at),
+  };
+}
+
+/** A failed request: HTTP status and Alpaca's `{code, message}` (status 0 when no answer came). */
+class AlpacaHttpError extends Error {
+  constructor(
+    readonly httpStatus: number,
+    readonly venueCode: number | undefined,
+    readonly venueMessage: string,
+  ) {
+    super(`alpaca ${httpStatus}${venueCode === undefined ? '' : ` ${venueCode}`}: ${venueMessage}`);
+  }
+}
+
+export interface AlpacaBrokerOptions {
+  apiKey: string;
+  apiSecret: string;
+  /** @defaultValue ALPACA_PAPER_URL */
+  baseUrl?: string;
+  /** Per-request timeout (ms). @defaultValue 10000 */
+  timeoutMs?: number;
+  /** @defaultValue 3 */
+  submitAttempts?: number;
+  /** Wait before looking up an order whose submit got no answer (ms). @defaultValue 500 */
+  retryDelayMs?: number;
+  /** @defaultValue 1000 */
+  pollMs?: number;
+  log?: Pick<Logger, 'info' | 'warn'>;
+  fetch?: typeof fetch;
+}
+
+export class AlpacaBroker implements Broker {
+  readonly name = 'alpaca';
+  readonly external = true;
+  /** Where the orders go (scheme and host). */
+  readonly endpoint: string;
+  private readonly poller: OrderPoller;
+
+  constructor(private readonly opts: AlpacaBrokerOptions) {
+    this.endpoint = new URL(opts.baseUrl ?? ALPACA_PAPER_URL).origin;
+    this.poller = new OrderPoller({
+      intervalMs: opts.pollMs,
+      refresh: async (o) => (await this.lookup(o.clientOrderId)) ?? o,
+      onError: (err) => this.opts.log?.warn({ broker: this.name, err: this.safe(err) }, 'order poll failed'),
+    });
+  }
+
+  private safe(err: unknown): string {
+    return redact(describeError(err), [this.opts.apiKey, this.opts.apiSecret]);
+  }
+
+  private async request(method: string, path: string, body?: unknown): Promise<unknown> {
+    const doFetch = this.opts.fetch ?? fetch;
+    let res: Response;
+    try {
+      res = await doFetch(`${this.endpoint}${path}`, {
+        method,
+        headers: {
+          'APCA-API-KEY-ID': this.opts.apiKey,
+          'APCA-API-SECRET-KEY': this.opts.apiSecret,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+      });
+    } catch (err) {
+      throw new AlpacaHttpError(0, undefined, `${method} ${path.split('?')[0]}: ${this.safe(err)}`);
+    }
+    const text = await res.text().catch(() => '');
+    if (res.ok) return text === '' ? null : (JSON.parse(text) as unknown);
+    let parsed: z.infer<typeof errorSchema> | undefined;
+    try {
+      const e = errorSchema.safeParse(JSON.parse(text));
+      parsed = e.success ? e.data : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    throw new AlpacaHttpError(res.status, parsed?.code, parsed?.message ?? (res.statusText || 'error'));
+  }
+
+  /** An error of ours for a failed request (never with headers, never with the key). */
+  private fail(err: unknown, doing: string): Error {
+    const what = `alpaca: ${doing} failed`;
+    if (!(err instanceof AlpacaHttpError)) return new VenueError(`${what}: ${this.safe(err)}`);
+    const msg = `${what}: ${err.venueMessage}`;
+    if (err.httpStatus === 0 || err.httpStatus === 429 || err.httpStatus >= 500)
+      return new VenueUnavailableError(msg);
+    if (err.httpStatus === 401) return new VenueAuthError(msg);
+    if (err.httpStatus === 404) return new NotFoundError(msg);
+    return new VenueError(msg);
+  }
+
+  private async lookup(clientOrderId: string): Promise<BrokerOrder | null> {
+    try {
+      const raw = await this.request(
+        'GET',
+        `/v2/orders:by_client_order_id?client_order_id=${encodeURIComponent(clientOrderId)}`,
+      );
+      return toOrder(orderSchema.parse(raw));
+    } catch (err) {
+      if (err instanceof AlpacaHttpError && err.httpStatus === 404) return null;
+      throw this.fail(err, `looking up ${clientOrderId}`);
+    }
+  }
+
+  async submit(order: SubmitOrder): Promise<BrokerOrder> {
+    const body: Record<string, unknown> = {
+      symbol: order.symbol,
+      qty: String(order.qty),
+      side: order.side,
+      type: order.type,
+      time_in_force: order.timeInForce ?? 'day',
+      client_order_id: order.clientOrderId,
+    };
+    if (order.type === 'limit') body.limit_price = String(order.price);
+    if (order.type === 'stop') body.stop_price = String(order.price);
+    const attempts = Math.max(1, this.opts.submitAttempts ?? 3);
+    let last = '';
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (attempt > 1) {
+        // The previous POST got no answer: Alpaca may hold the order. Look before sending again.
+        await new Promise((r) => setTimeout(r, this.opts.retryDelayMs ?? 500));
+        try {
+          const found = await this.lookup(order.clientOrderId);
+          if (found) {
+            this.poller.watch(found);
+            this.opts.log?.info(
+              { broker: this.name, clientOrderId: order.clientOrderId, attempt },
+              'order found at the venue after an unanswered submit',
+            );
+            return found;
+          }
+        } catch (err) {
+          last = this.safe(err);
+          continue;
+        }
+      }
+      try {
+        const placed = toOrder(orderSchema.parse(await this.request('POST', '/v2/orders', body)));
+        this.poller.track(placed);
+        return placed;
+      } catch (err) {
+        if (!(err instanceof AlpacaHttpError)) throw this.fail(err, `submitting ${order.clientOrderId}`);
+        const s = err.httpStatus;
+        if (s === 0 || s === 429 || s >= 500) {
+          last = err.venueMessage;
+          this.opts.log?.warn(
+            { broker: this.name, clientOrderId: order.clientOrderId, attempt, err: last },
+            'submit got no answer',
+          );
+          continue;
+        }
+        if (s === 422 || s === 403 || s === 400) {
+          // "client_order_id must be unique": the order is already there (an earlier attempt got through).
+          const existing = await this.lookup(order.clientOrderId).catch(() => null);
+          if (existing) {
+            this.poller.watch(existing);
+            return existing;
+          }
+          this.opts.log?.info(
+            { broker: this.name, clientOrderId: order.clientOrderId, reason: err.venueMessage },
+            'order rejected',
+          );
+          return {
+            clientOrderId: order.clientOrderId,
+            symbol: order.symbol,
+            side: order.side,
+            type: order.type,
+            qty: order.qty,
+            limitPrice: order.price,
+            status: 'rejected',
+            filledQty: 0,
+            avgPrice: Number.NaN,
+            reason: err.venueMessage,
+            updatedAt: Date.now(),
+          };
+        }
+        throw this.fail(err, `submitting ${order.clientOrderId}`);
+      }
+    }
+    throw new VenueUnavailableError(
+      `alpaca: order ${order.clientOrderId} unconfirmed after ${attempts} attempts (${last}); reconcile will settle it`,
+    );
+  }
+
+  async cancel(clientOrderId: string): Promise<BrokerOrder> {
+    const order = await this.lookup(clientOrderId);
+    if (!order?.brokerOrderId) throw new NotFoundError(`alpaca: no order ${clientOrderId}`);
+    try {
+      await this.request('DELETE', `/v2/orders/${encodeURIComponent(order.brokerOrderId)}`);
+    } catch (err) {
+      // 422: no longer cancelable (filled, cancelled, expired): the order as it ended is the answer
+      if (!(err instanceof AlpacaHttpError && err.httpStatus === 422))
+        throw this.fail(err, `cancelling ${clientOrderId}`);
+    }
+    return (await this.lookup(clientOrderId)) ?? order;
+  }
+
+  async orders(opts: { all?: boolean; symbols?: readonly string[] } = {}): Promise<BrokerOrder[]> {
+    const q = new URLSearchParams({ status: opts.all ? 'all' : 'open', limit: '500', direction: 'asc' });
+    if (opts.symbols && opts.symbols.length > 0) q.set('symbols', opts.symbols.join(','));
+    try {
+      const raw = await this.request('GET', `/v2/orders?${q}`);
+      const orders = z.array(orderSchema).parse(raw).map(toOrder);
+      // polled from now on while open: after a restart, reconciliation's listing resumes their updates
+      for (const o of orders) this.poller.watch(o);
+      return orders;
+    } catch (err) {
+      throw this.fail(err, 'listing orders');
+    }
+  }
+
+  async positions(): Promise<BrokerPosition[]> {
+    try {
+      const raw = z.array(positionSchema).parse(await this.request('GET', '/v2/positions'));
+      return raw.map((p) => ({
+        symbol: p.symbol,
+        qty: p.side === 'short' && p.qty > 0 ? -p.qty : p.qty,
+        avgPrice: p.avg_entry_price,
+      }));
+    } catch (err) {
+      throw this.fail(err, 'reading positions');
+    }
+  }
+
+  async account(): Promise<BrokerAccount> {
+    try {
+      const a = accountSchema.parse(await this.request('GET', '/v2/account'));
+      return { currency: a.currency, cash: a.cash, equity: a.equity };
+    } catch (err) {
+      throw this.fail(err, 'reading the account');
+    }
+  }
+
+  onUpdate(listener: (update: OrderUpdate) => void): () => void {
+    return this.poller.subscribe(listener);
+  }
+
+  /** Polls the open orders now (instead of waiting for the timer). */
+  pollOnce(): Promise<void> {
+    return this.poller.pollOnce();
+  }
+
+  async close(): Promise<void> {
+    this.poller.stop();
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The one place a broker is built by name. Each venue adds one case (its module loaded on use, so a paper
+ * run never loads ccxt).
+ */
+import type { CostModel } from '../backtest/costs.ts';
+import { ConfigError, UsageError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+import type { Settings } from '../settings.ts';
+import type { Broker } from './broker.ts';
+
+export interface BrokerDeps {
+  settings: Settings;
+  log: Logger;
+  /** Instruments the run trades. */
+  symbols: readonly string[];
+  /** Paper broker: starting cash and the backtest's costs. */
+  initialCash?: number;
+  costs?: Partial<CostModel>;
+}
+
+export async function createBroker(name: string, deps: BrokerDeps): Promise<Broker> {
+  switch (name) {
+    case 'paper': {
+      const { PaperBroker } = await import('./paper.ts');
+      return new PaperBroker({ symbols: deps.symbols, initialCash: deps.initialCash, costs: deps.costs });
+    }
+    case 'binance': {
+      const { apiKey, apiSecret, baseUrl } = deps.settings.brokers.binance;
+      if (!apiKey || !apiSecret) {
+        throw new ConfigError('--broker binance needs BINANCE_API_KEY and BINANCE_API_SECRET');
+      }
+      const { createBinanceBroker } = await import('./binance.ts');
+      // BINANCE_BASE_URL unset: the spot testnet, never the live exchange
+      return createBinanceBroker({ apiKey, apiSecret, baseUrl, log: deps.log });
+    }
+    case 'alpaca': {
+      const { apiKey, apiSecret, baseUrl } = deps.settings.brokers.alpaca;
+      if (!apiKey || !apiSecret) {
+        throw new ConfigError('--broker alpaca needs ALPACA_API_KEY and ALPACA_API_SECRET');
+      }
+      const { AlpacaBroker } = await import('./alpaca.ts');
+      // ALPACA_BASE_URL unset: Alpaca's paper endpoint
+      return new AlpacaBroker({ apiKey, apiSecret, baseUrl, log: deps.log });
+    }
+    default:
+      throw new UsageError(`unknown broker ${name} (have: paper, binance, alpaca)`);
+  }
+}
