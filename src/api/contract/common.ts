@@ -32,7 +32,7 @@ export const INTERVALS = ['1m', '5m', '15m', '30m', '1h', '4h', '1d'] as const;
 export const Interval = z.enum(INTERVALS);
 
 /** Named chart ranges (src/core/time.ts `NAMED_RANGES`). */
-export const NAMED_RANGES = ['1D', '7D', '1M', '3M', '6M', 'YTD', '1Y', '3Y', '5Y', 'MAX'] as const;
+const NAMED_RANGES = ['1D', '7D', '1M', '3M', '6M', 'YTD', '1Y', '3Y', '5Y', 'MAX'] as const;
 export const NamedRange = z.enum(NAMED_RANGES);
 export type NamedRange = z.infer<typeof NamedRange>;
 

@@ -29,7 +29,6 @@ const CorrelationPair = z.object({
   data_points: z.number(),
   risk_level: z.string().nullable(),
 });
-export type CorrelationPair = z.infer<typeof CorrelationPair>;
 
 const Correlations = z.object({
   window_days: z.number().int(),
@@ -65,7 +64,6 @@ const BestPair = z.object({
   data_points: z.number(),
   reason: z.string(),
 });
-export type BestPair = z.infer<typeof BestPair>;
 
 const BestPairs = z.object({ window_days: z.number().int(), pairs: z.array(BestPair) });
 export type BestPairs = z.infer<typeof BestPairs>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorResponses, Interval, TimeText } from './common.ts';
+import { errorResponses, INTERVALS, TimeText } from './common.ts';
 
 /**
  * A table as a download (`GET /api/export/:dataset?format=csv|parquet|xlsx`), the request `marketpipe
@@ -19,16 +19,20 @@ export const EXPORT_DATASETS = [
 /** File formats (src/export/formats.ts `EXPORT_FORMATS`). */
 export const EXPORT_FORMATS = ['csv', 'parquet', 'xlsx'] as const;
 
-const ExportParams = z.object({ dataset: z.enum(EXPORT_DATASETS) });
+const oneOf = (list: readonly string[]) => ({ error: `expected one of ${list.join(', ')}` });
+
+const ExportParams = z.object({ dataset: z.enum(EXPORT_DATASETS, oneOf(EXPORT_DATASETS)) });
 
 const ExportQuery = z.object({
-  format: z.enum(EXPORT_FORMATS).default('csv'),
+  format: z.enum(EXPORT_FORMATS, oneOf(EXPORT_FORMATS)).default('csv'),
   symbols: z.string().max(2000).optional().describe('comma-separated symbols'),
   from: TimeText.optional().describe('ISO date/time, inclusive'),
   to: TimeText.optional().describe('ISO date/time, exclusive'),
-  interval: Interval.optional(),
+  interval: z.enum(INTERVALS, oneOf(INTERVALS)).optional(),
 });
-export type ExportQuery = z.input<typeof ExportQuery>;
+
+/** What `marketpipe export DATASET --format --interval` names, checked as the route checks it. */
+export const ExportChoice = ExportParams.extend(ExportQuery.pick({ format: true, interval: true }).shape);
 
 /** Route schemas (OpenAPI document, validation, serialisation). */
 export const exportRoutes = {

@@ -71,7 +71,7 @@ const VarAnswer = z.object({
 type VarAnswer = z.infer<typeof VarAnswer>;
 
 /** `GET /api/risk/stress` (`risk stress --portfolio --threshold`). */
-export const StressQuery = z.object({
+const StressQuery = z.object({
   portfolio: PortfolioName.optional(),
   threshold: z.coerce
     .number()
@@ -101,7 +101,6 @@ const StressSummary = z.object({
   /** Names of scenarios whose loss exceeds threshold × capital, worst first. */
   above_threshold: z.array(z.string()),
 });
-export type StressSummary = z.infer<typeof StressSummary>;
 
 const ReportList = z.object({
   reports: z.array(

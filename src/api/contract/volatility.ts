@@ -31,7 +31,6 @@ const Volatility = z.object({
   bb_lower: metric,
   atr_14: metric,
 });
-export type Volatility = z.infer<typeof Volatility>;
 
 /** Route schemas (OpenAPI document, validation, serialisation). */
 export const volatilityRoutes = {
