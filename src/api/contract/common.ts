@@ -26,3 +26,18 @@ export const Ticker = z
 const ADJUST_MODES = ['raw', 'split', 'adjusted', 'total-return'] as const;
 export const AdjustMode = z.enum(ADJUST_MODES, { error: `expected one of ${ADJUST_MODES.join(', ')}` });
 export type AdjustMode = z.infer<typeof AdjustMode>;
+
+/** A bar interval (src/core/types.ts `INTERVALS`). */
+export const INTERVALS = ['1m', '5m', '15m', '30m', '1h', '4h', '1d'] as const;
+export const Interval = z.enum(INTERVALS);
+
+/** Named chart ranges (src/core/time.ts `NAMED_RANGES`). */
+const NAMED_RANGES = ['1D', '7D', '1M', '3M', '6M', 'YTD', '1Y', '3Y', '5Y', 'MAX'] as const;
+export const NamedRange = z.enum(NAMED_RANGES);
+export type NamedRange = z.infer<typeof NamedRange>;
+
+/** `{symbol}` path parameter of a per-instrument route. */
+export const SymbolParams = z.object({ symbol: Ticker });
+
+/** An ISO date/time (or a date) a route parses itself (core/time.ts parseTime). */
+export const TimeText = z.string().max(40);

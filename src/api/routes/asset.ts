@@ -11,17 +11,12 @@ import type { Queryable } from '../../store/db.ts';
 import { latestBars, readBars, resolveRange } from '../../store/repos/bars.ts';
 import { getInstrument } from '../../store/repos/instruments.ts';
 import { useApiKeys } from '../api-keys.ts';
+import { assetRoutes as contract } from '../contract/asset.ts';
 import type { RouteOptions } from '../deps.ts';
+import { sendJsonText } from '../json-text.ts';
 import { readerOf } from '../read-db.ts';
-import {
-  anyObject,
-  barSchema,
-  cacheAside,
-  errorResponses,
-  nullableNumber,
-  nullableString,
-  symbolParams,
-} from './common.ts';
+import { useContract } from '../type-provider.ts';
+import { cacheAside } from './common.ts';
 
 /** A bar as the API sends it (ISO time). */
 interface BarJson {
@@ -156,168 +151,76 @@ async function rangeSeries(
   return toSeries('1h', hourly.map(toJson));
 }
 
-const assetResponse = {
-  type: 'object',
-  properties: {
-    symbol: { type: 'string' },
-    name: { type: 'string' },
-    asset_class: { type: 'string' },
-    currency: { type: 'string' },
-    range: { type: 'string' },
-    interval: { type: 'string' },
-    from: nullableString,
-    to: nullableString,
-    cached: { type: 'boolean', description: 'the bars came from the cache' },
-    synthetic: {
-      type: 'boolean',
-      description: "some stored bars of this instrument are generated (source = 'synthetic', demo data)",
-    },
-    latest: {
-      type: ['object', 'null'],
-      properties: {
-        price: { type: 'number' },
-        ts: { type: 'string' },
-        source: { type: 'string' },
-      },
-    },
-    change_pct: { ...nullableNumber, description: 'last close vs first close of the range, in %' },
-    bars: { type: 'array', items: barSchema },
-  },
-  required: ['symbol', 'range', 'interval', 'bars'],
-} as const;
-
 /** `GET /api/asset/:symbol` (chart data) and `GET /api/asset/:symbol/indicators`. */
-export const assetRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
+export const assetRoutes: FastifyPluginAsync<RouteOptions> = async (plain, { deps }) => {
+  const app = useContract(plain);
   useApiKeys(app, deps);
   const cache = deps.cache;
   const reader = readerOf(deps);
 
-  app.get<{ Params: { symbol: string }; Querystring: { range: string; adjust: AdjustMode } }>(
-    '/api/asset/:symbol',
-    {
-      schema: {
-        summary: 'Price history of one instrument for a named range',
-        description:
-          '1D: hourly bars from the cache (`hourly_data:{symbol}:1D`, 120 s), else from the store. Other ranges: daily bars (cached 60 s). `latest` is the cached latest price when fresh, else the last bar.',
-        tags: ['market'],
-        params: symbolParams,
-        querystring: {
-          type: 'object',
-          properties: {
-            range: { type: 'string', enum: [...NAMED_RANGES], default: '1M' },
-            adjust: {
-              type: 'string',
-              enum: [...ADJUST_MODES],
-              default: 'raw',
-              description: 'split/dividend adjustment applied when read (analytics/adjust.ts); not for 1D',
-            },
-          },
-        },
-        response: { 200: assetResponse, ...errorResponses },
-      },
-    },
-    async (req, reply) => {
-      const { symbol } = req.params;
-      const range = req.query.range.toUpperCase() as NamedRange;
-      const inst = await instrumentOf(reader, cache, symbol);
-      const synthetic = await isSynthetic(reader, cache, symbol);
-      const now = Date.now();
-      let series: Series;
-      let hit: boolean;
-      if (range === '1D') {
-        // `hourly_data:{symbol}:1D` holds plain bars (a DESIGN.md contract other programs read)
-        const res = await cacheAside(cache, cacheKeys.hourlyData(symbol), CACHE_TTL_SECONDS.hourlyData, () =>
-          lastHourlyDay(reader, symbol, now),
-        );
-        series = toSeries('1h', res.value);
-        hit = res.cached;
-      } else {
-        const res = await cacheAside(
-          cache,
-          req.query.adjust === 'raw'
-            ? rangeKey(symbol, range)
-            : `${rangeKey(symbol, range)}:${req.query.adjust}`,
-          RANGE_TTL_SECONDS,
-          () => rangeSeries(reader, symbol, range, now, req.query.adjust),
-          (v) => v.first === null,
-        );
-        series = res.value;
-        hit = res.cached;
-      }
-      const { first, last, interval } = series;
-      const fresh = await cache.get<CachedPrice>(cacheKeys.latestPrice(symbol));
-      const latest = fresh
-        ? { price: fresh.price, ts: fresh.ts, source: fresh.source }
-        : last
-          ? { price: last.close, ts: last.ts, source: `${interval} bar` }
-          : null;
-      const head = JSON.stringify({
-        ...inst,
-        range,
-        interval,
-        from: first?.ts ?? null,
-        to: last?.ts ?? null,
-        cached: hit,
-        synthetic,
-        latest,
-        change_pct:
-          first && last && first.close !== 0 ? ((last.close - first.close) / first.close) * 100 : null,
-      });
-      // The document of the response schema, with the pre-serialised bars spliced in as its last field.
-      return reply
-        .type('application/json; charset=utf-8')
-        .send(`${head.slice(0, -1)},"bars":${series.bars_json}}`);
-    },
-  );
+  app.get('/api/asset/:symbol', { schema: contract.get }, async (req, reply) => {
+    const { symbol } = req.params;
+    const range = req.query.range;
+    const inst = await instrumentOf(reader, cache, symbol);
+    const synthetic = await isSynthetic(reader, cache, symbol);
+    const now = Date.now();
+    let series: Series;
+    let hit: boolean;
+    if (range === '1D') {
+      // `hourly_data:{symbol}:1D` holds plain bars (a DESIGN.md contract other programs read)
+      const res = await cacheAside(cache, cacheKeys.hourlyData(symbol), CACHE_TTL_SECONDS.hourlyData, () =>
+        lastHourlyDay(reader, symbol, now),
+      );
+      series = toSeries('1h', res.value);
+      hit = res.cached;
+    } else {
+      const res = await cacheAside(
+        cache,
+        req.query.adjust === 'raw'
+          ? rangeKey(symbol, range)
+          : `${rangeKey(symbol, range)}:${req.query.adjust}`,
+        RANGE_TTL_SECONDS,
+        () => rangeSeries(reader, symbol, range, now, req.query.adjust),
+        (v) => v.first === null,
+      );
+      series = res.value;
+      hit = res.cached;
+    }
+    const { first, last, interval } = series;
+    const fresh = await cache.get<CachedPrice>(cacheKeys.latestPrice(symbol));
+    const latest = fresh
+      ? { price: fresh.price, ts: fresh.ts, source: fresh.source }
+      : last
+        ? { price: last.close, ts: last.ts, source: `${interval} bar` }
+        : null;
+    const head = JSON.stringify({
+      ...inst,
+      range,
+      interval,
+      from: first?.ts ?? null,
+      to: last?.ts ?? null,
+      cached: hit,
+      synthetic,
+      latest,
+      change_pct:
+        first && last && first.close !== 0 ? ((last.close - first.close) / first.close) * 100 : null,
+    });
+    // The document of the response schema, with the pre-serialised bars spliced in as its last field.
+    return sendJsonText(reply, `${head.slice(0, -1)},"bars":${series.bars_json}}`);
+  });
 
-  app.get<{
-    Params: { symbol: string };
-    Querystring: { range: string; interval: Interval; indicators?: string };
-  }>(
-    '/api/asset/:symbol/indicators',
-    {
-      schema: {
-        summary: 'Technical indicators of one instrument (SMA, EMA, RSI, MACD, Bollinger, ATR, HV)',
-        description:
-          'Rows as `analytics indicators SYM --json` plus `sma_50` (the chart draws SMA 20 and 50); warm-up uses all stored bars before the range, so values are null only at the very start of the history. `indicators=sma:100,ema:12` adds columns.',
-        tags: ['analytics'],
-        params: symbolParams,
-        querystring: {
-          type: 'object',
-          properties: {
-            range: { type: 'string', enum: [...NAMED_RANGES], default: '3M' },
-            interval: { type: 'string', enum: ['1m', '5m', '15m', '30m', '1h', '4h', '1d'], default: '1d' },
-            indicators: { type: 'string', maxLength: 200, pattern: '^[a-zA-Z0-9:, ]*$' },
-          },
-        },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              symbol: { type: 'string' },
-              interval: { type: 'string' },
-              range: { type: 'string' },
-              rows: { type: 'array', items: anyObject },
-            },
-            required: ['symbol', 'interval', 'rows'],
-          },
-          ...errorResponses,
-        },
-      },
-    },
-    async (req) => {
-      const { symbol } = req.params;
-      await instrumentOf(reader, cache, symbol);
-      parseIndicatorSpec(req.query.indicators); // 400 on a bad spec before any work
-      const range = req.query.range.toUpperCase() as NamedRange;
-      const r = resolveRange(range, Date.now());
-      const res = await computeIndicators(reader, symbol, {
-        interval: req.query.interval,
-        from: r.from,
-        extra: withChartIndicators(req.query.indicators),
-        dryRun: true,
-      });
-      return { symbol: res.symbol, interval: res.interval, range, rows: res.rows };
-    },
-  );
+  app.get('/api/asset/:symbol/indicators', { schema: contract.indicators }, async (req) => {
+    const { symbol } = req.params;
+    await instrumentOf(reader, cache, symbol);
+    parseIndicatorSpec(req.query.indicators); // 400 on a bad spec before any work
+    const range = req.query.range;
+    const r = resolveRange(range, Date.now());
+    const res = await computeIndicators(reader, symbol, {
+      interval: req.query.interval,
+      from: r.from,
+      extra: withChartIndicators(req.query.indicators),
+      dryRun: true,
+    });
+    return { symbol: res.symbol, interval: res.interval, range, rows: res.rows };
+  });
 };

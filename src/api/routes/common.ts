@@ -16,32 +16,6 @@ export const anyObject = { type: 'object', additionalProperties: true } as const
 export const nullableNumber = { type: ['number', 'null'] } as const;
 export const nullableString = { type: ['string', 'null'] } as const;
 
-export const symbolParams = {
-  type: 'object',
-  properties: { symbol: { type: 'string', minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9_.:^-]+$' } },
-  required: ['symbol'],
-} as const;
-
-export const barSchema = {
-  type: 'object',
-  properties: {
-    ts: { type: 'string', format: 'date-time' },
-    open: { type: 'number' },
-    high: { type: 'number' },
-    low: { type: 'number' },
-    close: { type: 'number' },
-    volume: { type: 'number' },
-  },
-  required: ['ts', 'open', 'high', 'low', 'close', 'volume'],
-} as const;
-
-export const windowQuery = {
-  type: 'integer',
-  minimum: 2,
-  maximum: 3650,
-  description: 'correlation window in days',
-} as const;
-
 /** Splits `A,B , C` into symbols, dropping empties and duplicates. */
 export function symbolList(text: string | undefined): string[] {
   if (!text) return [];

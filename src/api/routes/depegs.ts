@@ -8,28 +8,16 @@ import { readDepegEvents, readDepegStatistics } from '../../store/repos/derived.
 import { getInstrument } from '../../store/repos/instruments.ts';
 import { readPrices } from '../../store/repos/prices.ts';
 import { useApiKeys } from '../api-keys.ts';
+import { depegRoutes as contract, type DepegWindow } from '../contract/depegs.ts';
 import type { RouteOptions } from '../deps.ts';
 import { readerOf } from '../read-db.ts';
-import { errorResponses, nullableNumber, nullableString } from './common.ts';
+import { useContract } from '../type-provider.ts';
 
 /** Most bars one window answer holds (a week of minute bars is ~10k; the chart needs far fewer). */
 const MAX_WINDOW_BARS = 5000;
 const MAX_WINDOW_SPAN_MS = 366 * DAY_MS;
 /** Context shown each side of an event: its own length, at least a day, at most a week. */
 const padOf = (from: number, to: number) => Math.min(7 * DAY_MS, Math.max(DAY_MS, to - from));
-
-interface DepegWindow {
-  asset: string;
-  peg: number;
-  /** The finest interval with bars inside the event: the one the detector judged it on. */
-  interval: Interval | null;
-  event_start: string;
-  event_end: string;
-  from: string;
-  to: string;
-  bars: Array<{ ts: string; open: number; high: number; low: number; close: number }>;
-  prices: Array<{ ts: string; price: number }>;
-}
 
 /**
  * Prices around one depeg event at the resolution it was detected on. The detector (analytics/service.ts
@@ -70,164 +58,29 @@ async function depegWindow(db: Queryable, asset: string, start: number, end: num
 }
 
 /** Stablecoin depeg events (price below peg by more than the threshold) and per-asset statistics. */
-export const depegRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
+export const depegRoutes: FastifyPluginAsync<RouteOptions> = async (plain, { deps }) => {
+  const app = useContract(plain);
   useApiKeys(app, deps);
   const reader = readerOf(deps);
 
-  app.get<{ Querystring: { asset?: string; since?: string } }>(
-    '/api/depegs',
-    {
-      schema: {
-        summary: 'Stored depeg events, newest first (shape of `analytics depegs --json`)',
-        tags: ['analytics'],
-        querystring: {
-          type: 'object',
-          properties: {
-            asset: { type: 'string', maxLength: 32 },
-            since: {
-              type: 'string',
-              maxLength: 40,
-              description: 'ISO date/time: events still under way or ended since',
-            },
-          },
-        },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              events: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    asset: { type: 'string' },
-                    start: { type: 'string' },
-                    end: nullableString,
-                    min_price: { type: 'number' },
-                    min_price_at: { type: 'string' },
-                    duration_seconds: { type: 'number' },
-                    recovery_time_seconds: nullableNumber,
-                    severity_score: { type: 'number' },
-                    source: { type: 'string' },
-                  },
-                },
-              },
-            },
-            required: ['events'],
-          },
-          ...errorResponses,
-        },
-      },
-    },
-    async (req) => {
-      const since = req.query.since === undefined ? undefined : parseTime(req.query.since, 'since');
-      return { events: await readDepegEvents(reader, { asset: req.query.asset, since }) };
-    },
-  );
+  app.get('/api/depegs', { schema: contract.list }, async (req) => {
+    const since = req.query.since === undefined ? undefined : parseTime(req.query.since, 'since');
+    return { events: await readDepegEvents(reader, { asset: req.query.asset, since }) };
+  });
 
-  app.get<{ Querystring: { asset: string; start: string; end?: string } }>(
-    '/api/depegs/window',
-    {
-      schema: {
-        summary: 'Prices around one depeg event at the resolution it was detected on (for its chart)',
-        description:
-          "Bars of the finest interval stored inside [start, end] (their lows are what the detector judged) and the point prices, with the event's own length (1 day to 1 week) of context each side.",
-        tags: ['analytics'],
-        querystring: {
-          type: 'object',
-          properties: {
-            asset: { type: 'string', maxLength: 32 },
-            start: { type: 'string', maxLength: 40 },
-            end: {
-              type: 'string',
-              maxLength: 40,
-              description: 'omitted for an event still under way: now (at most 366 days after start)',
-            },
-          },
-          required: ['asset', 'start'],
-        },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              asset: { type: 'string' },
-              peg: { type: 'number' },
-              interval: nullableString,
-              event_start: { type: 'string' },
-              event_end: { type: 'string' },
-              from: { type: 'string' },
-              to: { type: 'string' },
-              bars: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    ts: { type: 'string' },
-                    open: { type: 'number' },
-                    high: { type: 'number' },
-                    low: { type: 'number' },
-                    close: { type: 'number' },
-                  },
-                },
-              },
-              prices: {
-                type: 'array',
-                items: { type: 'object', properties: { ts: { type: 'string' }, price: { type: 'number' } } },
-              },
-            },
-            required: ['asset', 'peg', 'interval', 'bars', 'prices'],
-          },
-          ...errorResponses,
-        },
-      },
-    },
-    async (req) => {
-      const start = parseTime(req.query.start, 'start');
-      // An event still under way runs to now (its chart shows at most 366 days of it).
-      const end =
-        req.query.end === undefined
-          ? Math.min(Date.now(), start + MAX_WINDOW_SPAN_MS)
-          : parseTime(req.query.end, 'end');
-      if (end < start)
-        throw new ValidationError(`end (${req.query.end}) is before start (${req.query.start})`);
-      if (end - start > MAX_WINDOW_SPAN_MS)
-        throw new ValidationError('a depeg window spans at most 366 days');
-      return depegWindow(reader, req.query.asset.toUpperCase(), start, end);
-    },
-  );
+  app.get('/api/depegs/window', { schema: contract.window }, async (req) => {
+    const start = parseTime(req.query.start, 'start');
+    // An event still under way runs to now (its chart shows at most 366 days of it).
+    const end =
+      req.query.end === undefined
+        ? Math.min(Date.now(), start + MAX_WINDOW_SPAN_MS)
+        : parseTime(req.query.end, 'end');
+    if (end < start) throw new ValidationError(`end (${req.query.end}) is before start (${req.query.start})`);
+    if (end - start > MAX_WINDOW_SPAN_MS) throw new ValidationError('a depeg window spans at most 366 days');
+    return depegWindow(reader, req.query.asset.toUpperCase(), start, end);
+  });
 
-  app.get(
-    '/api/depegs/stats',
-    {
-      schema: {
-        summary:
-          'Per asset: number of depeg events, worst price, worst severity, average duration and recovery',
-        tags: ['analytics'],
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              assets: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    asset: { type: 'string' },
-                    event_count: { type: 'integer' },
-                    worst_price: { type: 'number' },
-                    max_severity: { type: 'number' },
-                    avg_duration_seconds: { type: 'number' },
-                    avg_recovery_time_seconds: nullableNumber,
-                  },
-                },
-              },
-            },
-            required: ['assets'],
-          },
-          ...errorResponses,
-        },
-      },
-    },
-    async () => ({ assets: await readDepegStatistics(reader) }),
-  );
+  app.get('/api/depegs/stats', { schema: contract.stats }, async () => ({
+    assets: await readDepegStatistics(reader),
+  }));
 };

@@ -2,39 +2,16 @@ import type { FastifyPluginAsync } from 'fastify';
 import { toIso } from '../../core/time.ts';
 import type { Queryable } from '../../store/db.ts';
 import { useApiKeys } from '../api-keys.ts';
+import { marketRoutes as contract, type MarketOverview, type MarketRow } from '../contract/market.ts';
 import type { RouteOptions } from '../deps.ts';
 import { readerOf } from '../read-db.ts';
-import { cacheAside, errorResponses, nullableNumber, nullableString } from './common.ts';
+import { useContract } from '../type-provider.ts';
+import { cacheAside } from './common.ts';
 
 /** The cache key of the market overview (dropped on every `data_ready`, see cache-invalidation.ts). */
 export const OVERVIEW_KEY = 'market_overview';
 const OVERVIEW_TTL_SECONDS = 60;
 const MOVERS = 5;
-
-interface MarketRow {
-  symbol: string;
-  name: string;
-  asset_class: string;
-  price: number | null;
-  previous_close: number | null;
-  change_pct: number | null;
-  ts: string | null;
-  /** Source of the newest daily bar (`synthetic` for generated demo data). */
-  source: string | null;
-}
-
-interface MarketOverview {
-  as_of: string;
-  /** Instruments whose newest daily bar is generated (`source = 'synthetic'`): the overview shows demo data. */
-  synthetic: number;
-  asset_classes: Array<{
-    asset_class: string;
-    count: number;
-    avg_change_pct: number | null;
-    instruments: MarketRow[];
-  }>;
-  movers: { gainers: MarketRow[]; losers: MarketRow[] };
-}
 
 /** The newest two daily closes of every active instrument (economic series excluded), one query. */
 async function lastTwoCloses(db: Queryable): Promise<MarketRow[]> {
@@ -104,64 +81,17 @@ async function marketOverview(db: Queryable, now = Date.now()): Promise<MarketOv
   };
 }
 
-const rowSchema = {
-  type: 'object',
-  properties: {
-    symbol: { type: 'string' },
-    name: { type: 'string' },
-    asset_class: { type: 'string' },
-    price: nullableNumber,
-    previous_close: nullableNumber,
-    change_pct: nullableNumber,
-    ts: nullableString,
-    source: { ...nullableString, description: "source of the newest daily bar; 'synthetic' = demo data" },
-  },
-} as const;
-
 /** `GET /api/market`: the market overview. */
-export const marketRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
+export const marketRoutes: FastifyPluginAsync<RouteOptions> = async (plain, { deps }) => {
+  const app = useContract(plain);
   useApiKeys(app, deps);
   const cache = deps.cache;
   app.get(
     '/api/market',
     {
       schema: {
-        summary: 'Market overview: instruments by asset class with their daily change, and top movers',
+        ...contract.overview,
         description: `Change = last daily close vs the one before. Cached ${OVERVIEW_TTL_SECONDS} s.`,
-        tags: ['market'],
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              as_of: { type: 'string' },
-              synthetic: {
-                type: 'integer',
-                description: "instruments whose newest daily bar is generated (source = 'synthetic')",
-              },
-              asset_classes: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    asset_class: { type: 'string' },
-                    count: { type: 'integer' },
-                    avg_change_pct: nullableNumber,
-                    instruments: { type: 'array', items: rowSchema },
-                  },
-                },
-              },
-              movers: {
-                type: 'object',
-                properties: {
-                  gainers: { type: 'array', items: rowSchema },
-                  losers: { type: 'array', items: rowSchema },
-                },
-              },
-            },
-            required: ['as_of', 'asset_classes', 'movers'],
-          },
-          ...errorResponses,
-        },
       },
     },
     async () =>

@@ -9,19 +9,14 @@ import { latestBars } from '../../store/repos/bars.ts';
 import { listInstruments } from '../../store/repos/instruments.ts';
 import { latestPrices } from '../../store/repos/prices.ts';
 import { useApiKeys } from '../api-keys.ts';
+import { watchlistRoutes as contract, MAX_WATCHLIST, type Watchlist } from '../contract/watchlist.ts';
 import type { RouteOptions } from '../deps.ts';
+import { sendJsonText } from '../json-text.ts';
 import { readerOf } from '../read-db.ts';
-import { errorResponses, symbolList } from './common.ts';
+import { useContract } from '../type-provider.ts';
+import { symbolList } from './common.ts';
 
-const JSON_TYPE = 'application/json; charset=utf-8';
-
-/** Most symbols one watchlist request may ask for. */
-const MAX_WATCHLIST = 200;
-
-interface WatchlistResult {
-  items: Array<CachedPrice & { cached: boolean }>;
-  errors: Array<{ symbol: string; error: string }>;
-}
+type WatchlistResult = Watchlist;
 
 /**
  * Latest prices, cache first (`latest_price:{symbol}`, one MGET for all), then the store for the misses:
@@ -111,80 +106,35 @@ class BodyMemo {
 }
 
 /** `GET /api/watchlist?symbols=BTC,ETH`: latest prices for a watchlist. */
-export const watchlistRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
+export const watchlistRoutes: FastifyPluginAsync<RouteOptions> = async (plain, { deps }) => {
+  const app = useContract(plain);
   useApiKeys(app, deps);
   const cache = deps.cache;
   const reader = readerOf(deps);
   const memo = cache instanceof MemoryCache ? new BodyMemo(cache) : undefined;
-  app.get<{ Querystring: { symbols?: string } }>(
-    '/api/watchlist',
-    {
-      schema: {
-        summary: 'Latest prices of a list of symbols (cache first, then the store)',
-        description: `Without \`symbols\`, every active instrument. At most ${MAX_WATCHLIST} symbols; unknown symbols are listed in \`errors\`.`,
-        tags: ['market'],
-        querystring: {
-          type: 'object',
-          properties: {
-            symbols: { type: 'string', maxLength: 4000, description: 'comma-separated symbols' },
-          },
-        },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              items: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    symbol: { type: 'string' },
-                    price: { type: 'number' },
-                    ts: { type: 'string' },
-                    source: { type: 'string' },
-                    cached: { type: 'boolean' },
-                  },
-                  required: ['symbol', 'price', 'ts', 'source', 'cached'],
-                },
-              },
-              errors: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: { symbol: { type: 'string' }, error: { type: 'string' } },
-                },
-              },
-            },
-            required: ['items', 'errors'],
-          },
-          ...errorResponses,
-        },
-      },
-    },
-    async (req, reply) => {
-      const query = req.query.symbols;
-      if (memo && query) {
-        const body = await memo.get(query);
-        if (body !== undefined) return reply.type(JSON_TYPE).send(body);
-      }
-      let symbols = symbolList(query);
-      if (symbols.length === 0) {
-        symbols = (await listInstruments(reader, { active: true }))
-          .filter((i) => i.assetClass !== 'economic')
-          .map((i) => i.symbol);
-      }
-      if (symbols.length > MAX_WATCHLIST) {
-        throw new ValidationError(`symbols: at most ${MAX_WATCHLIST} per request (got ${symbols.length})`);
-      }
-      const keys = symbols.map(cacheKeys.latestPrice);
-      const hits = await cache.getMany<CachedPrice>(keys);
-      const result = await watchlist(reader, cache, symbols, hits);
-      const body = memo && query && hits.every((h) => h !== undefined) ? reply.serialize(result) : undefined;
-      if (memo && query && typeof body === 'string') {
-        memo.remember(query, keys, hits, body);
-        return reply.type(JSON_TYPE).send(body);
-      }
-      return result;
-    },
-  );
+  app.get('/api/watchlist', { schema: contract.get }, async (req, reply) => {
+    const query = req.query.symbols;
+    if (memo && query) {
+      const body = await memo.get(query);
+      if (body !== undefined) return sendJsonText(reply, body);
+    }
+    let symbols = symbolList(query);
+    if (symbols.length === 0) {
+      symbols = (await listInstruments(reader, { active: true }))
+        .filter((i) => i.assetClass !== 'economic')
+        .map((i) => i.symbol);
+    }
+    if (symbols.length > MAX_WATCHLIST) {
+      throw new ValidationError(`symbols: at most ${MAX_WATCHLIST} per request (got ${symbols.length})`);
+    }
+    const keys = symbols.map(cacheKeys.latestPrice);
+    const hits = await cache.getMany<CachedPrice>(keys);
+    const result = await watchlist(reader, cache, symbols, hits);
+    const body = memo && query && hits.every((h) => h !== undefined) ? reply.serialize(result) : undefined;
+    if (memo && query && typeof body === 'string') {
+      memo.remember(query, keys, hits, body);
+      return sendJsonText(reply, body);
+    }
+    return result;
+  });
 };

@@ -15,10 +15,20 @@ interface ExportOptions {
   interval?: string;
 }
 
-function oneOf<T extends string>(list: readonly T[], value: string, what: string): T {
-  const hit = list.find((v) => v === value);
-  if (!hit) throw new UsageError(`${what}: expected one of ${list.join(', ')}, got "${value}"`);
-  return hit;
+/**
+ * The dataset, format and interval, checked by the API's contract (api/contract/export.ts, loaded when the
+ * command runs so `--help` does not load zod); the first problem is a UsageError naming its flag.
+ */
+async function choice(dataset: string, opts: ExportOptions) {
+  const { ExportChoice } = await import('../../api/contract/export.ts');
+  const given = { dataset, format: opts.format, interval: opts.interval };
+  const res = ExportChoice.safeParse(given);
+  if (res.success) return res.data;
+  const issue = res.error.issues[0];
+  const key = String(issue?.path[0] ?? '');
+  const flag = key === 'dataset' ? 'export' : `--${key}`;
+  const value = given[key as keyof typeof given];
+  throw new UsageError(`${flag}: ${issue?.message ?? 'invalid value'}, got "${value}"`);
 }
 
 function time(value: string | undefined, what: string): number | undefined {
@@ -41,10 +51,8 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .option('--to <date>', 'until this time, exclusive')
     .option('--interval <interval>', `bars only: ${INTERVALS.join(' ')}`)
     .action(async (datasetArg: string, opts: ExportOptions) => {
-      const dataset = oneOf(DATASETS, datasetArg, 'export');
-      const format = oneOf(FORMATS, opts.format, '--format');
+      const { dataset, format, interval } = await choice(datasetArg, opts);
       if (!opts.out) throw new UsageError('export: --out FILE (or - for stdout) is required');
-      if (opts.interval !== undefined) oneOf(INTERVALS, opts.interval, '--interval');
       const from = time(opts.from, '--from');
       const to = time(opts.to, '--to');
       if (from !== undefined && to !== undefined && from >= to)
@@ -62,13 +70,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         import('node:fs'),
       ]);
       const out = toStdout ? process.stdout : createWriteStream(opts.out);
-      const res = await exportDataset(
-        c.db,
-        dataset,
-        format,
-        { symbols, from, to, interval: opts.interval },
-        out,
-      );
+      const res = await exportDataset(c.db, dataset, format, { symbols, from, to, interval }, out);
       const summary = { ...res, out: opts.out };
       const line = `Exported ${res.rows} ${dataset} rows as ${format} to ${toStdout ? 'stdout' : opts.out} in ${res.duration_ms} ms`;
       // Stdout carries the data itself: the summary goes to stderr then.

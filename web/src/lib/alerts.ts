@@ -4,41 +4,40 @@
  * and the Risk page read the same stream.
  */
 import { ref } from 'vue';
+import type { Alert, Alerts, RiskUpdateMessage } from '../../../src/api/contract/alerts.ts';
 import { getJson, qs } from './api.ts';
 import { type LiveState, openLive } from './live.ts';
-import { isRow, listOf, numOf, type Row, strOf } from './shapes.ts';
 
-export interface AlertItem {
-  id: number;
-  type: string;
-  asset: string;
-  ts: string;
-  price: number;
-  threshold: number;
-  venues: string[];
-  state: 'open' | 'recovered';
+/** An alert as `GET /api/alerts` lists it and `depeg_alert`/`depeg_recovery` carry it (without `details`). */
+export type AlertItem = Omit<Alert, 'details' | 'recovered_at'> & {
   recovered_at: string | null;
   /** `details.message` of a reconciliation alert (one line saying what differs). */
   message?: string;
-}
+};
 
+type Fields = Record<string, unknown>;
+const isFields = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+/** An alert row off the wire (a WebSocket message is not validated by the server's schema), or null. */
 export function asAlert(r: unknown): AlertItem | null {
-  if (!isRow(r)) return null;
-  const id = numOf(r, 'id');
-  const asset = strOf(r, 'asset');
-  const ts = strOf(r, 'ts');
+  if (!isFields(r)) return null;
+  const id = num(r.id);
+  const asset = str(r.asset);
+  const ts = str(r.ts);
   if (id === null || !asset || !ts) return null;
   return {
     id,
-    type: strOf(r, 'type') ?? 'depeg',
+    type: r.type === 'supply_drop' || r.type === 'reconcile_mismatch' ? r.type : 'depeg',
     asset,
     ts,
-    price: numOf(r, 'price') ?? Number.NaN,
-    threshold: numOf(r, 'threshold') ?? Number.NaN,
+    price: num(r.price) ?? Number.NaN,
+    threshold: num(r.threshold) ?? Number.NaN,
     venues: Array.isArray(r.venues) ? r.venues.filter((v): v is string => typeof v === 'string') : [],
-    state: strOf(r, 'state') === 'recovered' ? 'recovered' : 'open',
-    recovered_at: strOf(r, 'recovered_at'),
-    message: isRow(r.details) ? (strOf(r.details, 'message') ?? undefined) : undefined,
+    state: r.state === 'recovered' ? 'recovered' : 'open',
+    recovered_at: str(r.recovered_at),
+    message: isFields(r.details) ? (str(r.details.message) ?? undefined) : undefined,
   };
 }
 
@@ -48,28 +47,25 @@ export function mergeAlert(list: readonly AlertItem[], a: AlertItem, max = 20): 
   return [a, ...rest].sort((x, y) => (x.ts < y.ts ? 1 : x.ts > y.ts ? -1 : y.id - x.id)).slice(0, max);
 }
 
-export interface RiskUpdate {
-  ts: string;
-  var_95: number | null;
-  var_99: number | null;
-  cvar_95: number | null;
-  expected_loss: number | null;
-  simulations: number | null;
-  trigger: { symbol: string; price: number | null; move: number | null } | null;
-}
+type LiveVarFigure = 'var_95' | 'var_99' | 'cvar_95' | 'expected_loss' | 'simulations';
 
-export function asRiskUpdate(m: Row): RiskUpdate {
-  const t = isRow(m.trigger) ? m.trigger : null;
+/** A `risk_update` message (the contract's RiskUpdateMessage) as the Risk page shows it; null = not sent. */
+export type RiskUpdate = Pick<RiskUpdateMessage, 'ts'> & {
+  [K in LiveVarFigure]: RiskUpdateMessage[K] | null;
+} & {
+  trigger: { symbol: string; price: number | null; move: number | null } | null;
+};
+
+export function asRiskUpdate(m: Fields): RiskUpdate {
+  const t = isFields(m.trigger) ? m.trigger : null;
   return {
-    ts: strOf(m, 'ts') ?? new Date().toISOString(),
-    var_95: numOf(m, 'var_95'),
-    var_99: numOf(m, 'var_99'),
-    cvar_95: numOf(m, 'cvar_95'),
-    expected_loss: numOf(m, 'expected_loss'),
-    simulations: numOf(m, 'simulations'),
-    trigger: t
-      ? { symbol: strOf(t, 'symbol') ?? '?', price: numOf(t, 'price'), move: numOf(t, 'move') }
-      : null,
+    ts: str(m.ts) ?? new Date().toISOString(),
+    var_95: num(m.var_95),
+    var_99: num(m.var_99),
+    cvar_95: num(m.cvar_95),
+    expected_loss: num(m.expected_loss),
+    simulations: num(m.simulations),
+    trigger: t ? { symbol: str(t.symbol) ?? '?', price: num(t.price), move: num(t.move) } : null,
   };
 }
 
@@ -83,9 +79,9 @@ export function useLiveAlerts() {
   if (!started && typeof window !== 'undefined') {
     started = true;
     const since = new Date(Date.now() - 86_400_000).toISOString();
-    void getJson<unknown>(`/api/alerts${qs({ since })}`, 'alerts').then(
+    void getJson<Alerts>(`/api/alerts${qs({ since })}`, 'alerts').then(
       (body) => {
-        for (const r of listOf(body, 'alerts')) {
+        for (const r of body.alerts) {
           const a = asAlert(r);
           if (a) alerts.value = mergeAlert(alerts.value, a);
         }

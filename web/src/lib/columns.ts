@@ -1,5 +1,7 @@
 import * as f from './format.ts';
-import type { Row } from './shapes.ts';
+
+/** A table row: a record of an API answer's list (SortTable, autoColumns). */
+export type Row = Record<string, unknown>;
 
 export interface Column {
   key: string;

@@ -1,4 +1,4 @@
-import { isRow, listOf, numOf, strOf } from './shapes.ts';
+import type { Correlations } from '../../../src/api/contract/correlations.ts';
 
 export interface Pair {
   a: string;
@@ -18,17 +18,15 @@ function levelOf(rho: number): string {
   return 'NORMAL';
 }
 
-export function pairsOf(body: unknown): Pair[] {
-  return listOf(body, 'pairs', 'correlations', 'items').map((r) => {
-    const rho = numOf(r, 'correlation', 'rho', 'value');
-    return {
-      a: strOf(r, 'asset_1', 'a', 'symbol_1') ?? '?',
-      b: strOf(r, 'asset_2', 'b', 'symbol_2') ?? '?',
-      rho,
-      points: numOf(r, 'data_points', 'n'),
-      level: strOf(r, 'risk_level', 'level') ?? (rho === null ? null : levelOf(rho)),
-    };
-  });
+/** The pairs of a `GET /api/correlations` answer (none before it arrives). */
+export function pairsOf(body: Correlations | null | undefined): Pair[] {
+  return (body?.pairs ?? []).map((r) => ({
+    a: r.asset_1,
+    b: r.asset_2,
+    rho: r.correlation,
+    points: r.data_points,
+    level: r.risk_level ?? (r.correlation === null ? null : levelOf(r.correlation)),
+  }));
 }
 
 /** Symmetric lookup for the heatmap, with a unit diagonal. */
@@ -55,18 +53,8 @@ export interface Regime {
   change: number;
 }
 
-/** Regime changes: from the API's `regime_changes` when given, else 30-day vs 90-day pairs moving > 0.3. */
-export function regimesOf(api: unknown, short: Pair[], long: Pair[], threshold = 0.3): Regime[] {
-  const given = isRow(api) ? listOf(api, 'regime_changes', 'regimes') : [];
-  if (given.length > 0) {
-    return given.map((r) => ({
-      a: strOf(r, 'asset_1') ?? '?',
-      b: strOf(r, 'asset_2') ?? '?',
-      short: numOf(r, 'short_correlation', 'corr_30d') ?? Number.NaN,
-      long: numOf(r, 'long_correlation', 'corr_90d') ?? Number.NaN,
-      change: numOf(r, 'change') ?? Number.NaN,
-    }));
-  }
+/** Regime changes: 30-day vs 90-day pairs whose correlation moved by more than `threshold`, largest first. */
+export function regimesOf(short: Pair[], long: Pair[], threshold = 0.3): Regime[] {
   const longBy = new Map(long.map((p) => [`${p.a}|${p.b}`, p.rho]));
   const out: Regime[] = [];
   for (const p of short) {

@@ -3,6 +3,8 @@
  * every reconnect. Used for `/ws/prices` (subscribe to symbols) and `/ws/monitor` (everything).
  */
 
+import type { PriceMessage } from '../../../src/api/contract/watchlist.ts';
+
 export type LiveState = 'connecting' | 'open' | 'closed';
 
 export interface LiveOptions {
@@ -69,22 +71,18 @@ export function openLive(opts: LiveOptions): Live {
   };
 }
 
-/** A price update in any of the shapes the server may send: `{symbol, price, ts}` flat or under `data`. */
-export interface PriceTick {
-  symbol: string;
-  price: number;
-  ts: string | null;
-  change?: number;
-}
-
-export function asPriceTick(msg: Record<string, unknown>): PriceTick | null {
-  const body = (
-    msg.data && typeof msg.data === 'object' ? { ...msg, ...(msg.data as object) } : msg
-  ) as Record<string, unknown>;
-  const symbol = body.symbol;
-  const price = body.price ?? body.close;
-  if (typeof symbol !== 'string' || typeof price !== 'number') return null;
-  const ts = typeof body.ts === 'string' ? body.ts : null;
-  const ch = body.change_24h ?? body.change;
-  return { symbol, price, ts, change: typeof ch === 'number' ? ch : undefined };
+/**
+ * A `/ws/prices` price message (the contract's `PriceMessage`: `{type: 'price', symbol, price, ts, source}`,
+ * `snapshot: true` on the cached prices sent on subscribe), or null for any other message.
+ */
+export function asPriceTick(msg: Record<string, unknown>): PriceMessage | null {
+  if (msg.type !== 'price' || typeof msg.symbol !== 'string' || typeof msg.price !== 'number') return null;
+  return {
+    type: 'price',
+    symbol: msg.symbol,
+    price: msg.price,
+    ts: typeof msg.ts === 'string' ? msg.ts : '',
+    source: typeof msg.source === 'string' ? msg.source : '',
+    snapshot: msg.snapshot === true,
+  };
 }

@@ -9,9 +9,9 @@ import {
   type SeriesType,
   type UTCTimestamp,
 } from 'lightweight-charts';
+import type { IndicatorRow } from '../../../src/api/contract/asset.ts';
+import type { Candle } from './candles.ts';
 import { axisLabel, fixed } from './format.ts';
-import type { Candle, Row } from './shapes.ts';
-import { timeOf } from './shapes.ts';
 
 /** Overlays drawn on the price pane and indicator panes drawn below it. */
 export type Overlay = 'sma' | 'bollinger';
@@ -19,7 +19,7 @@ export type Pane = 'rsi' | 'atr' | 'hv';
 
 export interface ChartInput {
   candles: Candle[];
-  indicators: Row[];
+  indicators: IndicatorRow[];
   overlays: readonly Overlay[];
   panes: readonly Pane[];
   /** Draw a line instead of candles (single-price series, e.g. a depeg). */
@@ -54,10 +54,11 @@ const OVERLAY_COLUMNS: Record<Overlay, Array<{ col: string; color: string }>> = 
     { col: 'bb_lower', color: '#64748b' },
   ],
 };
-const PANE_COLUMNS: Record<Pane, { col: string[]; color: string }> = {
-  rsi: { col: ['rsi_14', 'rsi'], color: '#8b5cf6' },
-  atr: { col: ['atr_14', 'atr'], color: '#0ea5e9' },
-  hv: { col: ['hv_20', 'hv', 'hv_50'], color: '#ef4444' },
+/** The indicator column each pane draws (`GET /api/asset/:symbol/indicators` rows). */
+const PANE_COLUMNS: Record<Pane, { col: string; color: string }> = {
+  rsi: { col: 'rsi_14', color: '#8b5cf6' },
+  atr: { col: 'atr_14', color: '#0ea5e9' },
+  hv: { col: 'hv_20', color: '#ef4444' },
 };
 
 function sec(ms: number): UTCTimestamp {
@@ -69,21 +70,19 @@ function cssVar(name: string, fallback: string): string {
   return v || fallback;
 }
 
-function lineData(rows: Row[], cols: string[]): Array<{ time: UTCTimestamp; value: number }> {
+/** Rows with a time (`ts`: ISO text, or epoch ms) as a line of one column, one point per second, in order. */
+function lineData(rows: readonly IndicatorRow[], col: string): Array<{ time: UTCTimestamp; value: number }> {
   const out: Array<{ time: UTCTimestamp; value: number }> = [];
   let last = -1;
   for (const r of rows) {
-    const t = timeOf(r);
-    if (t === null) continue;
+    const t = typeof r.ts === 'number' ? r.ts : typeof r.ts === 'string' ? Date.parse(r.ts) : Number.NaN;
+    if (Number.isNaN(t)) continue;
     const s = sec(t);
     if (s <= last) continue;
-    for (const c of cols) {
-      const v = r[c];
-      if (typeof v === 'number' && Number.isFinite(v)) {
-        out.push({ time: s, value: v });
-        last = s;
-        break;
-      }
+    const v = r[col];
+    if (typeof v === 'number' && Number.isFinite(v)) {
+      out.push({ time: s, value: v });
+      last = s;
     }
   }
   return out;
@@ -199,7 +198,7 @@ export class PriceChart {
     if (input.points && input.points.length > 0) {
       const data = lineData(
         input.points.map((p) => ({ ts: p.t, price: p.price })),
-        ['price'],
+        'price',
       );
       const s = this.chart.addSeries(LineSeries, {
         color: '#0ea5e9',
@@ -216,7 +215,7 @@ export class PriceChart {
     }
     for (const o of input.overlays) {
       for (const { col, color } of OVERLAY_COLUMNS[o]) {
-        const data = lineData(input.indicators, [col]);
+        const data = lineData(input.indicators, col);
         if (data.length === 0) continue;
         const s = this.chart.addSeries(LineSeries, {
           color,
