@@ -22,6 +22,7 @@ import { qualityRoutes } from './quality.ts';
 import { reportRoutes } from './reports.ts';
 import { riskRoutes } from './risk.ts';
 import { supplyRoutes } from './supply.ts';
+import { tradingAdminRoutes, tradingRoutes } from './trading.ts';
 import { volatilityRoutes } from './volatility.ts';
 import { watchlistRoutes } from './watchlist.ts';
 
@@ -55,5 +56,7 @@ export const ROUTES: RouteModule[] = [
   { name: 'economic', plugin: economicRoutes },
   { name: 'news', plugin: newsRoutes },
   { name: 'events', plugin: eventRoutes },
+  { name: 'trading', plugin: tradingRoutes },
+  { name: 'trading-admin', plugin: tradingAdminRoutes, admin: true },
   { name: 'ws', plugin: wsRoutes() },
 ];
