@@ -1,0 +1,132 @@
+/**
+ * Pre-trade risk: one pure check run before every order is sent, on limits read from the config parameters
+ * (`risk_limits.*`, migration 099) and a snapshot of the account the runner keeps. The first rule that
+ * refuses names itself; the order is then stored `rejected` with `risk:<rule>` as its reason.
+ *
+ * A limit of 0 is off. Notional limits compare with `>`: an order that lands exactly on a limit passes.
+ * Position and gross-exposure limits refuse only orders that raise the figure beyond the limit; an order that
+ * reduces an over-limit position passes (it is the way back inside).
+ */
+import type { ConfigStore } from '../config/store.ts';
+import type { OrderSide } from './broker.ts';
+
+export interface RiskLimits {
+  maxOrderNotional: number;
+  maxPositionNotional: number;
+  maxGrossExposure: number;
+  /** Loss since the start of the UTC day (positive number) that halts the strategy. */
+  maxDailyLoss: number;
+  haltOnDepeg: boolean;
+}
+
+export const RISK_RULES = [
+  'kill_switch',
+  'max_daily_loss',
+  'halt_on_depeg',
+  'max_order_notional',
+  'max_position_notional',
+  'max_gross_exposure',
+] as const;
+export type RiskRule = (typeof RISK_RULES)[number];
+
+/** The limits as configured now. */
+export function riskLimitsFrom(config: ConfigStore): RiskLimits {
+  return {
+    maxOrderNotional: config.getFloat('risk_limits', 'max_order_notional', 0),
+    maxPositionNotional: config.getFloat('risk_limits', 'max_position_notional', 0),
+    maxGrossExposure: config.getFloat('risk_limits', 'max_gross_exposure', 0),
+    maxDailyLoss: config.getFloat('risk_limits', 'max_daily_loss', 0),
+    haltOnDepeg: config.getBool('risk_limits', 'halt_on_depeg', true),
+  };
+}
+
+/** What the check knows of the account when an order comes. */
+export interface RiskState {
+  /** An active kill switch (global or this strategy's), or undefined. */
+  halt?: { scope: string; reason: string };
+  /** Signed positions by symbol. */
+  positions: ReadonlyMap<string, number>;
+  /** Latest price by symbol (positions without one count at the order's price when it is theirs, else 0). */
+  marks: ReadonlyMap<string, number>;
+  /** Profit (negative: loss) since the start of the UTC day, fees included. */
+  dailyPnl: number;
+  /** Stablecoins with an open depeg alert. */
+  depegged: ReadonlySet<string>;
+  /** Currency the account quotes in (USDT on a USDT-quoted exchange). */
+  quoteCurrency: string;
+}
+
+export interface RiskOrder {
+  symbol: string;
+  side: OrderSide;
+  qty: number;
+  /** Price the order is expected to trade at (quote, limit). */
+  price: number;
+}
+
+export type RiskVerdict =
+  | { allowed: true; detail: Record<string, number | string> }
+  | { allowed: false; rule: RiskRule; message: string; detail: Record<string, number | string> };
+
+/** Checks one order; the first rule (in RISK_RULES order) that refuses wins. */
+export function checkOrder(order: RiskOrder, state: RiskState, limits: RiskLimits): RiskVerdict {
+  const notional = Math.abs(order.qty * order.price);
+  const signed = order.side === 'buy' ? order.qty : -order.qty;
+  const before = state.positions.get(order.symbol) ?? 0;
+  const after = before + signed;
+  const detail: Record<string, number | string> = { notional, position_after: after };
+  const refuse = (rule: RiskRule, message: string): RiskVerdict => ({
+    allowed: false,
+    rule,
+    message,
+    detail,
+  });
+
+  if (state.halt !== undefined)
+    return refuse('kill_switch', `trading halted (${state.halt.scope}): ${state.halt.reason}`);
+  if (limits.maxDailyLoss > 0 && -state.dailyPnl >= limits.maxDailyLoss) {
+    detail.daily_pnl = state.dailyPnl;
+    return refuse(
+      'max_daily_loss',
+      `loss today ${(-state.dailyPnl).toFixed(2)} reached ${limits.maxDailyLoss}`,
+    );
+  }
+  if (limits.haltOnDepeg && state.depegged.size > 0) {
+    const exposed = [
+      state.quoteCurrency,
+      order.symbol,
+      ...[...state.positions].filter(([, q]) => q !== 0).map(([s]) => s),
+    ];
+    const hit = exposed.find((s) => state.depegged.has(s));
+    if (hit !== undefined) return refuse('halt_on_depeg', `${hit} is off its peg (open depeg alert)`);
+  }
+  if (limits.maxOrderNotional > 0 && notional > limits.maxOrderNotional)
+    return refuse('max_order_notional', `order notional ${notional.toFixed(2)} > ${limits.maxOrderNotional}`);
+  if (limits.maxPositionNotional > 0) {
+    const posNotional = Math.abs(after * order.price);
+    if (posNotional > limits.maxPositionNotional && Math.abs(after) > Math.abs(before))
+      return refuse(
+        'max_position_notional',
+        `${order.symbol} position notional ${posNotional.toFixed(2)} > ${limits.maxPositionNotional}`,
+      );
+  }
+  if (limits.maxGrossExposure > 0) {
+    let grossBefore = 0;
+    let grossAfter = 0;
+    const seen = new Set<string>();
+    for (const [symbol, q] of state.positions) {
+      const px = symbol === order.symbol ? order.price : (state.marks.get(symbol) ?? 0);
+      grossBefore += Math.abs(q * px);
+      grossAfter += Math.abs((symbol === order.symbol ? after : q) * px);
+      seen.add(symbol);
+    }
+    if (!seen.has(order.symbol)) grossAfter += Math.abs(after * order.price);
+    detail.gross_after = grossAfter;
+    if (grossAfter > limits.maxGrossExposure && grossAfter > grossBefore)
+      return refuse(
+        'max_gross_exposure',
+        `gross exposure ${grossAfter.toFixed(2)} > ${limits.maxGrossExposure}`,
+      );
+  }
+  return { allowed: true, detail };
+}
