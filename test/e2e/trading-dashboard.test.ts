@@ -123,7 +123,7 @@ describe('Trading page', () => {
       expect(await state.getAttribute('data-halted')).toBe('false');
       await setHalt(client.db, 'global', 'max_daily_loss breached', 'runner');
       await page.locator('[data-testid=halt-state][data-halted=true]').waitFor({ timeout: 15_000 });
-      expect(await state.innerText()).toContain('max_daily_loss breached');
+      expect(await state.textContent()).toContain('max_daily_loss breached');
 
       // resume from the page, then halt from the page: both stored
       await page.getByRole('button', { name: 'Resume trading' }).click();
@@ -134,7 +134,7 @@ describe('Trading page', () => {
       await page.locator('input[name=reason]').fill('e2e desk halt');
       await page.getByRole('button', { name: 'Halt trading' }).click();
       await page.locator('[data-testid=halt-state][data-halted=true]').waitFor();
-      expect(await page.locator('[data-testid=halt-reason]').innerText()).toBe('e2e desk halt');
+      expect((await page.locator('[data-testid=halt-reason]').textContent())?.trim()).toBe('e2e desk halt');
       expect((await listHalts(client.db)).map((h) => [h.scope, h.reason, h.actor])).toEqual([
         ['global', 'e2e desk halt', 'e2e-admin'],
       ]);
@@ -158,7 +158,7 @@ describe('Trading page', () => {
       await page.getByRole('button', { name: 'Halt trading' }).click();
       const msg = page.locator('[data-testid=halt-message][role=alert]');
       await msg.waitFor();
-      const text = await msg.innerText();
+      const text = (await msg.textContent()) ?? '';
       expect(text).toContain('Could not halt');
       expect(text).toContain('e2e-viewer is a viewer; this needs the admin role');
       expect(await page.locator('[data-testid=halt-state]').getAttribute('data-halted')).toBe('false');

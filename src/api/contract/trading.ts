@@ -45,7 +45,6 @@ const Order = z.object({
   created_at: z.string(),
   updated_at: z.string(),
 });
-export type TradingOrder = z.infer<typeof Order>;
 
 const OrderList = z.object({ orders: z.array(Order) });
 export type TradingOrderList = z.infer<typeof OrderList>;
@@ -62,7 +61,6 @@ const Position = z.object({
   unrealized_pnl: z.number().nullable(),
   realized_pnl: z.number(),
 });
-export type TradingPosition = z.infer<typeof Position>;
 
 const PositionList = z.object({ positions: z.array(Position) });
 export type TradingPositionList = z.infer<typeof PositionList>;
