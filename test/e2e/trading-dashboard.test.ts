@@ -109,6 +109,16 @@ describe('Trading page', () => {
       expect(await orders.count()).toBe(1);
       await filter.selectOption('');
 
+      // the orders as CSV through the table's download link (every order, whatever the filter)
+      const href = await page
+        .locator('[data-testid=export-orders] a', { hasText: 'CSV' })
+        .getAttribute('href');
+      const csv = (await (await fetch(`${server.url}${href ?? ''}`)).text()).trimEnd().split('\n');
+      expect(csv[0]).toBe(
+        'id,client_order_id,broker,strategy,symbol,side,type,qty,limit_price,status,filled_qty,avg_price,reason,created_at,updated_at',
+      );
+      expect(csv.slice(1).map((l) => l.split(',')[1])).toEqual(Object.keys(TRADING_EXPECTED.orders));
+
       // another process (a `trade run`) stores an order and halts: the page shows both without a reload
       await insertOrder(client.db, {
         clientOrderId: 'e2e-live-order',
