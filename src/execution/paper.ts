@@ -12,11 +12,13 @@ import type {
   Broker,
   BrokerAccount,
   BrokerFill,
+  BrokerName,
   BrokerOrder,
   BrokerPosition,
   OrderUpdate,
   SubmitOrder,
 } from './broker.ts';
+import { TERMINAL_STATUSES } from './broker.ts';
 
 export interface PaperBrokerOptions {
   /** Instruments it trades (the run's symbols). */
@@ -36,7 +38,7 @@ interface Quote {
 }
 
 export class PaperBroker implements Broker {
-  readonly name = 'paper';
+  readonly name: BrokerName = 'paper';
   readonly external = false;
   private readonly pf: Portfolio;
   private readonly index: Map<string, number>;
@@ -163,7 +165,7 @@ export class PaperBroker implements Broker {
   async cancel(clientOrderId: string): Promise<BrokerOrder> {
     const o = this.all.get(clientOrderId);
     if (o === undefined) throw new ValidationError(`paper broker has no order ${clientOrderId}`);
-    if (o.status === 'new' || o.status === 'accepted' || o.status === 'partially_filled') {
+    if (!TERMINAL_STATUSES.has(o.status)) {
       o.status = 'cancelled';
       o.reason = 'cancelled';
       o.updatedAt = this.quotes.get(o.symbol)?.ts ?? this.now();

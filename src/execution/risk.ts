@@ -19,7 +19,7 @@ export interface RiskLimits {
   haltOnDepeg: boolean;
 }
 
-export const RISK_RULES = [
+const RISK_RULES = [
   'kill_switch',
   'max_daily_loss',
   'halt_on_depeg',
@@ -27,7 +27,7 @@ export const RISK_RULES = [
   'max_position_notional',
   'max_gross_exposure',
 ] as const;
-export type RiskRule = (typeof RISK_RULES)[number];
+type RiskRule = (typeof RISK_RULES)[number];
 
 /** The limits as configured now. */
 export function riskLimitsFrom(config: ConfigStore): RiskLimits {

@@ -8,14 +8,14 @@ import { ensureWebBuilt } from '../../src/api/static.ts';
 import { openStore } from '../../src/store/open.ts';
 import { insertOrder, listHalts, setHalt } from '../../src/store/repos/execution.ts';
 import * as fmt from '../../web/src/lib/format.ts';
-import { seedTrading, TRADING_EXPECTED } from '../api/trading-fixture.ts';
 import { launchChromium } from './browser.ts';
 import { type ServeProcess, startServe } from './server.ts';
+import { seedTrading, TRADING_EXPECTED } from './trading-seed.ts';
 
 /**
  * The Trading page in Debian's Chromium (headless) against a real `marketpipe serve` on a temp embedded store
  * holding orders and positions written through the execution repository (expected numbers worked by hand in
- * test/api/trading-fixture.ts): the tables and P&L show them, the status filter narrows the orders, rows and
+ * test/e2e/trading-seed.ts): the tables and P&L show them, the status filter narrows the orders, rows and
  * halts written by another process appear without a reload, halt and resume from the page are stored, and a
  * viewer's halt is refused with the server's message on the page.
  */

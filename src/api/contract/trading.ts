@@ -2,35 +2,27 @@ import { z } from 'zod';
 import { errorResponses } from './common.ts';
 
 /**
- * The trading resource (`/api/trading`): orders and positions of the execution schema as `marketpipe orders`
- * and `marketpipe positions` print them, the kill switch and today's P&L. Reads are open like the other data
- * routes; halt and resume need an admin token. The dashboard's Trading page imports these types.
+ * Trading (issue 21): stored orders and positions (the shapes of `marketpipe orders --json` and
+ * `positions --json`), the kill switch and the risk limits. Reads are data routes; halt and resume change
+ * state and need the admin JWT.
  */
 
-/** The order state machine's statuses (core/orders.ts ORDER_STATUSES; contracts import only zod). */
-const OrderStatus = z.enum(
-  ['new', 'accepted', 'partially_filled', 'filled', 'cancelled', 'rejected', 'expired'],
-  { error: 'expected new|accepted|partially_filled|filled|cancelled|rejected|expired' },
-);
-export type OrderStatus = z.infer<typeof OrderStatus>;
-
-/** `GET /api/trading/orders`. */
-const OrdersQuery = z.object({
-  status: OrderStatus.optional(),
-  broker: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'a broker name (lower-case letters, digits, _ or -)')
-    .optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(200).describe('newest first, at most this many'),
-});
+/** Order statuses (src/core/orders.ts ORDER_STATUSES). */
+const ORDER_STATUSES = [
+  'new',
+  'accepted',
+  'partially_filled',
+  'filled',
+  'cancelled',
+  'rejected',
+  'expired',
+] as const;
+const OrderStatus = z.enum(ORDER_STATUSES, { error: `expected one of ${ORDER_STATUSES.join(', ')}` });
 
 const Order = z.object({
-  id: z.number().int(),
+  id: z.number(),
   client_order_id: z.string(),
   broker: z.string(),
-  broker_order_id: z.string().nullable(),
-  strategy: z.string().nullable(),
-  run_id: z.string().nullable(),
   symbol: z.string(),
   side: z.enum(['buy', 'sell']),
   type: z.enum(['market', 'limit', 'stop']),
@@ -38,103 +30,103 @@ const Order = z.object({
   limit_price: z.number().nullable(),
   status: OrderStatus,
   filled_qty: z.number(),
-  /** Average fill price; null while nothing filled. */
   avg_price: z.number().nullable(),
-  /** Why the order is in its status (the refusing risk rule of a rejected order). */
-  reason: z.string().nullable(),
+  reason: z.string().nullable().describe('why it was rejected (risk:<rule>: …), cancelled or expired'),
   created_at: z.string(),
   updated_at: z.string(),
 });
+/** @public for the dashboard's Trading page (web/). */
+export type TradingOrder = z.infer<typeof Order>;
 
-const OrderList = z.object({ orders: z.array(Order) });
-export type TradingOrderList = z.infer<typeof OrderList>;
+const OrdersQuery = z.object({
+  status: OrderStatus.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
 
 const Position = z.object({
   broker: z.string(),
   symbol: z.string(),
-  /** Signed, positive long. */
-  qty: z.number(),
+  qty: z.number().describe('signed, positive long'),
   avg_price: z.number(),
-  /** qty × latest stored close; null without a stored bar. */
-  market_value: z.number().nullable(),
-  /** qty × (latest close − avg_price); null without a stored bar. */
+  market_value: z.number().nullable().describe('at the latest stored close; null without a bar'),
   unrealized_pnl: z.number().nullable(),
-  realized_pnl: z.number(),
 });
+/** @public for the dashboard's Trading page (web/). */
+export type TradingPosition = z.infer<typeof Position>;
 
-const PositionList = z.object({ positions: z.array(Position) });
-export type TradingPositionList = z.infer<typeof PositionList>;
+const Halt = z.object({ scope: z.string(), reason: z.string(), actor: z.string(), at: z.string() });
 
-const Halt = z.object({
-  /** `global` (every strategy) or `strategy:NAME`. */
-  scope: z.string(),
-  reason: z.string(),
-  actor: z.string(),
-  at: z.string(),
-});
-
-/** `GET /api/trading/status`. */
-const TradingStatus = z.object({
-  /** A global halt stops every new order. */
-  halted: z.boolean(),
-  /** The global halt's reason; null when not halted. */
+const Status = z.object({
+  halted: z.boolean().describe('the global kill switch is on'),
   reason: z.string().nullable(),
-  /** Every stored halt (global and per strategy). */
-  halts: z.array(Halt),
-  /** The `risk_limits` parameters in force (0 = no limit). */
+  halts: z.array(Halt).describe('global and per-strategy halts'),
   limits: z.object({
-    max_order_notional: z.number(),
-    max_position_notional: z.number(),
-    max_gross_exposure: z.number(),
-    max_daily_loss: z.number(),
-    halt_on_depeg: z.boolean(),
+    maxOrderNotional: z.number(),
+    maxPositionNotional: z.number(),
+    maxGrossExposure: z.number(),
+    maxDailyLoss: z.number(),
+    haltOnDepeg: z.boolean(),
+    live_enabled: z.boolean(),
   }),
-  /** Realised P&L net of fees of the fills since 00:00 UTC. */
-  pnl_today: z.number(),
-  /** Sum of the open positions' unrealised P&L (those with a stored price). */
-  unrealized_pnl: z.number(),
-  /** Open positions without a stored price (left out of unrealized_pnl). */
-  unpriced_positions: z.number().int(),
+  pnl_today: z.object({
+    realized: z.number().describe('realised P&L net of fees of the fills since 00:00 UTC'),
+    unrealized: z.number().describe('open positions at the latest stored close'),
+    total: z.number(),
+    since: z.string(),
+  }),
 });
-export type TradingStatus = z.infer<typeof TradingStatus>;
+/** @public for the dashboard's Trading page (web/). */
+export type TradingStatus = z.infer<typeof Status>;
 
-/** `POST /api/trading/halt`. */
 const HaltBody = z.strictObject({
-  reason: z.string().trim().min(1, 'a reason is required').max(500),
+  reason: z.string().min(1).max(500).default('manual halt'),
+  strategy: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a strategy name')
+    .optional()
+    .describe('halt only this strategy (default: all)'),
 });
+const ResumeBody = z
+  .strictObject({
+    strategy: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a strategy name')
+      .optional(),
+  })
+  .optional();
 
-/** Halt and resume also answer 403 (not an admin) and 503 (no JWT_SECRET: the admin API is off). */
-const adminErrors = { ...errorResponses, 403: errorResponses[401], 503: errorResponses[401] };
+const adminErrors = { ...errorResponses, 403: errorResponses[401] } as const;
 
 /** Route schemas (OpenAPI document, validation, serialisation). */
 export const tradingRoutes = {
   orders: {
-    summary: 'Orders of the execution schema, newest first (filter by status, broker)',
+    summary: 'Stored orders, newest first (shape of `orders --json`)',
     tags: ['trading'],
     querystring: OrdersQuery,
-    response: { 200: OrderList, ...errorResponses },
+    response: { 200: z.object({ orders: z.array(Order) }), ...errorResponses },
   },
   positions: {
-    summary: 'Open positions with market value and unrealised P&L at the latest stored close',
+    summary: 'Positions per broker at the latest stored close (shape of `positions --json`)',
     tags: ['trading'],
-    response: { 200: PositionList, ...errorResponses },
+    response: { 200: z.object({ positions: z.array(Position) }), ...errorResponses },
   },
   status: {
-    summary: 'Kill-switch state, risk limits in force, P&L today and unrealised',
+    summary: 'Kill switch, risk limits and P&L today',
     tags: ['trading'],
-    response: { 200: TradingStatus, ...errorResponses },
+    response: { 200: Status, ...errorResponses },
   },
   halt: {
-    summary: 'Halt every strategy (kill switch); admin token',
+    summary: 'Kill switch: refuse every new order (all strategies, or one); audited',
     tags: ['trading'],
     security: [{ bearerAuth: [] }],
     body: HaltBody,
-    response: { 200: TradingStatus, ...adminErrors },
+    response: { 200: Halt, ...adminErrors },
   },
   resume: {
-    summary: 'Lift the global halt; admin token',
+    summary: 'Lift the kill switch (global, or one strategy); audited',
     tags: ['trading'],
     security: [{ bearerAuth: [] }],
-    response: { 200: TradingStatus, ...adminErrors },
+    body: ResumeBody,
+    response: { 200: z.object({ scope: z.string(), resumed: z.boolean() }), ...adminErrors },
   },
 } as const;

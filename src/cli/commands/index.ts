@@ -26,6 +26,7 @@ import * as serveCommand from './serve-command.ts';
 import * as stream from './stream.ts';
 import * as supply from './supply.ts';
 import * as token from './token.ts';
+import * as trade from './trade.ts';
 import * as validate from './validate.ts';
 
 /** A command module adds its commands to the program; `ctx()` opens the store on first use. */
@@ -52,6 +53,7 @@ export const COMMAND_MODULES: CommandModule[] = [
   audit,
   token,
   backtest,
+  trade,
   risk,
   alerts,
   scenarios,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestBackend, testBackends } from '../../../test/store/backends.ts';
-import { ORDER_STATUSES, ORDER_TRANSITIONS } from '../../core/orders.ts';
+import { ORDER_STATUSES, ORDER_TRANSITIONS } from '../../execution/broker.ts';
 import type { Db } from '../db.ts';
 import {
   activeHalt,

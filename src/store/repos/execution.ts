@@ -159,7 +159,7 @@ function toOrder(r: DbOrder): OrderRow {
 }
 
 /** True when ORDER_TRANSITIONS lets an order move from `from` to `to`. */
-export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
+function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return ORDER_TRANSITIONS[from].includes(to);
 }
 
@@ -333,7 +333,7 @@ export async function listOrders(db: Queryable, f: OrderFilter = {}): Promise<Or
 export async function addFill(
   db: Queryable,
   f: NewFill,
-): Promise<{ inserted: boolean; position: PositionRow }> {
+): Promise<{ inserted: boolean; position: Pick<PositionRow, 'qty' | 'avg_price' | 'realized_pnl'> }> {
   return inTransaction(db, async (tx) => {
     const pos = await tx.query<{
       qty: number | string;
@@ -393,10 +393,20 @@ export async function addFill(
         [f.clientOrderId, f.price, f.qty, new Date(f.ts)],
       );
     }
-    const rows = await listPositions(tx, { broker: f.broker, symbol: f.symbol, includeFlat: true });
-    const position = rows[0];
-    if (position === undefined) throw new NotFoundError(`no position ${f.broker} ${f.symbol}`);
-    return { inserted, position };
+    const cur = await tx.query<{
+      qty: number | string;
+      avg_price: number | string;
+      realized_pnl: number | string;
+    }>('SELECT qty, avg_price, realized_pnl FROM execution.positions WHERE broker = $1 AND symbol = $2', [
+      f.broker,
+      f.symbol,
+    ]);
+    const r = cur.rows[0];
+    if (r === undefined) throw new NotFoundError(`no position ${f.broker} ${f.symbol}`);
+    return {
+      inserted,
+      position: { qty: num(r.qty), avg_price: num(r.avg_price), realized_pnl: num(r.realized_pnl) },
+    };
   });
 }
 
@@ -406,6 +416,9 @@ export interface PositionFilter {
   /** Keep positions that are flat now. @defaultValue false */
   includeFlat?: boolean;
 }
+
+/** Every bar interval (the latest close of any of them marks a position; one index probe each). */
+const MARK_INTERVALS = ['1m', '5m', '15m', '30m', '1h', '4h', '1d'] as const;
 
 /** Positions with their market value and unrealised P&L at the latest stored close of the symbol. */
 export async function listPositions(db: Queryable, f: PositionFilter = {}): Promise<PositionRow[]> {
@@ -429,9 +442,13 @@ export async function listPositions(db: Queryable, f: PositionFilter = {}): Prom
     mark: number | string | null;
   }>(
     `SELECT p.broker, p.symbol, p.qty, p.avg_price, p.realized_pnl,
-       (SELECT b.close FROM market_data.bars b JOIN market_data.instruments i ON i.id = b.instrument_id
-         WHERE i.symbol = p.symbol ORDER BY b.ts DESC LIMIT 1) AS mark
-     FROM execution.positions p ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       (SELECT x.close FROM (${MARK_INTERVALS.map(
+         (
+           iv,
+         ) => `(SELECT b.ts, b.close FROM market_data.bars b WHERE b.instrument_id = i.id AND b.interval = '${iv}'
+                    ORDER BY b.ts DESC LIMIT 1)`,
+       ).join(' UNION ALL ')}) x ORDER BY x.ts DESC LIMIT 1) AS mark
+     FROM execution.positions p LEFT JOIN market_data.instruments i ON i.symbol = p.symbol ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      ORDER BY p.broker, p.symbol`,
     params,
   );

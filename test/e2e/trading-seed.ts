@@ -5,7 +5,7 @@ import { addFill, insertOrder, transitionOrder } from '../../src/store/repos/exe
 import { upsertInstruments } from '../../src/store/repos/instruments.ts';
 
 /**
- * Orders and positions for the trading API and the Trading page, written through the execution repository
+ * Orders and positions for the Trading page's browser test, written through the execution repository
  * (its state machine and average-cost accounting), with one stored close per symbol as the mark.
  *
  * Expected values, by hand from the fills below (average cost, store/repos/execution.ts `addFill`):

@@ -1,0 +1,85 @@
+/**
+ * Trading state for the CLI and the API: the kill switch (halt / resume, audited) and the status page
+ * (halts, limits, P&L today).
+ */
+import { appendAudit } from '../audit/chain.ts';
+import type { ConfigStore } from '../config/store.ts';
+import type { Db } from '../store/db.ts';
+import {
+  clearHalt,
+  type HaltRow,
+  listHalts,
+  listPositions,
+  realizedPnlSince,
+  setHalt,
+  strategyScope,
+} from '../store/repos/execution.ts';
+import { type RiskLimits, riskLimitsFrom } from './risk.ts';
+
+const DAY_MS = 86_400_000;
+
+/** Halts new orders: every strategy, or one. Audited in the same transaction. */
+export async function haltTrading(
+  db: Db,
+  o: { reason: string; strategy?: string; actor: string },
+): Promise<HaltRow> {
+  const scope = o.strategy === undefined ? 'global' : strategyScope(o.strategy);
+  return db.transaction(async (tx) => {
+    const h = await setHalt(tx, scope, o.reason, o.actor);
+    await appendAudit(tx, {
+      kind: 'risk',
+      actor: o.actor,
+      action: 'halt',
+      subject: scope,
+      detail: { reason: o.reason },
+    });
+    return h;
+  });
+}
+
+/** Lifts a halt. Audited. */
+export async function resumeTrading(
+  db: Db,
+  o: { strategy?: string; actor: string },
+): Promise<{ scope: string; resumed: boolean }> {
+  const scope = o.strategy === undefined ? 'global' : strategyScope(o.strategy);
+  return db.transaction(async (tx) => {
+    const resumed = await clearHalt(tx, scope);
+    await appendAudit(tx, {
+      kind: 'risk',
+      actor: o.actor,
+      action: 'resume',
+      subject: scope,
+      detail: { resumed },
+    });
+    return { scope, resumed };
+  });
+}
+
+export interface TradingStatus {
+  halted: boolean;
+  /** The global halt's reason, else null. */
+  reason: string | null;
+  halts: HaltRow[];
+  limits: RiskLimits & { live_enabled: boolean };
+  /** Since 00:00 UTC: realised P&L net of fees, plus the open positions' unrealised P&L at the latest close. */
+  pnl_today: { realized: number; unrealized: number; total: number; since: string };
+}
+
+export async function tradingStatus(db: Db, config: ConfigStore, now = Date.now()): Promise<TradingStatus> {
+  const since = Math.floor(now / DAY_MS) * DAY_MS;
+  const [halts, realized, positions] = await Promise.all([
+    listHalts(db),
+    realizedPnlSince(db, since),
+    listPositions(db),
+  ]);
+  const unrealized = positions.reduce((s, p) => s + (p.unrealized_pnl ?? 0), 0);
+  const global = halts.find((h) => h.scope === 'global');
+  return {
+    halted: global !== undefined,
+    reason: global?.reason ?? null,
+    halts,
+    limits: { ...riskLimitsFrom(config), live_enabled: config.getBool('trading', 'live_enabled', false) },
+    pnl_today: { realized, unrealized, total: realized + unrealized, since: new Date(since).toISOString() },
+  };
+}
