@@ -152,6 +152,12 @@ describe(`trade run --broker paper --replay equals backtest (${backend.name})`, 
       });
       const stored = (await storedFills(c.symbol)).slice(before);
       expect(stored).toEqual(ref.fills.map((f) => [f.ts, f.side, f.qty, f.price, f.fee]));
+      // each filled order carries exactly its one fill
+      const off = await db.query(
+        `SELECT o.client_order_id FROM execution.orders o JOIN execution.fills f ON f.order_id = o.id
+          WHERE o.status = 'filled' AND (o.filled_qty <> o.qty OR o.avg_price <> f.price)`,
+      );
+      expect(off.rows).toEqual([]);
     }, 60_000);
   }
 

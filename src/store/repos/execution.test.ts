@@ -134,6 +134,11 @@ for (const backend of backends) {
       expect(b.position).toMatchObject({ qty: 3, avg_price: 120, realized_pnl: 0 });
       const o = await getOrder(db, 'f-1');
       expect([o?.filled_qty, o?.avg_price]).toEqual([3, 120]);
+      // a venue's cumulative figure given with the transition is not counted twice by the fills
+      await transitionOrder(db, 'f-1', 'filled', { filledQty: 3, avgPrice: 120 });
+      await addFill(db, { ...fill, fillId: 'x2', qty: 2, price: 130 });
+      const same = await getOrder(db, 'f-1');
+      expect([same?.filled_qty, same?.avg_price]).toEqual([3, 120]);
       // sell 4 at 150: closes 3 (realises 3·(150−120) = 90) and opens −1 at 150
       await insertOrder(db, order('f-2', { symbol: 'BTC', side: 'sell', qty: 4 }));
       const c = await addFill(db, {

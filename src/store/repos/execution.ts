@@ -385,12 +385,15 @@ export async function addFill(
            realized_pnl = execution.positions.realized_pnl + EXCLUDED.realized_pnl, updated_at = EXCLUDED.updated_at`,
         [f.broker, f.symbol, after, newAvg, realized, new Date(f.ts)],
       );
+      // The order's fill figures follow its stored fills (the venue's cumulative figure, when ahead, is kept).
       await tx.query(
-        `UPDATE execution.orders SET
-           avg_price = (COALESCE(avg_price, 0) * filled_qty + $2::float8 * $3::float8) / (filled_qty + $3::float8),
-           filled_qty = filled_qty + $3::float8, updated_at = GREATEST(updated_at, $4::timestamptz)
-         WHERE client_order_id = $1`,
-        [f.clientOrderId, f.price, f.qty, new Date(f.ts)],
+        `UPDATE execution.orders o SET
+           avg_price = CASE WHEN f.qty < o.filled_qty THEN o.avg_price WHEN f.n = 1 THEN f.price ELSE f.notional / f.qty END,
+           filled_qty = GREATEST(o.filled_qty, f.qty), updated_at = GREATEST(o.updated_at, $2::timestamptz)
+         FROM (SELECT SUM(qty) AS qty, SUM(qty * price) AS notional, COUNT(*) AS n, MAX(price) AS price FROM execution.fills
+                WHERE order_id = (SELECT id FROM execution.orders WHERE client_order_id = $1)) f
+         WHERE o.client_order_id = $1 AND f.qty > 0`,
+        [f.clientOrderId, new Date(f.ts)],
       );
     }
     const cur = await tx.query<{
