@@ -6,8 +6,10 @@ import { buildApp } from '../../src/api/app.ts';
 import { BacktestRunBody, backtestRoutes as contract, MaEntry } from '../../src/api/contract/backtests.ts';
 import { AdjustMode } from '../../src/api/contract/common.ts';
 import { riskRoutes as riskContract } from '../../src/api/contract/risk.ts';
+import { tradingRoutes as tradingContract } from '../../src/api/contract/trading.ts';
 import { backtestRoutes } from '../../src/api/routes/backtests.ts';
 import { riskRoutes } from '../../src/api/routes/risk.ts';
+import { tradingRoutes } from '../../src/api/routes/trading.ts';
 import { MA_ENTRY_MODES } from '../../src/backtest/strategies/ma-crossover.ts';
 import { DEFAULT_BACKTEST_ADJUST } from '../../src/backtest/types.ts';
 import { MemoryCache } from '../../src/cache/memory.ts';
@@ -45,6 +47,7 @@ beforeAll(async () => {
     routes: [
       { name: 'backtests', plugin: backtestRoutes },
       { name: 'risk', plugin: riskRoutes },
+      { name: 'trading', plugin: tradingRoutes },
     ],
   });
   await app.ready();
@@ -61,6 +64,9 @@ const ROUTES = [
   { path: '/api/backtests', method: 'get', schema: contract.list },
   { path: '/api/backtests/{id}', method: 'get', schema: contract.get },
   { path: '/api/risk/var', method: 'post', schema: riskContract.var },
+  { path: '/api/trading/orders', method: 'get', schema: tradingContract.orders },
+  { path: '/api/trading/positions', method: 'get', schema: tradingContract.positions },
+  { path: '/api/trading/status', method: 'get', schema: tradingContract.status },
 ] as const;
 
 describe('OpenAPI document from the contract', () => {

@@ -52,6 +52,10 @@ async function seed(db: Db): Promise<void> {
       VALUES ('USDC', '2023-03-11 02:00:00+00', NULL, 0.874, '2023-03-11 07:00:00+00', 3600, 0.92, 1, 0.01, 'prices');
     INSERT INTO ops.quarantine (symbol, interval, source, rule, reason, raw, ts)
       VALUES ('BTC', '1h', 'binance', 'price_bounds', 'close 0 <= 0', '{"close": 0, "note": "a,b"}', '2024-01-01 00:00:00+00');
+    INSERT INTO execution.orders (client_order_id, broker, strategy, symbol, side, type, qty, limit_price, status,
+                                  filled_qty, avg_price, reason, created_at, updated_at)
+      VALUES ('s1-BTC-1', 'paper', 'ma-crossover', 'BTC', 'buy', 'limit', 0.5, 42000.5, 'rejected', 0, NULL,
+              'max_order_notional, 21000.25 > 20000', '2024-01-03 00:00:00+00', '2024-01-03 00:00:01+00');
   `);
 }
 
@@ -190,6 +194,11 @@ describe.each(BACKENDS)('export on $name', (backend) => {
     const q = (await exportTo(db, 'quarantine', 'csv')).bytes.toString();
     // jsonb keeps its own key order (shorter keys first).
     expect(q).toContain(',"{""note"": ""a,b"", ""close"": 0}"\n');
+    const orders = (await exportTo(db, 'orders', 'csv')).bytes.toString().trimEnd().split('\n');
+    expect(orders).toEqual([
+      'id,client_order_id,broker,strategy,symbol,side,type,qty,limit_price,status,filled_qty,avg_price,reason,created_at,updated_at',
+      '1,s1-BTC-1,paper,ma-crossover,BTC,buy,limit,0.5,42000.5,rejected,0,,"max_order_notional, 21000.25 > 20000",2024-01-03T00:00:00.000Z,2024-01-03T00:00:01.000Z',
+    ]);
   });
 
   it('filters: symbols, from (inclusive), to (exclusive), interval', async () => {

@@ -18,6 +18,7 @@ export const PAGES = [
     title: 'Backtests',
     component: () => import('./pages/BacktestsPage.vue'),
   },
+  { path: '/trading', name: 'trading', title: 'Trading', component: () => import('./pages/TradingPage.vue') },
   { path: '/models', name: 'models', title: 'Models', component: () => import('./pages/ModelsPage.vue') },
   { path: '/jobs', name: 'jobs', title: 'Jobs', component: () => import('./pages/JobsPage.vue') },
   { path: '/chat', name: 'chat', title: 'Chat', component: () => import('./pages/ChatPage.vue') },

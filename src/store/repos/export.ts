@@ -14,6 +14,7 @@ export const EXPORT_DATASETS = [
   'correlations',
   'depegs',
   'quarantine',
+  'orders',
 ] as const;
 export type ExportDataset = (typeof EXPORT_DATASETS)[number];
 
@@ -205,6 +206,30 @@ const DATASETS: Record<ExportDataset, DatasetSql> = {
     symbolWhere: (p) => `q.symbol = ANY(${p}::text[])`,
     timeExpr: 'q.created_at',
     intervalExpr: 'q.interval',
+  },
+  orders: {
+    columns: [
+      { name: 'id', kind: 'int' },
+      { name: 'client_order_id', kind: 'text' },
+      { name: 'broker', kind: 'symbol' },
+      { name: 'strategy', kind: 'symbol' },
+      { name: 'symbol', kind: 'symbol' },
+      { name: 'side', kind: 'symbol' },
+      { name: 'type', kind: 'symbol' },
+      { name: 'qty', kind: 'float' },
+      { name: 'limit_price', kind: 'float' },
+      { name: 'status', kind: 'symbol' },
+      { name: 'filled_qty', kind: 'float' },
+      { name: 'avg_price', kind: 'float' },
+      { name: 'reason', kind: 'text' },
+      { name: 'created_at', kind: 'timestamp' },
+      { name: 'updated_at', kind: 'timestamp' },
+    ],
+    select: `o.id, o.client_order_id, o.broker, o.strategy, o.symbol, o.side, o.type, o.qty, o.limit_price, o.status, o.filled_qty, o.avg_price, o.reason, ${ms('o.created_at')} AS created_at, ${ms('o.updated_at')} AS updated_at`,
+    from: 'execution.orders o',
+    key: [{ expr: 'o.id', cast: 'int8' }],
+    symbolWhere: (p) => `o.symbol = ANY(${p}::text[])`,
+    timeExpr: 'o.created_at',
   },
 };
 
