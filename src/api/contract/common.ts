@@ -26,3 +26,18 @@ export const Ticker = z
 const ADJUST_MODES = ['raw', 'split', 'adjusted', 'total-return'] as const;
 export const AdjustMode = z.enum(ADJUST_MODES, { error: `expected one of ${ADJUST_MODES.join(', ')}` });
 export type AdjustMode = z.infer<typeof AdjustMode>;
+
+/**
+ * A yes/no query parameter (`?fresh=true`): the query string holds text, so `"false"` must read as false
+ * (z.coerce.boolean would read any non-empty text as true).
+ */
+export const QueryFlag = z.stringbool();
+
+/**
+ * A free-form JSON object in a response (its fields are documented by the service that builds it). Typed
+ * `object`, so a service's interface is accepted as it is; shown (and serialised) as
+ * `{type: 'object', additionalProperties: true}`.
+ */
+export const AnyObject = z
+  .custom<object>((v) => typeof v === 'object' && v !== null && !Array.isArray(v))
+  .meta({ type: 'object', additionalProperties: true });
