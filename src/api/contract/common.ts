@@ -41,3 +41,6 @@ export const QueryFlag = z.stringbool();
 export const AnyObject = z
   .custom<object>((v) => typeof v === 'object' && v !== null && !Array.isArray(v))
   .meta({ type: 'object', additionalProperties: true });
+
+/** A calendar date `YYYY-MM-DD` in a query (api/routes/date-params.ts checks it names a real day). */
+export const QueryDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
