@@ -49,13 +49,26 @@ function outputJsonSchema(schema: z.ZodType): Record<string, unknown> {
   return collapseNullable(json) as Record<string, unknown>;
 }
 
-const serializerCompiler: FastifySerializerCompiler<unknown> = ({ schema, method, url, httpStatus }) =>
-  buildSerializer({
-    method,
-    url,
-    httpStatus: httpStatus ?? 'default',
-    schema: isZod(schema) ? outputJsonSchema(schema) : schema,
-  });
+/**
+ * One serialiser per zod schema: the shared ones (the error body of every route and status) are derived and
+ * compiled once per process, not once per route — start-up time (bench/cli.ts `npm start`).
+ */
+const zodSerializers = new WeakMap<z.ZodType, (data: unknown) => string>();
+
+const serializerCompiler: FastifySerializerCompiler<unknown> = ({ schema, method, url, httpStatus }) => {
+  if (!isZod(schema)) return buildSerializer({ method, url, httpStatus: httpStatus ?? 'default', schema });
+  let serialize = zodSerializers.get(schema);
+  if (serialize === undefined) {
+    serialize = buildSerializer({
+      method,
+      url,
+      httpStatus: httpStatus ?? 'default',
+      schema: outputJsonSchema(schema),
+    });
+    zodSerializers.set(schema, serialize);
+  }
+  return serialize;
+};
 
 /**
  * Switches the plugin's routes (Fastify scopes compilers per plugin) to zod schemas and returns the app typed
