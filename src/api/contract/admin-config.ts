@@ -4,8 +4,7 @@ import { errorResponses, QueryFlag } from './common.ts';
 /**
  * The admin API for configuration parameters (`/admin/config`): every parameter, one parameter, its audit
  * log and the store's counters; create, change, delete, reload. The routes validate with these schemas, the
- * OpenAPI document shows them, the Admin page imports their types and `marketpipe config set` parses its
- * reason with `ConfigReason`.
+ * OpenAPI document shows them and the Admin page imports their types.
  */
 
 const ValueType = z.enum(['float', 'int', 'string', 'json']);
@@ -14,7 +13,7 @@ const ValueType = z.enum(['float', 'int', 'string', 'json']);
 const ConfigValue = z.unknown().refine((v) => v !== undefined, 'value is required');
 
 /** Why a change is made (every write is audited with it). */
-export const ConfigReason = z.string().min(1).max(1000);
+const ConfigReason = z.string().min(1).max(1000);
 
 /** Rule a new value must satisfy: min/max (numbers, inclusive) or one of `allowed`. */
 const ValidationRule = z.object({
@@ -99,17 +98,15 @@ const ConfigStats = z.object({
     z.object({ id: z.number().int(), process: z.string().optional(), percent: z.number().optional() }),
   ),
 });
-export type ConfigStats = z.infer<typeof ConfigStats>;
 
 const ParameterParams = z.object({ category: z.string().max(100), key: z.string().max(200) });
 
-/** `PUT /admin/config/:category/:key` (`marketpipe config set`). */
-export const ConfigSetBody = z.object({
+/** `PUT /admin/config/:category/:key`. */
+const ConfigSetBody = z.object({
   value: ConfigValue,
   reason: ConfigReason,
   dry_run: z.boolean().default(false),
 });
-export type ConfigSetBody = z.input<typeof ConfigSetBody>;
 
 /** `POST /admin/config`. */
 const ConfigCreateBody = z.object({

@@ -14,7 +14,6 @@ const ResultRow = z
 
 /** The chart the columns suggest: time (line) or label (bar) on x, up to 4 numeric columns on y. */
 const ChatChart = z.object({ type: z.enum(['line', 'bar']), x: z.string(), y: z.array(z.string()) });
-export type ChatChart = z.infer<typeof ChatChart>;
 
 const ChatQueryBody = z.object({
   question: z.string().min(1).max(2000),

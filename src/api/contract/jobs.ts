@@ -53,13 +53,12 @@ const JobRun = z.object({
   tick: z.string().nullable().optional(),
   worker: z.string().nullable().optional(),
 });
-export type JobRun = z.infer<typeof JobRun>;
 
 const JobRunList = z.object({ runs: z.array(JobRun) });
 export type JobRunList = z.infer<typeof JobRunList>;
 
 /** `GET /api/jobs/runs`. */
-export const JobRunsQuery = z.object({
+const JobRunsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(50),
   job: z.string().max(100).optional(),
 });
@@ -72,7 +71,6 @@ const JobRunBody = z
   })
   .nullable()
   .optional();
-export type JobRunBody = z.input<typeof JobRunBody>;
 
 /** The answer to a manual run: queued (202 pending), started here (202 running) or its outcome (200). */
 const JobRunResult = z.object({
