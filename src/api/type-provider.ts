@@ -17,6 +17,28 @@ function isZod(schema: unknown): schema is z.ZodType {
   return schema instanceof z.ZodType;
 }
 
+/**
+ * `X | null` as fast-json-stringify reads it best: zod writes `{anyOf: [X, {type: 'null'}]}`, for which the
+ * serialiser validates each value against X with ajv (a nullable object with one field more than its schema,
+ * or an integer field holding 1.5, then fails the response with a 500); `{...X, type: [X.type, 'null']}`, what
+ * a hand-written schema says, is written without that check. Applied throughout the tree.
+ */
+function collapseNullable(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(collapseNullable);
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) out[k] = collapseNullable(v);
+  const { anyOf, ...rest } = out;
+  if (!Array.isArray(anyOf) || anyOf.length !== 2) return out;
+  const nullIndex = anyOf.findIndex(
+    (s) => typeof s === 'object' && s !== null && Object.keys(s).length === 1 && s.type === 'null',
+  );
+  const other = anyOf[1 - nullIndex] as Record<string, unknown> | undefined;
+  if (nullIndex < 0 || other === undefined || typeof other.type !== 'string') return out;
+  if (['anyOf', 'oneOf', 'allOf', '$ref', 'enum', 'const'].some((k) => k in other)) return out;
+  return { ...other, ...rest, type: [other.type, 'null'] };
+}
+
 /** A zod schema as the draft-7 JSON schema fast-json-stringify reads (what the route answers). */
 function outputJsonSchema(schema: z.ZodType): Record<string, unknown> {
   const { $schema: _, ...json } = z.toJSONSchema(schema, {
@@ -24,16 +46,29 @@ function outputJsonSchema(schema: z.ZodType): Record<string, unknown> {
     target: 'draft-7',
     unrepresentable: 'any',
   });
-  return json;
+  return collapseNullable(json) as Record<string, unknown>;
 }
 
-const serializerCompiler: FastifySerializerCompiler<unknown> = ({ schema, method, url, httpStatus }) =>
-  buildSerializer({
-    method,
-    url,
-    httpStatus: httpStatus ?? 'default',
-    schema: isZod(schema) ? outputJsonSchema(schema) : schema,
-  });
+/**
+ * One serialiser per zod schema: the shared ones (the error body of every route and status) are derived and
+ * compiled once per process, not once per route — start-up time (bench/cli.ts `npm start`).
+ */
+const zodSerializers = new WeakMap<z.ZodType, (data: unknown) => string>();
+
+const serializerCompiler: FastifySerializerCompiler<unknown> = ({ schema, method, url, httpStatus }) => {
+  if (!isZod(schema)) return buildSerializer({ method, url, httpStatus: httpStatus ?? 'default', schema });
+  let serialize = zodSerializers.get(schema);
+  if (serialize === undefined) {
+    serialize = buildSerializer({
+      method,
+      url,
+      httpStatus: httpStatus ?? 'default',
+      schema: outputJsonSchema(schema),
+    });
+    zodSerializers.set(schema, serialize);
+  }
+  return serialize;
+};
 
 /**
  * Switches the plugin's routes (Fastify scopes compilers per plugin) to zod schemas and returns the app typed

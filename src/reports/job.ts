@@ -1,7 +1,6 @@
 import { localEndpoint } from '../chat/llm.ts';
 import type { Settings } from '../settings.ts';
 import type { Db } from '../store/db.ts';
-import { runReport } from './run.ts';
 import type { ReportKind } from './types.ts';
 
 /**
@@ -17,6 +16,8 @@ export async function runReportJob(
   date: string,
 ): Promise<{ records: number; date: string; files: { html: string; pdf: string }; emailed_to: string[] }> {
   const email = Boolean(settings.smtpUrl) && settings.reportRecipients.length > 0;
+  // loaded when a report runs: the PDF and mail modules are not worth loading on every start
+  const { runReport } = await import('./run.ts');
   const out = await runReport(db, {
     kind,
     date,

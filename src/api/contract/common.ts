@@ -41,3 +41,20 @@ export const SymbolParams = z.object({ symbol: Ticker });
 
 /** An ISO date/time (or a date) a route parses itself (core/time.ts parseTime). */
 export const TimeText = z.string().max(40);
+/**
+ * A yes/no query parameter (`?fresh=true`): the query string holds text, so `"false"` must read as false
+ * (z.coerce.boolean would read any non-empty text as true).
+ */
+export const QueryFlag = z.stringbool();
+
+/**
+ * A free-form JSON object in a response (its fields are documented by the service that builds it). Typed
+ * `object`, so a service's interface is accepted as it is; shown (and serialised) as
+ * `{type: 'object', additionalProperties: true}`.
+ */
+export const AnyObject = z
+  .custom<object>((v) => typeof v === 'object' && v !== null && !Array.isArray(v))
+  .meta({ type: 'object', additionalProperties: true });
+
+/** A calendar date `YYYY-MM-DD` in a query (api/routes/date-params.ts checks it names a real day). */
+export const QueryDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');

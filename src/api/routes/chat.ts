@@ -9,8 +9,9 @@ import { buildSchemaContext } from '../../chat/schema-context.ts';
 import { AppError, UnauthorizedError } from '../../core/errors.ts';
 import { useApiKeys } from '../api-keys.ts';
 import { jwtKey, verifyToken } from '../auth.ts';
+import { chatRoutes as contract } from '../contract/chat.ts';
 import type { AppDeps, RouteOptions } from '../deps.ts';
-import { anyObject, errorResponses } from './common.ts';
+import { useContract } from '../type-provider.ts';
 
 /**
  * NL→SQL chat: question → SQL (`/api/chat/query`), SQL → rows (`/api/chat/execute`), the schema context
@@ -51,21 +52,8 @@ async function userOf(req: FastifyRequest, deps: AppDeps): Promise<string> {
   return 'anonymous';
 }
 
-const executeResult = {
-  type: 'object',
-  additionalProperties: true,
-  properties: {
-    sql: { type: 'string' },
-    columns: { type: 'array', items: { type: 'string' } },
-    rows: { type: 'array', items: anyObject },
-    row_count: { type: 'integer' },
-    truncated: { type: 'boolean' },
-    chart: { anyOf: [{ type: 'null' }, anyObject] },
-    as_of: { anyOf: [{ type: 'null' }, { type: 'string' }] },
-  },
-} as const;
-
-export const chatRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
+export const chatRoutes: FastifyPluginAsync<RouteOptions> = async (plain, { deps }) => {
+  const app = useContract(plain);
   useApiKeys(app, deps);
   const db = deps.db;
   const llm = llmSettingsOf(deps);
@@ -86,142 +74,35 @@ export const chatRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }
     maxRows: limit('max_rows', 1000),
   });
 
-  app.post<{ Body: { question: string; execute?: boolean } }>(
-    '/api/chat/query',
-    {
-      schema: {
-        summary: 'Question → one guarded SELECT with a short explanation (rows too with execute=true)',
-        description:
-          'Questions about execution, strategies, config or portfolios go to the local model only (LLM_LOCAL_BASE_URL) and are refused without one. A refusal answers 400 with code query_refused and the reason.',
-        tags: ['chat'],
-        body: {
-          type: 'object',
-          properties: {
-            question: { type: 'string', minLength: 1, maxLength: 2000 },
-            execute: { type: 'boolean', default: false },
-          },
-          required: ['question'],
-        },
-        response: {
-          200: {
-            type: 'object',
-            additionalProperties: true,
-            properties: {
-              question: { type: 'string' },
-              sql: { type: 'string' },
-              explanation: { type: 'string' },
-              endpoint: { type: 'string', enum: ['cloud', 'local'] },
-              private: { type: 'boolean' },
-              columns: { type: 'array', items: { type: 'string' } },
-              rows: { type: 'array', items: anyObject },
-              truncated: { type: 'boolean' },
-              chart: { anyOf: [{ type: 'null' }, anyObject] },
-            },
-            required: ['question', 'sql', 'explanation', 'endpoint', 'private'],
-          },
-          ...errorResponses,
-        },
-      },
-    },
-    async (req) => {
-      const user = await userOf(req, deps);
-      return ask(db, llm, req.body.question, { ...limits(), execute: req.body.execute ?? false, user });
-    },
-  );
+  app.post('/api/chat/query', { schema: contract.query }, async (req) => {
+    const user = await userOf(req, deps);
+    return ask(db, llm, req.body.question, { ...limits(), execute: req.body.execute ?? false, user });
+  });
 
-  app.post<{ Body: { sql: string } }>(
-    '/api/chat/execute',
-    {
-      schema: {
-        summary: 'Runs one guarded SELECT read-only: columns, at most chat.max_rows rows, a suggested chart',
-        description:
-          'The statement runs under chat.timeout_ms (408 query_timeout past it), at most chat.max_concurrent at once (503 chat_busy beyond), apart from the connections and thread that serve the API. On the embedded store it reads a copy of the store at most chat.snapshot_max_age_ms old (as_of).',
-        tags: ['chat'],
-        body: {
-          type: 'object',
-          properties: { sql: { type: 'string', minLength: 1, maxLength: 20_000 } },
-          required: ['sql'],
-        },
-        response: { 200: executeResult, ...errorResponses },
-      },
-    },
-    async (req) => {
-      const user = await userOf(req, deps);
-      const entry = { user, action: 'execute' as const, question: null, explanation: null, endpoint: null };
-      try {
-        // private relations only where a local model is configured (the deployment keeps them local)
-        const r = await executeGuarded(db, req.body.sql, { ...limits(), allowPrivate: localConfigured });
-        await recordHistory(db, { ...entry, sql: r.sql, row_count: r.row_count, refused: null });
-        return r;
-      } catch (err) {
-        if (err instanceof AppError) {
-          const refused = err.message.split('\n')[0] ?? err.code;
-          await recordHistory(db, { ...entry, sql: req.body.sql, row_count: null, refused });
-        }
-        throw err;
+  app.post('/api/chat/execute', { schema: contract.execute }, async (req) => {
+    const user = await userOf(req, deps);
+    const entry = { user, action: 'execute' as const, question: null, explanation: null, endpoint: null };
+    try {
+      // private relations only where a local model is configured (the deployment keeps them local)
+      const r = await executeGuarded(db, req.body.sql, { ...limits(), allowPrivate: localConfigured });
+      await recordHistory(db, { ...entry, sql: r.sql, row_count: r.row_count, refused: null });
+      return r;
+    } catch (err) {
+      if (err instanceof AppError) {
+        const refused = err.message.split('\n')[0] ?? err.code;
+        await recordHistory(db, { ...entry, sql: req.body.sql, row_count: null, refused });
       }
-    },
-  );
+      throw err;
+    }
+  });
 
-  app.get<{ Querystring: { private: boolean } }>(
-    '/api/chat/schema-context',
-    {
-      schema: {
-        summary: 'What the model is told: readable tables, columns, comments, example rows and questions',
-        tags: ['chat'],
-        querystring: {
-          type: 'object',
-          properties: {
-            private: {
-              type: 'boolean',
-              default: false,
-              description: 'the local model’s context (private schemas)',
-            },
-          },
-        },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              tables: { type: 'array', items: anyObject },
-              examples: { type: 'array', items: anyObject },
-              text: { type: 'string' },
-            },
-            required: ['tables', 'examples', 'text'],
-          },
-          ...errorResponses,
-        },
-      },
-    },
-    async (req) => {
-      await userOf(req, deps);
-      return buildSchemaContext(db, { includePrivate: req.query.private && localConfigured });
-    },
-  );
+  app.get('/api/chat/schema-context', { schema: contract.schemaContext }, async (req) => {
+    await userOf(req, deps);
+    return buildSchemaContext(db, { includePrivate: req.query.private && localConfigured });
+  });
 
-  app.get<{ Querystring: { limit: number } }>(
-    '/api/chat/history',
-    {
-      schema: {
-        summary: "The caller's chat history, newest first (JWT user, else anonymous)",
-        tags: ['chat'],
-        querystring: {
-          type: 'object',
-          properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
-        },
-        response: {
-          200: {
-            type: 'object',
-            properties: { user: { type: 'string' }, items: { type: 'array', items: anyObject } },
-            required: ['user', 'items'],
-          },
-          ...errorResponses,
-        },
-      },
-    },
-    async (req) => {
-      const user = await userOf(req, deps);
-      return { user, items: await listHistory(db, user, req.query.limit) };
-    },
-  );
+  app.get('/api/chat/history', { schema: contract.history }, async (req) => {
+    const user = await userOf(req, deps);
+    return { user, items: await listHistory(db, user, req.query.limit) };
+  });
 };

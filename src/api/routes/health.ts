@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { healthRoutes as contract } from '../contract/health.ts';
 import type { RouteOptions } from '../deps.ts';
-import { errorSchema } from '../errors.ts';
 import { metricsOf } from '../metrics.ts';
+import { useContract } from '../type-provider.ts';
 
 /** How long `/ready` waits for the store (and the read replica) before calling it unreachable. */
 const READY_DB_TIMEOUT_MS = 2000;
@@ -31,38 +32,14 @@ async function pingDb(
   }
 }
 
-const pingSchema = {
-  type: 'object',
-  properties: { ok: { type: 'boolean' }, latency_ms: { type: 'number' }, error: { type: 'string' } },
-} as const;
-
-const readySchema = {
-  type: 'object',
-  properties: {
-    status: { type: 'string', enum: ['ready', 'unavailable'] },
-    error: { type: 'string' },
-    message: { type: 'string' },
-    db: pingSchema,
-    read_db: { ...pingSchema, description: 'the read replica (DATABASE_READ_URL), when there is one' },
-    cache: {
-      type: 'object',
-      properties: {
-        backend: { type: 'string' },
-        degraded: { type: 'boolean' },
-        hit_rate: { type: 'number' },
-      },
-    },
-  },
-  required: ['status', 'db', 'cache'],
-} as const;
-
 /**
  * Operations endpoints (no API key: load balancers and Prometheus call them): `/health` (the process is up), `/ready` (the store answers,
  * and the read replica too when there is one, since the read routes have no other store; the cache state is
  * reported but never makes the process unready, since requests fall back to the store) and `/metrics`
  * (Prometheus text).
  */
-export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
+export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (plain, { deps }) => {
+  const app = useContract(plain);
   let last: { at: number; result: Promise<{ ok: boolean; error?: string }> } | undefined;
   const probe = (): Promise<{ ok: boolean; error?: string }> => {
     const now = Date.now();
@@ -76,99 +53,48 @@ export const healthRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps
     }
     return last.result;
   };
-  app.get(
-    '/health',
-    {
-      schema: {
-        summary: 'The process is up (the database may not be; see /ready)',
-        tags: ['ops'],
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              status: { type: 'string' },
-              uptime_s: { type: 'number' },
-              config: {
-                type: 'object',
-                properties: { source: { type: 'string' }, degraded: { type: 'boolean' } },
-              },
-              db: {
-                type: 'object',
-                description: 'whether the store answered a probe within 250 ms (reused for 1 s)',
-                properties: { ok: { type: 'boolean' }, error: { type: 'string' } },
-              },
-            },
-          },
-        },
-      },
-    },
-    async () => {
-      const db = await probe();
-      const st = deps.config.stats();
-      return {
-        status: 'ok',
-        uptime_s: process.uptime(),
-        // The config store only notices an outage at its next reload (every minute): the probe says now.
-        config: { source: st.source, degraded: st.degraded || !db.ok },
-        db: db.ok ? { ok: true } : { ok: false, error: db.error ?? 'unknown' },
-      };
-    },
-  );
+  app.get('/health', { schema: contract.health }, async () => {
+    const db = await probe();
+    const st = deps.config.stats();
+    return {
+      status: 'ok',
+      uptime_s: process.uptime(),
+      // The config store only notices an outage at its next reload (every minute): the probe says now.
+      config: { source: st.source, degraded: st.degraded || !db.ok },
+      db: db.ok ? { ok: true } : { ok: false, error: db.error ?? 'unknown' },
+    };
+  });
 
-  app.get(
-    '/ready',
-    {
-      schema: {
-        summary:
-          'Ready to serve: the database and the read replica (when set) answer (503 when not); the cache state is reported',
-        tags: ['ops'],
-        response: { 200: readySchema, 503: readySchema, 500: errorSchema },
-      },
-    },
-    async (_req, reply) => {
-      const { readDb } = deps;
-      const [db, replica] = await Promise.all([
-        pingDb(() => deps.db.query('SELECT 1'), READY_DB_TIMEOUT_MS),
-        readDb && readDb !== deps.db
-          ? pingDb(() => readDb.query('SELECT 1'), READY_DB_TIMEOUT_MS)
-          : undefined,
-      ]);
-      const s = deps.cache.stats();
-      const cache = { backend: s.backend, degraded: s.degraded, hit_rate: s.hit_rate };
-      const stores = replica ? { db, read_db: replica } : { db };
-      const down = [
-        db.ok ? null : `database unreachable: ${db.error ?? 'unknown'}`,
-        !replica || replica.ok
-          ? null
-          : `read replica (DATABASE_READ_URL) unreachable: ${replica.error ?? 'unknown'}`,
-      ].filter((m) => m !== null);
-      if (down.length > 0) {
-        return reply.status(503).send({
-          status: 'unavailable',
-          error: 'unavailable',
-          message: down.join('; '),
-          ...stores,
-          cache,
-        });
-      }
-      return { status: 'ready', ...stores, cache };
-    },
-  );
+  app.get('/ready', { schema: contract.ready }, async (_req, reply) => {
+    const { readDb } = deps;
+    const [db, replica] = await Promise.all([
+      pingDb(() => deps.db.query('SELECT 1'), READY_DB_TIMEOUT_MS),
+      readDb && readDb !== deps.db ? pingDb(() => readDb.query('SELECT 1'), READY_DB_TIMEOUT_MS) : undefined,
+    ]);
+    const s = deps.cache.stats();
+    const cache = { backend: s.backend, degraded: s.degraded, hit_rate: s.hit_rate };
+    const stores = replica ? { db, read_db: replica } : { db };
+    const down = [
+      db.ok ? null : `database unreachable: ${db.error ?? 'unknown'}`,
+      !replica || replica.ok
+        ? null
+        : `read replica (DATABASE_READ_URL) unreachable: ${replica.error ?? 'unknown'}`,
+    ].filter((m) => m !== null);
+    if (down.length > 0) {
+      return reply.status(503).send({
+        status: 'unavailable',
+        error: 'unavailable',
+        message: down.join('; '),
+        ...stores,
+        cache,
+      });
+    }
+    return { status: 'ready' as const, ...stores, cache };
+  });
 
-  app.get(
-    '/metrics',
-    {
-      schema: {
-        summary: 'Prometheus metrics (text exposition format)',
-        tags: ['ops'],
-        produces: ['text/plain'],
-        response: { 200: { type: 'string' }, 500: errorSchema },
-      },
-    },
-    async (_req, reply) => {
-      const m = metricsOf(deps);
-      const text = await m.text();
-      return reply.type(m.registry.contentType).send(text);
-    },
-  );
+  app.get('/metrics', { schema: contract.metrics }, async (_req, reply) => {
+    const m = metricsOf(deps);
+    const text = await m.text();
+    return reply.type(m.registry.contentType).send(text);
+  });
 };

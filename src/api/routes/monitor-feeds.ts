@@ -1,27 +1,6 @@
 import type { Queryable } from '../../store/db.ts';
 import { feedCounts } from '../../store/repos/feed-counts.ts';
-import { nullableNumber, nullableString } from './common.ts';
-
-/** The non-market data domains the monitor shows a card for, by schema. */
-const FEED_SCHEMAS = ['economic_data', 'news', 'events'] as const;
-type FeedSchema = (typeof FEED_SCHEMAS)[number];
-
-/**
- * One domain's coverage card: `records` stored (observations, articles, events), `instruments` the things
- * they are about (`unit` says which: FRED series, news sources, instruments with events), the date range of
- * the records and `freshness_seconds`, the age of the newest one (0 for an event dated in the future).
- */
-export interface FeedCoverage {
-  schema: FeedSchema;
-  records: number;
-  instruments: number;
-  unit: 'series' | 'sources' | 'instruments';
-  first: string | null;
-  last: string | null;
-  freshness_seconds: number | null;
-  /** Rows per table of the schema. */
-  tables: Record<string, number>;
-}
+import type { FeedCoverage } from '../contract/monitor.ts';
 
 interface Spans {
   econ_first: string | null;
@@ -37,7 +16,7 @@ interface Spans {
 
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS"Z"'`;
 
-/** Records, series/sources/instruments, date range and freshness of economic data, news and events. */
+/** Records, series/sources/instruments, date range and freshness of economic data, news and events (one card each). */
 export async function feedCoverage(db: Queryable, now = Date.now()): Promise<FeedCoverage[]> {
   const counts = await feedCounts(db);
   const res = await db.query<Spans>(
@@ -106,40 +85,3 @@ export async function feedCoverage(db: Queryable, now = Date.now()): Promise<Fee
     },
   ];
 }
-
-/** The response schema of `GET /api/monitor/feeds`. */
-export const feedsResponse = {
-  type: 'object',
-  properties: {
-    feeds: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          schema: { type: 'string', enum: [...FEED_SCHEMAS] },
-          records: { type: 'integer' },
-          instruments: {
-            type: 'integer',
-            description: 'series (economic), sources (news), instruments (events)',
-          },
-          unit: { type: 'string', enum: ['series', 'sources', 'instruments'] },
-          first: nullableString,
-          last: nullableString,
-          freshness_seconds: { ...nullableNumber, description: 'age of the newest record, seconds' },
-          tables: { type: 'object', additionalProperties: { type: 'integer' } },
-        },
-        required: [
-          'schema',
-          'records',
-          'instruments',
-          'unit',
-          'first',
-          'last',
-          'freshness_seconds',
-          'tables',
-        ],
-      },
-    },
-  },
-  required: ['feeds'],
-} as const;

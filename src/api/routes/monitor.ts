@@ -5,10 +5,11 @@ import type { Queryable } from '../../store/db.ts';
 import { coverage } from '../../store/repos/coverage.ts';
 import { useApiKeys } from '../api-keys.ts';
 import { requireRoleWhenConfigured } from '../auth.ts';
+import { monitorRoutes as contract } from '../contract/monitor.ts';
 import type { RouteOptions } from '../deps.ts';
 import { readerOf } from '../read-db.ts';
-import { anyObject, errorResponses, nullableNumber, nullableString } from './common.ts';
-import { feedCoverage, feedsResponse } from './monitor-feeds.ts';
+import { useContract } from '../type-provider.ts';
+import { feedCoverage } from './monitor-feeds.ts';
 
 const SYSTEM_SCHEMAS = ['pg_catalog', 'information_schema', 'pg_toast'];
 const IDENT = /^[a-z_][a-z0-9_]*$/;
@@ -130,12 +131,6 @@ async function schemaSymbols(
     .map(([symbol, tables]) => ({ symbol, rows: Object.values(tables).reduce((s, n) => s + n, 0), tables }));
 }
 
-const schemaParam = {
-  type: 'object',
-  properties: { schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]*$', maxLength: 63 } },
-  required: ['schema'],
-} as const;
-
 /**
  * The source of the newest bar per instrument and interval (`synthetic` marks generated demo data), one
  * index lookup each.
@@ -154,176 +149,42 @@ async function newestSources(db: Queryable): Promise<Map<string, string>> {
 }
 
 /** The data monitor: coverage, feeds (economic, news, events), schemas, per-schema table stats and per-symbol row counts. */
-export const monitorRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
+export const monitorRoutes: FastifyPluginAsync<RouteOptions> = async (plain, { deps }) => {
+  const app = useContract(plain);
   useApiKeys(app, deps);
   const db = readerOf(deps); // read-only routes: the replica when there is one
   // Table sizes, schema lists and per-schema stats (config, ops…) describe the installation, not the market:
   // with auth configured they need a token (viewer or admin), like the admin API.
   const signedIn = requireRoleWhenConfigured(deps.settings.jwtSecret, 'viewer');
 
-  app.get<{ Querystring: { symbols?: string } }>(
-    '/api/monitor/coverage',
-    {
-      schema: {
-        summary: 'Per instrument and interval: first and last point, count, gaps and freshness',
-        tags: ['monitor'],
-        querystring: { type: 'object', properties: { symbols: { type: 'string', maxLength: 4000 } } },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              instruments: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    symbol: { type: 'string' },
-                    interval: { type: 'string' },
-                    first: nullableString,
-                    last: nullableString,
-                    count: { type: 'number' },
-                    gaps: { type: 'number' },
-                    freshness_seconds: nullableNumber,
-                    source: {
-                      ...nullableString,
-                      description: "source of the newest bar; 'synthetic' = generated demo data",
-                    },
-                  },
-                },
-              },
-            },
-            required: ['instruments'],
-          },
-          ...errorResponses,
-        },
-      },
-    },
-    async (req) => {
-      const symbols = req.query.symbols
-        ?.split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      const [rows, sources] = await Promise.all([
-        coverage(db, { symbols: symbols?.length ? symbols : undefined }),
-        newestSources(db),
-      ]);
-      return {
-        instruments: rows.map((r) => ({ ...r, source: sources.get(`${r.symbol}|${r.interval}`) ?? null })),
-      };
-    },
-  );
+  app.get('/api/monitor/coverage', { schema: contract.coverage }, async (req) => {
+    const symbols = req.query.symbols
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const [rows, sources] = await Promise.all([
+      coverage(db, { symbols: symbols?.length ? symbols : undefined }),
+      newestSources(db),
+    ]);
+    return {
+      instruments: rows.map((r) => ({ ...r, source: sources.get(`${r.symbol}|${r.interval}`) ?? null })),
+    };
+  });
+
+  app.get('/api/monitor/feeds', { schema: contract.feeds }, async () => ({ feeds: await feedCoverage(db) }));
+
+  app.get('/api/monitor/schemas', { preHandler: signedIn, schema: contract.schemas }, async () => ({
+    schemas: await listSchemas(db),
+  }));
+
+  app.get('/api/monitor/stats/:schema', { preHandler: signedIn, schema: contract.stats }, async (req) => ({
+    schema: req.params.schema,
+    tables: await schemaStats(db, req.params.schema),
+  }));
 
   app.get(
-    '/api/monitor/feeds',
-    {
-      schema: {
-        summary:
-          'Economic data, news and events: records, series/sources/instruments, date range and freshness',
-        tags: ['monitor'],
-        response: { 200: feedsResponse, ...errorResponses },
-      },
-    },
-    async () => ({ feeds: await feedCoverage(db) }),
-  );
-
-  app.get(
-    '/api/monitor/schemas',
-    {
-      preHandler: signedIn,
-      schema: {
-        security: [{ bearerAuth: [] }],
-        summary: 'Database schemas and their tables',
-        tags: ['monitor'],
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              schemas: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    schema: { type: 'string' },
-                    tables: { type: 'array', items: { type: 'string' } },
-                  },
-                },
-              },
-            },
-            required: ['schemas'],
-          },
-          ...errorResponses,
-        },
-      },
-    },
-    async () => ({ schemas: await listSchemas(db) }),
-  );
-
-  app.get<{ Params: { schema: string } }>(
-    '/api/monitor/stats/:schema',
-    {
-      preHandler: signedIn,
-      schema: {
-        security: [{ bearerAuth: [] }],
-        summary: 'Row count, size on disk and time span of every table of a schema',
-        tags: ['monitor'],
-        params: schemaParam,
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              schema: { type: 'string' },
-              tables: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    table: { type: 'string' },
-                    rows: { type: 'number' },
-                    bytes: nullableNumber,
-                    time_column: nullableString,
-                    first: nullableString,
-                    last: nullableString,
-                  },
-                },
-              },
-            },
-            required: ['schema', 'tables'],
-          },
-          ...errorResponses,
-        },
-      },
-    },
-    async (req) => ({ schema: req.params.schema, tables: await schemaStats(db, req.params.schema) }),
-  );
-
-  app.get<{ Params: { schema: string } }>(
     '/api/monitor/symbols/:schema',
-    {
-      preHandler: signedIn,
-      schema: {
-        security: [{ bearerAuth: [] }],
-        summary: 'Per symbol: rows held in each table of a schema',
-        tags: ['monitor'],
-        params: schemaParam,
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              schema: { type: 'string' },
-              symbols: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: { symbol: { type: 'string' }, rows: { type: 'number' }, tables: anyObject },
-                },
-              },
-            },
-            required: ['schema', 'symbols'],
-          },
-          ...errorResponses,
-        },
-      },
-    },
+    { preHandler: signedIn, schema: contract.symbols },
     async (req) => ({ schema: req.params.schema, symbols: await schemaSymbols(db, req.params.schema) }),
   );
 };

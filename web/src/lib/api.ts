@@ -6,7 +6,7 @@
 const TOKEN_KEY = 'marketpipe.token';
 
 /** An API answer that was not 2xx, with the server's `{error, message}` when it sent one. */
-export class ApiError extends Error {
+class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   constructor(status: number, code: string, message: string) {

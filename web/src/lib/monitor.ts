@@ -1,4 +1,10 @@
-import { isRow, listOf, numOf, type Row, strOf } from './shapes.ts';
+import type {
+  Coverage,
+  CoverageInstrument,
+  Feeds,
+  MonitorMessage,
+} from '../../../src/api/contract/monitor.ts';
+import type { Quarantine } from '../../../src/api/contract/quality.ts';
 
 /** The data domains the monitor shows a card for, by schema. */
 export const DOMAINS = ['market_data', 'economic_data', 'news', 'events'] as const;
@@ -42,18 +48,16 @@ function age(last: string | null): number | null {
 }
 
 /** The market-data card from `/api/monitor/coverage` rows (per instrument and interval). */
-export function marketCard(coverage: unknown): CoverageCard {
-  const rows = listOf(coverage, 'instruments');
+export function marketCard(coverage: Coverage): CoverageCard {
   let records = 0;
   let first: string | null = null;
   let last: string | null = null;
   const symbols = new Set<string>();
-  for (const r of rows) {
-    const n = numOf(r, 'count') ?? 0;
-    records += n;
-    if (n > 0) symbols.add(strOf(r, 'symbol') ?? '?');
-    first = minStr(first, strOf(r, 'first'));
-    last = maxStr(last, strOf(r, 'last'));
+  for (const r of coverage.instruments) {
+    records += r.count;
+    if (r.count > 0) symbols.add(r.symbol);
+    first = minStr(first, r.first);
+    last = maxStr(last, r.last);
   }
   return {
     schema: 'market_data',
@@ -66,50 +70,47 @@ export function marketCard(coverage: unknown): CoverageCard {
   };
 }
 
-/** The economic data, news and events cards from `/api/monitor/feeds` (`{feeds: [...]}`), by schema. */
-export function feedCards(body: unknown): Record<string, CoverageCard> {
+/** The economic data, news and events cards from `/api/monitor/feeds`, by schema. */
+export function feedCards(body: Feeds | null): Record<string, CoverageCard> {
   const out: Record<string, CoverageCard> = {};
-  for (const f of listOf(body, 'feeds')) {
-    const schema = strOf(f, 'schema');
-    if (!schema) continue;
-    out[schema] = {
-      schema,
-      records: numOf(f, 'records'),
-      instruments: numOf(f, 'instruments'),
-      first: strOf(f, 'first'),
-      last: strOf(f, 'last'),
-      freshness_seconds: numOf(f, 'freshness_seconds'),
-      unit: strOf(f, 'unit') ?? 'series',
+  for (const f of body?.feeds ?? []) {
+    out[f.schema] = {
+      schema: f.schema,
+      records: f.records,
+      instruments: f.instruments,
+      first: f.first,
+      last: f.last,
+      freshness_seconds: f.freshness_seconds,
+      unit: f.unit,
     };
   }
   return out;
 }
 
+/** A coverage row with a quality figure: stored bars / (stored + missing). */
+export type SymbolRow = Omit<CoverageInstrument, 'source'> & {
+  quality: number | null;
+  source: string | null;
+};
+
 /** Coverage rows with a quality figure: stored bars / (stored + missing). */
-export function symbolRows(coverage: unknown): Row[] {
-  return listOf(coverage, 'instruments').map((r) => {
-    const count = numOf(r, 'count') ?? 0;
-    const gaps = numOf(r, 'gaps') ?? 0;
-    return {
-      symbol: r.symbol,
-      interval: r.interval,
-      count,
-      gaps,
-      quality: count + gaps > 0 ? count / (count + gaps) : null,
-      first: r.first,
-      last: r.last,
-      freshness_seconds: r.freshness_seconds,
-      source: r.source ?? null,
-    };
-  });
+export function symbolRows(coverage: Coverage | null): SymbolRow[] {
+  return (coverage?.instruments ?? []).map((r) => ({
+    symbol: r.symbol,
+    interval: r.interval,
+    count: r.count,
+    gaps: r.gaps,
+    quality: r.count + r.gaps > 0 ? r.count / (r.count + r.gaps) : null,
+    first: r.first,
+    last: r.last,
+    freshness_seconds: r.freshness_seconds,
+    source: r.source ?? null,
+  }));
 }
 
-/** Quarantine counts by rule from `{counts: {rule: n}}` (or `by_rule`). */
-export function quarantineByRule(body: unknown): Array<{ label: string; value: number }> {
-  const by = isRow(body) ? (body.counts ?? body.by_rule) : undefined;
-  if (!isRow(by)) return [];
-  return Object.entries(by)
-    .filter((e): e is [string, number] => typeof e[1] === 'number')
+/** Quarantine counts by rule, largest first. */
+export function quarantineByRule(body: Quarantine | null): Array<{ label: string; value: number }> {
+  return Object.entries(body?.counts ?? {})
     .map(([label, value]) => ({ label, value }))
     .sort((a, b) => b.value - a.value);
 }
@@ -118,14 +119,16 @@ export function quarantineByRule(body: unknown): Array<{ label: string; value: n
  * Coverage pushed over /ws/monitor carries no `source`: keep each row's source from the previous answer so
  * demo series stay marked.
  */
-export function keepSources(next: Row, previous: unknown): Row {
-  const known = new Map<string, unknown>();
-  for (const r of listOf(previous, 'instruments')) known.set(`${r.symbol}|${r.interval}`, r.source);
+export function keepSources(
+  next: Extract<MonitorMessage, { type: 'coverage' }>,
+  previous: Coverage | null,
+): Coverage {
+  const known = new Map<string, string | null>();
+  for (const r of previous?.instruments ?? []) known.set(`${r.symbol}|${r.interval}`, r.source);
   return {
-    ...next,
-    instruments: listOf(next, 'instruments').map((r) => ({
+    instruments: next.instruments.map((r) => ({
       ...r,
-      source: r.source ?? known.get(`${r.symbol}|${r.interval}`) ?? null,
+      source: known.get(`${r.symbol}|${r.interval}`) ?? null,
     })),
   };
 }
