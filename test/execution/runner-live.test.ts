@@ -10,7 +10,9 @@ import type { Broker, BrokerOrder, SubmitOrder } from '../../src/execution/broke
 import { PaperBroker } from '../../src/execution/paper.ts';
 import { runTrade } from '../../src/execution/runner.ts';
 import type { Db } from '../../src/store/db.ts';
+import { insertAlert } from '../../src/store/repos/alerts.ts';
 import { upsertBars } from '../../src/store/repos/bars.ts';
+import { clearHalt, listHalts } from '../../src/store/repos/execution.ts';
 import { upsertInstruments } from '../../src/store/repos/instruments.ts';
 import { type TestBackend, testBackends } from '../store/backends.ts';
 import { loadSamples } from './fixtures.ts';
@@ -101,6 +103,46 @@ describe(`trade runner: dry runs and live bars (${backend.name})`, () => {
     const again = await runTrade({ db, config: enabled, log, broker: retry }, { ...req, live: true });
     expect(retry.sent).toEqual([]);
     expect(again.duplicates).toBe(out.orders);
+  });
+
+  it('an open depeg alert on the coin the account quotes in refuses every order (halt_on_depeg)', async () => {
+    const id = await insertAlert(db, {
+      type: 'depeg',
+      asset: 'USDT',
+      ts: Date.UTC(2022, 4, 10),
+      price: 0.95,
+      threshold: 0.005,
+      venues: ['binance'],
+      details: {},
+    });
+    const usdt = new PaperBroker({ symbols: ['BTC'], currency: 'USDT' });
+    const out = await runTrade({ db, config, log, broker: usdt }, { ...req, params: { fast: 4, slow: 20 } });
+    expect(out.orders).toBeGreaterThan(0);
+    expect(out.rejected).toBe(out.orders);
+    expect(new Set(out.rejections.map((r) => r.rule))).toEqual(new Set(['halt_on_depeg']));
+    // quoting in USD, the same alert does not stop the run
+    const usd = new PaperBroker({ symbols: ['BTC'] });
+    const ok = await runTrade({ db, config, log, broker: usd }, { ...req, params: { fast: 4, slow: 21 } });
+    expect(ok.rejected).toBe(0);
+    await db.query('UPDATE alerts.alerts SET state = $2 WHERE id = $1', [id.id, 'recovered']);
+  });
+
+  it('a daily loss reaching max_daily_loss refuses the order and halts the strategy', async () => {
+    // 1 (USD) of loss in a UTC day: the 2022 BTC replay loses more than that on its first losing day
+    const strict = config.withValues([{ category: 'risk_limits', key: 'max_daily_loss', value: 1 }]);
+    const broker = new PaperBroker({ symbols: ['BTC'] });
+    const out = await runTrade(
+      { db, config: strict, log, broker },
+      { ...req, params: { fast: 3, slow: 20 } },
+    );
+    expect(out.rejections[0]?.rule).toBe('max_daily_loss');
+    expect(out.halted).toMatchObject({ scope: 'strategy:ma-crossover' });
+    expect((await listHalts(db)).map((h) => [h.scope, h.actor])).toEqual([['strategy:ma-crossover', 'risk']]);
+    // every later order of the run is refused by the halt
+    expect(
+      out.rejections.slice(1).every((r) => r.rule === 'kill_switch' || r.rule === 'max_daily_loss'),
+    ).toBe(true);
+    expect(await clearHalt(db, 'strategy:ma-crossover')).toBe(true);
   });
 
   it('live: warms up on stored 1m bars, then trades on bars stored while it runs', async () => {
