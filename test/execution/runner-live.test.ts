@@ -1,0 +1,210 @@
+/**
+ * The runner beyond replay: external brokers get nothing without `--live` and trading.live_enabled (a dry
+ * run), and live mode trades on bars as they are stored (polled from market_data.bars).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigStore } from '../../src/config/store.ts';
+import { createLogger } from '../../src/core/log.ts';
+import type { StoredBar } from '../../src/core/types.ts';
+import type { Broker, BrokerOrder, SubmitOrder } from '../../src/execution/broker.ts';
+import { PaperBroker } from '../../src/execution/paper.ts';
+import { runTrade } from '../../src/execution/runner.ts';
+import type { Db } from '../../src/store/db.ts';
+import { insertAlert } from '../../src/store/repos/alerts.ts';
+import { upsertBars } from '../../src/store/repos/bars.ts';
+import { clearHalt, listHalts } from '../../src/store/repos/execution.ts';
+import { upsertInstruments } from '../../src/store/repos/instruments.ts';
+import { type TestBackend, testBackends } from '../store/backends.ts';
+import { loadSamples } from './fixtures.ts';
+
+const [backend] = await testBackends('exec_live');
+if (backend === undefined) throw new Error('no backend');
+const log = createLogger('silent');
+
+/** An external venue that fills whatever it is sent at 100 (records what it got). */
+function externalVenue(): Broker & { sent: SubmitOrder[] } {
+  const sent: SubmitOrder[] = [];
+  return {
+    name: 'venue',
+    external: true,
+    sent,
+    async submit(o) {
+      sent.push(o);
+      const order: BrokerOrder = { ...o, status: 'filled', filledQty: o.qty, avgPrice: 100, updatedAt: 0 };
+      return order;
+    },
+    async cancel() {
+      throw new Error('not used');
+    },
+    async orders() {
+      return [];
+    },
+    async positions() {
+      return [];
+    },
+    async account() {
+      return { currency: 'USD', cash: 0, equity: Number.NaN };
+    },
+    onUpdate: () => () => undefined,
+    async close() {},
+  };
+}
+
+describe(`trade runner: dry runs and live bars (${backend.name})`, () => {
+  let db: Db;
+  let config: ConfigStore;
+  beforeAll(async () => {
+    db = await backend.open();
+    await loadSamples(db);
+    config = await ConfigStore.open({ db, live: false });
+  }, 60_000);
+  afterAll(async () => {
+    await config.close();
+    await (backend as TestBackend).dispose(db);
+  });
+
+  const replay = { from: Date.UTC(2022, 0, 1), to: Date.UTC(2023, 0, 1) };
+  const req = { strategy: 'ma-crossover', symbols: ['BTC'], params: { fast: 5, slow: 20 }, replay };
+  const orderCount = async () =>
+    Number(
+      (await db.query<{ n: string }>(`SELECT count(*) AS n FROM execution.orders WHERE broker = 'venue'`))
+        .rows[0]?.n,
+    );
+
+  it('an external broker without --live, or without trading.live_enabled, gets nothing (dry run)', async () => {
+    for (const live of [false, true]) {
+      const venue = externalVenue();
+      const out = await runTrade({ db, config, log, broker: venue }, { ...req, live });
+      expect(out.dry_run).toBe(true);
+      expect(out.would_send.length).toBeGreaterThan(0);
+      expect(venue.sent).toEqual([]);
+    }
+    expect(await orderCount()).toBe(0);
+    // enabled but without --live: still a dry run
+    const enabled = config.withValues([{ category: 'trading', key: 'live_enabled', value: true }]);
+    const venue = externalVenue();
+    expect(
+      (await runTrade({ db, config: enabled, log, broker: venue }, { ...req, live: false })).dry_run,
+    ).toBe(true);
+    expect(venue.sent).toEqual([]);
+  });
+
+  it('with --live and trading.live_enabled the orders are sent, stored and never sent twice', async () => {
+    const enabled = config.withValues([{ category: 'trading', key: 'live_enabled', value: true }]);
+    const venue = externalVenue();
+    const out = await runTrade({ db, config: enabled, log, broker: venue }, { ...req, live: true });
+    expect(out.dry_run).toBe(false);
+    expect(venue.sent.length).toBe(out.orders);
+    expect(await orderCount()).toBe(out.orders);
+    const ids = venue.sent.map((o) => o.clientOrderId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.every((id) => /^mp[0-9a-f]{30}$/.test(id))).toBe(true);
+    const retry = externalVenue();
+    const again = await runTrade({ db, config: enabled, log, broker: retry }, { ...req, live: true });
+    expect(retry.sent).toEqual([]);
+    expect(again.duplicates).toBe(out.orders);
+  });
+
+  it('an open depeg alert on the coin the account quotes in refuses every order (halt_on_depeg)', async () => {
+    const id = await insertAlert(db, {
+      type: 'depeg',
+      asset: 'USDT',
+      ts: Date.UTC(2022, 4, 10),
+      price: 0.95,
+      threshold: 0.005,
+      venues: ['binance'],
+      details: {},
+    });
+    const usdt = new PaperBroker({ symbols: ['BTC'], currency: 'USDT' });
+    const out = await runTrade({ db, config, log, broker: usdt }, { ...req, params: { fast: 4, slow: 20 } });
+    expect(out.orders).toBeGreaterThan(0);
+    expect(out.rejected).toBe(out.orders);
+    expect(new Set(out.rejections.map((r) => r.rule))).toEqual(new Set(['halt_on_depeg']));
+    // quoting in USD, the same alert does not stop the run
+    const usd = new PaperBroker({ symbols: ['BTC'] });
+    const ok = await runTrade({ db, config, log, broker: usd }, { ...req, params: { fast: 4, slow: 21 } });
+    expect(ok.rejected).toBe(0);
+    await db.query('UPDATE alerts.alerts SET state = $2 WHERE id = $1', [id.id, 'recovered']);
+  });
+
+  it('a daily loss reaching max_daily_loss refuses the order and halts the strategy', async () => {
+    // 1 (USD) of loss in a UTC day: the 2022 BTC replay loses more than that on its first losing day
+    const strict = config.withValues([{ category: 'risk_limits', key: 'max_daily_loss', value: 1 }]);
+    const broker = new PaperBroker({ symbols: ['BTC'] });
+    const out = await runTrade(
+      { db, config: strict, log, broker },
+      { ...req, params: { fast: 3, slow: 20 } },
+    );
+    expect(out.rejections[0]?.rule).toBe('max_daily_loss');
+    expect(out.halted).toMatchObject({ scope: 'strategy:ma-crossover' });
+    expect((await listHalts(db)).map((h) => [h.scope, h.actor])).toEqual([['strategy:ma-crossover', 'risk']]);
+    // every later order of the run is refused by the halt
+    expect(
+      out.rejections.slice(1).every((r) => r.rule === 'kill_switch' || r.rule === 'max_daily_loss'),
+    ).toBe(true);
+    expect(await clearHalt(db, 'strategy:ma-crossover')).toBe(true);
+  });
+
+  it('live: warms up on stored 1m bars, then trades on bars stored while it runs', async () => {
+    await upsertInstruments(db, [
+      { symbol: 'ETH', assetClass: 'crypto', name: 'Ether', currency: 'USD', timezone: 'UTC' },
+    ]);
+    const t0 = Date.UTC(2026, 0, 5, 12, 0);
+    const bar = (k: number, close: number): StoredBar => ({
+      symbol: 'ETH',
+      interval: '1m',
+      source: 'test',
+      ts: t0 + k * 60_000,
+      open: close,
+      high: close,
+      low: close,
+      close,
+      volume: 1,
+    });
+    // warm-up: rising (the strategy believes it is long; nothing trades during warm-up)
+    await upsertBars(
+      db,
+      [10, 11, 12, 13, 14].map((c, k) => bar(k, c)),
+    );
+    const broker = new PaperBroker({ symbols: ['ETH'] });
+    const stop = new AbortController();
+    const running = runTrade(
+      { db, config, log, broker },
+      {
+        strategy: 'ma-crossover',
+        symbols: ['ETH'],
+        params: { fast: 2, slow: 3, entry: 'state' },
+        engine: { fill: 'same_close' },
+        forMs: 20_000,
+        pollMs: 50,
+        signal: stop.signal,
+      },
+    );
+    await new Promise((r) => setTimeout(r, 400));
+    // falling: SMA2 < SMA3 → target 0 (already flat: no order); then rising again: SMA2 > SMA3 → buy at the close
+    await upsertBars(
+      db,
+      [12, 10, 8].map((c, k) => bar(5 + k, c)),
+    );
+    await new Promise((r) => setTimeout(r, 400));
+    await upsertBars(
+      db,
+      [9, 12].map((c, k) => bar(8 + k, c)),
+    );
+    // stop once the fill is stored (or the 20 s bound ends the run)
+    for (let i = 0; i < 400; i++) {
+      const n = await db.query(`SELECT 1 FROM execution.fills WHERE symbol = 'ETH'`);
+      if (n.rows.length > 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    stop.abort();
+    const out = await running;
+    expect(out.mode).toBe('live');
+    expect(out.bars).toBe(10);
+    // k=9: SMA2 (9+12)/2 = 10.5 > SMA3 (8+9+12)/3 = 9.67: the first cross up after going flat
+    expect(out.fills).toMatchObject([
+      { symbol: 'ETH', side: 'buy', price: 12, ts: new Date(t0 + 9 * 60_000).toISOString() },
+    ]);
+    expect(out.fills[0]?.qty).toBeCloseTo(100_000 / 12, 9);
+  });
+});
