@@ -15,13 +15,6 @@ export interface ErrorBody {
   message: string;
 }
 
-/** JSON schema of ErrorBody, for route response declarations. */
-export const errorSchema = {
-  type: 'object',
-  properties: { error: { type: 'string' }, message: { type: 'string' } },
-  required: ['error', 'message'],
-} as const;
-
 const STATUS_CODES: Record<number, string> = {
   400: 'invalid_input',
   401: 'unauthorized',

@@ -22,7 +22,9 @@ const Supply = z.object({
 export type Supply = z.infer<typeof Supply>;
 
 const SupplyCoins = z.object({
-  coins: z.array(Point.extend({ symbol: z.string() })).describe('every coin with stored supply, newest total'),
+  coins: z
+    .array(Point.extend({ symbol: z.string() }))
+    .describe('every coin with stored supply, newest total'),
 });
 export type SupplyCoins = z.infer<typeof SupplyCoins>;
 

@@ -1,20 +1,4 @@
 import type { Cache } from '../../cache/index.ts';
-import { errorSchema } from '../errors.ts';
-
-/** Error responses every data route may answer with (documented in OpenAPI). */
-export const errorResponses = {
-  400: errorSchema,
-  401: errorSchema,
-  404: errorSchema,
-  429: errorSchema,
-  500: errorSchema,
-} as const;
-
-/** A free-form JSON object in a response (its fields are documented by the service that builds it). */
-export const anyObject = { type: 'object', additionalProperties: true } as const;
-
-export const nullableNumber = { type: ['number', 'null'] } as const;
-export const nullableString = { type: ['string', 'null'] } as const;
 
 /** Splits `A,B , C` into symbols, dropping empties and duplicates. */
 export function symbolList(text: string | undefined): string[] {
