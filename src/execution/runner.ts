@@ -46,6 +46,7 @@ import {
   upsertAccount,
 } from '../store/repos/execution.ts';
 import type { Broker, BrokerOrderType, OrderStatus, OrderUpdate, SubmitOrder } from './broker.ts';
+import { reconcileBroker } from './reconcile-service.ts';
 import { checkOrder, type RiskLimits, type RiskState, type RiskVerdict, riskLimitsFrom } from './risk.ts';
 
 export interface TradeRunDeps {
@@ -78,6 +79,11 @@ export interface TradeRunRequest {
   pollMs?: number;
   /** Live: bars of history run through the strategy before trading starts. @defaultValue 500 */
   warmupBars?: number;
+  /**
+   * Sending to an external broker: how often orders and positions are reconciled with the venue (ms); they
+   * are also reconciled once before the first order. @defaultValue 60000
+   */
+  reconcileMs?: number;
   signal?: AbortSignal;
 }
 
@@ -123,6 +129,8 @@ export interface TradeRunResult {
   would_send: Array<{ client_order_id: string; symbol: string; side: string; qty: number; price: number }>;
   rejections: Array<{ client_order_id: string; symbol: string; rule: string; message: string }>;
   halted: { scope: string; reason: string } | null;
+  /** Reconciliations with an external broker this run (none for paper or a dry run). */
+  reconciled: Array<{ applied: number; mismatches: number; alerts: number }>;
   duration_ms: number;
 }
 
@@ -229,6 +237,7 @@ export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promis
     would_send: [],
     rejections: [],
     halted: null,
+    reconciled: [],
     duration_ms: 0,
   };
 
@@ -277,6 +286,28 @@ export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promis
       .then(() => applyUpdate(u))
       .catch((err) => log.error({ err }, 'trade run: storing an update failed'));
   });
+
+  // An external broker we send to is reconciled with the store before the first order and then periodically,
+  // in line with the stored updates (reconcile-service.ts: differences become alerts, never overwrites).
+  const reconcileNow = (): Promise<void> => {
+    chain = chain
+      .then(async () => {
+        const r = await reconcileBroker({ db, broker, log });
+        result.reconciled.push({
+          applied: r.applied.length,
+          mismatches: r.mismatches.length,
+          alerts: r.alerts.length,
+        });
+      })
+      .catch((err) => log.error({ err }, 'trade run: reconciliation failed'));
+    return chain;
+  };
+  let reconcileTimer: ReturnType<typeof setInterval> | undefined;
+  if (broker.external && !dryRun) {
+    await reconcileNow();
+    reconcileTimer = setInterval(() => void reconcileNow(), req.reconcileMs ?? 60_000);
+    reconcileTimer.unref();
+  }
 
   // The engine, executions routed through risk into a queue that is sent after each step.
   let queue: Queued[] = [];
@@ -511,6 +542,7 @@ export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promis
     }
     await chain;
   } finally {
+    clearInterval(reconcileTimer);
     offUpdates();
     await unsub?.();
   }
@@ -625,11 +657,15 @@ async function runLive(
     const wait = Math.min(pollMs, Math.max(0, until - now()));
     if (wait <= 0) break;
     await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, wait);
-      req.signal?.addEventListener('abort', () => {
+      const onAbort = () => {
         clearTimeout(t);
         resolve();
-      });
+      };
+      const t = setTimeout(() => {
+        req.signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, wait);
+      req.signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 }

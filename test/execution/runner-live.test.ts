@@ -12,7 +12,14 @@ import { runTrade } from '../../src/execution/runner.ts';
 import type { Db } from '../../src/store/db.ts';
 import { insertAlert } from '../../src/store/repos/alerts.ts';
 import { upsertBars } from '../../src/store/repos/bars.ts';
-import { clearHalt, listHalts } from '../../src/store/repos/execution.ts';
+import {
+  clearHalt,
+  getOrder,
+  insertOrder,
+  listHalts,
+  listOrderEvents,
+  transitionOrder,
+} from '../../src/store/repos/execution.ts';
 import { upsertInstruments } from '../../src/store/repos/instruments.ts';
 import { type TestBackend, testBackends } from '../store/backends.ts';
 import { loadSamples } from './fixtures.ts';
@@ -103,6 +110,46 @@ describe(`trade runner: dry runs and live bars (${backend.name})`, () => {
     const again = await runTrade({ db, config: enabled, log, broker: retry }, { ...req, live: true });
     expect(retry.sent).toEqual([]);
     expect(again.duplicates).toBe(out.orders);
+  });
+
+  it('sending to an external broker reconciles first: a fill made while we were away is applied', async () => {
+    const enabled = config.withValues([{ category: 'trading', key: 'live_enabled', value: true }]);
+    const venue = { ...externalVenue(), name: 'venue-r' };
+    const cid = 'mp-reconcile-at-start-0001';
+    await insertOrder(db, {
+      clientOrderId: cid,
+      broker: 'venue-r',
+      symbol: 'BTC',
+      side: 'buy',
+      type: 'market',
+      qty: 1,
+    });
+    await transitionOrder(db, cid, 'accepted', { reason: 'venue ack', brokerOrderId: 'v-1' });
+    // the venue filled it while no runner was up
+    venue.orders = async () => [
+      {
+        clientOrderId: cid,
+        brokerOrderId: 'v-1',
+        symbol: 'BTC',
+        side: 'buy',
+        type: 'market',
+        qty: 1,
+        status: 'filled',
+        filledQty: 1,
+        avgPrice: 100,
+        updatedAt: Date.UTC(2022, 0, 3),
+      },
+    ];
+    venue.positions = async () => [{ symbol: 'BTC', qty: 1, avgPrice: 100 }];
+    const out = await runTrade({ db, config: enabled, log, broker: venue }, { ...req, live: true });
+    expect(out.reconciled[0]?.applied).toBe(1);
+    const stored = await getOrder(db, cid);
+    expect(stored?.status).toBe('filled');
+    const events = await listOrderEvents(db, cid);
+    expect(events.at(-1)?.reason).toBe('reconciled');
+    // a dry run never talks to the venue's books
+    const dry = await runTrade({ db, config, log, broker: venue }, { ...req, live: true });
+    expect(dry.reconciled).toEqual([]);
   });
 
   it('an open depeg alert on the coin the account quotes in refuses every order (halt_on_depeg)', async () => {
