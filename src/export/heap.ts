@@ -11,10 +11,10 @@ import { runInNewContext } from 'node:vm';
  * from a fresh context); where that fails (a runtime without it) the check does nothing and V8 decides.
  */
 
-/** Heap in use (MB) above which an export collects garbage. @defaultValue 64 */
-const SOFT_LIMIT_MB = 64;
+/** Heap in use (MB) above which an export collects garbage. @defaultValue 48 */
+const SOFT_LIMIT_MB = 48;
 /** Headroom (MB) over what survived the last collection before the next one: live data never thrashes. */
-const HEADROOM_MB = 32;
+const HEADROOM_MB = 24;
 
 let gc: (() => void) | null | undefined;
 

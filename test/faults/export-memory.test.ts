@@ -250,7 +250,11 @@ describe(`exporting ${ROWS} bars from PostgreSQL through the CLI stays under ${B
     const out = join(dir, 'bars.csv');
     expectWithinBudget('csv', await runExport('csv', out));
     expect(await csvDataRows(out)).toBe(ROWS);
-    const head = readFileSync(out, { encoding: 'utf8', flag: 'r' }).slice(0, 200).split('\n');
+    const fd = openSync(out, 'r');
+    const first = Buffer.alloc(200);
+    readSync(fd, first, 0, 200, 0);
+    closeSync(fd);
+    const head = first.toString('utf8').split('\n');
     expect(head[0]).toBe('symbol,interval,ts,open,high,low,close,volume,source');
     // n = 0 of the seed: open 100 + sin 0, close 100 + sin(0)/3, volume 0.
     expect(head[1]).toBe('SYM1,1m,2020-01-01T00:00:00.000Z,100,101,100,100,0,synthetic');
