@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { NotFoundError } from '../core/errors.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import {
   type ExportDataset,
@@ -6,6 +7,7 @@ import {
   exportColumns,
   exportCopySql,
   readExportPages,
+  unknownExportSymbols,
 } from '../store/repos/export.ts';
 import { openCsvSink } from './csv.ts';
 import type { ExportFormat } from './formats.ts';
@@ -25,6 +27,22 @@ export interface ExportResult {
   format: ExportFormat;
   rows: number;
   duration_ms: number;
+}
+
+/**
+ * Refuses a filter naming a symbol the store does not know (NotFoundError: CLI exit 1, API 404), before any
+ * output is opened — a typo must not pass for "no rows", nor replace an existing file with an empty one.
+ */
+export async function checkExportFilter(
+  db: Queryable,
+  dataset: ExportDataset,
+  filter: ExportFilter,
+): Promise<void> {
+  const unknown = await unknownExportSymbols(db, dataset, filter.symbols ?? []);
+  if (unknown.length > 0)
+    throw new NotFoundError(
+      `export ${dataset}: unknown symbol${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (see marketpipe instruments list)`,
+    );
 }
 
 /**

@@ -218,6 +218,36 @@ const DATASETS: Record<ExportDataset, DatasetSql> = {
   },
 };
 
+/** Where a symbol of the filter must be known for each dataset (absent: the dataset has no symbol filter). */
+const KNOWN_SYMBOLS: Partial<Record<ExportDataset, string>> = {
+  bars: 'SELECT symbol FROM market_data.instruments',
+  prices: 'SELECT symbol FROM market_data.instruments',
+  correlations: 'SELECT symbol FROM market_data.instruments',
+  depegs: 'SELECT symbol FROM market_data.instruments UNION SELECT asset FROM derived.depeg_events',
+  economic: 'SELECT id FROM economic_data.series UNION SELECT series_id FROM economic_data.observations',
+  quarantine: 'SELECT symbol FROM market_data.instruments UNION SELECT symbol FROM ops.quarantine',
+};
+
+/**
+ * The filter's symbols this store has never heard of (not an instrument, FRED series, or a symbol of the
+ * dataset's own rows), in the order given. A known symbol with no rows in range is not among them: its
+ * export is simply empty.
+ */
+export async function unknownExportSymbols(
+  db: Queryable,
+  dataset: ExportDataset,
+  symbols: readonly string[],
+): Promise<string[]> {
+  const known = KNOWN_SYMBOLS[dataset];
+  if (!known || symbols.length === 0) return [];
+  const res = await db.query<{ s: string }>(
+    `SELECT s FROM unnest($1::text[]) WITH ORDINALITY AS u(s, n)
+      WHERE NOT EXISTS (SELECT 1 FROM (${known}) k(v) WHERE k.v = u.s) ORDER BY n`,
+    [symbols],
+  );
+  return res.rows.map((r) => r.s);
+}
+
 export function exportColumns(dataset: ExportDataset): readonly ExportColumn[] {
   return DATASETS[dataset].columns.map(({ name, kind }) => ({ name, kind }));
 }
