@@ -3,7 +3,8 @@
  * `COPY (SELECT … the same rows …) TO STDOUT (FORMAT csv)` of the same rows in the same run (the floor: the
  * server writes CSV itself, nothing is parsed in Node), and the peak RSS of a child process exporting every
  * row (the issue's budget: 5 million rows under 200 MB), with its RSS before the export began (Node, tsx and
- * the loaded modules) for scale.
+ * the loaded modules) for scale. CSV on PostgreSQL is itself the server's COPY passed through
+ * (src/export/export.ts), so its ratio is close to 1; Parquet and XLSX go through keyset pages and a JS writer.
  *
  *   npm run bench -- export                      # 1,000,000 bars on the local PostgreSQL
  *   EXPORT_BENCH_ROWS=5000000 npm run bench -- export

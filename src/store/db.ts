@@ -45,6 +45,13 @@ export interface Db extends Queryable {
    */
   openSibling?(opts: { max: number; connectTimeoutMs?: number; readOnly?: boolean }): Promise<Db>;
   /**
+   * PostgreSQL over a real server connection only (absent where COPY TO STDOUT cannot stream: PGlite, the
+   * embedded store's socket): runs `copySql` (`COPY (…) TO STDOUT …`) and hands each chunk of its output to
+   * `write` as it arrives, reading the next only once `write` resolves (bounded memory). Returns the rows
+   * copied.
+   */
+  copyOut?(copySql: string, write: (chunk: Uint8Array) => Promise<void>): Promise<number>;
+  /**
    * Embedded PGlite only: a consistent copy of the store another PGlite can open (off this thread), as
    * a data directory copied to `dir` (on-disk store) or a tarball (in-memory store).
    */

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { ConfigError, UnavailableError } from '../core/errors.ts';
 import { copyCsvLine } from './csv.ts';
 import type { Db, DbFeatures, Queryable, QueryResult } from './db.ts';
@@ -166,6 +166,21 @@ async function copyIn(
   const stream = client.query(copyFrom(`COPY ${table} (${cols}) FROM STDIN WITH (FORMAT csv)`));
   await pipeline(Readable.from(chunks(first.value)), stream);
   return n;
+}
+
+/**
+ * Streams `COPY … TO STDOUT` output chunk by chunk into `write` (one chunk at a time: the socket is read on
+ * only once `write` resolves). A copy abandoned half way leaves the connection mid-protocol: the caller
+ * destroys it rather than returning it to the pool (see `copyOut` below).
+ */
+async function copyOutOn(
+  client: pg.PoolClient,
+  copySql: string,
+  write: (chunk: Uint8Array) => Promise<void>,
+): Promise<number> {
+  const stream = client.query(copyTo(copySql));
+  for await (const chunk of stream as AsyncIterable<Buffer>) await write(chunk);
+  return stream.rowCount;
 }
 
 /**
@@ -368,6 +383,12 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
       if (copyMode === 'copy') return withClient((client) => run(() => copyIn(client, table, columns, rows)));
       return transaction((tx) => insertRowsViaUnnest(tx, table, columns, rows));
     },
+    ...(copyMode === 'copy'
+      ? {
+          copyOut: (copySql: string, write: (chunk: Uint8Array) => Promise<void>) =>
+            withClient((client) => run(() => copyOutOn(client, copySql, write))),
+        }
+      : {}),
     transaction,
     listen: (channel, onPayload) => run(() => listener.subscribe(channel, onPayload)),
     async notify(channel: string, payload: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -57,12 +57,28 @@ describe('GET /api/export/:dataset', () => {
       { url: '/api/export/prices?format=xml', status: 400 },
       { url: '/api/export/prices?from=yesterday-ish', status: 400 },
       { url: '/api/export/prices?from=2024-03-02&to=2024-03-01', status: 400 },
+      // A typo is not "no rows": 404 naming it (USDC is known: its file would just be empty out of range).
+      { url: '/api/export/prices?symbols=USDC,NOPE', status: 404 },
     ];
     for (const c of cases) {
       const res = await h.app.inject({ url: c.url, headers: { 'x-api-key': 'k-export' } });
       expect(res.statusCode, c.url).toBe(c.status);
       expect(res.json(), c.url).toHaveProperty('error');
     }
+    const typo = await h.app.inject({
+      url: '/api/export/prices?symbols=USDC,NOPE',
+      headers: { 'x-api-key': 'k-export' },
+    });
+    expect(typo.json()).toEqual({
+      error: 'not_found',
+      message: expect.stringContaining('unknown symbol NOPE'),
+    });
+    const empty = await h.app.inject({
+      url: '/api/export/prices?symbols=USDC&from=2030-01-01',
+      headers: { 'x-api-key': 'k-export' },
+    });
+    expect(empty.statusCode).toBe(200);
+    expect(empty.body).toBe('symbol,ts,price,volume,market_cap,source\n');
     const anon = await h.app.inject({ url: '/api/export/prices' });
     expect(anon.statusCode).toBe(401);
   });
@@ -82,5 +98,33 @@ describe('marketpipe export (CLI)', () => {
     const noOut = await runMain(['--home', home, 'export', 'bars']);
     expect(noOut.code).toBe(2);
     expect(noOut.err).toContain('--out FILE');
+  }, 60_000);
+
+  it('a bad dataset or date exits 2, an unknown symbol exits 1, each with one line, and the file already at --out is kept', async () => {
+    const home = join(dir, 'home-bad');
+    const out = join(dir, 'kept.csv');
+    writeFileSync(out, 'an earlier export\n');
+    const cases = [
+      {
+        argv: ['export', 'orders', '--out', out],
+        code: 2,
+        err: /^marketpipe: export: expected one of bars, .*got "orders"$/,
+      },
+      { argv: ['export', 'bars', '--from', 'yesterday-ish', '--out', out], code: 2, err: /--from/ },
+      {
+        argv: ['export', 'bars', '--from', '2024-03-02', '--to', '2024-03-01', '--out', out],
+        code: 2,
+        err: /before --to/,
+      },
+      { argv: ['export', 'bars', '--symbols', 'NOPE', '--out', out], code: 1, err: /unknown symbol NOPE/ },
+    ];
+    for (const c of cases) {
+      const r = await runMain(['--home', home, ...c.argv]);
+      expect(r.code, c.argv.join(' ')).toBe(c.code);
+      expect(r.err.trimEnd().split('\n'), c.argv.join(' ')).toHaveLength(1);
+      expect(r.err.trim(), c.argv.join(' ')).toMatch(c.err);
+      expect(readFileSync(out, 'utf8')).toBe('an earlier export\n');
+    }
+    expect(existsSync(`${out}.partial`)).toBe(false);
   }, 60_000);
 });

@@ -168,6 +168,7 @@ describe.each(BACKENDS)('export on $name', (backend) => {
       }
   }, 120_000);
 
+  // On PostgreSQL the one-page side is the server's COPY … TO STDOUT CSV: both paths give the same bytes.
   it('keyset pages of 7 rows give the same CSV as one page, for every dataset', async () => {
     for (const dataset of EXPORT_DATASETS) {
       const filter: ExportFilter = dataset === 'bars' ? { interval: '1d' } : {};
@@ -209,6 +210,16 @@ describe.each(BACKENDS)('export on $name', (backend) => {
     expect(lines).toHaveLength(10);
     expect(lines[0]).toMatch(/^ETH,1h,2024-01-01T10:00:00.000Z,/);
     expect(lines[9]).toMatch(/^ETH,1h,2024-01-01T19:00:00.000Z,/);
+    // On PostgreSQL CSV is COPY with the filter inlined as literals: the same bytes as the page reader's.
+    const paged = await exportTo(db, 'bars', 'csv', { symbols: ['ETH'], from, to, interval: '1h' }, 7);
+    expect(paged.bytes.toString()).toBe(res.bytes.toString());
+    // … and quotes and backslashes in a filter stay data.
+    const hostile = await exportTo(db, 'bars', 'csv', {
+      symbols: ["ETH' OR 'a'='a", 'E\\TH'],
+      interval: "1h'",
+    });
+    expect(hostile.rows).toBe(0);
+    expect(hostile.bytes.toString()).toBe('symbol,interval,ts,open,high,low,close,volume,source\n');
     const corr = await exportTo(db, 'correlations', 'csv', { symbols: ['ETH'] });
     expect(corr.rows).toBe(1);
     const none = await exportTo(db, 'depegs', 'csv', { symbols: ['DAI'] });

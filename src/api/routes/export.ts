@@ -35,7 +35,8 @@ export const exportRoutes: FastifyPluginAsync<RouteOptions> = async (plain, { de
     if (filter.from !== undefined && filter.to !== undefined && filter.from >= filter.to)
       throw new ValidationError('from must be before to');
     // Loaded on use: the writers (exceljs, hyparquet-writer) are not needed to start the server.
-    const { exportDataset } = await import('../../export/export.ts');
+    const { checkExportFilter, exportDataset } = await import('../../export/export.ts');
+    await checkExportFilter(reader, dataset, filter);
     const body = new PassThrough();
     exportDataset(reader, dataset, q.format, filter, body).catch((err: unknown) => {
       req.log.error({ err, dataset }, 'export failed mid-stream');

@@ -65,12 +65,24 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         .map((s) => s.trim().toUpperCase())
         .filter(Boolean);
       const c = await ctx();
-      const [{ exportDataset }, { createWriteStream }] = await Promise.all([
+      const [{ checkExportFilter, exportDataset }, fs] = await Promise.all([
         import('../../export/export.ts'),
         import('node:fs'),
       ]);
-      const out = toStdout ? process.stdout : createWriteStream(opts.out);
-      const res = await exportDataset(c.db, dataset, format, { symbols, from, to, interval }, out);
+      const filter = { symbols, from, to, interval };
+      await checkExportFilter(c.db, dataset, filter);
+      // Written beside the target and renamed over it once complete: a failed export leaves any file
+      // already at --out as it was, and never a truncated file under the final name.
+      const partial = `${opts.out}.partial`;
+      const out = toStdout ? process.stdout : fs.createWriteStream(partial);
+      let res: Awaited<ReturnType<typeof exportDataset>>;
+      try {
+        res = await exportDataset(c.db, dataset, format, filter, out);
+        if (!toStdout) fs.renameSync(partial, opts.out);
+      } catch (err) {
+        if (!toStdout) fs.rmSync(partial, { force: true });
+        throw err;
+      }
       const summary = { ...res, out: opts.out };
       const line = `Exported ${res.rows} ${dataset} rows as ${format} to ${toStdout ? 'stdout' : opts.out} in ${res.duration_ms} ms`;
       // Stdout carries the data itself: the summary goes to stderr then.

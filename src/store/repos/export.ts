@@ -45,10 +45,13 @@ export interface ExportFilter {
 export type ExportValue = number | string | null;
 export type ExportRow = ExportValue[];
 
+/** A column and the SQL expression (on the dataset's aliases) that reads it, unconverted. */
+interface SqlColumn extends ExportColumn {
+  expr: string;
+}
+
 interface DatasetSql {
-  columns: ExportColumn[];
-  /** SELECT list producing `columns` in order, each aliased by its name. */
-  select: string;
+  columns: SqlColumn[];
   /** The table walked by key, with its alias (`market_data.bars b`). */
   from: string;
   /** Lookups joined to each page after it is cut (never before: a join would sort the whole table). */
@@ -64,20 +67,33 @@ interface DatasetSql {
 const ms = (expr: string) => `(extract(epoch from ${expr}) * 1000)::float8`;
 const days = (expr: string) => `(${expr} - date '1970-01-01')`;
 
+/** The value as the page reader wants it: timestamps as ms numbers, dates as day numbers. */
+function valueSql(c: SqlColumn): string {
+  if (c.kind === 'timestamp') return ms(c.expr);
+  if (c.kind === 'date') return days(c.expr);
+  return c.expr;
+}
+
+/** The value as CSV text, formatted by the server: ISO-8601 UTC with milliseconds, `YYYY-MM-DD` dates. */
+function csvSql(c: SqlColumn): string {
+  if (c.kind === 'timestamp') return `to_char(${c.expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  if (c.kind === 'date') return `to_char(${c.expr}, 'YYYY-MM-DD')`;
+  return c.expr;
+}
+
 const DATASETS: Record<ExportDataset, DatasetSql> = {
   bars: {
     columns: [
-      { name: 'symbol', kind: 'symbol' },
-      { name: 'interval', kind: 'symbol' },
-      { name: 'ts', kind: 'timestamp' },
-      { name: 'open', kind: 'float' },
-      { name: 'high', kind: 'float' },
-      { name: 'low', kind: 'float' },
-      { name: 'close', kind: 'float' },
-      { name: 'volume', kind: 'float' },
-      { name: 'source', kind: 'symbol' },
+      { name: 'symbol', kind: 'symbol', expr: 'i.symbol' },
+      { name: 'interval', kind: 'symbol', expr: 'b.interval' },
+      { name: 'ts', kind: 'timestamp', expr: 'b.ts' },
+      { name: 'open', kind: 'float', expr: 'b.open' },
+      { name: 'high', kind: 'float', expr: 'b.high' },
+      { name: 'low', kind: 'float', expr: 'b.low' },
+      { name: 'close', kind: 'float', expr: 'b.close' },
+      { name: 'volume', kind: 'float', expr: 'b.volume' },
+      { name: 'source', kind: 'symbol', expr: 'b.source' },
     ],
-    select: `i.symbol AS symbol, b.interval AS interval, ${ms('b.ts')} AS ts, b.open, b.high, b.low, b.close, b.volume, b.source`,
     from: 'market_data.bars b',
     join: 'JOIN market_data.instruments i ON i.id = b.instrument_id',
     key: [
@@ -92,14 +108,13 @@ const DATASETS: Record<ExportDataset, DatasetSql> = {
   },
   prices: {
     columns: [
-      { name: 'symbol', kind: 'symbol' },
-      { name: 'ts', kind: 'timestamp' },
-      { name: 'price', kind: 'float' },
-      { name: 'volume', kind: 'float' },
-      { name: 'market_cap', kind: 'float' },
-      { name: 'source', kind: 'symbol' },
+      { name: 'symbol', kind: 'symbol', expr: 'i.symbol' },
+      { name: 'ts', kind: 'timestamp', expr: 'p.ts' },
+      { name: 'price', kind: 'float', expr: 'p.price' },
+      { name: 'volume', kind: 'float', expr: 'p.volume' },
+      { name: 'market_cap', kind: 'float', expr: 'p.market_cap' },
+      { name: 'source', kind: 'symbol', expr: 'p.source' },
     ],
-    select: `i.symbol AS symbol, ${ms('p.ts')} AS ts, p.price, p.volume, p.market_cap, p.source`,
     from: 'market_data.prices p',
     join: 'JOIN market_data.instruments i ON i.id = p.instrument_id',
     key: [
@@ -112,14 +127,13 @@ const DATASETS: Record<ExportDataset, DatasetSql> = {
   },
   economic: {
     columns: [
-      { name: 'series_id', kind: 'symbol' },
-      { name: 'date', kind: 'date' },
-      { name: 'realtime_start', kind: 'date' },
-      { name: 'realtime_end', kind: 'date' },
-      { name: 'value', kind: 'float' },
-      { name: 'source', kind: 'symbol' },
+      { name: 'series_id', kind: 'symbol', expr: 'o.series_id' },
+      { name: 'date', kind: 'date', expr: 'o.date' },
+      { name: 'realtime_start', kind: 'date', expr: 'o.realtime_start' },
+      { name: 'realtime_end', kind: 'date', expr: 'o.realtime_end' },
+      { name: 'value', kind: 'float', expr: 'o.value' },
+      { name: 'source', kind: 'symbol', expr: 'o.source' },
     ],
-    select: `o.series_id AS series_id, ${days('o.date')} AS date, ${days('o.realtime_start')} AS realtime_start, ${days('o.realtime_end')} AS realtime_end, o.value, o.source`,
     from: 'economic_data.observations o',
     key: [
       { expr: 'o.series_id', cast: 'text' },
@@ -131,32 +145,30 @@ const DATASETS: Record<ExportDataset, DatasetSql> = {
   },
   news: {
     columns: [
-      { name: 'id', kind: 'int' },
-      { name: 'published_at', kind: 'timestamp' },
-      { name: 'source', kind: 'symbol' },
-      { name: 'provider', kind: 'symbol' },
-      { name: 'title', kind: 'text' },
-      { name: 'url', kind: 'text' },
-      { name: 'description', kind: 'text' },
-      { name: 'author', kind: 'text' },
-      { name: 'language', kind: 'symbol' },
+      { name: 'id', kind: 'int', expr: 'a.id' },
+      { name: 'published_at', kind: 'timestamp', expr: 'a.published_at' },
+      { name: 'source', kind: 'symbol', expr: 'a.source' },
+      { name: 'provider', kind: 'symbol', expr: 'a.provider' },
+      { name: 'title', kind: 'text', expr: 'a.title' },
+      { name: 'url', kind: 'text', expr: 'a.url' },
+      { name: 'description', kind: 'text', expr: 'a.description' },
+      { name: 'author', kind: 'text', expr: 'a.author' },
+      { name: 'language', kind: 'symbol', expr: 'a.language' },
     ],
-    select: `a.id, ${ms('a.published_at')} AS published_at, a.source, a.provider, a.title, a.url, a.description, a.author, a.language`,
     from: 'news.articles a',
     key: [{ expr: 'a.id', cast: 'int8' }],
     timeExpr: 'a.published_at',
   },
   correlations: {
     columns: [
-      { name: 'asset_1', kind: 'symbol' },
-      { name: 'asset_2', kind: 'symbol' },
-      { name: 'window_days', kind: 'int' },
-      { name: 'correlation', kind: 'float' },
-      { name: 'data_points', kind: 'int' },
-      { name: 'risk_level', kind: 'symbol' },
-      { name: 'as_of', kind: 'timestamp' },
+      { name: 'asset_1', kind: 'symbol', expr: 'c.asset_1::text' },
+      { name: 'asset_2', kind: 'symbol', expr: 'c.asset_2::text' },
+      { name: 'window_days', kind: 'int', expr: 'c.window_days' },
+      { name: 'correlation', kind: 'float', expr: 'c.correlation' },
+      { name: 'data_points', kind: 'int', expr: 'c.data_points' },
+      { name: 'risk_level', kind: 'symbol', expr: 'c.risk_level' },
+      { name: 'as_of', kind: 'timestamp', expr: 'c.as_of' },
     ],
-    select: `c.asset_1::text AS asset_1, c.asset_2::text AS asset_2, c.window_days, c.correlation, c.data_points, c.risk_level, ${ms('c.as_of')} AS as_of`,
     from: 'derived.asset_correlations c',
     key: [
       { expr: 'c.asset_1', cast: 'text' },
@@ -168,20 +180,19 @@ const DATASETS: Record<ExportDataset, DatasetSql> = {
   },
   depegs: {
     columns: [
-      { name: 'id', kind: 'int' },
-      { name: 'asset', kind: 'symbol' },
-      { name: 'start_time', kind: 'timestamp' },
-      { name: 'end_time', kind: 'timestamp' },
-      { name: 'min_price', kind: 'float' },
-      { name: 'min_price_at', kind: 'timestamp' },
-      { name: 'duration_seconds', kind: 'float' },
-      { name: 'recovery_time_seconds', kind: 'float' },
-      { name: 'severity_score', kind: 'float' },
-      { name: 'peg', kind: 'float' },
-      { name: 'threshold', kind: 'float' },
-      { name: 'source', kind: 'symbol' },
+      { name: 'id', kind: 'int', expr: 'd.id' },
+      { name: 'asset', kind: 'symbol', expr: 'd.asset' },
+      { name: 'start_time', kind: 'timestamp', expr: 'd.start_time' },
+      { name: 'end_time', kind: 'timestamp', expr: 'd.end_time' },
+      { name: 'min_price', kind: 'float', expr: 'd.min_price' },
+      { name: 'min_price_at', kind: 'timestamp', expr: 'd.min_price_at' },
+      { name: 'duration_seconds', kind: 'float', expr: 'd.duration_seconds' },
+      { name: 'recovery_time_seconds', kind: 'float', expr: 'd.recovery_time_seconds' },
+      { name: 'severity_score', kind: 'float', expr: 'd.severity_score' },
+      { name: 'peg', kind: 'float', expr: 'd.peg' },
+      { name: 'threshold', kind: 'float', expr: 'd.threshold' },
+      { name: 'source', kind: 'symbol', expr: 'd.source' },
     ],
-    select: `d.id, d.asset, ${ms('d.start_time')} AS start_time, ${ms('d.end_time')} AS end_time, d.min_price, ${ms('d.min_price_at')} AS min_price_at, d.duration_seconds, d.recovery_time_seconds, d.severity_score, d.peg, d.threshold, d.source`,
     from: 'derived.depeg_events d',
     key: [{ expr: 'd.id', cast: 'int8' }],
     symbolWhere: (p) => `d.asset = ANY(${p}::text[])`,
@@ -189,18 +200,17 @@ const DATASETS: Record<ExportDataset, DatasetSql> = {
   },
   quarantine: {
     columns: [
-      { name: 'id', kind: 'int' },
-      { name: 'created_at', kind: 'timestamp' },
-      { name: 'symbol', kind: 'symbol' },
-      { name: 'interval', kind: 'symbol' },
-      { name: 'source', kind: 'symbol' },
-      { name: 'rule', kind: 'symbol' },
-      { name: 'reason', kind: 'text' },
-      { name: 'ts', kind: 'timestamp' },
-      { name: 'released_at', kind: 'timestamp' },
-      { name: 'raw', kind: 'json' },
+      { name: 'id', kind: 'int', expr: 'q.id' },
+      { name: 'created_at', kind: 'timestamp', expr: 'q.created_at' },
+      { name: 'symbol', kind: 'symbol', expr: 'q.symbol' },
+      { name: 'interval', kind: 'symbol', expr: 'q.interval' },
+      { name: 'source', kind: 'symbol', expr: 'q.source' },
+      { name: 'rule', kind: 'symbol', expr: 'q.rule' },
+      { name: 'reason', kind: 'text', expr: 'q.reason' },
+      { name: 'ts', kind: 'timestamp', expr: 'q.ts' },
+      { name: 'released_at', kind: 'timestamp', expr: 'q.released_at' },
+      { name: 'raw', kind: 'json', expr: 'q.raw::text' },
     ],
-    select: `q.id, ${ms('q.created_at')} AS created_at, q.symbol, q.interval, q.source, q.rule, q.reason, ${ms('q.ts')} AS ts, ${ms('q.released_at')} AS released_at, q.raw::text AS raw`,
     from: 'ops.quarantine q',
     key: [{ expr: 'q.id', cast: 'int8' }],
     symbolWhere: (p) => `q.symbol = ANY(${p}::text[])`,
@@ -209,23 +219,22 @@ const DATASETS: Record<ExportDataset, DatasetSql> = {
   },
   orders: {
     columns: [
-      { name: 'id', kind: 'int' },
-      { name: 'client_order_id', kind: 'text' },
-      { name: 'broker', kind: 'symbol' },
-      { name: 'strategy', kind: 'symbol' },
-      { name: 'symbol', kind: 'symbol' },
-      { name: 'side', kind: 'symbol' },
-      { name: 'type', kind: 'symbol' },
-      { name: 'qty', kind: 'float' },
-      { name: 'limit_price', kind: 'float' },
-      { name: 'status', kind: 'symbol' },
-      { name: 'filled_qty', kind: 'float' },
-      { name: 'avg_price', kind: 'float' },
-      { name: 'reason', kind: 'text' },
-      { name: 'created_at', kind: 'timestamp' },
-      { name: 'updated_at', kind: 'timestamp' },
+      { name: 'id', kind: 'int', expr: 'o.id' },
+      { name: 'client_order_id', kind: 'text', expr: 'o.client_order_id' },
+      { name: 'broker', kind: 'symbol', expr: 'o.broker' },
+      { name: 'strategy', kind: 'symbol', expr: 'o.strategy' },
+      { name: 'symbol', kind: 'symbol', expr: 'o.symbol' },
+      { name: 'side', kind: 'symbol', expr: 'o.side' },
+      { name: 'type', kind: 'symbol', expr: 'o.type' },
+      { name: 'qty', kind: 'float', expr: 'o.qty' },
+      { name: 'limit_price', kind: 'float', expr: 'o.limit_price' },
+      { name: 'status', kind: 'symbol', expr: 'o.status' },
+      { name: 'filled_qty', kind: 'float', expr: 'o.filled_qty' },
+      { name: 'avg_price', kind: 'float', expr: 'o.avg_price' },
+      { name: 'reason', kind: 'text', expr: 'o.reason' },
+      { name: 'created_at', kind: 'timestamp', expr: 'o.created_at' },
+      { name: 'updated_at', kind: 'timestamp', expr: 'o.updated_at' },
     ],
-    select: `o.id, o.client_order_id, o.broker, o.strategy, o.symbol, o.side, o.type, o.qty, o.limit_price, o.status, o.filled_qty, o.avg_price, o.reason, ${ms('o.created_at')} AS created_at, ${ms('o.updated_at')} AS updated_at`,
     from: 'execution.orders o',
     key: [{ expr: 'o.id', cast: 'int8' }],
     symbolWhere: (p) => `o.symbol = ANY(${p}::text[])`,
@@ -233,8 +242,73 @@ const DATASETS: Record<ExportDataset, DatasetSql> = {
   },
 };
 
+/** Where a symbol of the filter must be known for each dataset (absent: the dataset has no symbol filter). */
+const KNOWN_SYMBOLS: Partial<Record<ExportDataset, string>> = {
+  bars: 'SELECT symbol FROM market_data.instruments',
+  prices: 'SELECT symbol FROM market_data.instruments',
+  correlations: 'SELECT symbol FROM market_data.instruments',
+  depegs: 'SELECT symbol FROM market_data.instruments UNION SELECT asset FROM derived.depeg_events',
+  economic: 'SELECT id FROM economic_data.series UNION SELECT series_id FROM economic_data.observations',
+  quarantine: 'SELECT symbol FROM market_data.instruments UNION SELECT symbol FROM ops.quarantine',
+};
+
+/**
+ * The filter's symbols this store has never heard of (not an instrument, FRED series, or a symbol of the
+ * dataset's own rows), in the order given. A known symbol with no rows in range is not among them: its
+ * export is simply empty.
+ */
+export async function unknownExportSymbols(
+  db: Queryable,
+  dataset: ExportDataset,
+  symbols: readonly string[],
+): Promise<string[]> {
+  const known = KNOWN_SYMBOLS[dataset];
+  if (!known || symbols.length === 0) return [];
+  const res = await db.query<{ s: string }>(
+    `SELECT s FROM unnest($1::text[]) WITH ORDINALITY AS u(s, n)
+      WHERE NOT EXISTS (SELECT 1 FROM (${known}) k(v) WHERE k.v = u.s) ORDER BY n`,
+    [symbols],
+  );
+  return res.rows.map((r) => r.s);
+}
+
 export function exportColumns(dataset: ExportDataset): readonly ExportColumn[] {
-  return DATASETS[dataset].columns;
+  return DATASETS[dataset].columns.map(({ name, kind }) => ({ name, kind }));
+}
+
+/** The filter as WHERE conditions on the base table, with `param` turning each value into SQL. */
+function filterConds(d: DatasetSql, filter: ExportFilter, param: (v: unknown) => string): string[] {
+  const where: string[] = [];
+  if (filter.symbols?.length && d.symbolWhere) where.push(d.symbolWhere(param(filter.symbols)));
+  if (filter.from !== undefined && d.timeExpr) where.push(`${d.timeExpr} >= ${param(new Date(filter.from))}`);
+  if (filter.to !== undefined && d.timeExpr) where.push(`${d.timeExpr} < ${param(new Date(filter.to))}`);
+  if (filter.interval && d.intervalExpr) where.push(`${d.intervalExpr} = ${param(filter.interval)}`);
+  return where;
+}
+
+/** A string as an SQL literal whatever `standard_conforming_strings` is (`E'…'`, quotes and backslashes doubled). */
+function literal(text: string): string {
+  return `E'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+}
+
+/** A filter value inlined as SQL (COPY takes no bind parameters): text, `text[]` or an ISO timestamptz. */
+function inline(v: unknown): string {
+  if (v instanceof Date) return `${literal(v.toISOString())}::timestamptz`;
+  if (Array.isArray(v)) return `ARRAY[${v.map((x) => literal(String(x))).join(', ')}]::text[]`;
+  return literal(String(v));
+}
+
+/**
+ * `COPY (SELECT … ORDER BY key) TO STDOUT (FORMAT csv, HEADER)` for `dataset`: the whole filtered table as
+ * CSV formatted by the server (the same columns, order and text as the page reader's CSV, timestamps
+ * ISO-8601 UTC), for drivers that stream COPY output. Filter values are inlined as escaped literals.
+ */
+export function exportCopySql(dataset: ExportDataset, filter: ExportFilter = {}): string {
+  const d = DATASETS[dataset];
+  const where = filterConds(d, filter, inline);
+  const select = d.columns.map((c) => `${csvSql(c)} AS ${c.name}`).join(', ');
+  const keyList = d.key.map((k) => k.expr).join(', ');
+  return `COPY (SELECT ${select} FROM ${d.from} ${d.join ?? ''}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${keyList}) TO STDOUT (FORMAT csv, HEADER)`;
 }
 
 /** Rows per keyset page. @defaultValue 5000 */
@@ -251,16 +325,13 @@ export async function* readExportPages(
   pageRows = EXPORT_PAGE_ROWS,
 ): AsyncGenerator<ExportRow[]> {
   const d = DATASETS[dataset];
-  const where: string[] = [];
   const params: unknown[] = [];
   const param = (v: unknown) => {
     params.push(v);
     return `$${params.length}`;
   };
-  if (filter.symbols?.length && d.symbolWhere) where.push(d.symbolWhere(param(filter.symbols)));
-  if (filter.from !== undefined && d.timeExpr) where.push(`${d.timeExpr} >= ${param(new Date(filter.from))}`);
-  if (filter.to !== undefined && d.timeExpr) where.push(`${d.timeExpr} < ${param(new Date(filter.to))}`);
-  if (filter.interval && d.intervalExpr) where.push(`${d.intervalExpr} = ${param(filter.interval)}`);
+  const where = filterConds(d, filter, param);
+  const select = d.columns.map((c) => `${valueSql(c)} AS ${c.name}`).join(', ');
   const fixed = params.length;
   const keyList = d.key.map((k) => k.expr).join(', ');
   const keyText = d.key.map((k, i) => `${k.expr}::text AS _k${i}`).join(', ');
@@ -276,7 +347,7 @@ export async function* readExportPages(
     }
     const limit = Math.max(1, Math.floor(pageRows));
     const page = `SELECT * FROM ${d.from}${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY ${keyList} LIMIT ${limit}`;
-    const sql = `SELECT ${d.select}, ${keyText} FROM (${page}) ${alias} ${d.join ?? ''} ORDER BY ${keyList}`;
+    const sql = `SELECT ${select}, ${keyText} FROM (${page}) ${alias} ${d.join ?? ''} ORDER BY ${keyList}`;
     const res = await db.query<Record<string, unknown>>(sql, params);
     if (res.rows.length === 0) return;
     const rows: ExportRow[] = new Array(res.rows.length);
