@@ -120,6 +120,7 @@ const GET_ROUTES = [
   { path: '/quote/{asset}/{amount}', schema: riskContract.quote },
   { path: '/api/watchlist', schema: watchlistContract.get },
   { path: '/api/supply', schema: supplyContract.get },
+  { path: '/api/supply/coins', schema: supplyContract.coins },
   { path: '/api/alerts', schema: alertContract.list },
   { path: '/api/models', schema: modelContract.list },
   { path: '/api/models/{name}', schema: modelContract.get },

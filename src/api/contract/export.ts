@@ -15,6 +15,7 @@ export const EXPORT_DATASETS = [
   'correlations',
   'depegs',
   'quarantine',
+  'orders',
 ] as const;
 /** File formats (src/export/formats.ts `EXPORT_FORMATS`). */
 export const EXPORT_FORMATS = ['csv', 'parquet', 'xlsx'] as const;
