@@ -86,6 +86,10 @@ export async function run(): Promise<void> {
   console.log(
     `${BARS} SPY bars; paper fills equal the engine's (${fills}); per order: ${(tradeMs / out.orders).toFixed(2)} ms, of which store+audit dominate.`,
   );
+  // Submit-to-ack latency against the loopback Binance and Alpaca (also `npm run bench -- trade-loopback`).
+  console.log('');
+  const { run: loopback } = await import('./trade-loopback.ts');
+  await loopback();
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

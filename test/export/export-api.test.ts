@@ -53,7 +53,7 @@ describe('GET /api/export/:dataset', () => {
 
   it('answers bad requests with 4xx JSON before any byte of a file', async () => {
     const cases = [
-      { url: '/api/export/orders?format=csv', status: 400 },
+      { url: '/api/export/holdings?format=csv', status: 400 },
       { url: '/api/export/prices?format=xml', status: 400 },
       { url: '/api/export/prices?from=yesterday-ish', status: 400 },
       { url: '/api/export/prices?from=2024-03-02&to=2024-03-01', status: 400 },
@@ -106,9 +106,9 @@ describe('marketpipe export (CLI)', () => {
     writeFileSync(out, 'an earlier export\n');
     const cases = [
       {
-        argv: ['export', 'orders', '--out', out],
+        argv: ['export', 'holdings', '--out', out],
         code: 2,
-        err: /^marketpipe: export: expected one of bars, .*got "orders"$/,
+        err: /^marketpipe: export: expected one of bars, .*got "holdings"$/,
       },
       { argv: ['export', 'bars', '--from', 'yesterday-ish', '--out', out], code: 2, err: /--from/ },
       {
