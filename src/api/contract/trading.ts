@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ORDER_STATUSES } from '../../core/orders.ts';
 import { errorResponses } from './common.ts';
 
 /**
@@ -7,16 +8,6 @@ import { errorResponses } from './common.ts';
  * state and need the admin JWT.
  */
 
-/** Order statuses (src/core/orders.ts ORDER_STATUSES). */
-const ORDER_STATUSES = [
-  'new',
-  'accepted',
-  'partially_filled',
-  'filled',
-  'cancelled',
-  'rejected',
-  'expired',
-] as const;
 const OrderStatus = z.enum(ORDER_STATUSES, { error: `expected one of ${ORDER_STATUSES.join(', ')}` });
 
 const Order = z.object({
