@@ -3,7 +3,7 @@
  * the `fetchBars` contract (raw provider pages cleaned by `cleanPages`) and the health check. A connector
  * adds its asset classes, intervals, test symbol, `pages` and `fetchLatest`.
  */
-import type { AssetClass, Bar, Instrument, Interval, TimeRange } from '../core/types.ts';
+import type { AssetClass, Bar, Instrument, Interval, PricePoint, TimeRange } from '../core/types.ts';
 import { ProviderNotFoundError } from './errors.ts';
 import type { HttpClient, HttpClientOptions } from './http.ts';
 import { cleanPages } from './normalize.ts';
@@ -103,6 +103,48 @@ export abstract class HttpSource implements Source {
     return new ProviderNotFoundError(this.name, `no ${this.name} ${noun} for ${instrument.symbol}`, {
       symbol: instrument.symbol,
     });
+  }
+
+  /**
+   * `fetchLatest` for providers that price many coins per request: instruments without a key here fail alone
+   * (`noun`), the rest go `perRequest` distinct keys at a time to `request`, whose answer gives each key's
+   * point (undefined: the provider had no price for it); a failed request fails only its own batch.
+   */
+  protected async latestInBatches(
+    instruments: readonly Instrument[],
+    noun: string,
+    perRequest: number,
+    request: (keys: string[]) => Promise<(key: string, symbol: string) => PricePoint | undefined>,
+  ): Promise<LatestResult> {
+    const result: LatestResult = { items: [], errors: [] };
+    const mapped: Array<{ instrument: Instrument; key: string }> = [];
+    for (const instrument of instruments) {
+      const key = this.providerSymbol(instrument);
+      if (key === undefined)
+        result.errors.push({ symbol: instrument.symbol, error: this.unmapped(instrument, noun) });
+      else mapped.push({ instrument, key });
+    }
+    for (let i = 0; i < mapped.length; i += perRequest) {
+      const batch = mapped.slice(i, i + perRequest);
+      try {
+        const pointOf = await request([...new Set(batch.map((m) => m.key))]);
+        for (const { instrument, key } of batch) {
+          const symbol = instrument.symbol;
+          const point = pointOf(key, symbol);
+          if (point !== undefined) result.items.push(point);
+          else {
+            const error = new ProviderNotFoundError(this.name, `no ${this.name} price for ${key}`, {
+              symbol,
+            });
+            result.errors.push({ symbol, error });
+          }
+        }
+      } catch (err) {
+        const error = err instanceof Error ? err : new Error(String(err));
+        for (const { instrument } of batch) result.errors.push({ symbol: instrument.symbol, error });
+      }
+    }
+    return result;
   }
 
   /** `providerSymbol(instrument)`, or throws ProviderNotFoundError. */

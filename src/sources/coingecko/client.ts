@@ -3,7 +3,7 @@
  * bars, since CoinGecko picks the granularity by span) and `/simple/price` for latest prices.
  */
 import type { AssetClass, Bar, Instrument, Interval, PricePoint, TimeRange } from '../../core/types.ts';
-import { ProviderNotFoundError, ProviderRequestError } from '../errors.ts';
+import { ProviderRequestError } from '../errors.ts';
 import { HttpSource } from '../http-source.ts';
 import { bucketStart, splitRange } from '../normalize.ts';
 import { type ProviderOptions, trimBase } from '../support.ts';
@@ -85,42 +85,17 @@ export class CoinGeckoSource extends HttpSource {
     }
   }
 
-  async fetchLatest(instruments: readonly Instrument[], options: FetchOptions = {}): Promise<LatestResult> {
-    const result: LatestResult = { items: [], errors: [] };
-    const mapped: Array<{ instrument: Instrument; id: string }> = [];
-    for (const instrument of instruments) {
-      const id = this.providerSymbol(instrument);
-      if (id === undefined)
-        result.errors.push({ symbol: instrument.symbol, error: this.unmapped(instrument, 'id') });
-      else mapped.push({ instrument, id });
-    }
-    for (let i = 0; i < mapped.length; i += IDS_PER_REQUEST) {
-      const batch = mapped.slice(i, i + IDS_PER_REQUEST);
-      const ids = [...new Set(batch.map((m) => m.id))].join(',');
+  fetchLatest(instruments: readonly Instrument[], options: FetchOptions = {}): Promise<LatestResult> {
+    return this.latestInBatches(instruments, 'id', IDS_PER_REQUEST, async (ids) => {
       const url =
-        `${this.base}/simple/price?ids=${encodeURIComponent(ids)}&vs_currencies=usd` +
+        `${this.base}/simple/price?ids=${encodeURIComponent(ids.join(','))}&vs_currencies=usd` +
         '&include_market_cap=true&include_24hr_vol=true&include_last_updated_at=true';
-      try {
-        const body = await this.http.getJson(url, CoinGeckoSimplePrice, {
-          headers: this.headers,
-          signal: options.signal,
-        });
-        for (const { instrument, id } of batch) {
-          const point = coingeckoLatest(body, id, instrument.symbol, this.now());
-          if (point !== undefined) result.items.push(point);
-          else {
-            const error = new ProviderNotFoundError(this.name, `no price for coin id ${id}`, {
-              symbol: instrument.symbol,
-            });
-            result.errors.push({ symbol: instrument.symbol, error });
-          }
-        }
-      } catch (err) {
-        const error = err instanceof Error ? err : new Error(String(err));
-        for (const { instrument } of batch) result.errors.push({ symbol: instrument.symbol, error });
-      }
-    }
-    return result;
+      const body = await this.http.getJson(url, CoinGeckoSimplePrice, {
+        headers: this.headers,
+        signal: options.signal,
+      });
+      return (id, symbol) => coingeckoLatest(body, id, symbol, this.now());
+    });
   }
 
   /** Hourly bars need ≤ 89-day requests; daily bars come whole (CoinGecko returns daily points past 90 days). */

@@ -6,7 +6,7 @@
  * Selectable with `--source defillama`; not in the default fallback order.
  */
 import type { AssetClass, Bar, Instrument, Interval, TimeRange } from '../../core/types.ts';
-import { ProviderNotFoundError, ProviderRequestError } from '../errors.ts';
+import { ProviderRequestError } from '../errors.ts';
 import { HttpSource } from '../http-source.ts';
 import { bucketStart, splitRange } from '../normalize.ts';
 import { type ProviderOptions, trimBase } from '../support.ts';
@@ -80,42 +80,18 @@ export class DefiLlamaSource extends HttpSource {
     }
   }
 
-  async fetchLatest(instruments: readonly Instrument[], options: FetchOptions = {}): Promise<LatestResult> {
-    const result: LatestResult = { items: [], errors: [] };
-    const mapped: Array<{ instrument: Instrument; key: string }> = [];
-    for (const instrument of instruments) {
-      const key = this.providerSymbol(instrument);
-      if (key === undefined)
-        result.errors.push({ symbol: instrument.symbol, error: this.unmapped(instrument, 'coin key') });
-      else mapped.push({ instrument, key });
-    }
-    for (let i = 0; i < mapped.length; i += KEYS_PER_REQUEST) {
-      const batch = mapped.slice(i, i + KEYS_PER_REQUEST);
-      const keys = [...new Set(batch.map((m) => m.key))];
-      try {
-        const body = await this.http.getJson(
-          `${this.base}/prices/current/${keys.map(pathKey).join(',')}`,
-          LlamaPricesResponse,
-          { signal: options.signal },
-        );
-        const byKey = new Map(llamaPrices(body).map((p) => [p.key, p]));
-        for (const { instrument, key } of batch) {
-          const p = byKey.get(key);
-          if (p)
-            result.items.push({ symbol: instrument.symbol, ts: p.ts, price: p.price, source: this.name });
-          else
-            result.errors.push({
-              symbol: instrument.symbol,
-              error: new ProviderNotFoundError(this.name, `no price for coin ${key}`, {
-                symbol: instrument.symbol,
-              }),
-            });
-        }
-      } catch (err) {
-        const error = err instanceof Error ? err : new Error(String(err));
-        for (const { instrument } of batch) result.errors.push({ symbol: instrument.symbol, error });
-      }
-    }
-    return result;
+  fetchLatest(instruments: readonly Instrument[], options: FetchOptions = {}): Promise<LatestResult> {
+    return this.latestInBatches(instruments, 'coin key', KEYS_PER_REQUEST, async (keys) => {
+      const body = await this.http.getJson(
+        `${this.base}/prices/current/${keys.map(pathKey).join(',')}`,
+        LlamaPricesResponse,
+        { signal: options.signal },
+      );
+      const byKey = new Map(llamaPrices(body).map((p) => [p.key, p]));
+      return (key, symbol) => {
+        const p = byKey.get(key);
+        return p && { symbol, ts: p.ts, price: p.price, source: this.name };
+      };
+    });
   }
 }
