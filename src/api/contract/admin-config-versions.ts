@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AnyObject, errorResponses, QueryFlag } from './common.ts';
+import { AnyObject, adminErrorResponses, adminSecurity, errorResponses, QueryFlag } from './common.ts';
 
 /**
  * The admin API for config versions (`/admin/config/versions`, diff, rollback), change sets, environments
@@ -99,15 +99,9 @@ const ChangeItems = z
   .min(1)
   .max(200);
 
-const errors = {
-  400: errorResponses[400],
-  401: errorResponses[401],
-  403: errorResponses[401],
-  404: errorResponses[404],
-  429: errorResponses[429],
-} as const;
+const errors = adminErrorResponses;
 const writeErrors = { ...errors, 409: errorResponses[400], 503: errorResponses[500] } as const;
-const security = [{ bearerAuth: [] }];
+const security = adminSecurity;
 const tags = ['admin'];
 
 /** Route schemas (OpenAPI document, validation, serialisation). */

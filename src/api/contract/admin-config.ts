@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorResponses, QueryFlag } from './common.ts';
+import { adminErrorResponses, adminSecurity, errorResponses, QueryFlag } from './common.ts';
 
 /**
  * The admin API for configuration parameters (`/admin/config`): every parameter, one parameter, its audit
@@ -120,15 +120,9 @@ const ConfigCreateBody = z.object({
   dry_run: z.boolean().default(false),
 });
 
-const errors = {
-  400: errorResponses[400],
-  401: errorResponses[401],
-  403: errorResponses[401],
-  404: errorResponses[404],
-  429: errorResponses[429],
-} as const;
+const errors = adminErrorResponses;
 const writeErrors = { ...errors, 409: errorResponses[400], 503: errorResponses[500] } as const;
-const security = [{ bearerAuth: [] }];
+const security = adminSecurity;
 const tags = ['admin'];
 
 /** Route schemas (OpenAPI document, validation, serialisation). */

@@ -17,6 +17,11 @@ export const errorResponses = {
   500: ErrorBody,
 } as const;
 
+/** Routes behind the admin JWT: the bearer scheme in the OpenAPI document. */
+export const adminSecurity = [{ bearerAuth: [] }];
+/** What an admin route may answer besides its result: the data routes' errors and 403 for a role that may not. */
+export const adminErrorResponses = { ...errorResponses, 403: ErrorBody } as const;
+
 /** A ticker as the API accepts it (`BTC`, `EURUSD=X`, `^GSPC`, `BINANCE:BTCUSDT`). */
 export const Ticker = z
   .string()

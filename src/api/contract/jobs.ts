@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorResponses } from './common.ts';
+import { adminErrorResponses, adminSecurity, errorResponses } from './common.ts';
 
 /**
  * The jobs resource (`/api/jobs`): each job's status, the recent runs, and a manual run (admin). The route
@@ -101,9 +101,9 @@ export const jobRoutes = {
     summary:
       'Run a job now (manual trigger): queued for the workers with REDIS_URL, else run in this process',
     tags: ['jobs'],
-    security: [{ bearerAuth: [] }],
+    security: adminSecurity,
     params: z.object({ name: JobName }),
     body: JobRunBody,
-    response: { 200: JobRunResult, 202: JobRunResult, 403: errorResponses[401], ...errorResponses },
+    response: { 200: JobRunResult, 202: JobRunResult, ...adminErrorResponses },
   },
 } as const;

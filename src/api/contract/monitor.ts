@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorResponses } from './common.ts';
+import { adminSecurity, errorResponses } from './common.ts';
 
 /**
  * The data monitor (`/api/monitor/*` and the `/ws/monitor` stream): coverage per instrument and interval,
@@ -125,7 +125,7 @@ const MonitorMessage = z.union([MonitorCoverageMessage, MonitorJobEvent, Monitor
 export type MonitorMessage = z.infer<typeof MonitorMessage>;
 
 const tags = ['monitor'];
-const security = [{ bearerAuth: [] }];
+const security = adminSecurity;
 
 /** Route schemas (OpenAPI document, validation, serialisation). */
 export const monitorRoutes = {

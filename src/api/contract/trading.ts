@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ORDER_STATUSES } from '../../core/orders.ts';
-import { errorResponses } from './common.ts';
+import { adminErrorResponses, adminSecurity, errorResponses } from './common.ts';
 
 /**
  * Trading (issue 21): stored orders and positions (the shapes of `marketpipe orders --json` and
@@ -86,8 +86,6 @@ const ResumeBody = z
   })
   .optional();
 
-const adminErrors = { ...errorResponses, 403: errorResponses[401] } as const;
-
 /** Route schemas (OpenAPI document, validation, serialisation). */
 export const tradingRoutes = {
   orders: {
@@ -109,15 +107,15 @@ export const tradingRoutes = {
   halt: {
     summary: 'Kill switch: refuse every new order (all strategies, or one); audited',
     tags: ['trading'],
-    security: [{ bearerAuth: [] }],
+    security: adminSecurity,
     body: HaltBody,
-    response: { 200: Halt, ...adminErrors },
+    response: { 200: Halt, ...adminErrorResponses },
   },
   resume: {
     summary: 'Lift the kill switch (global, or one strategy); audited',
     tags: ['trading'],
-    security: [{ bearerAuth: [] }],
+    security: adminSecurity,
     body: ResumeBody,
-    response: { 200: z.object({ scope: z.string(), resumed: z.boolean() }), ...adminErrors },
+    response: { 200: z.object({ scope: z.string(), resumed: z.boolean() }), ...adminErrorResponses },
   },
 } as const;
