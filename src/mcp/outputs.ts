@@ -1,14 +1,14 @@
 import { z } from 'zod';
+import { alertRoutes } from '../api/contract/alerts.ts';
 import { backtestRoutes } from '../api/contract/backtests.ts';
 import { riskRoutes } from '../api/contract/risk.ts';
 import { ASSET_CLASSES, INTERVALS } from '../core/types.ts';
 
 /**
  * The typed outputs of the MCP tools (`outputSchema`; each answer's `structuredContent` is parsed by its
- * schema, so it holds exactly what is declared here). Where the REST API has a zod contract for the same
- * data (src/api/contract/: `risk var`, `backtest`) it is reused; the others are declared here in the shape
- * of the CLI's `--json` and could move to src/api/contract/ once the matching API contracts exist (market:
- * instruments, coverage, bars, latest; correlations; depegs; alerts; risk stress/report).
+ * schema, so it holds exactly what is declared here). Where the REST API's contract describes the same
+ * answer (src/api/contract/: `risk var`, `backtest`, `alerts`) it is reused; the others follow the CLI's
+ * `--json`, whose shapes differ from the API's (e.g. `correlations` computes where the API reads stored pairs).
  *
  * Times are ISO-8601 UTC strings (answers travel as JSON).
  */
@@ -142,23 +142,8 @@ export const DepegsOut = z.object({
   errors: z.array(AnalyticsError),
 });
 
-/** `get_alerts` (= `alerts list --json`). */
-export const AlertsOut = z.object({
-  alerts: z.array(
-    z.object({
-      id: z.number().int(),
-      type: z.enum(['depeg', 'supply_drop']),
-      asset: z.string(),
-      ts: Iso,
-      price: z.number().describe('depeg: composite price at the crossing; supply_drop: circulating supply'),
-      threshold: z.number(),
-      venues: z.array(z.string()),
-      state: z.enum(['open', 'recovered']),
-      recovered_at: Iso.nullable(),
-      details: z.record(z.string(), z.unknown()),
-    }),
-  ),
-});
+/** `get_alerts` (= `alerts list --json`): the API's `GET /api/alerts` answer. */
+export const AlertsOut = alertRoutes.list.response[200];
 
 /** `run_var`: the API's `POST /api/risk/var` answer plus where the scenario weights came from (as the CLI). */
 export const VarOut = riskRoutes.var.response[200].extend({
