@@ -1,8 +1,11 @@
 import { z } from 'zod';
+import { NAMED_RANGES } from '../../core/time.ts';
+import { INTERVALS } from '../../core/types.ts';
 
 /**
- * Pieces every resource's contract shares. Contract files import only zod and each other: the dashboard
- * imports their types (`import type`), so nothing here may pull server code into web/.
+ * Pieces every resource's contract shares. Contract files import zod, each other and the plain value lists
+ * of src/core (no I/O, no dependencies), so the dashboard can import their types (`import type`) without
+ * pulling server code into web/.
  */
 
 /** The error body every route answers with: a stable code and a one-line message, never a stack. */
@@ -32,12 +35,11 @@ const ADJUST_MODES = ['raw', 'split', 'adjusted', 'total-return'] as const;
 export const AdjustMode = z.enum(ADJUST_MODES, { error: `expected one of ${ADJUST_MODES.join(', ')}` });
 export type AdjustMode = z.infer<typeof AdjustMode>;
 
-/** A bar interval (src/core/types.ts `INTERVALS`). */
-export const INTERVALS = ['1m', '5m', '15m', '30m', '1h', '4h', '1d'] as const;
+export { INTERVALS };
+/** A bar interval. */
 export const Interval = z.enum(INTERVALS);
 
-/** Named chart ranges (src/core/time.ts `NAMED_RANGES`). */
-const NAMED_RANGES = ['1D', '7D', '1M', '3M', '6M', 'YTD', '1Y', '3Y', '5Y', 'MAX'] as const;
+/** A named chart range. */
 export const NamedRange = z.enum(NAMED_RANGES);
 export type NamedRange = z.infer<typeof NamedRange>;
 

@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { EVENT_TYPES } from '../../core/events.ts';
 import { errorResponses, QueryDate } from './common.ts';
 
 /** Earnings, dividends, splits and economic releases (`GET /api/events`). */
 
-/** Event types (src/core/events.ts `EVENT_TYPES`). */
-const EventType = z.enum(['earnings', 'dividend', 'split', 'economic']);
+const EventType = z.enum(EVENT_TYPES);
 
 const EventsQuery = z.object({
   symbol: z.string().max(32).optional(),
