@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { FastifyPluginAsync } from 'fastify';
-import { NotFoundError, ValidationError } from '../../core/errors.ts';
+import { NotFoundError } from '../../core/errors.ts';
 import { getReportDocument, listReportDocuments } from '../../reports/store.ts';
-import { isReportKind } from '../../reports/types.ts';
+import type { ReportKind } from '../../reports/types.ts';
 import { useApiKeys } from '../api-keys.ts';
 import { reportRoutes as contract } from '../contract/reports.ts';
 import type { RouteOptions } from '../deps.ts';
@@ -15,9 +15,7 @@ export const reportRoutes: FastifyPluginAsync<RouteOptions> = async (plain, { de
   useApiKeys(app, deps);
   const db = readerOf(deps); // read-only routes: the replica when there is one
 
-  async function find(kind: string, date: string) {
-    if (!isReportKind(kind))
-      throw new ValidationError(`kind must be sod or eod, got ${JSON.stringify(kind)}`);
+  async function find(kind: ReportKind, date: string) {
     const doc = await getReportDocument(db, kind, date);
     if (!doc)
       throw new NotFoundError(

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { NotFoundError, ValidationError } from '../../core/errors.ts';
+import { NotFoundError } from '../../core/errors.ts';
 import { quote, runStress, runVar } from '../../risk/service.ts';
 import { getReportJson, listReports } from '../../store/repos/risk.ts';
 import { useApiKeys } from '../api-keys.ts';
@@ -50,10 +50,7 @@ export const riskRoutes: FastifyPluginAsync<RouteOptions> = async (plain, { deps
   });
 
   app.get('/api/risk/reports/:date', { schema: contract.report }, async (req) => {
-    const d = new Date(`${req.params.date}T00:00:00Z`);
-    if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== req.params.date) {
-      throw new ValidationError(`date: "${req.params.date}" is not a calendar date (YYYY-MM-DD)`);
-    }
+    // a calendar date: checked before the handler (date-params.ts)
     const doc = await getReportJson(reader, req.params.date);
     if (!doc) throw new NotFoundError(`no risk report for ${req.params.date}`);
     return doc as RiskReport;
