@@ -59,6 +59,7 @@ describe('GET /api/export/:dataset', () => {
       { url: '/api/export/prices?from=2024-03-02&to=2024-03-01', status: 400 },
       // A typo is not "no rows": 404 naming it (USDC is known: its file would just be empty out of range).
       { url: '/api/export/prices?symbols=USDC,NOPE', status: 404 },
+      { url: '/api/export/orders?symbols=NOPE', status: 404 },
     ];
     for (const c of cases) {
       const res = await h.app.inject({ url: c.url, headers: { 'x-api-key': 'k-export' } });

@@ -62,6 +62,8 @@ interface DatasetSql {
   symbolWhere?: (param: string) => string;
   timeExpr?: string;
   intervalExpr?: string;
+  /** The symbols a filter may name (one column): any other is an error, not an empty file. */
+  knownSymbols?: string;
 }
 
 const ms = (expr: string) => `(extract(epoch from ${expr}) * 1000)::float8`;
@@ -94,6 +96,7 @@ const DATASETS: Record<ExportDataset, DatasetSql> = {
       { name: 'volume', kind: 'float', expr: 'b.volume' },
       { name: 'source', kind: 'symbol', expr: 'b.source' },
     ],
+    knownSymbols: 'SELECT symbol FROM market_data.instruments',
     from: 'market_data.bars b',
     join: 'JOIN market_data.instruments i ON i.id = b.instrument_id',
     key: [
@@ -115,6 +118,7 @@ const DATASETS: Record<ExportDataset, DatasetSql> = {
       { name: 'market_cap', kind: 'float', expr: 'p.market_cap' },
       { name: 'source', kind: 'symbol', expr: 'p.source' },
     ],
+    knownSymbols: 'SELECT symbol FROM market_data.instruments',
     from: 'market_data.prices p',
     join: 'JOIN market_data.instruments i ON i.id = p.instrument_id',
     key: [
@@ -134,6 +138,8 @@ const DATASETS: Record<ExportDataset, DatasetSql> = {
       { name: 'value', kind: 'float', expr: 'o.value' },
       { name: 'source', kind: 'symbol', expr: 'o.source' },
     ],
+    knownSymbols:
+      'SELECT id FROM economic_data.series UNION SELECT series_id FROM economic_data.observations',
     from: 'economic_data.observations o',
     key: [
       { expr: 'o.series_id', cast: 'text' },
@@ -169,6 +175,7 @@ const DATASETS: Record<ExportDataset, DatasetSql> = {
       { name: 'risk_level', kind: 'symbol', expr: 'c.risk_level' },
       { name: 'as_of', kind: 'timestamp', expr: 'c.as_of' },
     ],
+    knownSymbols: 'SELECT symbol FROM market_data.instruments',
     from: 'derived.asset_correlations c',
     key: [
       { expr: 'c.asset_1', cast: 'text' },
@@ -193,6 +200,7 @@ const DATASETS: Record<ExportDataset, DatasetSql> = {
       { name: 'threshold', kind: 'float', expr: 'd.threshold' },
       { name: 'source', kind: 'symbol', expr: 'd.source' },
     ],
+    knownSymbols: 'SELECT symbol FROM market_data.instruments UNION SELECT asset FROM derived.depeg_events',
     from: 'derived.depeg_events d',
     key: [{ expr: 'd.id', cast: 'int8' }],
     symbolWhere: (p) => `d.asset = ANY(${p}::text[])`,
@@ -211,6 +219,7 @@ const DATASETS: Record<ExportDataset, DatasetSql> = {
       { name: 'released_at', kind: 'timestamp', expr: 'q.released_at' },
       { name: 'raw', kind: 'json', expr: 'q.raw::text' },
     ],
+    knownSymbols: 'SELECT symbol FROM market_data.instruments UNION SELECT symbol FROM ops.quarantine',
     from: 'ops.quarantine q',
     key: [{ expr: 'q.id', cast: 'int8' }],
     symbolWhere: (p) => `q.symbol = ANY(${p}::text[])`,
@@ -235,21 +244,12 @@ const DATASETS: Record<ExportDataset, DatasetSql> = {
       { name: 'created_at', kind: 'timestamp', expr: 'o.created_at' },
       { name: 'updated_at', kind: 'timestamp', expr: 'o.updated_at' },
     ],
+    knownSymbols: 'SELECT symbol FROM market_data.instruments UNION SELECT symbol FROM execution.orders',
     from: 'execution.orders o',
     key: [{ expr: 'o.id', cast: 'int8' }],
     symbolWhere: (p) => `o.symbol = ANY(${p}::text[])`,
     timeExpr: 'o.created_at',
   },
-};
-
-/** Where a symbol of the filter must be known for each dataset (absent: the dataset has no symbol filter). */
-const KNOWN_SYMBOLS: Partial<Record<ExportDataset, string>> = {
-  bars: 'SELECT symbol FROM market_data.instruments',
-  prices: 'SELECT symbol FROM market_data.instruments',
-  correlations: 'SELECT symbol FROM market_data.instruments',
-  depegs: 'SELECT symbol FROM market_data.instruments UNION SELECT asset FROM derived.depeg_events',
-  economic: 'SELECT id FROM economic_data.series UNION SELECT series_id FROM economic_data.observations',
-  quarantine: 'SELECT symbol FROM market_data.instruments UNION SELECT symbol FROM ops.quarantine',
 };
 
 /**
@@ -262,7 +262,7 @@ export async function unknownExportSymbols(
   dataset: ExportDataset,
   symbols: readonly string[],
 ): Promise<string[]> {
-  const known = KNOWN_SYMBOLS[dataset];
+  const known = DATASETS[dataset].knownSymbols;
   if (!known || symbols.length === 0) return [];
   const res = await db.query<{ s: string }>(
     `SELECT s FROM unnest($1::text[]) WITH ORDINALITY AS u(s, n)
