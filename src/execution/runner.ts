@@ -292,7 +292,8 @@ export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promis
   const reconcileNow = (): Promise<void> => {
     chain = chain
       .then(async () => {
-        const r = await reconcileBroker({ db, broker, log });
+        // positions only in symbols we have records of: what else the account holds is not ours to flag
+        const r = await reconcileBroker({ db, broker, log, onlyKnownSymbols: true });
         result.reconciled.push({
           applied: r.applied.length,
           mismatches: r.mismatches.length,

@@ -140,9 +140,14 @@ describe(`trade runner: dry runs and live bars (${backend.name})`, () => {
         updatedAt: Date.UTC(2022, 0, 3),
       },
     ];
-    venue.positions = async () => [{ symbol: 'BTC', qty: 1, avgPrice: 100 }];
+    // the account also holds a coin this store never traded: not ours to flag
+    venue.positions = async () => [
+      { symbol: 'BTC', qty: 1, avgPrice: 100 },
+      { symbol: 'BNB', qty: 3, avgPrice: Number.NaN },
+    ];
     const out = await runTrade({ db, config: enabled, log, broker: venue }, { ...req, live: true });
     expect(out.reconciled[0]?.applied).toBe(1);
+    expect(out.reconciled[0]?.mismatches).toBe(0);
     const stored = await getOrder(db, cid);
     expect(stored?.status).toBe('filled');
     const events = await listOrderEvents(db, cid);

@@ -66,6 +66,8 @@ CREATE TABLE IF NOT EXISTS execution.fills (
   UNIQUE (broker, fill_id)
 );
 CREATE INDEX IF NOT EXISTS fills_ts_idx ON execution.fills (ts DESC);
+-- addFill sums an order's fills
+CREATE INDEX IF NOT EXISTS fills_order_idx ON execution.fills (order_id);
 
 CREATE TABLE IF NOT EXISTS execution.positions (
   broker       text NOT NULL,
