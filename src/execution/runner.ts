@@ -30,7 +30,7 @@ import type { PubSub } from '../cache/cache.ts';
 import type { ConfigStore } from '../config/store.ts';
 import { UsageError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
-import { toIso } from '../core/time.ts';
+import { DAY_MS, toIso } from '../core/time.ts';
 import type { Interval, TimeRange } from '../core/types.ts';
 import type { Db } from '../store/db.ts';
 import { listAlerts } from '../store/repos/alerts.ts';
@@ -176,7 +176,6 @@ interface Queued {
   verdict: RiskVerdict;
 }
 
-const DAY_MS = 86_400_000;
 /** The engine's fill model decides price and time, so what reaches a broker is a market order. */
 const MARKET: BrokerOrderType = 'market';
 

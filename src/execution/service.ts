@@ -2,8 +2,10 @@
  * Trading state for the CLI and the API: the kill switch (halt / resume, audited) and the status page
  * (halts, limits, P&L today).
  */
+
 import { appendAudit } from '../audit/chain.ts';
 import type { ConfigStore } from '../config/store.ts';
+import { startOfUtcDay, toIso } from '../core/time.ts';
 import type { Db } from '../store/db.ts';
 import {
   clearHalt,
@@ -15,8 +17,6 @@ import {
   strategyScope,
 } from '../store/repos/execution.ts';
 import { type RiskLimits, riskLimitsFrom } from './risk.ts';
-
-const DAY_MS = 86_400_000;
 
 /** Halts new orders: every strategy, or one. Audited in the same transaction. */
 export async function haltTrading(
@@ -67,7 +67,7 @@ export interface TradingStatus {
 }
 
 export async function tradingStatus(db: Db, config: ConfigStore, now = Date.now()): Promise<TradingStatus> {
-  const since = Math.floor(now / DAY_MS) * DAY_MS;
+  const since = startOfUtcDay(now);
   const [halts, realized, positions] = await Promise.all([
     listHalts(db),
     realizedPnlSince(db, since),
@@ -80,6 +80,6 @@ export async function tradingStatus(db: Db, config: ConfigStore, now = Date.now(
     reason: global?.reason ?? null,
     halts,
     limits: { ...riskLimitsFrom(config), live_enabled: config.getBool('trading', 'live_enabled', false) },
-    pnl_today: { realized, unrealized, total: realized + unrealized, since: new Date(since).toISOString() },
+    pnl_today: { realized, unrealized, total: realized + unrealized, since: toIso(since) },
   };
 }

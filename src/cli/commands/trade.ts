@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
+import { FILL_MODELS, type FillModel } from '../../backtest/types.ts';
 import { UsageError } from '../../core/errors.ts';
 import type { ContextFactory } from '../context.ts';
 import { formatTable } from '../table.ts';
@@ -22,8 +23,6 @@ interface TradeRunFlags {
   slippageBps?: string;
   poll: string;
 }
-
-const FILLS = ['next_open', 'next_close', 'same_close'] as const;
 
 /** `k=v,k2=v2` → params; numbers and true/false become numbers and booleans. */
 export function parseParams(text: string | undefined): Record<string, unknown> {
@@ -73,7 +72,7 @@ export function register(program: Command, ctx: ContextFactory): void {
     .option('--live', 'send orders to an external broker (also needs config trading.live_enabled = true)')
     .option('--interval <interval>', 'bar interval (default 1d in replay, 1m live)')
     .option('--adjust <mode>', 'split/dividend adjustment of replayed bars (as backtest)', 'split')
-    .option('--fill <model>', `when orders fill: ${FILLS.join('|')}`, 'next_open')
+    .option('--fill <model>', `when orders fill: ${FILL_MODELS.join('|')}`, 'next_open')
     .option('--cash <amount>', 'paper broker: initial cash (default 100000)')
     .option('--fee-bps <bps>', 'paper broker: fee in basis points of notional')
     .option('--fee-fixed <amount>', 'paper broker: fixed fee per fill')
@@ -85,8 +84,8 @@ export function register(program: Command, ctx: ContextFactory): void {
         .map((s) => s.trim())
         .filter(Boolean);
       if (symbols.length === 0) throw new UsageError('--symbols: give at least one symbol');
-      if (!(FILLS as readonly string[]).includes(o.fill))
-        throw new UsageError(`--fill: expected ${FILLS.join('|')}, got "${o.fill}"`);
+      if (!(FILL_MODELS as readonly string[]).includes(o.fill))
+        throw new UsageError(`--fill: expected ${FILL_MODELS.join('|')}, got "${o.fill}"`);
       const params = parseParams(o.params);
       const initialCash = nonNegative('--cash', o.cash);
       const costs = {
@@ -141,7 +140,7 @@ export function register(program: Command, ctx: ContextFactory): void {
             params,
             interval: o.interval as (typeof INTERVALS)[number] | undefined,
             adjust: o.adjust,
-            engine: { fill: o.fill as (typeof FILLS)[number], initialCash, costs },
+            engine: { fill: o.fill as FillModel, initialCash, costs },
             replay,
             forMs,
             live: o.live === true,

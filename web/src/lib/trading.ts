@@ -4,20 +4,13 @@
  * (src/api/contract/trading.ts); this module holds what the page does with them.
  */
 import type { TradingOrder } from '../../../src/api/contract/trading.ts';
+import { ORDER_STATUSES } from '../../../src/core/orders.ts';
 import { sendJson } from './api.ts';
 
 export type OrderStatus = TradingOrder['status'];
 
 /** Every status, in the order an order moves through them (new → … → terminal). */
-export const ORDER_STATUS_CHOICES: readonly OrderStatus[] = [
-  'new',
-  'accepted',
-  'partially_filled',
-  'filled',
-  'cancelled',
-  'rejected',
-  'expired',
-];
+export const ORDER_STATUS_CHOICES: readonly OrderStatus[] = ORDER_STATUSES;
 
 /** How often the page asks again for orders, positions and the halt state (ms). */
 export const REFRESH_MS = 3000;
