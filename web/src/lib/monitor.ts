@@ -73,38 +73,18 @@ export function marketCard(coverage: Coverage): CoverageCard {
 /** The economic data, news and events cards from `/api/monitor/feeds`, by schema. */
 export function feedCards(body: Feeds | null): Record<string, CoverageCard> {
   const out: Record<string, CoverageCard> = {};
-  for (const f of body?.feeds ?? []) {
-    out[f.schema] = {
-      schema: f.schema,
-      records: f.records,
-      instruments: f.instruments,
-      first: f.first,
-      last: f.last,
-      freshness_seconds: f.freshness_seconds,
-      unit: f.unit,
-    };
-  }
+  for (const f of body?.feeds ?? []) out[f.schema] = f;
   return out;
 }
 
 /** A coverage row with a quality figure: stored bars / (stored + missing). */
-export type SymbolRow = Omit<CoverageInstrument, 'source'> & {
-  quality: number | null;
-  source: string | null;
-};
+export type SymbolRow = CoverageInstrument & { quality: number | null };
 
 /** Coverage rows with a quality figure: stored bars / (stored + missing). */
 export function symbolRows(coverage: Coverage | null): SymbolRow[] {
   return (coverage?.instruments ?? []).map((r) => ({
-    symbol: r.symbol,
-    interval: r.interval,
-    count: r.count,
-    gaps: r.gaps,
+    ...r,
     quality: r.count + r.gaps > 0 ? r.count / (r.count + r.gaps) : null,
-    first: r.first,
-    last: r.last,
-    freshness_seconds: r.freshness_seconds,
-    source: r.source ?? null,
   }));
 }
 
