@@ -9,7 +9,7 @@ import { describeError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { insertAlert } from '../store/repos/alerts.ts';
-import { addFill, listOrders, listPositions, transitionOrder } from '../store/repos/execution.ts';
+import { applyOrderUpdate, listOrders, listPositions } from '../store/repos/execution.ts';
 import type { Broker } from './broker.ts';
 import { type Mismatch, type ReconcileTransition, reconcile, type StoredOrder } from './reconcile.ts';
 
@@ -74,23 +74,27 @@ export async function reconcileBroker(deps: ReconcileDeps): Promise<ReconcileRep
   const applied: ReconcileTransition[] = [];
   const mismatches = [...result.mismatches];
   for (const t of result.transitions) {
-    try {
-      if (t.fill) await addFill(db, { ...t.fill, broker: broker.name });
-      await transitionOrder(db, t.clientOrderId, t.to, {
-        reason: t.reason,
-        brokerOrderId: t.brokerOrderId,
-        filledQty: t.filledQty,
-        avgPrice: t.avgPrice,
-        at: now(),
-      });
-      applied.push(t);
-    } catch (err) {
-      // The order moved between our read and this write (a live update): the next run sees it settled.
+    // The order may have moved between our read and this write (a live update): the next run sees it settled.
+    const done = await applyOrderUpdate(db, t.clientOrderId, t.to, {
+      reason: t.reason,
+      brokerOrderId: t.brokerOrderId,
+      filledQty: t.filledQty,
+      avgPrice: t.avgPrice,
+      at: now(),
+      fill: t.fill && { ...t.fill, broker: broker.name },
+    }).catch((err: unknown) => {
       deps.log?.warn(
         { broker: broker.name, clientOrderId: t.clientOrderId, err: describeError(err) },
         'reconciled transition not applied',
       );
-    }
+      return undefined;
+    });
+    if (done?.transitioned) applied.push(t);
+    else if (done)
+      deps.log?.warn(
+        { broker: broker.name, clientOrderId: t.clientOrderId },
+        'reconciled transition not applied',
+      );
   }
 
   const alerts: number[] = [];

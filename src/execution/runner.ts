@@ -36,8 +36,7 @@ import type { Db } from '../store/db.ts';
 import { listAlerts } from '../store/repos/alerts.ts';
 import {
   activeHalt,
-  addFill,
-  InvalidTransitionError,
+  applyOrderUpdate,
   insertOrder,
   insertRiskDecision,
   setHalt,
@@ -245,37 +244,29 @@ export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promis
   const applyUpdate = async (u: OrderUpdate): Promise<void> => {
     const o = u.order;
     const f = u.fill;
-    // the transition and its fill commit together; a transition the state machine refuses is logged, the fill kept
-    const inserted = await db.transaction(async (tx) => {
-      try {
-        await transitionOrder(tx, o.clientOrderId, o.status, {
-          reason: o.reason,
-          brokerOrderId: o.brokerOrderId,
-          filledQty: o.filledQty,
-          avgPrice: o.avgPrice,
-          at: o.updatedAt,
-        });
-      } catch (err) {
-        if (!(err instanceof InvalidTransitionError)) throw err;
-        log.warn(
-          { err, client_order_id: o.clientOrderId, status: o.status },
-          'trade run: broker update not applied',
-        );
-      }
-      return f === undefined ? false : (await addFill(tx, { ...f, broker: broker.name })).inserted;
+    const { transitioned, fillInserted: inserted } = await applyOrderUpdate(db, o.clientOrderId, o.status, {
+      reason: o.reason,
+      brokerOrderId: o.brokerOrderId,
+      filledQty: o.filledQty,
+      avgPrice: o.avgPrice,
+      at: o.updatedAt,
+      fill: f === undefined ? undefined : { ...f, broker: broker.name },
     });
-    if (f !== undefined) {
-      if (inserted) {
-        result.fills.push({
-          ts: toIso(f.ts),
-          symbol: f.symbol,
-          side: f.side,
-          qty: f.qty,
-          price: f.price,
-          fee: f.fee,
-          client_order_id: f.clientOrderId,
-        });
-      }
+    if (!transitioned)
+      log.warn(
+        { client_order_id: o.clientOrderId, status: o.status },
+        'trade run: broker update not applied',
+      );
+    if (f !== undefined && inserted) {
+      result.fills.push({
+        ts: toIso(f.ts),
+        symbol: f.symbol,
+        side: f.side,
+        qty: f.qty,
+        price: f.price,
+        fee: f.fee,
+        client_order_id: f.clientOrderId,
+      });
     }
   };
   const seen = new Map<string, OrderStatus>();

@@ -326,6 +326,30 @@ export async function listOrders(db: Queryable, f: OrderFilter = {}): Promise<Or
 }
 
 /**
+ * What a broker reported about one order (a live update or a reconciled change): its fill, stored first so
+ * the position follows, then its new status, in one transaction. A status the state machine refuses leaves
+ * the order as it was (`transitioned: false`) and keeps the fill: the venue did fill.
+ */
+export async function applyOrderUpdate(
+  db: Queryable,
+  clientOrderId: string,
+  to: OrderStatus,
+  opts: TransitionOptions & { fill?: NewFill },
+): Promise<{ transitioned: boolean; fillInserted: boolean }> {
+  const { fill, ...transition } = opts;
+  return inTransaction(db, async (tx) => {
+    const fillInserted = fill === undefined ? false : (await addFill(tx, fill)).inserted;
+    try {
+      await transitionOrder(tx, clientOrderId, to, transition);
+      return { transitioned: true, fillInserted };
+    } catch (err) {
+      if (err instanceof InvalidTransitionError) return { transitioned: false, fillInserted };
+      throw err;
+    }
+  });
+}
+
+/**
  * Stores a fill once per (broker, fill id) and, when it is new, updates the position (average-cost
  * accounting: adding moves the average, reducing realises P&L, a flip opens at the fill price) and the
  * order's filled quantity and average price, all in one transaction. A repeated fill changes nothing.
