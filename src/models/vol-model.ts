@@ -151,7 +151,11 @@ export function evaluateVol(
     throw new RangeError(
       `${asset}: ${r.length} daily returns, the volatility model needs at least ${spec.minTrain + 30}`,
     );
-  const wf = volatilityWalkForward(r, { minTrain: spec.minTrain, refitEvery: spec.refitEvery });
+  const wf = volatilityWalkForward(r, {
+    minTrain: spec.minTrain,
+    refitEvery: spec.refitEvery,
+    only: spec.kind,
+  });
   const cand = spec.kind === 'garch' ? wf.forecasts.garch : wf.forecasts.har;
   const rows: VolEvaluation['predictions'] = [];
   for (let k = 0; k < cand.length; k++) {

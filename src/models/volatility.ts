@@ -184,11 +184,11 @@ function scoreVariance(h: ArrayLike<number>, r2: ArrayLike<number>): VolatilityS
 /**
  * Walk-forward one-day variance forecasts for t = minTrain..n−1 (r_t is the target): GARCH and HAR refitted
  * every `refitEvery` days on returns before the refit day, EWMA needing no fit. Returns the three forecast
- * series and their scores against r_t².
+ * series and their scores against r_t². `only` fits just that model (the other's forecasts stay 0).
  */
 export function volatilityWalkForward(
   r: ArrayLike<number>,
-  opts: { minTrain?: number; refitEvery?: number } = {},
+  opts: { minTrain?: number; refitEvery?: number; only?: 'garch' | 'har' } = {},
 ): {
   ewma: VolatilityScores;
   garch: VolatilityScores;
@@ -209,15 +209,17 @@ export function volatilityWalkForward(
   let gh: Float64Array = new Float64Array(0);
   for (let t = minTrain; t < n; t++) {
     if ((t - minTrain) % every === 0) {
-      const past = Array.from({ length: t }, (_, i) => r[i] as number);
-      g = fitGarch(past);
-      har = fitHar(r, t);
-      gh = garchFilter(r, g, g.h0);
+      if (opts.only !== 'har') {
+        const past = Array.from({ length: t }, (_, i) => r[i] as number);
+        g = fitGarch(past);
+        gh = garchFilter(r, g, g.h0);
+      }
+      if (opts.only !== 'garch') har = fitHar(r, t);
     }
     const k = t - minTrain;
     fe[k] = ew[t] as number;
-    fg[k] = gh[t] as number;
-    fh[k] = Math.max(harForecast(har, r, t), 1e-12);
+    fg[k] = gh[t] ?? 0;
+    if (opts.only !== 'garch') fh[k] = Math.max(harForecast(har, r, t), 1e-12);
     y[k] = (r[t] as number) ** 2;
   }
   return {
