@@ -58,17 +58,18 @@ export async function exportDataset(
   format: ExportFormat,
   filter: ExportFilter,
   out: Writable,
-  /** `pageRows`: rows per keyset page; given, CSV is read in pages even where COPY could serve it. */
-  opts: { pageRows?: number } = {},
+  /**
+   * `pageRows`: rows per keyset page; given, CSV is read in pages even where COPY could serve it.
+   * `heapCapMb`: collect garbage past this heap in use after each page (heap.ts) — for a process that runs
+   * the export alone (the CLI); a server leaves collection to V8 rather than pause its other requests.
+   */
+  opts: { pageRows?: number; heapCapMb?: number } = {},
 ): Promise<ExportResult> {
   const started = Date.now();
-  const guard = heapGuard();
+  const guard = opts.heapCapMb === undefined ? () => undefined : heapGuard(opts.heapCapMb);
   if (format === 'csv' && db.copyOut && opts.pageRows === undefined) {
-    let chunks = 0;
-    const rows = await db.copyOut(exportCopySql(dataset, filter), (chunk) => {
-      if (++chunks % 256 === 0) guard();
-      return writeChunk(out, chunk);
-    });
+    // chunks pass straight through with backpressure: nothing accumulates, nothing to collect
+    const rows = await db.copyOut(exportCopySql(dataset, filter), (chunk) => writeChunk(out, chunk));
     await endStream(out);
     return { dataset, format, rows, duration_ms: Date.now() - started };
   }
