@@ -285,6 +285,10 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
   // An idle pooled client whose server went away emits 'error'; the pool discards it and the next
   // query opens a new connection (or fails with UnavailableError), so there is nothing to do here.
   pool.on('error', () => undefined);
+  // A checked-out client has no pool listener: a connection the server ends mid-transaction (terminated,
+  // restarted) would emit an unhandled 'error' and end the process. Its query rejects and the transaction
+  // releases it as broken, so the event itself needs no handling.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const copyMode = opts.copy ?? 'copy';
 
   let features: DbFeatures;

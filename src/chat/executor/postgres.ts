@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UnavailableError } from '../../core/errors.ts';
 import type { Db, Queryable } from '../../store/db.ts';
 import { QueryTimeoutError } from '../errors.ts';
@@ -65,6 +66,27 @@ export function postgresExecutor(db: Db, opts: PostgresExecutorOptions = {}): Ch
     return rights;
   };
 
+  const stopIfClosed = (): void => {
+    if (closed) throw new UnavailableError('chat query stopped: the server is shutting down');
+  };
+
+  /**
+   * Cancels the statements of the runs in flight until none is left. A cancel that reaches a session
+   * between two statements, or before the server has read the next one, stops nothing (PostgreSQL ignores
+   * it while idle), so it is repeated; sessions still busy after `graceMs` are terminated.
+   */
+  async function stopRunning(graceMs: number): Promise<void> {
+    const deadline = performance.now() + graceMs;
+    while (running.size > 0) {
+      const fn = performance.now() < deadline ? 'pg_cancel_backend' : 'pg_terminate_backend';
+      await db
+        .query(`SELECT ${fn}(pid) FROM unnest($1::int[]) AS pid`, [[...running]])
+        .catch(() => undefined);
+      if (fn === 'pg_terminate_backend') return;
+      await sleep(50);
+    }
+  }
+
   async function prepare(tx: Queryable, limits: ChatLimits, r: SessionRights): Promise<void> {
     const ms = Math.max(1, Math.floor(limits.timeoutMs));
     const settings = [
@@ -94,9 +116,12 @@ export function postgresExecutor(db: Db, opts: PostgresExecutorOptions = {}): Ch
           .transaction(async (tx) => {
             pid = (await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
             if (pid !== undefined) running.add(pid);
+            stopIfClosed();
             await prepare(tx, limits, r);
             const out: Record<string, unknown>[][] = [];
             for (const [i, s] of statements.entries()) {
+              // close() may come between two statements, when a cancel finds nothing to stop
+              stopIfClosed();
               const rows = (await tx.query(s)).rows;
               check?.(i, rows);
               out.push(rows);
@@ -123,11 +148,7 @@ export function postgresExecutor(db: Db, opts: PostgresExecutorOptions = {}): Ch
     },
     async close(): Promise<void> {
       closed = true;
-      if (running.size > 0) {
-        await db
-          .query('SELECT pg_cancel_backend(pid) FROM unnest($1::int[]) AS pid', [[...running]])
-          .catch(() => undefined);
-      }
+      await stopRunning(2_000);
       const p = pool;
       pool = null;
       if (p) await (await p.catch(() => null))?.close();
