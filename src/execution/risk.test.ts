@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkOrder, type RiskLimits, type RiskOrder, type RiskState } from './risk.ts';
+import {
+  checkOrder,
+  DAILY_LOSS_HALT_ACTOR,
+  haltState,
+  type RiskLimits,
+  type RiskOrder,
+  type RiskState,
+} from './risk.ts';
 
 const OFF: RiskLimits = {
   maxOrderNotional: 0,
@@ -70,12 +77,75 @@ describe('pre-trade risk: each limit refuses exactly what it should', () => {
     expect(rule(checkOrder(sell(0.05, 40_000, 'BTC'), big, lim))).toBe('max_gross_exposure');
   });
 
-  it('max_daily_loss: a loss reaching the limit refuses every order, one just short does not', () => {
+  it('max_daily_loss: a loss reaching the limit refuses new exposure, one just short does not', () => {
     const lim = { ...OFF, maxDailyLoss: 500 };
     expect(rule(checkOrder(buy(1), state({ dailyPnl: -499.99 }), lim))).toBe('ok');
+    // flat: any order opens a position
     expect(rule(checkOrder(buy(1), state({ dailyPnl: -500 }), lim))).toBe('max_daily_loss');
     expect(rule(checkOrder(sell(1), state({ dailyPnl: -900 }), lim))).toBe('max_daily_loss');
     expect(rule(checkOrder(buy(1), state({ dailyPnl: 1e6 }), lim))).toBe('ok');
+  });
+
+  describe('max_daily_loss is a reducing state (NautilusTrader TradingState.REDUCING)', () => {
+    const lim = { ...OFF, maxDailyLoss: 500 };
+    const long = state({ dailyPnl: -600, positions: new Map([['SPY', 10]]) });
+    const short = state({ dailyPnl: -600, positions: new Map([['SPY', -10]]) });
+
+    it('after a breach, orders that only bring a position toward zero pass; the reason is in the verdict', () => {
+      expect(rule(checkOrder(sell(4), long, lim))).toBe('ok'); // 10 → 6
+      expect(rule(checkOrder(sell(10), long, lim))).toBe('ok'); // 10 → 0, exactly flat
+      expect(rule(checkOrder(buy(4), short, lim))).toBe('ok'); // −10 → −6
+      expect(rule(checkOrder(buy(10), short, lim))).toBe('ok'); // −10 → 0
+      const v = checkOrder(sell(10), long, lim);
+      expect(v).toMatchObject({
+        allowed: true,
+        reduceOnly: { rule: 'max_daily_loss', message: 'loss today 600.00 reached 500' },
+        detail: { position_after: 0, daily_pnl: -600 },
+      });
+      expect(v.detail.reduce_only).toBe(
+        'reduces SPY 10 → 0 after max_daily_loss (loss today 600.00 reached 500)',
+      );
+    });
+
+    it('orders that open, increase or flip a position are refused with max_daily_loss', () => {
+      expect(rule(checkOrder(buy(1), long, lim))).toBe('max_daily_loss'); // 10 → 11
+      expect(rule(checkOrder(sell(1), short, lim))).toBe('max_daily_loss'); // −10 → −11
+      expect(rule(checkOrder(sell(11), long, lim))).toBe('max_daily_loss'); // 10 → −1: a flip
+      expect(rule(checkOrder(buy(25), short, lim))).toBe('max_daily_loss'); // −10 → 15: a flip
+      expect(rule(checkOrder(buy(1, 100, 'QQQ'), long, lim))).toBe('max_daily_loss'); // another symbol, flat
+    });
+
+    it('a reducing order still meets the other rules (order notional, depeg)', () => {
+      expect(rule(checkOrder(sell(10), long, { ...lim, maxOrderNotional: 500 }))).toBe('max_order_notional');
+      const depeg = state({ ...long, depegged: new Set(['USDT']), quoteCurrency: 'USDT' });
+      expect(rule(checkOrder(sell(10), depeg, lim))).toBe('halt_on_depeg');
+    });
+
+    it('the halt a breach leaves (reducing) lets exits through on a later day, when the loss no longer counts', () => {
+      const halted = state({
+        dailyPnl: 0,
+        positions: new Map([['SPY', 10]]),
+        halt: { scope: 'strategy:s', reason: 'loss today 600.00 reached 500', reducing: true },
+      });
+      // even with the limit switched off since, the stored halt keeps the strategy reducing until resumed
+      expect(checkOrder(sell(10), halted, OFF)).toMatchObject({
+        allowed: true,
+        reduceOnly: { message: 'halted for new exposure (strategy:s): loss today 600.00 reached 500' },
+      });
+      expect(checkOrder(buy(1), halted, OFF)).toMatchObject({
+        allowed: false,
+        rule: 'max_daily_loss',
+        message: 'halted for new exposure (strategy:s): loss today 600.00 reached 500',
+      });
+    });
+
+    it('haltState: only the daily-loss halt of a strategy is reducing; trade halt and global halts are total', () => {
+      expect(haltState({ scope: 'strategy:s', reason: 'r', actor: DAILY_LOSS_HALT_ACTOR }).reducing).toBe(
+        true,
+      );
+      expect(haltState({ scope: 'strategy:s', reason: 'r', actor: 'cli:alice' }).reducing).toBe(false);
+      expect(haltState({ scope: 'global', reason: 'r', actor: DAILY_LOSS_HALT_ACTOR }).reducing).toBe(false);
+    });
   });
 
   it('halt_on_depeg: an open depeg on the quote currency, a held coin or the order symbol refuses', () => {
@@ -92,7 +162,13 @@ describe('pre-trade risk: each limit refuses exactly what it should', () => {
     ).toBe('ok');
   });
 
-  it('the kill switch refuses everything and comes first', () => {
+  it('the manual kill switch refuses everything, exits included, and comes first', () => {
+    const halt = { scope: 'global', reason: 'manual' };
+    const long = state({ halt, dailyPnl: -600, positions: new Map([['SPY', 10]]) });
+    expect(rule(checkOrder(sell(10), long, { ...OFF, maxDailyLoss: 500 }))).toBe('kill_switch');
+    expect(rule(checkOrder(sell(10), { ...long, halt: { ...halt, reducing: false } }, OFF))).toBe(
+      'kill_switch',
+    );
     const v = checkOrder(buy(1e9), state({ halt: { scope: 'global', reason: 'manual' } }), {
       ...OFF,
       maxOrderNotional: 1,

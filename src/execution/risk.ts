@@ -6,6 +6,12 @@
  * A limit of 0 is off. Notional limits compare with `>`: an order that lands exactly on a limit passes.
  * Position and gross-exposure limits refuse only orders that raise the figure beyond the limit; an order that
  * reduces an over-limit position passes (it is the way back inside).
+ *
+ * Daily loss puts the strategy in a reducing state (NautilusTrader's `TradingState.REDUCING`): once the loss
+ * reaches `max_daily_loss`, or while the halt that breach left is in force, orders that open, increase or flip
+ * a position are refused (`max_daily_loss`), and an order that only brings a position toward zero (same sign,
+ * smaller, or exactly flat) passes the rule — a loss must never trap a trader in the position that made it.
+ * The manual kill switch and `halt_on_depeg` stay total: they refuse everything.
  */
 import type { ConfigStore } from '../config/store.ts';
 import type { OrderSide } from './broker.ts';
@@ -40,10 +46,32 @@ export function riskLimitsFrom(config: ConfigStore): RiskLimits {
   };
 }
 
+/** Actor of the halt a run stores when its daily loss reaches `max_daily_loss` (a reducing halt). */
+export const DAILY_LOSS_HALT_ACTOR = 'risk';
+
+/**
+ * A stored halt as the check sees it: the one a daily-loss breach left on a strategy is reducing; any other
+ * (`trade halt`, the API, a global halt) refuses everything.
+ */
+export function haltState(h: {
+  scope: string;
+  reason: string;
+  actor: string;
+}): NonNullable<RiskState['halt']> {
+  return {
+    scope: h.scope,
+    reason: h.reason,
+    reducing: h.actor === DAILY_LOSS_HALT_ACTOR && h.scope !== 'global',
+  };
+}
+
 /** What the check knows of the account when an order comes. */
 export interface RiskState {
-  /** An active kill switch (global or this strategy's), or undefined. */
-  halt?: { scope: string; reason: string };
+  /**
+   * An active kill switch (global or this strategy's), or undefined. `reducing`: the halt a daily-loss breach
+   * left (orders that reduce a position still pass); otherwise it refuses everything.
+   */
+  halt?: { scope: string; reason: string; reducing?: boolean };
   /** Signed positions by symbol. */
   positions: ReadonlyMap<string, number>;
   /** Latest price by symbol (positions without one count at the order's price when it is theirs, else 0). */
@@ -65,7 +93,12 @@ export interface RiskOrder {
 }
 
 export type RiskVerdict =
-  | { allowed: true; detail: Record<string, number | string> }
+  | {
+      allowed: true;
+      detail: Record<string, number | string>;
+      /** Allowed only because it reduces a position while the strategy is in the reducing state. */
+      reduceOnly?: { rule: 'max_daily_loss'; message: string };
+    }
   | { allowed: false; rule: RiskRule; message: string; detail: Record<string, number | string> };
 
 /** Checks one order; the first rule (in RISK_RULES order) that refuses wins. */
@@ -82,15 +115,21 @@ export function checkOrder(order: RiskOrder, state: RiskState, limits: RiskLimit
     detail,
   });
 
-  if (state.halt !== undefined)
-    return refuse('kill_switch', `trading halted (${state.halt.scope}): ${state.halt.reason}`);
+  // reducing: toward zero without crossing it
+  const reduces =
+    before !== 0 &&
+    (after === 0 || (Math.sign(after) === Math.sign(before) && Math.abs(after) < Math.abs(before)));
+  let reducing: string | undefined;
+  if (state.halt !== undefined) {
+    if (state.halt.reducing !== true)
+      return refuse('kill_switch', `trading halted (${state.halt.scope}): ${state.halt.reason}`);
+    reducing = `halted for new exposure (${state.halt.scope}): ${state.halt.reason}`;
+  }
   if (limits.maxDailyLoss > 0 && -state.dailyPnl >= limits.maxDailyLoss) {
     detail.daily_pnl = state.dailyPnl;
-    return refuse(
-      'max_daily_loss',
-      `loss today ${(-state.dailyPnl).toFixed(2)} reached ${limits.maxDailyLoss}`,
-    );
+    reducing ??= `loss today ${(-state.dailyPnl).toFixed(2)} reached ${limits.maxDailyLoss}`;
   }
+  if (reducing !== undefined && !reduces) return refuse('max_daily_loss', reducing);
   if (limits.haltOnDepeg && state.depegged.size > 0) {
     const exposed = [
       state.quoteCurrency,
@@ -128,5 +167,7 @@ export function checkOrder(order: RiskOrder, state: RiskState, limits: RiskLimit
         `gross exposure ${grossAfter.toFixed(2)} > ${limits.maxGrossExposure}`,
       );
   }
-  return { allowed: true, detail };
+  if (reducing === undefined) return { allowed: true, detail };
+  detail.reduce_only = `reduces ${order.symbol} ${before} → ${after} after max_daily_loss (${reducing})`;
+  return { allowed: true, detail, reduceOnly: { rule: 'max_daily_loss', message: reducing } };
 }

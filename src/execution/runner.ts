@@ -46,7 +46,15 @@ import {
 } from '../store/repos/execution.ts';
 import type { Broker, BrokerOrderType, OrderStatus, OrderUpdate, SubmitOrder } from './broker.ts';
 import { reconcileBroker } from './reconcile-service.ts';
-import { checkOrder, type RiskLimits, type RiskState, type RiskVerdict, riskLimitsFrom } from './risk.ts';
+import {
+  checkOrder,
+  DAILY_LOSS_HALT_ACTOR,
+  haltState,
+  type RiskLimits,
+  type RiskState,
+  type RiskVerdict,
+  riskLimitsFrom,
+} from './risk.ts';
 
 export interface TradeRunDeps {
   db: Db;
@@ -341,7 +349,7 @@ export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promis
       marks.set(s, pf.mark[k] ?? 0);
     });
     const state: RiskState = {
-      halt,
+      halt: halt === undefined ? undefined : haltState(halt),
       positions,
       marks,
       dailyPnl: Number.isNaN(dayStartEquity) ? 0 : pf.equity() - dayStartEquity,
@@ -443,6 +451,20 @@ export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promis
         result.duplicates++;
         continue;
       }
+      // a daily-loss breach halts the strategy for new exposure (a reducing halt: exits still pass)
+      const breach = verdict.allowed
+        ? verdict.reduceOnly?.message
+        : verdict.rule === 'max_daily_loss'
+          ? verdict.message
+          : undefined;
+      if (breach !== undefined && halt === undefined) {
+        const h = await setHalt(db, strategyScope(strategy.name), breach, DAILY_LOSS_HALT_ACTOR, q.ts);
+        halt = { scope: h.scope, reason: h.reason, actor: h.actor, at: h.at };
+        log.warn(
+          { strategy: strategy.name, reason: h.reason },
+          'trade run: daily loss limit reached, strategy halted for new exposure (orders that reduce a position still pass)',
+        );
+      }
       if (!verdict.allowed) {
         result.rejected++;
         result.rejections.push({
@@ -451,16 +473,13 @@ export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promis
           rule: verdict.rule,
           message: verdict.message,
         });
-        if (verdict.rule === 'max_daily_loss' && halt === undefined) {
-          const h = await setHalt(db, strategyScope(strategy.name), verdict.message, 'risk', q.ts);
-          halt = { scope: h.scope, reason: h.reason, actor: h.actor, at: h.at };
-          log.warn(
-            { strategy: strategy.name, reason: h.reason },
-            'trade run: daily loss limit reached, strategy halted',
-          );
-        }
         continue;
       }
+      if (verdict.reduceOnly !== undefined)
+        log.info(
+          { client_order_id: order.clientOrderId, symbol: order.symbol, reason: verdict.detail.reduce_only },
+          'trade run: reducing order allowed after the daily loss limit',
+        );
       if (isQuoting(broker)) broker.quote(order.symbol, q.price, q.ts);
       const sent = await broker.submit(order);
       // the paper broker reports through onUpdate while submitting: store its answer only when it says more

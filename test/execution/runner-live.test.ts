@@ -2,6 +2,9 @@
  * The runner beyond replay: external brokers get nothing without `--live` and trading.live_enabled (a dry
  * run), and live mode trades on bars as they are stored (polled from market_data.bars).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigStore } from '../../src/config/store.ts';
 import { createLogger } from '../../src/core/log.ts';
@@ -18,6 +21,7 @@ import {
   insertOrder,
   listHalts,
   listOrderEvents,
+  listPositions,
   transitionOrder,
 } from '../../src/store/repos/execution.ts';
 import { upsertInstruments } from '../../src/store/repos/instruments.ts';
@@ -179,7 +183,7 @@ describe(`trade runner: dry runs and live bars (${backend.name})`, () => {
     await db.query('UPDATE alerts.alerts SET state = $2 WHERE id = $1', [id.id, 'recovered']);
   });
 
-  it('a daily loss reaching max_daily_loss refuses the order and halts the strategy', async () => {
+  it('a daily loss reaching max_daily_loss refuses the order and halts the strategy for new exposure', async () => {
     // 1 (USD) of loss in a UTC day: the 2022 BTC replay loses more than that on its first losing day
     const strict = config.withValues([{ category: 'risk_limits', key: 'max_daily_loss', value: 1 }]);
     const broker = new PaperBroker({ symbols: ['BTC'] });
@@ -190,11 +194,102 @@ describe(`trade runner: dry runs and live bars (${backend.name})`, () => {
     expect(out.rejections[0]?.rule).toBe('max_daily_loss');
     expect(out.halted).toMatchObject({ scope: 'strategy:ma-crossover' });
     expect((await listHalts(db)).map((h) => [h.scope, h.actor])).toEqual([['strategy:ma-crossover', 'risk']]);
-    // every later order of the run is refused by the halt
-    expect(
-      out.rejections.slice(1).every((r) => r.rule === 'kill_switch' || r.rule === 'max_daily_loss'),
-    ).toBe(true);
+    // the halt the breach left is reducing: every later refusal is max_daily_loss (none is a total kill switch)
+    expect(out.rejections.every((r) => r.rule === 'max_daily_loss')).toBe(true);
     expect(await clearHalt(db, 'strategy:ma-crossover')).toBe(true);
+  });
+
+  it('replay: a strategy whose loss breaches max_daily_loss can still exit its position (reducing state)', async () => {
+    await upsertInstruments(db, [
+      { symbol: 'DROP', assetClass: 'crypto', name: 'Drop', currency: 'USD', timezone: 'UTC' },
+    ]);
+    const t0 = Date.UTC(2026, 0, 6, 10, 0);
+    const closes = [100, 100, 100, 95, 90, 90, 90, 90];
+    await upsertBars(
+      db,
+      closes.map((c, k) => ({
+        symbol: 'DROP',
+        interval: '1m' as const,
+        source: 'test',
+        ts: t0 + k * 60_000,
+        open: c,
+        high: c,
+        low: c,
+        close: c,
+        volume: 1,
+      })),
+    );
+    // all in at step 1, out at step 4 (after the drop), all in again at step 6
+    const dir = mkdtempSync(join(tmpdir(), 'mp-reducing-'));
+    const file = join(dir, 'scripted.ts');
+    writeFileSync(
+      file,
+      `const PLAN: Record<number, number> = { 1: 1, 4: 0, 6: 1 };
+export default (params: Record<string, unknown> = {}) => ({
+  name: 'scripted-exit',
+  params,
+  onBar(ctx: { step: number }) {
+    const w = PLAN[ctx.step];
+    return w === undefined ? {} : { targets: { DROP: w } };
+  },
+});
+`,
+    );
+    try {
+      const strict = config.withValues([{ category: 'risk_limits', key: 'max_daily_loss', value: 5000 }]);
+      const broker = new PaperBroker({ symbols: ['DROP'] });
+      const out = await runTrade(
+        { db, config: strict, log, broker },
+        {
+          strategy: file,
+          symbols: ['DROP'],
+          interval: '1m',
+          engine: { fill: 'same_close' },
+          replay: { from: t0, to: t0 + closes.length * 60_000 },
+        },
+      );
+      // 100 000 cash all in at 100 = 1000 units; at 90 the day's loss is 1000 × 10 = 10 000 ≥ 5000: the exit
+      // still goes through, the re-entry does not
+      expect(out.fills.map((f) => [f.side, f.qty, f.price])).toEqual([
+        ['buy', 1000, 100],
+        ['sell', 1000, 90],
+      ]);
+      // the exit left the halt (reducing): the re-entry is refused by it
+      expect(out.rejections).toMatchObject([
+        {
+          symbol: 'DROP',
+          rule: 'max_daily_loss',
+          message: 'halted for new exposure (strategy:scripted-exit): loss today 10000.00 reached 5000',
+        },
+      ]);
+      expect(out.halted).toEqual({
+        scope: 'strategy:scripted-exit',
+        reason: 'loss today 10000.00 reached 5000',
+      });
+      expect(await listPositions(db, { broker: 'paper', symbol: 'DROP' })).toEqual([]);
+      // the exit is stored and audited as allowed, with the reason
+      const decisions = await db.query<{
+        allowed: boolean;
+        rule: string | null;
+        detail: Record<string, unknown>;
+      }>(`SELECT allowed, rule, detail FROM execution.risk_decisions WHERE symbol = 'DROP' ORDER BY id`);
+      expect(decisions.rows.map((d) => [d.allowed, d.rule, d.detail.reduce_only ?? null])).toEqual([
+        [true, null, null],
+        [true, null, 'reduces DROP 1000 → 0 after max_daily_loss (loss today 10000.00 reached 5000)'],
+        [false, 'max_daily_loss', null],
+      ]);
+      const audit = await db.query<{ action: string; detail: Record<string, unknown> }>(
+        `SELECT action, detail FROM config.audit_chain WHERE kind = 'risk' AND actor = 'trade:scripted-exit' ORDER BY seq`,
+      );
+      expect(audit.rows.map((a) => [a.action, a.detail.reduce_only !== undefined])).toEqual([
+        ['allow', false],
+        ['allow', true],
+        ['refuse', false],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await clearHalt(db, 'strategy:scripted-exit');
+    }
   });
 
   it('live: warms up on stored 1m bars, then trades on bars stored while it runs', async () => {
