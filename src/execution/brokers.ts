@@ -16,6 +16,23 @@ export interface BrokerDeps {
   /** Paper broker: starting cash and the backtest's costs. */
   initialCash?: number;
   costs?: Partial<CostModel>;
+  /**
+   * The run will not send orders (no `--live`, or trading.live_enabled off). A real venue without keys is then
+   * a keyless stand-in (`keyless-venue.ts`: a flat, empty account, no request to the venue) instead of an
+   * error. @defaultValue false
+   */
+  dryRun?: boolean;
+}
+
+/** The stand-in for a dry run on `name` when its keys are missing; without `dryRun`, the missing keys' error. */
+async function keyless(name: string, currency: string, missing: string, deps: BrokerDeps): Promise<Broker> {
+  if (deps.dryRun !== true) throw new ConfigError(missing);
+  const { KeylessVenue } = await import('./keyless-venue.ts');
+  deps.log.warn(
+    { broker: name },
+    `dry run without keys (${missing}): a flat, empty account, positions start at zero; no request goes to the venue`,
+  );
+  return new KeylessVenue(name, currency, missing);
 }
 
 export async function createBroker(name: string, deps: BrokerDeps): Promise<Broker> {
@@ -26,18 +43,21 @@ export async function createBroker(name: string, deps: BrokerDeps): Promise<Brok
     }
     case 'binance': {
       const { apiKey, apiSecret, baseUrl } = deps.settings.brokers.binance;
-      if (!apiKey || !apiSecret) {
-        throw new ConfigError('--broker binance needs BINANCE_API_KEY and BINANCE_API_SECRET');
-      }
+      if (!apiKey || !apiSecret)
+        return keyless(
+          'binance',
+          'USDT',
+          '--broker binance needs BINANCE_API_KEY and BINANCE_API_SECRET',
+          deps,
+        );
       const { createBinanceBroker } = await import('./binance.ts');
       // BINANCE_BASE_URL unset: the spot testnet, never the live exchange
       return createBinanceBroker({ apiKey, apiSecret, baseUrl, log: deps.log });
     }
     case 'alpaca': {
       const { apiKey, apiSecret, baseUrl } = deps.settings.brokers.alpaca;
-      if (!apiKey || !apiSecret) {
-        throw new ConfigError('--broker alpaca needs ALPACA_API_KEY and ALPACA_API_SECRET');
-      }
+      if (!apiKey || !apiSecret)
+        return keyless('alpaca', 'USD', '--broker alpaca needs ALPACA_API_KEY and ALPACA_API_SECRET', deps);
       const { AlpacaBroker } = await import('./alpaca.ts');
       // ALPACA_BASE_URL unset: Alpaca's paper endpoint
       return new AlpacaBroker({ apiKey, apiSecret, baseUrl, log: deps.log });

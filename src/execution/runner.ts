@@ -15,7 +15,8 @@
  * of the same replay, or a retry, finds the orders already stored and sends nothing twice.
  *
  * External brokers (`external: true`) receive orders only with `live` and config `trading.live_enabled`;
- * otherwise the run is a dry run that logs what it would send. Broker keys are never logged (nothing here
+ * otherwise the run is a dry run that logs what it would send. A dry run needs no keys: without them the venue
+ * is a keyless stand-in (keyless-venue.ts) that is never called. Broker keys are never logged (nothing here
  * sees them: the broker holds them).
  */
 import { createHash } from 'node:crypto';
@@ -28,7 +29,7 @@ import { buildTimeline } from '../backtest/timeline.ts';
 import type { Trade } from '../backtest/types.ts';
 import type { PubSub } from '../cache/cache.ts';
 import type { ConfigStore } from '../config/store.ts';
-import { UsageError } from '../core/errors.ts';
+import { ConfigError, UsageError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { DAY_MS, toIso } from '../core/time.ts';
 import type { Interval, TimeRange } from '../core/types.ts';
@@ -45,6 +46,7 @@ import {
   upsertAccount,
 } from '../store/repos/execution.ts';
 import type { Broker, BrokerOrderType, OrderStatus, OrderUpdate, SubmitOrder } from './broker.ts';
+import { KeylessVenue } from './keyless-venue.ts';
 import { reconcileBroker } from './reconcile-service.ts';
 import {
   checkOrder,
@@ -195,6 +197,7 @@ export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promis
   const strategy = factory(params);
   const liveEnabled = config.getBool('trading', 'live_enabled', false);
   const dryRun = broker.external && !(req.live === true && liveEnabled);
+  if (!dryRun && broker instanceof KeylessVenue) throw new ConfigError(broker.missingKeys);
   if (broker.external && !dryRun)
     log.warn({ broker: broker.name }, 'trade run: LIVE orders to an external broker');
   else if (broker.external)

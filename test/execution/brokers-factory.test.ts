@@ -95,4 +95,19 @@ describe('createBroker for the real venues', () => {
     );
     await expect(createBroker('alpaca', { settings, log, symbols: [] })).rejects.toBeInstanceOf(ConfigError);
   });
+
+  it('a dry run without keys gets a keyless stand-in: a flat, empty account that cannot send', async () => {
+    const settings = loadSettings({ BINANCE_BASE_URL: binance.baseUrl }, '/nonexistent');
+    const seen = binance.requests.length;
+    const b = await createBroker('binance', { settings, log, symbols: ['BTC'], dryRun: true });
+    expect([b.name, b.external]).toEqual(['binance', true]);
+    expect(await b.account()).toEqual({ currency: 'USDT', cash: 0, equity: 0 });
+    expect(await b.positions()).toEqual([]);
+    await expect(
+      b.submit({ clientOrderId: 'k-1', symbol: 'BTC', side: 'buy', type: 'market', qty: 1 }),
+    ).rejects.toBeInstanceOf(ConfigError);
+    expect(binance.requests.length).toBe(seen); // nothing reached the venue
+    const a = await createBroker('alpaca', { settings, log, symbols: ['SPY'], dryRun: true });
+    expect((await a.account()).currency).toBe('USD');
+  });
 });

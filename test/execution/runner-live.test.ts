@@ -7,9 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigStore } from '../../src/config/store.ts';
+import { ConfigError } from '../../src/core/errors.ts';
 import { createLogger } from '../../src/core/log.ts';
 import type { StoredBar } from '../../src/core/types.ts';
 import type { Broker, BrokerOrder, SubmitOrder } from '../../src/execution/broker.ts';
+import { KeylessVenue } from '../../src/execution/keyless-venue.ts';
 import { PaperBroker } from '../../src/execution/paper.ts';
 import { runTrade } from '../../src/execution/runner.ts';
 import type { Db } from '../../src/store/db.ts';
@@ -181,6 +183,27 @@ describe(`trade runner: dry runs and live bars (${backend.name})`, () => {
     const ok = await runTrade({ db, config, log, broker: usd }, { ...req, params: { fast: 4, slow: 21 } });
     expect(ok.rejected).toBe(0);
     await db.query('UPDATE alerts.alerts SET state = $2 WHERE id = $1', [id.id, 'recovered']);
+  });
+
+  it('a venue without keys only dry-runs: sending to it is refused before anything is stored', async () => {
+    const missing = '--broker binance needs BINANCE_API_KEY and BINANCE_API_SECRET';
+    const keyless = new KeylessVenue('binance', 'USDT', missing);
+    const enabled = config.withValues([{ category: 'trading', key: 'live_enabled', value: true }]);
+    const before = await db.query(`SELECT 1 FROM execution.orders WHERE broker = 'binance'`);
+    await expect(
+      runTrade(
+        { db, config: enabled, log, broker: keyless },
+        { ...req, params: { fast: 6, slow: 20 }, live: true },
+      ),
+    ).rejects.toThrow(new ConfigError(missing));
+    const dry = await runTrade(
+      { db, config, log, broker: keyless },
+      { ...req, params: { fast: 6, slow: 20 } },
+    );
+    expect(dry.dry_run).toBe(true);
+    expect(dry.would_send.length).toBeGreaterThan(0);
+    const after = await db.query(`SELECT 1 FROM execution.orders WHERE broker = 'binance'`);
+    expect(after.rows.length).toBe(before.rows.length);
   });
 
   it('a daily loss reaching max_daily_loss refuses the order and halts the strategy for new exposure', async () => {

@@ -121,19 +121,22 @@ export function register(program: Command, ctx: ContextFactory): void {
         import('../../execution/brokers.ts'),
         import('../../execution/runner.ts'),
       ]);
+      const config = await c.runtime.config();
       const broker = await createBroker(o.broker, {
         settings: c.settings,
         log: c.log,
         symbols,
         initialCash,
         costs,
+        // as the runner decides: orders reach a real venue only with --live and trading.live_enabled
+        dryRun: !(o.live === true && config.getBool('trading', 'live_enabled', false)),
       });
       const abort = new AbortController();
       const stop = () => abort.abort();
       process.once('SIGINT', stop);
       try {
         const out = await runTrade(
-          { db: c.db, config: await c.runtime.config(), log: c.log, broker, pubsub: c.runtime.pubsub },
+          { db: c.db, config, log: c.log, broker, pubsub: c.runtime.pubsub },
           {
             strategy: o.strategy,
             symbols,
