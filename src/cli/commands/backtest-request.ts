@@ -9,6 +9,7 @@ import { MODEL_KINDS, type ModelKind } from '../../backtest/simulator/models.ts'
 import { FILL_MODELS, type FillModel } from '../../backtest/types.ts';
 import { UsageError } from '../../core/errors.ts';
 import { INTERVALS } from '../../core/types.ts';
+import { parseStrategyParams } from '../strategy-params.ts';
 
 export interface BacktestFlags {
   strategy: string;
@@ -78,16 +79,7 @@ function parseFlags<T extends z.ZodType>(schema: T, value: Record<string, unknow
 
 /** Turns flags into a request; every usage mistake is a UsageError (exit 2). */
 export function requestFromFlags(o: BacktestFlags): Parameters<typeof runBacktest>[1] {
-  let params: unknown;
-  if (o.params !== undefined) {
-    try {
-      params = JSON.parse(o.params);
-    } catch (cause) {
-      throw new UsageError(`--params: not valid JSON (${(cause as Error).message})`);
-    }
-    if (typeof params !== 'object' || params === null || Array.isArray(params))
-      throw new UsageError('--params: expected a JSON object');
-  }
+  const params = o.params === undefined ? undefined : parseStrategyParams(o.params);
   const { entry, ...req } = parseFlags(BacktestFlagsRequest, {
     strategy: o.strategy,
     symbols: o.symbols

@@ -69,7 +69,10 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       `split/dividend adjustment of the bars: ${ADJUST_MODES.join('|')} (split: splits only; adjusted: splits and dividends; total-return: adjusted, anchored at the first bar); default split, so a split is not read as a crash`,
       DEFAULT_BACKTEST_ADJUST,
     )
-    .option('--params <json>', 'strategy parameters as JSON, e.g. \'{"fast":10,"slow":30}\'')
+    .option(
+      '--params <k=v,...|json>',
+      'strategy parameters as k=v pairs or a JSON object, e.g. fast=10,slow=30 or \'{"fast":10,"slow":30}\'',
+    )
     .option(
       '--entry <mode>',
       `ma-crossover: first position on a cross of the averages, or on the state they start in: ${MA_ENTRY_MODES.join('|')} (default ${DEFAULT_MA_ENTRY})`,

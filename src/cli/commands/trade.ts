@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { FILL_MODELS, type FillModel } from '../../backtest/types.ts';
 import { UsageError } from '../../core/errors.ts';
 import type { ContextFactory } from '../context.ts';
+import { parseStrategyParams } from '../strategy-params.ts';
 import { formatTable } from '../table.ts';
 import { parseDuration } from './quarantine.ts';
 
@@ -22,21 +23,6 @@ interface TradeRunFlags {
   feeFixed?: string;
   slippageBps?: string;
   poll: string;
-}
-
-/** `k=v,k2=v2` → params; numbers and true/false become numbers and booleans. */
-export function parseParams(text: string | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (text === undefined || text.trim() === '') return out;
-  for (const part of text.split(',')) {
-    const eq = part.indexOf('=');
-    const k = part.slice(0, eq).trim();
-    const v = part.slice(eq + 1).trim();
-    if (eq <= 0 || k === '') throw new UsageError(`--params: expected k=v[,k=v…], got "${part}"`);
-    out[k] =
-      v === 'true' ? true : v === 'false' ? false : v !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
-  }
-  return out;
 }
 
 function nonNegative(flag: string, v: string | undefined): number | undefined {
@@ -66,7 +52,10 @@ export function register(program: Command, ctx: ContextFactory): void {
     .requiredOption('--strategy <name>', 'a backtest strategy name or a path to a .ts module')
     .requiredOption('--symbols <list>', 'comma-separated symbols, e.g. SPY or BTC,ETH')
     .option('--broker <name>', 'paper|binance|alpaca', 'paper')
-    .option('--params <k=v,...>', 'strategy parameters, e.g. fast=10,slow=30')
+    .option(
+      '--params <k=v,...|json>',
+      'strategy parameters as k=v pairs or a JSON object, e.g. fast=10,slow=30 or \'{"fast":10,"slow":30}\'',
+    )
     .option('--replay <from..to>', 'replay stored bars between two dates, e.g. 2020-01-01..2020-12-31')
     .option('--for <duration>', 'live: stop after this long, e.g. 60s, 5m (default: until Ctrl-C)')
     .option('--live', 'send orders to an external broker (also needs config trading.live_enabled = true)')
@@ -86,7 +75,7 @@ export function register(program: Command, ctx: ContextFactory): void {
       if (symbols.length === 0) throw new UsageError('--symbols: give at least one symbol');
       if (!(FILL_MODELS as readonly string[]).includes(o.fill))
         throw new UsageError(`--fill: expected ${FILL_MODELS.join('|')}, got "${o.fill}"`);
-      const params = parseParams(o.params);
+      const params = o.params === undefined ? {} : parseStrategyParams(o.params);
       const initialCash = nonNegative('--cash', o.cash);
       const costs = {
         feeBps: nonNegative('--fee-bps', o.feeBps) ?? 0,
