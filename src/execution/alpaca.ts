@@ -5,13 +5,20 @@
  * a message. Submits are idempotent on `client_order_id`: after an unanswered POST the order is looked up
  * (`GET /v2/orders:by_client_order_id`) before anything is sent again, and Alpaca's "client_order_id must be
  * unique" answer is the order it already has.
+ *
+ * Order updates come from Alpaca's `trade_updates` stream (`alpaca-stream.ts`) while it is authorized and
+ * listening; the REST poller is paused meanwhile and runs again whenever the stream is down or refused. Each
+ * time the stream becomes live the tracked open orders are polled once, so what happened in the gap is not
+ * lost (Alpaca does not replay events).
  */
 import { z } from 'zod';
 import { describeError, NotFoundError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import { type AlpacaStreamState, AlpacaTradeStream, alpacaStreamUrl } from './alpaca-stream.ts';
 import type {
   Broker,
   BrokerAccount,
+  BrokerFill,
   BrokerOrder,
   BrokerOrderType,
   BrokerPosition,
@@ -55,6 +62,19 @@ const positionSchema = z.object({
 });
 const accountSchema = z.object({ currency: z.string(), cash: numeric, equity: numeric });
 const errorSchema = z.object({ code: z.number().optional(), message: z.string() });
+/**
+ * One `trade_updates` event (https://docs.alpaca.markets/docs/websocket-streaming): `event` (new, fill,
+ * partial_fill, canceled, expired, rejected, replaced, pending_*, …), the order as the REST API shows it, and
+ * for fill/partial_fill the execution: `execution_id`, `price` and `qty` of this fill, `timestamp`.
+ */
+const tradeUpdateSchema = z.object({
+  event: z.string(),
+  execution_id: z.string().optional(),
+  price: maybeNumeric,
+  qty: maybeNumeric,
+  timestamp: z.string().optional(),
+  order: orderSchema,
+});
 
 /** Alpaca's order statuses (https://docs.alpaca.markets/docs/orders-at-alpaca#order-lifecycle) as ours. */
 export function alpacaStatus(status: string, filledQty: number): OrderStatus {
@@ -95,6 +115,36 @@ function toOrder(o: AlpacaOrder): BrokerOrder {
   };
 }
 
+/**
+ * A `trade_updates` event as our order update: the order state it carries and, for `fill`/`partial_fill`, the
+ * execution it reports, named by Alpaca's `execution_id`. Throws on a message that does not parse.
+ */
+export function tradeUpdateToOrderUpdate(data: unknown): OrderUpdate {
+  const u = tradeUpdateSchema.parse(data);
+  const order = toOrder(u.order);
+  let fill: BrokerFill | undefined;
+  if (
+    (u.event === 'fill' || u.event === 'partial_fill') &&
+    u.execution_id !== undefined &&
+    u.qty !== undefined &&
+    u.qty > 0 &&
+    u.price !== undefined
+  ) {
+    const ts = u.timestamp === undefined ? Number.NaN : Date.parse(u.timestamp);
+    fill = {
+      clientOrderId: order.clientOrderId,
+      fillId: u.execution_id,
+      symbol: order.symbol,
+      side: order.side,
+      qty: u.qty,
+      price: u.price,
+      fee: 0,
+      ts: Number.isFinite(ts) ? ts : order.updatedAt,
+    };
+  }
+  return fill === undefined ? { order } : { order, fill };
+}
+
 /** A failed request: HTTP status and Alpaca's `{code, message}` (status 0 when no answer came). */
 class AlpacaHttpError extends Error {
   constructor(
@@ -117,8 +167,17 @@ export interface AlpacaBrokerOptions {
   submitAttempts?: number;
   /** Wait before looking up an order whose submit got no answer (ms). @defaultValue 500 */
   retryDelayMs?: number;
-  /** @defaultValue 1000 */
+  /** REST poll interval while the stream is not live (ms). @defaultValue 1000 */
   pollMs?: number;
+  /** Order updates from the `trade_updates` stream (polling only when false). @defaultValue true */
+  stream?: boolean;
+  /** @defaultValue `baseUrl` with ws/wss and path `/stream` */
+  streamUrl?: string;
+  /**
+   * Stream reconnects: backoff caps (ms), wait after a refused authorization (ms), WebSocket ping (ms).
+   * @defaultValue `{ initialMs: 500, maxMs: 30000, authRetryMs: 60000, pingMs: 20000 }`
+   */
+  streamReconnect?: { initialMs?: number; maxMs?: number; authRetryMs?: number; pingMs?: number };
   log?: Pick<Logger, 'info' | 'warn'>;
   fetch?: typeof fetch;
 }
@@ -129,6 +188,7 @@ export class AlpacaBroker implements Broker {
   /** Where the orders go (scheme and host). */
   readonly endpoint: string;
   private readonly poller: OrderPoller;
+  private stream: AlpacaTradeStream | undefined;
 
   constructor(private readonly opts: AlpacaBrokerOptions) {
     this.endpoint = new URL(opts.baseUrl ?? ALPACA_PAPER_URL).origin;
@@ -327,7 +387,72 @@ export class AlpacaBroker implements Broker {
   }
 
   onUpdate(listener: (update: OrderUpdate) => void): () => void {
-    return this.poller.subscribe(listener);
+    const off = this.poller.subscribe(listener);
+    this.startStream();
+    return () => {
+      off();
+      if (!this.poller.listening) void this.stopStream();
+    };
+  }
+
+  /** Where order updates come from now: `live` = the stream, anything else = REST polling. */
+  get streamState(): AlpacaStreamState {
+    return this.stream?.state ?? 'off';
+  }
+
+  /** Times the stream came back after a drop. */
+  get streamReconnects(): number {
+    return this.stream?.reconnects ?? 0;
+  }
+
+  private startStream(): void {
+    if (this.stream || this.opts.stream === false) return;
+    const r = this.opts.streamReconnect ?? {};
+    this.stream = new AlpacaTradeStream({
+      url: this.opts.streamUrl ?? alpacaStreamUrl(this.endpoint),
+      apiKey: this.opts.apiKey,
+      apiSecret: this.opts.apiSecret,
+      backoffInitialMs: r.initialMs,
+      backoffMaxMs: r.maxMs,
+      authRetryMs: r.authRetryMs,
+      pingMs: r.pingMs,
+      onTradeUpdate: (data) => {
+        let u: OrderUpdate;
+        try {
+          u = tradeUpdateToOrderUpdate(data);
+        } catch (err) {
+          this.opts.log?.warn({ broker: this.name, err: this.safe(err) }, 'trade update not understood');
+          return;
+        }
+        void this.poller
+          .push(u.order, u.fill)
+          .catch((err: unknown) =>
+            this.opts.log?.warn({ broker: this.name, err: this.safe(err) }, 'trade update not applied'),
+          );
+      },
+      onState: (state, why) => {
+        if (state === 'live') {
+          this.poller.pause();
+          this.opts.log?.info({ broker: this.name }, 'order updates from the trade_updates stream');
+          // Alpaca does not replay: whatever changed before the stream was (back) up is read once over REST
+          void this.poller.pollOnce();
+        } else if (state === 'down' || state === 'unauthorized') {
+          this.poller.resume();
+          this.opts.log?.warn(
+            { broker: this.name, state, why: why === undefined ? undefined : this.safe(why) },
+            'trade_updates stream not live; polling orders',
+          );
+        }
+      },
+    });
+    this.stream.start();
+  }
+
+  private async stopStream(): Promise<void> {
+    const stream = this.stream;
+    this.stream = undefined;
+    this.poller.resume();
+    await stream?.stop();
   }
 
   /** Polls the open orders now (instead of waiting for the timer). */
@@ -337,5 +462,8 @@ export class AlpacaBroker implements Broker {
 
   async close(): Promise<void> {
     this.poller.stop();
+    const stream = this.stream;
+    this.stream = undefined;
+    await stream?.stop();
   }
 }

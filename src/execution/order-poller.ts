@@ -3,6 +3,11 @@
  * open are fetched every `intervalMs` while someone listens, and each change of status or filled quantity is
  * pushed as an `OrderUpdate`. Fills come from the venue's trade list when the broker can read it, otherwise
  * one fill is derived from the change in filled quantity and average price.
+ *
+ * A venue that also streams its order events hands them to `push`; polled and pushed states go through the
+ * same ledger (the last known filled quantity per order, changes applied one at a time), so an execution seen
+ * both ways (the stream and a catch-up poll after a reconnect) is reported once. While the stream is up the
+ * broker `pause`s the timer; one `pollOnce` still works.
  */
 import { type BrokerFill, type BrokerOrder, type OrderUpdate, TERMINAL_STATUSES } from './broker.ts';
 
@@ -52,12 +57,20 @@ export function newFills(trades: readonly BrokerFill[], knownQty: number): Broke
   return out;
 }
 
+/** Orders pushed before they were tracked (an event that overtook the submit's answer), kept at most. */
+const EARLY_MAX = 1000;
+
 export class OrderPoller {
   private readonly tracked = new Map<string, BrokerOrder>();
   private readonly seenFills = new Set<string>();
   private readonly listeners = new Set<(u: OrderUpdate) => void>();
+  /** Pushed states of orders not tracked yet, oldest first, replayed when the order is tracked. */
+  private readonly early = new Map<string, { order: BrokerOrder; fill?: BrokerFill }[]>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private paused = false;
+  /** Changes are applied one after the other (a poll's answer and a pushed event never interleave). */
+  private chain: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: OrderPollerOptions) {}
 
@@ -65,6 +78,7 @@ export class OrderPoller {
   track(order: BrokerOrder): void {
     if (TERMINAL_STATUSES.has(order.status)) this.tracked.delete(order.clientOrderId);
     else this.tracked.set(order.clientOrderId, order);
+    this.replayEarly(order.clientOrderId);
   }
 
   /** Starts polling an open order not yet tracked (a tracked one keeps its last seen state, so no change is lost). */
@@ -72,6 +86,42 @@ export class OrderPoller {
     if (!this.tracked.has(order.clientOrderId) && !TERMINAL_STATUSES.has(order.status)) {
       this.tracked.set(order.clientOrderId, order);
     }
+    this.replayEarly(order.clientOrderId);
+  }
+
+  /**
+   * An order state the venue pushed (a stream event) with the execution it reports, if any. Merged like a
+   * polled state: nothing is emitted when it says no more than is known (a late or repeated event), and the
+   * pushed execution (its venue id as fill id) is used only when its quantity is the whole growth of the
+   * filled quantity; otherwise the fill is derived as for a poll. An order not tracked yet is kept until it is.
+   */
+  push(order: BrokerOrder, fill?: BrokerFill): Promise<void> {
+    return this.serial(async () => {
+      if (this.tracked.has(order.clientOrderId)) return this.advance(order, fill);
+      const list = this.early.get(order.clientOrderId) ?? [];
+      list.push({ order, fill });
+      this.early.set(order.clientOrderId, list);
+      if (this.early.size > EARLY_MAX) {
+        const oldest = this.early.keys().next();
+        if (!oldest.done) this.early.delete(oldest.value);
+      }
+    });
+  }
+
+  /** True while someone listens. */
+  get listening(): boolean {
+    return this.listeners.size > 0;
+  }
+
+  /** Stops the timer until `resume` (the venue's stream delivers updates meanwhile). */
+  pause(): void {
+    this.paused = true;
+    this.stop();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.schedule();
   }
 
   subscribe(listener: (u: OrderUpdate) => void): () => void {
@@ -95,7 +145,7 @@ export class OrderPoller {
   }
 
   private schedule(): void {
-    if (this.timer || this.listeners.size === 0) return;
+    if (this.timer || this.paused || this.listeners.size === 0) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.pollOnce().finally(() => this.schedule());
@@ -107,26 +157,47 @@ export class OrderPoller {
     for (const prev of [...this.tracked.values()]) {
       try {
         const next = await this.opts.refresh(prev);
-        if (next.status === prev.status && next.filledQty === prev.filledQty) continue;
-        this.track(next);
-        let fills: BrokerFill[] = [];
-        if (next.filledQty > prev.filledQty) {
-          if (this.opts.fills)
-            fills = newFills(await this.opts.fills(next), prev.filledQty).filter(
-              (f) => !this.seenFills.has(f.fillId),
-            );
-          else {
-            const f = derivedFill(prev, next);
-            if (f) fills = [f];
-          }
-        }
-        for (const f of fills) this.seenFills.add(f.fillId);
-        if (fills.length === 0) this.emit({ order: next });
-        for (const fill of fills) this.emit({ order: next, fill });
+        await this.serial(() => this.advance(next));
       } catch (err) {
         this.opts.onError?.(err);
       }
     }
+  }
+
+  private serial(step: () => Promise<void>): Promise<void> {
+    const run = this.chain.then(step);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private replayEarly(clientOrderId: string): void {
+    const list = this.early.get(clientOrderId);
+    if (!list) return;
+    this.early.delete(clientOrderId);
+    for (const e of list) void this.push(e.order, e.fill).catch((err: unknown) => this.opts.onError?.(err));
+  }
+
+  /** Applies a state reported by the venue against the last known one (read now, not before the request). */
+  private async advance(next: BrokerOrder, pushed?: BrokerFill): Promise<void> {
+    const prev = this.tracked.get(next.clientOrderId);
+    // settled meanwhile (a pushed final state), or an older state than the one known
+    if (prev === undefined || next.filledQty < prev.filledQty) return;
+    if (next.status === prev.status && next.filledQty === prev.filledQty) return;
+    this.track(next);
+    let fills: BrokerFill[] = [];
+    if (next.filledQty > prev.filledQty) {
+      const grew = next.filledQty - prev.filledQty;
+      if (pushed && Math.abs(pushed.qty - grew) <= 1e-9 * Math.max(1, grew)) fills = [pushed];
+      else if (this.opts.fills) fills = newFills(await this.opts.fills(next), prev.filledQty);
+      else {
+        const f = derivedFill(prev, next);
+        if (f) fills = [f];
+      }
+      fills = fills.filter((f) => !this.seenFills.has(f.fillId));
+    }
+    for (const f of fills) this.seenFills.add(f.fillId);
+    if (fills.length === 0) this.emit({ order: next });
+    for (const fill of fills) this.emit({ order: next, fill });
   }
 
   private emit(update: OrderUpdate): void {

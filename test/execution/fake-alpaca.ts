@@ -3,9 +3,15 @@
  * bench: orders, orders by client order id, cancel, positions, account. Every request must carry the key
  * pair in `APCA-API-KEY-ID` / `APCA-API-SECRET-KEY` (401 `{code, message}` otherwise). Orders rest until the
  * test fills or cancels them.
+ *
+ * `/stream` is the `trade_updates` WebSocket (https://docs.alpaca.markets/docs/websocket-streaming): `auth`
+ * with the key pair → `authorization` authorized/unauthorized (then closed), `listen` → `listening`, and an
+ * event per order change (`new` on submit, `partial_fill`/`fill` with execution_id, price, qty, timestamp,
+ * `canceled`) to every authorized listener. Frames are binary by default, as Alpaca's paper endpoint sends.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type WebSocket, WebSocketServer } from 'ws';
 
 interface FakeAlpacaOrder {
   id: string;
@@ -32,6 +38,16 @@ export interface FakeAlpaca {
   delayOrderAnswers(ms: number, n?: number): void;
   fill(clientOrderId: string, qty: number, price: number): void;
   cancelAtVenue(clientOrderId: string): void;
+  /** Every `trade_updates` event the venue produced (sent or not: nobody may have been listening). */
+  streamEvents: { event: string; clientOrderId: string; executionId?: string; delivered: number }[];
+  /** Stream handshakes: the secret each `auth` carried was right or not. */
+  streamAuths: { authorized: boolean }[];
+  /** From now on the stream accepts only this secret (a key pair revoked for the stream). */
+  setStreamSecret(secret: string): void;
+  /** Drops every stream connection at once (as a network failure would); clients must reconnect. */
+  dropStreams(): void;
+  /** Sends the last event of an order again to the current listeners (a late, repeated delivery). */
+  resendLastEvent(clientOrderId: string): void;
   close(): Promise<void>;
 }
 
@@ -42,6 +58,13 @@ export interface FakeAlpacaOptions {
   cash?: number;
   /** Price a market buy is checked against for buying power. @defaultValue 100 */
   mark?: number;
+  /**
+   * The secret the stream accepts in `auth` (a key pair the stream refuses while REST takes it).
+   * @defaultValue apiSecret
+   */
+  streamApiSecret?: string;
+  /** @defaultValue 'binary' (Alpaca's paper endpoint) */
+  streamFrames?: 'binary' | 'text';
 }
 
 const err = (code: number, message: string) => ({ code, message });
@@ -101,6 +124,31 @@ export async function startFakeAlpaca(options: FakeAlpacaOptions): Promise<FakeA
   let cash = options.cash ?? 100_000;
   let nextId = 1;
   let delay = { ms: 0, n: 0 };
+  const listeners = new Set<WebSocket>();
+  const sockets = new Set<WebSocket>();
+  const streamEvents: FakeAlpaca['streamEvents'] = [];
+  const streamAuths: FakeAlpaca['streamAuths'] = [];
+  const lastEvent = new Map<string, string>();
+  let nextExecution = 1;
+  let streamSecret = options.streamApiSecret ?? options.apiSecret;
+  const send = (ws: WebSocket, msg: unknown) => {
+    const text = JSON.stringify(msg);
+    ws.send(options.streamFrames === 'text' ? text : Buffer.from(text), {
+      binary: options.streamFrames !== 'text',
+    });
+  };
+  /** One trade_updates event for `o` as it is now, to every authorized listener. */
+  const emit = (o: FakeAlpacaOrder, event: string, extra: Record<string, unknown> = {}) => {
+    const data = { event, timestamp: o.updated_at, ...extra, order: wire(o) };
+    lastEvent.set(o.client_order_id, JSON.stringify({ stream: 'trade_updates', data }));
+    streamEvents.push({
+      event,
+      clientOrderId: o.client_order_id,
+      executionId: typeof extra.execution_id === 'string' ? extra.execution_id : undefined,
+      delivered: listeners.size,
+    });
+    for (const ws of listeners) send(ws, { stream: 'trade_updates', data });
+  };
 
   const route = (method: string, url: URL, body: string): { status: number; body?: unknown } => {
     const path = url.pathname;
@@ -135,6 +183,7 @@ export async function startFakeAlpaca(options: FakeAlpacaOptions): Promise<FakeA
         updated_at: now,
       };
       orders.push(order);
+      emit(order, 'new');
       return { status: 200, body: wire(order) };
     }
     if (method === 'GET' && path === '/v2/orders:by_client_order_id') {
@@ -160,6 +209,7 @@ export async function startFakeAlpaca(options: FakeAlpacaOptions): Promise<FakeA
         if (!OPEN.has(o.status)) return { status: 422, body: err(42210000, 'order is not cancelable') };
         o.status = 'canceled';
         o.updated_at = new Date().toISOString();
+        emit(o, 'canceled');
         return { status: 204 };
       }
     }
@@ -250,6 +300,44 @@ export async function startFakeAlpaca(options: FakeAlpacaOptions): Promise<FakeA
     });
   });
   server.keepAliveTimeout = 1000;
+  const wss = new WebSocketServer({ server, path: '/stream' });
+  wss.on('connection', (ws) => {
+    sockets.add(ws);
+    let authorized = false;
+    ws.on('close', () => {
+      sockets.delete(ws);
+      listeners.delete(ws);
+    });
+    ws.on('message', (raw) => {
+      let msg: { action?: string; key?: string; secret?: string; data?: { streams?: string[] } };
+      try {
+        msg = JSON.parse(String(raw)) as typeof msg;
+      } catch {
+        send(ws, { stream: 'error', data: { message: 'invalid syntax' } });
+        return;
+      }
+      if (msg.action === 'auth') {
+        authorized = msg.key === options.apiKey && msg.secret === streamSecret;
+        streamAuths.push({ authorized });
+        send(ws, {
+          stream: 'authorization',
+          data: { action: 'authenticate', status: authorized ? 'authorized' : 'unauthorized' },
+        });
+        if (!authorized) ws.close(1008, 'unauthorized');
+        return;
+      }
+      if (msg.action === 'listen') {
+        if (!authorized) {
+          send(ws, { stream: 'authorization', data: { action: 'listen', status: 'unauthorized' } });
+          return;
+        }
+        const streams = (msg.data?.streams ?? []).filter((s) => s === 'trade_updates');
+        if (streams.length > 0) listeners.add(ws);
+        else listeners.delete(ws);
+        send(ws, { stream: 'listening', data: { streams } });
+      }
+    });
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -275,6 +363,12 @@ export async function startFakeAlpaca(options: FakeAlpacaOptions): Promise<FakeA
       o.filled_avg_price = (before + q * price) / o.filled_qty;
       o.status = o.filled_qty >= o.qty ? 'filled' : 'partially_filled';
       o.updated_at = new Date().toISOString();
+      emit(o, o.status === 'filled' ? 'fill' : 'partial_fill', {
+        execution_id: `e0f1a2b3-0000-4000-8000-${String(nextExecution++).padStart(12, '0')}`,
+        price: String(price),
+        qty: String(q),
+        position_qty: String((positions.get(o.symbol)?.qty ?? 0) + (o.side === 'buy' ? q : -q)),
+      });
       const sign = o.side === 'buy' ? 1 : -1;
       const p = positions.get(o.symbol) ?? { qty: 0, cost: 0 };
       positions.set(o.symbol, { qty: p.qty + sign * q, cost: p.cost + sign * q * price });
@@ -284,9 +378,27 @@ export async function startFakeAlpaca(options: FakeAlpacaOptions): Promise<FakeA
       const o = find(clientOrderId);
       o.status = 'canceled';
       o.updated_at = new Date().toISOString();
+      emit(o, 'canceled');
+    },
+    streamEvents,
+    streamAuths,
+    setStreamSecret(secret) {
+      streamSecret = secret;
+    },
+    dropStreams() {
+      for (const ws of sockets) ws.terminate();
+      sockets.clear();
+      listeners.clear();
+    },
+    resendLastEvent(clientOrderId) {
+      const text = lastEvent.get(clientOrderId);
+      if (text === undefined) throw new Error(`fake alpaca: no event for ${clientOrderId}`);
+      for (const ws of listeners) send(ws, JSON.parse(text));
     },
     close: () =>
       new Promise<void>((resolve) => {
+        for (const ws of sockets) ws.terminate();
+        wss.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
