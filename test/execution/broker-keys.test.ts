@@ -52,23 +52,33 @@ const order = (id: string, symbol: string): SubmitOrder => ({
   price: 100,
 });
 
+/**
+ * Timeouts: the venue that answers too late is held 3 s against a 1 s limit; every other call gets 10 s, so
+ * a loaded machine (the suite shares 2 cores) cannot turn a signature error into a timeout.
+ */
+const SLOW_TIMEOUT_MS = 1_000;
+const SLOW_ANSWER_MS = 3_000;
+const TIMEOUT_MS = 10_000;
+
 async function failures(
-  make: (secret: string, baseUrl: string) => Broker,
+  make: (secret: string, baseUrl: string, timeoutMs: number) => Broker,
   baseUrl: string,
   symbol: string,
   delay: (ms: number) => void,
 ): Promise<string[]> {
   const out: string[] = [];
-  const wrong = make(`${SECRET}-wrong`, baseUrl);
+  const wrong = make(`${SECRET}-wrong`, baseUrl, TIMEOUT_MS);
   out.push(errorText(await wrong.submit(order('w-1', symbol)).catch((e: unknown) => e)));
   out.push(errorText(await wrong.account().catch((e: unknown) => e)));
   await wrong.close();
-  const right = make(SECRET, baseUrl);
-  delay(2_000);
+  const right = make(SECRET, baseUrl, SLOW_TIMEOUT_MS);
+  // the markets first (ccxt loads them before the first order), so only the order itself is late
+  await right.account().catch(() => undefined);
+  delay(SLOW_ANSWER_MS);
   out.push(errorText(await right.submit(order('slow-1', symbol)).catch((e: unknown) => e)));
   delay(0);
   await right.close();
-  const down = make(SECRET, 'http://127.0.0.1:9'); // nothing listens on the discard port
+  const down = make(SECRET, 'http://127.0.0.1:9', TIMEOUT_MS); // nothing listens on the discard port
   out.push(errorText(await down.submit(order('down-1', symbol)).catch((e: unknown) => e)));
   await down.close();
   return out;
@@ -78,12 +88,12 @@ describe('keys never logged', () => {
   it('binance: neither key, secret nor signature in logs or errors', async () => {
     const { log, text } = captured();
     const errors = await failures(
-      (secret, baseUrl) =>
+      (secret, baseUrl, timeoutMs) =>
         createBinanceBroker({
           apiKey: KEY,
           apiSecret: secret,
           baseUrl,
-          timeoutMs: 150,
+          timeoutMs,
           retryDelayMs: 5,
           submitAttempts: 2,
           throttle: false,
@@ -95,6 +105,7 @@ describe('keys never logged', () => {
     );
     const all = [...errors, ...text].join('\n');
     expect(text.length).toBeGreaterThan(0); // the retries were logged
+    expect(all).toMatch(/timed out \(1000 ms\)/); // the late venue's path ran
     expect(all).toContain('Signature for this request is not valid.');
     expect(all).not.toContain(KEY);
     expect(all).not.toContain(SECRET);
@@ -104,12 +115,12 @@ describe('keys never logged', () => {
   it('alpaca: neither key nor secret in logs or errors', async () => {
     const { log, text } = captured();
     const errors = await failures(
-      (secret, baseUrl) =>
+      (secret, baseUrl, timeoutMs) =>
         new AlpacaBroker({
           apiKey: KEY,
           apiSecret: secret,
           baseUrl,
-          timeoutMs: 150,
+          timeoutMs,
           retryDelayMs: 5,
           submitAttempts: 2,
           log,
@@ -121,6 +132,7 @@ describe('keys never logged', () => {
     const all = [...errors, ...text].join('\n');
     expect(text.length).toBeGreaterThan(0);
     expect(all).toContain('request is not authorized');
+    expect(all).toContain('submit got no answer'); // the late venue's path ran
     expect(all).not.toContain(KEY);
     expect(all).not.toContain(SECRET);
   });
