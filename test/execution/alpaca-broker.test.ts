@@ -20,7 +20,7 @@ beforeEach(async () => {
     apiKey: KEY,
     apiSecret: SECRET,
     baseUrl: fake.baseUrl,
-    timeoutMs: 300,
+    timeoutMs: 1_000, // against answers held 3 s below; a loaded machine still answers in time otherwise
     retryDelayMs: 20,
   });
 });
@@ -88,7 +88,7 @@ describe('alpaca submit', () => {
   });
 
   it('a timeout after the venue accepted: the retry finds the order, exactly one exists at the venue', async () => {
-    fake.delayOrderAnswers(1_000);
+    fake.delayOrderAnswers(3_000);
     const o = await broker.submit({
       clientOrderId: 'al-slow',
       symbol: 'SPY',
@@ -179,7 +179,7 @@ describe('alpaca credentials', () => {
       apiKey: KEY,
       apiSecret: `${SECRET}x`,
       baseUrl: fake.baseUrl,
-      timeoutMs: 300,
+      timeoutMs: 5_000,
       log,
     });
     const err = await bad.account().catch((e: unknown) => e);

@@ -21,7 +21,7 @@ beforeEach(async () => {
     apiKey: KEY,
     apiSecret: SECRET,
     baseUrl: fake.baseUrl,
-    timeoutMs: 300,
+    timeoutMs: 1_000, // against answers held 3 s below; a loaded machine still answers in time otherwise
     retryDelayMs: 20,
     throttle: false,
   });
@@ -94,7 +94,7 @@ describe('binance submit', () => {
   });
 
   it('a timeout after the venue accepted: the retry finds the order, exactly one exists at the venue', async () => {
-    fake.delayOrderAnswers(1_000);
+    fake.delayOrderAnswers(3_000);
     const o = await broker.submit({
       clientOrderId: 'slow-1',
       symbol: 'BTC',
@@ -223,7 +223,7 @@ describe('binance credentials', () => {
       apiKey: KEY,
       apiSecret: `${SECRET}-wrong`,
       baseUrl: fake.baseUrl,
-      timeoutMs: 300,
+      timeoutMs: 5_000,
       throttle: false,
       log,
     });
@@ -260,7 +260,7 @@ describe('binance after a restart', () => {
       apiKey: KEY,
       apiSecret: SECRET,
       baseUrl: fake.baseUrl,
-      timeoutMs: 300,
+      timeoutMs: 5_000,
       throttle: false,
     });
     const updates: OrderUpdate[] = [];
