@@ -66,7 +66,7 @@ export async function run(): Promise<void> {
       for (const s of samples) predictDepeg(m, s);
     }, 5);
     const w0 = performance.now();
-    const ev = evaluateDepeg(panel, spec, { seed: 1, resamples: 1000 });
+    const ev = evaluateDepeg(panel, spec, { seed: 1, resamples: 1000, samples });
     const wf = performance.now() - w0;
     timings.push({ name, fit, predict, wf });
     if (spec !== DEPEG_BASELINE) {

@@ -1,3 +1,4 @@
+import { ensureDefined } from '../core/assert.ts';
 import { ValidationError } from '../core/errors.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { type ChainedFields, entryHash, GENESIS_HASH } from './canonical.ts';
@@ -60,44 +61,92 @@ function toEntry(r: ChainRow): ChainEntry {
 }
 
 /**
+ * The call that takes the append lock, for a statement that takes it itself (e.g. only when the row it
+ * inserts is new); then `chainEntries(tx, entries, { lockHeld: true })`.
+ */
+export const AUDIT_LOCK_CALL = `pg_advisory_xact_lock(${AUDIT_LOCK})`;
+
+/**
+ * Chains `entries`, in order, after the current head, holding the append lock of the caller's transaction
+ * `tx` (taken here unless `lockHeld`), without storing them: the caller stores exactly these rows later in
+ * the same transaction (`insertChained`). Every entry is timed `now`.
+ */
+export async function chainEntries(
+  tx: Queryable,
+  entries: readonly NewChainEntry[],
+  opts: { now?: number; lockHeld?: boolean } = {},
+): Promise<ChainEntry[]> {
+  if (opts.lockHeld !== true) await tx.query(`SELECT ${AUDIT_LOCK_CALL}`);
+  const last = await tx.query<{ seq: string | number; hash: string }>(
+    'SELECT seq, hash FROM config.audit_chain ORDER BY seq DESC LIMIT 1',
+  );
+  const head = last.rows[0];
+  let seq = head ? Number(head.seq) : 0;
+  let prevHash = head ? head.hash : GENESIS_HASH;
+  const at = new Date(opts.now ?? Date.now()).toISOString();
+  return entries.map((e) => {
+    // A round trip through jsonb must not change what was hashed: hash what JSON would store.
+    const detail: unknown = JSON.parse(JSON.stringify(e.detail ?? {}));
+    seq++;
+    const fields: ChainedFields = {
+      seq,
+      at,
+      kind: e.kind,
+      actor: e.actor,
+      action: e.action,
+      subject: e.subject,
+      detail,
+      prev_hash: prevHash,
+    };
+    const hash = entryHash(fields);
+    prevHash = hash;
+    return { ...fields, hash };
+  });
+}
+
+/** Stores entries chained by `chainEntries` in one statement. */
+export async function insertChained(tx: Queryable, entries: readonly ChainEntry[]): Promise<void> {
+  await tx.query(
+    `INSERT INTO config.audit_chain (${COLUMNS})
+     SELECT seq, at, kind, actor, action, subject, detail::jsonb, prev_hash, hash
+       FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                   $8::text[], $9::text[]) AS e(seq, at, kind, actor, action, subject, detail, prev_hash, hash)`,
+    [
+      entries.map((e) => e.seq),
+      entries.map((e) => e.at),
+      entries.map((e) => e.kind),
+      entries.map((e) => e.actor),
+      entries.map((e) => e.action),
+      entries.map((e) => e.subject),
+      entries.map((e) => JSON.stringify(e.detail)),
+      entries.map((e) => e.prev_hash),
+      entries.map((e) => e.hash),
+    ],
+  );
+}
+
+/**
  * Appends one entry inside the caller's transaction `tx` (the lock is released at its commit or
  * rollback). Use `appendAuditNow` when there is no transaction to join.
  */
 export async function appendAudit(tx: Queryable, e: NewChainEntry, now = Date.now()): Promise<ChainEntry> {
-  await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
-  const last = await tx.query<{ seq: string | number; hash: string }>(
-    'SELECT seq, hash FROM config.audit_chain ORDER BY seq DESC LIMIT 1',
-  );
-  const prev = last.rows[0];
-  // A round trip through jsonb must not change what was hashed: hash what JSON would store.
-  const detail: unknown = JSON.parse(JSON.stringify(e.detail ?? {}));
-  const fields: ChainedFields = {
-    seq: prev ? Number(prev.seq) + 1 : 1,
-    at: new Date(now).toISOString(),
-    kind: e.kind,
-    actor: e.actor,
-    action: e.action,
-    subject: e.subject,
-    detail,
-    prev_hash: prev ? prev.hash : GENESIS_HASH,
-  };
-  const hash = entryHash(fields);
+  const entry = ensureDefined((await chainEntries(tx, [e], { now }))[0], 'chained audit entry');
   await tx.query(
     `INSERT INTO config.audit_chain (${COLUMNS})
      VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8, $9)`,
     [
-      fields.seq,
-      fields.at,
-      fields.kind,
-      fields.actor,
-      fields.action,
-      fields.subject,
-      JSON.stringify(detail),
-      fields.prev_hash,
-      hash,
+      entry.seq,
+      entry.at,
+      entry.kind,
+      entry.actor,
+      entry.action,
+      entry.subject,
+      JSON.stringify(entry.detail),
+      entry.prev_hash,
+      entry.hash,
     ],
   );
-  return { ...fields, hash };
+  return entry;
 }
 
 /** Appends one entry in a transaction of its own. */

@@ -21,7 +21,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AdjustMode } from '../analytics/adjust.ts';
-import { appendAudit } from '../audit/chain.ts';
+import { chainEntries, insertChained } from '../audit/chain.ts';
 import { type EngineConfig, EngineStepper } from '../backtest/engine.ts';
 import { loadSeries } from '../backtest/series-reader.ts';
 import { resolveStrategy } from '../backtest/strategies/index.ts';
@@ -38,8 +38,7 @@ import { listAlerts } from '../store/repos/alerts.ts';
 import {
   activeHalt,
   applyOrderUpdate,
-  insertOrder,
-  insertRiskDecision,
+  insertOrderWithDecision,
   setHalt,
   strategyScope,
   transitionOrder,
@@ -396,53 +395,66 @@ export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promis
         }
         continue;
       }
+      // One transaction, three statements: the order, its creation event and risk decision (taking the
+      // audit lock when new), the audit chain's head, then the risk and order entries chained after it.
       const created = await db.transaction(async (tx) => {
-        const ins = await insertOrder(tx, {
-          clientOrderId: order.clientOrderId,
-          broker: broker.name,
-          strategy: strategy.name,
-          runId,
-          symbol: order.symbol,
-          side: order.side,
-          type: order.type,
-          qty: order.qty,
-          limitPrice: order.price,
-          at: q.ts,
-        });
-        if (!ins.created) return false;
         const rule = verdict.allowed ? null : verdict.rule;
-        await insertRiskDecision(tx, {
-          clientOrderId: order.clientOrderId,
-          strategy: strategy.name,
-          broker: broker.name,
-          symbol: order.symbol,
-          allowed: verdict.allowed,
-          rule,
-          detail: verdict.detail,
-          at: q.ts,
-        });
-        await appendAudit(tx, {
-          kind: 'risk',
-          actor,
-          action: verdict.allowed ? 'allow' : 'refuse',
-          subject: `order ${order.clientOrderId}`,
-          detail: { rule, ...(verdict.allowed ? {} : { message: verdict.message }), ...verdict.detail },
-        });
-        await appendAudit(tx, {
-          kind: 'order',
-          actor,
-          action: verdict.allowed ? 'submit' : 'reject',
-          subject: `order ${order.clientOrderId}`,
-          detail: {
+        const ins = await insertOrderWithDecision(
+          tx,
+          {
+            clientOrderId: order.clientOrderId,
             broker: broker.name,
-            run_id: runId,
+            strategy: strategy.name,
+            runId,
             symbol: order.symbol,
             side: order.side,
             type: order.type,
             qty: order.qty,
-            price: q.price,
+            limitPrice: order.price,
+            at: q.ts,
           },
-        });
+          {
+            clientOrderId: order.clientOrderId,
+            strategy: strategy.name,
+            broker: broker.name,
+            symbol: order.symbol,
+            allowed: verdict.allowed,
+            rule,
+            detail: verdict.detail,
+            at: q.ts,
+          },
+          { takeAuditLock: true },
+        );
+        if (!ins.created) return false;
+        const entries = await chainEntries(
+          tx,
+          [
+            {
+              kind: 'risk',
+              actor,
+              action: verdict.allowed ? 'allow' : 'refuse',
+              subject: `order ${order.clientOrderId}`,
+              detail: { rule, ...(verdict.allowed ? {} : { message: verdict.message }), ...verdict.detail },
+            },
+            {
+              kind: 'order',
+              actor,
+              action: verdict.allowed ? 'submit' : 'reject',
+              subject: `order ${order.clientOrderId}`,
+              detail: {
+                broker: broker.name,
+                run_id: runId,
+                symbol: order.symbol,
+                side: order.side,
+                type: order.type,
+                qty: order.qty,
+                price: q.price,
+              },
+            },
+          ],
+          { lockHeld: true },
+        );
+        await insertChained(tx, entries);
         if (!verdict.allowed)
           await transitionOrder(tx, order.clientOrderId, 'rejected', {
             reason: `risk:${verdict.rule}: ${verdict.message}`,

@@ -76,10 +76,18 @@ export function fitDepeg(spec: DepegSpec, train: readonly DepegSample[], seed: n
   return { kind: 'gbt', features: [...spec.features], model: fitGbt(x, y, { ...spec.gbt, seed }) };
 }
 
-export function predictDepeg(m: FittedDepeg, s: { x: Float64Array; path: Float64Array }): number {
-  if (m.kind === 'lstm') return predictLstm(m.model, s.path);
-  const row = pick(s.x, featureIndex(m.features));
-  return m.kind === 'logistic' ? predictLogistic(m.model, row) : predictGbt(m.model, row);
+type DepegInput = { x: Float64Array; path: Float64Array };
+
+export function predictDepeg(m: FittedDepeg, s: DepegInput): number {
+  return depegPredictor(m)(s);
+}
+
+/** `predictDepeg` of one model over many samples: its feature columns are looked up once. */
+function depegPredictor(m: FittedDepeg): (s: DepegInput) => number {
+  if (m.kind === 'lstm') return (s) => predictLstm(m.model, s.path);
+  const idx = featureIndex(m.features);
+  if (m.kind === 'logistic') return (s) => predictLogistic(m.model, pick(s.x, idx));
+  return (s) => predictGbt(m.model, pick(s.x, idx));
 }
 
 export interface DepegEvaluation {
@@ -96,6 +104,11 @@ export interface DepegEvaluation {
 
 export interface EvaluateOptions extends WalkForwardOptions {
   seed: number;
+  /**
+   * `depegSamples(panel)` when already computed: the feature matrix and paths of one panel, shared by the
+   * models evaluated on it. @defaultValue computed here
+   */
+  samples?: readonly DepegSample[];
   /** Bootstrap resamples of the metric intervals. @defaultValue 1000 */
   resamples?: number;
 }
@@ -109,15 +122,14 @@ function beats(m: ClassifierMetrics, b: ClassifierMetrics): boolean {
 }
 
 export function evaluateDepeg(panel: DepegPanel, spec: DepegSpec, opts: EvaluateOptions): DepegEvaluation {
-  const samples = depegSamples(panel);
+  const { samples = depegSamples(panel), ...wfOpts } = opts;
   const wf = walkForward(
     samples,
-    [spec, DEPEG_BASELINE].map((sp) => (train: DepegSample[]) => {
-      const m = fitDepeg(sp, train, opts.seed);
-      return (s: DepegSample) => predictDepeg(m, s);
-    }),
+    [spec, DEPEG_BASELINE].map(
+      (sp) => (train: DepegSample[]) => depegPredictor(fitDepeg(sp, train, opts.seed)),
+    ),
     {
-      ...opts,
+      ...wfOpts,
       refitEveryMs:
         opts.refitEveryMs ??
         (spec.kind === 'lstm' && spec.refitEveryDays ? spec.refitEveryDays * 86_400_000 : undefined),
@@ -154,9 +166,13 @@ export function evaluateDepeg(panel: DepegPanel, spec: DepegSpec, opts: Evaluate
 /**
  * Each coin's sample on the panel's last day (its label is still unknown), scored by `m`: what
  * `models predict` prints. A coin without a bar that day (a series that stopped) gets no forecast.
+ * `samples`: `depegSamples(panel)` when already computed (several models scored on one panel).
  */
-export function latestDepeg(panel: DepegPanel, m: FittedDepeg): { coin: string; ts: number; p: number }[] {
-  return depegSamples(panel)
-    .filter((s) => s.y === null)
-    .map((s) => ({ coin: s.coin, ts: s.ts, p: predictDepeg(m, s) }));
+export function latestDepeg(
+  panel: DepegPanel,
+  m: FittedDepeg,
+  samples: readonly DepegSample[] = depegSamples(panel),
+): { coin: string; ts: number; p: number }[] {
+  const predict = depegPredictor(m);
+  return samples.filter((s) => s.y === null).map((s) => ({ coin: s.coin, ts: s.ts, p: predict(s) }));
 }

@@ -5,6 +5,7 @@
  * this file reads an index above t for a feature; `features.test.ts` and the walk-forward test prove it by
  * altering every later bar.
  */
+import { at } from '../core/assert.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -219,29 +220,38 @@ function slog(v: number): number {
 }
 
 /**
- * The path of coin `k` over days t−13..t (reads indices ≤ t only), one row per day: its signed deviation
- * from peg, the largest deviation of the other coins that day (contagion), BTC's daily log return — each on
- * the signed log scale; zeros on days without a bar.
+ * The path channels of every coin on every day, one row per day (`PATH_CHANNELS` values, row-major): its
+ * signed deviation from peg, the largest deviation of the other coins that day (contagion), BTC's daily
+ * log return — each on the signed log scale; zeros on days without a bar. A sample's path is a window of
+ * these rows, so they are computed once per panel rather than once per window they fall in (14×).
  */
-function depegPath(panel: DepegPanel, k: number, t: number): Float64Array {
-  const c = panel.coins[k];
-  if (!c) throw new RangeError(`no coin ${k} in the panel`);
+function pathRows(panel: DepegPanel): Float64Array[] {
+  const n = panel.days.length;
+  return panel.coins.map((c, k) => {
+    const rows = new Float64Array(n * PATH_CHANNELS);
+    for (let j = 0; j < n; j++) {
+      const close = c.close[j] as number;
+      if (close > 0) rows[j * PATH_CHANNELS] = slog(close / c.peg - 1);
+      let other = 0;
+      panel.coins.forEach((o, ko) => {
+        if (ko === k) return;
+        const d = dev(o, j);
+        if (d > other) other = d;
+      });
+      rows[j * PATH_CHANNELS + 1] = slog(other);
+      const r = logReturn(panel.btc, j);
+      rows[j * PATH_CHANNELS + 2] = Number.isNaN(r) ? 0 : slog(r);
+    }
+    return rows;
+  });
+}
+
+/** The path of a coin over days t−13..t from its `pathRows` (reads rows ≤ t only; zeros before day 0). */
+function depegPath(rows: Float64Array, t: number): Float64Array {
   const out = new Float64Array(PATH_STEPS * PATH_CHANNELS);
-  for (let s = 0; s < PATH_STEPS; s++) {
-    const j = t - (PATH_STEPS - 1) + s;
-    if (j < 0) continue;
-    const close = c.close[j] as number;
-    if (close > 0) out[s * PATH_CHANNELS] = slog(close / c.peg - 1);
-    let other = 0;
-    panel.coins.forEach((o, ko) => {
-      if (ko === k) return;
-      const d = dev(o, j);
-      if (d > other) other = d;
-    });
-    out[s * PATH_CHANNELS + 1] = slog(other);
-    const r = logReturn(panel.btc, j);
-    out[s * PATH_CHANNELS + 2] = Number.isNaN(r) ? 0 : slog(r);
-  }
+  const first = t - (PATH_STEPS - 1);
+  const from = Math.max(0, first);
+  out.set(rows.subarray(from * PATH_CHANNELS, (t + 1) * PATH_CHANNELS), (from - first) * PATH_CHANNELS);
   return out;
 }
 
@@ -252,6 +262,7 @@ function depegPath(panel: DepegPanel, k: number, t: number): Float64Array {
 export function depegSamples(panel: DepegPanel, threshold = 0.01): DepegSample[] {
   const out: DepegSample[] = [];
   const n = panel.days.length;
+  const paths = pathRows(panel);
   for (let t = 0; t < n; t++) {
     panel.coins.forEach((c, k) => {
       if (!((c.close[t] as number) > 0)) return;
@@ -266,7 +277,7 @@ export function depegSamples(panel: DepegPanel, threshold = 0.01): DepegSample[]
         knownAt: ts + DAY_MS,
         labelAt: ts + 2 * DAY_MS,
         x: depegFeatures(panel, k, t),
-        path: depegPath(panel, k, t),
+        path: depegPath(at(paths, k, 'path rows'), t),
         y,
       });
     });

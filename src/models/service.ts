@@ -20,7 +20,7 @@ import {
 import { calibrationBins } from './calibration.ts';
 import { type CatalogEntry, MODEL_CATALOG } from './catalog.ts';
 import { type DepegEvaluation, evaluateDepeg, type FittedDepeg, latestDepeg, predictDepeg } from './depeg.ts';
-import { alignDaily, type DepegPanel, depegSamples } from './features.ts';
+import { alignDaily, type DepegPanel, type DepegSample, depegSamples } from './features.ts';
 import { type ClassifierMetrics, logLoss } from './metrics.ts';
 import {
   type Basket,
@@ -482,7 +482,8 @@ export async function retrainModels(
  */
 export async function reportModels(db: Queryable, asOf: number): Promise<ReportModels> {
   const out: ReportModels = { models: [], inactive: [], note: null };
-  let panel: DepegPanel | null = null;
+  // one panel and one feature matrix, scored by every active model
+  let panel: { panel: DepegPanel; samples: DepegSample[] } | null = null;
   for (const name of depegModelNames()) {
     const v = await activeModelVersion(db, name);
     if (!v) {
@@ -491,14 +492,15 @@ export async function reportModels(db: Queryable, asOf: number): Promise<ReportM
     }
     if (!panel) {
       try {
-        panel = await loadDepegPanel(db, { to: asOf });
+        const p = await loadDepegPanel(db, { to: asOf });
+        panel = { panel: p, samples: depegSamples(p) };
       } catch (err) {
         if (!(err instanceof NotFoundError)) throw err;
         out.note = err.message;
         return out;
       }
     }
-    const predictions = latestDepeg(panel, v.model as FittedDepeg).map((p) => ({
+    const predictions = latestDepeg(panel.panel, v.model as FittedDepeg, panel.samples).map((p) => ({
       asset: p.coin,
       ts: new Date(p.ts).toISOString(),
       probability: p.p,

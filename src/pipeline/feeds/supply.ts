@@ -66,8 +66,9 @@ export async function runSupplyFeed(
   const wanted = new Set(opts.symbols.map((s) => s.toUpperCase()));
   const coins = (await deps.client.stablecoins()).filter((c) => wanted.has(c.symbol.toUpperCase()));
   const result: SupplyFeedResult = { read: 0, stored: 0, quarantined: 0, alerts: [], missing: [], coins: [] };
+  const listed = new Set(coins.map((c) => c.symbol.toUpperCase()));
   for (const sym of wanted) {
-    if (coins.some((c) => c.symbol.toUpperCase() === sym)) continue;
+    if (listed.has(sym)) continue;
     result.missing.push(sym);
     result.coins.push({
       symbol: sym,
@@ -89,7 +90,9 @@ export async function runSupplyFeed(
     result.read += points.length;
     const accepted: SupplyRow[] = [];
     const rejected: { row: SupplyRow; rule: string; reason: string }[] = [];
-    const totals = [...before, ...points.filter((p) => p.chain === 'all')].sort((a, b) => a.ts - b.ts);
+    const totalAtOrBefore = lastAtOrBefore(
+      [...before, ...points.filter((p) => p.chain === 'all')].sort((a, b) => a.ts - b.ts),
+    );
     for (const p of points) {
       if (!Number.isFinite(p.circulating) || p.circulating < 0) {
         rejected.push({
@@ -100,7 +103,7 @@ export async function runSupplyFeed(
         continue;
       }
       if (p.chain === 'all') {
-        const prev = [...totals].reverse().find((q) => q.ts <= p.ts - DAY_MS);
+        const prev = totalAtOrBefore(p.ts - DAY_MS);
         if (prev && prev.circulating > 0 && Math.abs(p.circulating / prev.circulating - 1) > maxJump) {
           rejected.push({
             row: p,
@@ -144,6 +147,27 @@ export async function runSupplyFeed(
     }
   }
   return result;
+}
+
+/**
+ * A lookup over `sorted` (ascending `ts`; equal times in a stable order): the last row at or before a time,
+ * i.e. what a search from the end finds. A binary search, as the feed asks once per total and a backfill
+ * loads years of daily totals (copying and scanning the list per total was quadratic).
+ */
+export function lastAtOrBefore<T extends { ts: number }>(
+  sorted: readonly T[],
+): (ts: number) => T | undefined {
+  return (ts) => {
+    // first index whose time is after ts: the rows before it are exactly those at or before ts
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((sorted[mid]?.ts ?? Number.POSITIVE_INFINITY) <= ts) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 ? sorted[lo - 1] : undefined;
+  };
 }
 
 /**

@@ -4,6 +4,8 @@
  * broker fill id with the position and its average price updated in the same transaction, positions, broker
  * accounts, the kill switch (`halts`) and pre-trade risk decisions.
  */
+
+import { AUDIT_LOCK_CALL } from '../../audit/chain.ts';
 import { ConflictError, NotFoundError } from '../../core/errors.ts';
 import {
   type BrokerOrderType,
@@ -207,6 +209,58 @@ export async function insertOrder(
   });
 }
 
+/**
+ * A new order as `trade run` stores it, in one statement: the order (`new`), its creation event and its
+ * pre-trade risk decision; then, when `takeAuditLock` and the order is new, the audit chain's append lock
+ * (`AUDIT_LOCK_CALL`), taken after the insert as `insertOrder` + `appendAudit` take it, so the caller
+ * chains its audit entries (`chainEntries(tx, …, { lockHeld: true })`) in its next statement. An order
+ * already stored under the client order id stores nothing (`created: false`) and takes no lock.
+ */
+export async function insertOrderWithDecision(
+  tx: Queryable,
+  o: NewOrder,
+  d: RiskDecision,
+  opts: { takeAuditLock?: boolean } = {},
+): Promise<{ created: boolean }> {
+  const at = new Date(o.at ?? Date.now());
+  const res = await tx.query<{ id: number | string }>(
+    `WITH o AS (
+       INSERT INTO execution.orders
+         (client_order_id, broker, strategy, run_id, symbol, side, type, qty, limit_price, status, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'new', $10, $10)
+       ON CONFLICT (client_order_id) DO NOTHING
+       RETURNING id),
+     e AS (
+       INSERT INTO execution.order_events (order_id, from_status, to_status, reason, at)
+       SELECT id, NULL, 'new', NULL, $10::timestamptz FROM o),
+     r AS (
+       INSERT INTO execution.risk_decisions (at, client_order_id, strategy, broker, symbol, allowed, rule, detail)
+       SELECT $11::timestamptz, $12::text, $13::text, $14::text, $15::text, $16::boolean, $17::text, $18::jsonb FROM o)
+     SELECT id${opts.takeAuditLock === true ? `, ${AUDIT_LOCK_CALL}` : ''} FROM o`,
+    [
+      o.clientOrderId,
+      o.broker,
+      o.strategy ?? null,
+      o.runId ?? null,
+      o.symbol,
+      o.side,
+      o.type,
+      o.qty,
+      o.limitPrice ?? null,
+      at,
+      new Date(d.at ?? Date.now()),
+      d.clientOrderId,
+      d.strategy ?? null,
+      d.broker,
+      d.symbol,
+      d.allowed,
+      d.rule,
+      JSON.stringify(d.detail ?? {}),
+    ],
+  );
+  return { created: res.rows.length > 0 };
+}
+
 export async function getOrder(db: Queryable, clientOrderId: string): Promise<OrderRow | undefined> {
   const res = await db.query<DbOrder>(
     `SELECT ${ORDER_COLUMNS} FROM execution.orders WHERE client_order_id = $1`,
@@ -249,11 +303,17 @@ export async function transitionOrder(
       throw new InvalidTransitionError(`order ${clientOrderId} cannot go from ${cur.status} to ${to}`);
     }
     const at = new Date(opts.at ?? Date.now());
+    // the update and its event in one statement
     const up = await tx.query<DbOrder>(
-      `UPDATE execution.orders SET status = $2, reason = COALESCE($3, reason),
-         broker_order_id = COALESCE($4, broker_order_id), filled_qty = COALESCE($5, filled_qty),
-         avg_price = COALESCE($6, avg_price), updated_at = $7
-       WHERE id = $1 RETURNING ${ORDER_COLUMNS}`,
+      `WITH up AS (
+         UPDATE execution.orders SET status = $2, reason = COALESCE($3, reason),
+           broker_order_id = COALESCE($4, broker_order_id), filled_qty = COALESCE($5, filled_qty),
+           avg_price = COALESCE($6, avg_price), updated_at = $7
+         WHERE id = $1 RETURNING ${ORDER_COLUMNS}),
+       ev AS (
+         INSERT INTO execution.order_events (order_id, from_status, to_status, reason, at)
+         VALUES ($1, $8, $2, $3, $7))
+       SELECT ${ORDER_COLUMNS} FROM up`,
       [
         cur.id,
         to,
@@ -262,11 +322,8 @@ export async function transitionOrder(
         opts.filledQty ?? null,
         opts.avgPrice === undefined || Number.isNaN(opts.avgPrice) ? null : opts.avgPrice,
         at,
+        cur.status,
       ],
-    );
-    await tx.query(
-      `INSERT INTO execution.order_events (order_id, from_status, to_status, reason, at) VALUES ($1, $2, $3, $4, $5)`,
-      [cur.id, cur.status, to, opts.reason ?? null, at],
     );
     const row = up.rows[0];
     if (row === undefined) throw new NotFoundError(`no order ${clientOrderId}`);
@@ -382,10 +439,38 @@ export async function addFill(
       realized = -closing * (f.price - avg);
       newAvg = after === 0 ? 0 : Math.sign(after) !== Math.sign(before) ? f.price : avg;
     }
-    const ins = await tx.query<{ id: number | string }>(
-      `INSERT INTO execution.fills (order_id, broker, fill_id, symbol, side, qty, price, fee, fee_currency, realized_pnl, ts)
-       VALUES ((SELECT id FROM execution.orders WHERE client_order_id = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       ON CONFLICT (broker, fill_id) DO NOTHING RETURNING id`,
+    // One statement: the fill (once per broker fill id) and, when it is new, the position and the order's
+    // fill figures. The order's figures follow its stored fills (the venue's cumulative figure, when ahead,
+    // is kept): the fills stored before this one (this statement's snapshot does not see the new row) plus
+    // this one, in the order SUM over all of them adds them.
+    const res = await tx.query<{
+      qty: number | string;
+      avg_price: number | string;
+      realized_pnl: number | string;
+    }>(
+      `WITH ins AS (
+         INSERT INTO execution.fills (order_id, broker, fill_id, symbol, side, qty, price, fee, fee_currency, realized_pnl, ts)
+         VALUES ((SELECT id FROM execution.orders WHERE client_order_id = $1), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (broker, fill_id) DO NOTHING RETURNING order_id, qty, price),
+       pos AS (
+         INSERT INTO execution.positions (broker, symbol, qty, avg_price, realized_pnl, updated_at)
+         SELECT $2, $4, $12::float8, $13::float8, $10, $11 FROM ins
+         ON CONFLICT (broker, symbol) DO UPDATE SET qty = EXCLUDED.qty, avg_price = EXCLUDED.avg_price,
+           realized_pnl = execution.positions.realized_pnl + EXCLUDED.realized_pnl, updated_at = EXCLUDED.updated_at
+         RETURNING qty, avg_price, realized_pnl),
+       f AS (
+         SELECT ins.order_id, COALESCE(prev.qty + ins.qty, ins.qty) AS qty,
+                COALESCE(prev.notional + ins.qty * ins.price, ins.qty * ins.price) AS notional,
+                prev.n + 1 AS n, ins.price
+           FROM ins CROSS JOIN LATERAL (
+             SELECT SUM(qty) AS qty, SUM(qty * price) AS notional, COUNT(*) AS n FROM execution.fills
+              WHERE order_id = ins.order_id) prev),
+       ord AS (
+         UPDATE execution.orders o SET
+           avg_price = CASE WHEN f.qty < o.filled_qty THEN o.avg_price WHEN f.n = 1 THEN f.price ELSE f.notional / f.qty END,
+           filled_qty = GREATEST(o.filled_qty, f.qty), updated_at = GREATEST(o.updated_at, $11::timestamptz)
+         FROM f WHERE o.id = f.order_id AND f.qty > 0)
+       SELECT qty, avg_price, realized_pnl FROM pos`,
       [
         f.clientOrderId,
         f.broker,
@@ -398,37 +483,14 @@ export async function addFill(
         f.feeCurrency ?? null,
         realized,
         new Date(f.ts),
+        after,
+        newAvg,
       ],
     );
-    const inserted = ins.rows.length > 0;
-    if (inserted) {
-      await tx.query(
-        `INSERT INTO execution.positions (broker, symbol, qty, avg_price, realized_pnl, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (broker, symbol) DO UPDATE SET qty = EXCLUDED.qty, avg_price = EXCLUDED.avg_price,
-           realized_pnl = execution.positions.realized_pnl + EXCLUDED.realized_pnl, updated_at = EXCLUDED.updated_at`,
-        [f.broker, f.symbol, after, newAvg, realized, new Date(f.ts)],
-      );
-      // The order's fill figures follow its stored fills (the venue's cumulative figure, when ahead, is kept).
-      await tx.query(
-        `UPDATE execution.orders o SET
-           avg_price = CASE WHEN f.qty < o.filled_qty THEN o.avg_price WHEN f.n = 1 THEN f.price ELSE f.notional / f.qty END,
-           filled_qty = GREATEST(o.filled_qty, f.qty), updated_at = GREATEST(o.updated_at, $2::timestamptz)
-         FROM (SELECT SUM(qty) AS qty, SUM(qty * price) AS notional, COUNT(*) AS n, MAX(price) AS price FROM execution.fills
-                WHERE order_id = (SELECT id FROM execution.orders WHERE client_order_id = $1)) f
-         WHERE o.client_order_id = $1 AND f.qty > 0`,
-        [f.clientOrderId, new Date(f.ts)],
-      );
-    }
-    const cur = await tx.query<{
-      qty: number | string;
-      avg_price: number | string;
-      realized_pnl: number | string;
-    }>('SELECT qty, avg_price, realized_pnl FROM execution.positions WHERE broker = $1 AND symbol = $2', [
-      f.broker,
-      f.symbol,
-    ]);
-    const r = cur.rows[0];
+    const stored = res.rows[0];
+    const inserted = stored !== undefined;
+    // a repeated fill changes nothing: the position is the one read (and locked) above
+    const r = stored ?? p;
     if (r === undefined) throw new NotFoundError(`no position ${f.broker} ${f.symbol}`);
     return {
       inserted,
