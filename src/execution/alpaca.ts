@@ -19,6 +19,7 @@ import type {
   OrderUpdate,
   SubmitOrder,
 } from './broker.ts';
+import { submitIdempotently } from './idempotent-submit.ts';
 import { OrderPoller } from './order-poller.ts';
 import { redact, VenueAuthError, VenueError, VenueUnavailableError } from './venue-errors.ts';
 
@@ -208,73 +209,27 @@ export class AlpacaBroker implements Broker {
     };
     if (order.type === 'limit') body.limit_price = String(order.price);
     if (order.type === 'stop') body.stop_price = String(order.price);
-    const attempts = Math.max(1, this.opts.submitAttempts ?? 3);
-    let last = '';
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (attempt > 1) {
-        // The previous POST got no answer: Alpaca may hold the order. Look before sending again.
-        await new Promise((r) => setTimeout(r, this.opts.retryDelayMs ?? 500));
-        try {
-          const found = await this.lookup(order.clientOrderId);
-          if (found) {
-            this.poller.watch(found);
-            this.opts.log?.info(
-              { broker: this.name, clientOrderId: order.clientOrderId, attempt },
-              'order found at the venue after an unanswered submit',
-            );
-            return found;
-          }
-        } catch (err) {
-          last = this.safe(err);
-          continue;
-        }
-      }
-      try {
-        const placed = toOrder(orderSchema.parse(await this.request('POST', '/v2/orders', body)));
-        this.poller.track(placed);
-        return placed;
-      } catch (err) {
-        if (!(err instanceof AlpacaHttpError)) throw this.fail(err, `submitting ${order.clientOrderId}`);
+    return submitIdempotently({
+      broker: this.name,
+      order,
+      send: async () => toOrder(orderSchema.parse(await this.request('POST', '/v2/orders', body))),
+      lookup: () => this.lookup(order.clientOrderId),
+      classify: (err) => {
+        if (!(err instanceof AlpacaHttpError)) return { kind: 'other' };
         const s = err.httpStatus;
-        if (s === 0 || s === 429 || s >= 500) {
-          last = err.venueMessage;
-          this.opts.log?.warn(
-            { broker: this.name, clientOrderId: order.clientOrderId, attempt, err: last },
-            'submit got no answer',
-          );
-          continue;
-        }
-        if (s === 422 || s === 403 || s === 400) {
-          // "client_order_id must be unique": the order is already there (an earlier attempt got through).
-          const existing = await this.lookup(order.clientOrderId).catch(() => null);
-          if (existing) {
-            this.poller.watch(existing);
-            return existing;
-          }
-          this.opts.log?.info(
-            { broker: this.name, clientOrderId: order.clientOrderId, reason: err.venueMessage },
-            'order rejected',
-          );
-          return {
-            clientOrderId: order.clientOrderId,
-            symbol: order.symbol,
-            side: order.side,
-            type: order.type,
-            qty: order.qty,
-            limitPrice: order.price,
-            status: 'rejected',
-            filledQty: 0,
-            avgPrice: Number.NaN,
-            reason: err.venueMessage,
-            updatedAt: Date.now(),
-          };
-        }
-        throw this.fail(err, `submitting ${order.clientOrderId}`);
-      }
-    }
-    throw new VenueUnavailableError(
-      `alpaca: order ${order.clientOrderId} unconfirmed after ${attempts} attempts (${last}); reconcile will settle it`,
-    );
+        if (s === 0 || s === 429 || s >= 500) return { kind: 'no_answer', message: err.venueMessage };
+        // 422 may be "client_order_id must be unique": the order is already there (an earlier attempt got through).
+        if (s === 422 || s === 403 || s === 400) return { kind: 'rejected', reason: err.venueMessage };
+        return { kind: 'other' };
+      },
+      fail: (err) => this.fail(err, `submitting ${order.clientOrderId}`),
+      safe: (err) => this.safe(err),
+      poller: this.poller,
+      lookUpFirstRejection: true,
+      attempts: this.opts.submitAttempts,
+      retryDelayMs: this.opts.retryDelayMs,
+      log: this.opts.log,
+    });
   }
 
   async cancel(clientOrderId: string): Promise<BrokerOrder> {
