@@ -6,7 +6,6 @@
  * Selectable with `--source defillama`; not in the default fallback order.
  */
 import type { AssetClass, Bar, Instrument, Interval, TimeRange } from '../../core/types.ts';
-import { ProviderRequestError } from '../errors.ts';
 import { HttpSource } from '../http-source.ts';
 import { bucketStart, splitRange } from '../normalize.ts';
 import { type ProviderOptions, trimBase } from '../support.ts';
@@ -54,10 +53,7 @@ export class DefiLlamaSource extends HttpSource {
     options: FetchOptions,
   ): AsyncIterable<Bar[]> {
     if (!this.intervals.includes(interval)) {
-      throw new ProviderRequestError(
-        this.name,
-        `interval ${interval} is not offered (use ${this.intervals.join(', ')})`,
-      );
+      throw this.unoffered(interval);
     }
     const key = this.requireSymbol(instrument, 'coin key');
     // daily bars: from the day's first hour mark, whole days per request, so no day is split across two
