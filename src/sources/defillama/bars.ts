@@ -10,7 +10,7 @@ import { HttpSource } from '../http-source.ts';
 import { bucketStart, splitRange } from '../normalize.ts';
 import { type ProviderOptions, trimBase } from '../support.ts';
 import type { FetchOptions, LatestResult } from '../types.ts';
-import { LLAMA_CHART_PERIOD_MS, llamaChartBars, llamaPrices } from './mapping.ts';
+import { LLAMA_CHART_PERIOD_MS, llamaChartBars, llamaKey, llamaPrices } from './mapping.ts';
 import { LlamaChartResponse, LlamaPricesResponse } from './schema.ts';
 
 const DEFILLAMA_COINS_URL = 'https://coins.llama.fi';
@@ -41,9 +41,7 @@ export class DefiLlamaSource extends HttpSource {
 
   /** `sources.defillama`, else `coingecko:<sources.coingecko>`. */
   override providerSymbol(instrument: Instrument): string | undefined {
-    const s = instrument.sources ?? {};
-    if (s.defillama) return s.defillama;
-    return s.coingecko ? `coingecko:${s.coingecko}` : undefined;
+    return llamaKey(instrument.sources);
   }
 
   protected async *pages(
