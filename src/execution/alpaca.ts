@@ -8,7 +8,6 @@
  */
 import { z } from 'zod';
 import { describeError, NotFoundError } from '../core/errors.ts';
-import type { Logger } from '../core/log.ts';
 import type {
   Broker,
   BrokerAccount,
@@ -19,7 +18,7 @@ import type {
   OrderUpdate,
   SubmitOrder,
 } from './broker.ts';
-import { submitIdempotently } from './idempotent-submit.ts';
+import { type SubmitSettings, submitIdempotently } from './idempotent-submit.ts';
 import { OrderPoller } from './order-poller.ts';
 import { redact, VenueAuthError, VenueError, VenueUnavailableError } from './venue-errors.ts';
 
@@ -107,20 +106,15 @@ class AlpacaHttpError extends Error {
   }
 }
 
-export interface AlpacaBrokerOptions {
+export interface AlpacaBrokerOptions extends SubmitSettings {
   apiKey: string;
   apiSecret: string;
   /** @defaultValue ALPACA_PAPER_URL */
   baseUrl?: string;
   /** Per-request timeout (ms). @defaultValue 10000 */
   timeoutMs?: number;
-  /** @defaultValue 3 */
-  submitAttempts?: number;
-  /** Wait before looking up an order whose submit got no answer (ms). @defaultValue 500 */
-  retryDelayMs?: number;
   /** @defaultValue 1000 */
   pollMs?: number;
-  log?: Pick<Logger, 'info' | 'warn'>;
   fetch?: typeof fetch;
 }
 
@@ -209,27 +203,27 @@ export class AlpacaBroker implements Broker {
     };
     if (order.type === 'limit') body.limit_price = String(order.price);
     if (order.type === 'stop') body.stop_price = String(order.price);
-    return submitIdempotently({
-      broker: this.name,
+    return submitIdempotently(
       order,
-      send: async () => toOrder(orderSchema.parse(await this.request('POST', '/v2/orders', body))),
-      lookup: () => this.lookup(order.clientOrderId),
-      classify: (err) => {
-        if (!(err instanceof AlpacaHttpError)) return { kind: 'other' };
-        const s = err.httpStatus;
-        if (s === 0 || s === 429 || s >= 500) return { kind: 'no_answer', message: err.venueMessage };
-        // 422 may be "client_order_id must be unique": the order is already there (an earlier attempt got through).
-        if (s === 422 || s === 403 || s === 400) return { kind: 'rejected', reason: err.venueMessage };
-        return { kind: 'other' };
+      {
+        broker: this.name,
+        send: async () => toOrder(orderSchema.parse(await this.request('POST', '/v2/orders', body))),
+        lookup: () => this.lookup(order.clientOrderId),
+        classify: (err) => {
+          if (!(err instanceof AlpacaHttpError)) return { kind: 'other' };
+          const s = err.httpStatus;
+          if (s === 0 || s === 429 || s >= 500) return { kind: 'no_answer', message: err.venueMessage };
+          // 422 may be "client_order_id must be unique": the order is already there (an earlier attempt got through).
+          if (s === 422 || s === 403 || s === 400) return { kind: 'rejected', reason: err.venueMessage };
+          return { kind: 'other' };
+        },
+        fail: (err) => this.fail(err, `submitting ${order.clientOrderId}`),
+        safe: (err) => this.safe(err),
+        poller: this.poller,
+        lookUpFirstRejection: true,
       },
-      fail: (err) => this.fail(err, `submitting ${order.clientOrderId}`),
-      safe: (err) => this.safe(err),
-      poller: this.poller,
-      lookUpFirstRejection: true,
-      attempts: this.opts.submitAttempts,
-      retryDelayMs: this.opts.retryDelayMs,
-      log: this.opts.log,
-    });
+      this.opts,
+    );
   }
 
   async cancel(clientOrderId: string): Promise<BrokerOrder> {

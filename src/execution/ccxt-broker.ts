@@ -10,7 +10,6 @@
 import type { Order as CcxtOrder, Trade as CcxtTrade, Exchange } from 'ccxt';
 import { NetworkError, OrderNotFound } from 'ccxt';
 import { describeError, NotFoundError } from '../core/errors.ts';
-import type { Logger } from '../core/log.ts';
 import type {
   Broker,
   BrokerAccount,
@@ -22,7 +21,7 @@ import type {
   OrderUpdate,
   SubmitOrder,
 } from './broker.ts';
-import { submitIdempotently } from './idempotent-submit.ts';
+import { type SubmitSettings, submitIdempotently } from './idempotent-submit.ts';
 import { OrderPoller } from './order-poller.ts';
 import { redact, VenueAuthError, VenueError, VenueUnavailableError } from './venue-errors.ts';
 
@@ -45,20 +44,15 @@ export interface CcxtVenue {
   status?(order: CcxtOrder): OrderStatus | undefined;
 }
 
-export interface CcxtBrokerOptions {
+export interface CcxtBrokerOptions extends SubmitSettings {
   exchange: Exchange;
   /** Where the orders go (scheme and host), for logs and checks. */
   endpoint: string;
   venue: CcxtVenue;
   /** Quote currency our coin symbols trade against. @defaultValue 'USDT' */
   quote?: string;
-  /** Attempts of one submit (each after the first starts by looking the order up). @defaultValue 3 */
-  submitAttempts?: number;
-  /** Wait before looking up an order whose submit got no answer (ms). @defaultValue 500 */
-  retryDelayMs?: number;
   /** Order update polling (ms). @defaultValue 1000 */
   pollMs?: number;
-  log?: Pick<Logger, 'info' | 'warn'>;
   /** Credentials, only to be scrubbed from any message we build. */
   secrets?: readonly (string | undefined)[];
 }
@@ -199,39 +193,40 @@ export class CcxtBroker implements Broker {
     await this.ready();
     const market = this.market(order.symbol);
     this.symbolOf.set(order.clientOrderId, market);
-    return submitIdempotently({
-      broker: this.name,
+    return submitIdempotently(
       order,
-      send: async () => {
-        const params: Record<string, unknown> = { clientOrderId: order.clientOrderId };
-        if (order.type !== 'market' && order.timeInForce)
-          params.timeInForce = order.timeInForce.toUpperCase();
-        if (order.type === 'stop') params.stopPrice = order.price;
-        const placed = await this.ex.createOrder(
-          market,
-          order.type === 'stop' ? 'market' : order.type,
-          order.side,
-          order.qty,
-          order.type === 'market' ? undefined : order.price,
-          params,
-        );
-        return this.toOrder(placed, { ...order, clientOrderId: order.clientOrderId });
+      {
+        broker: this.name,
+        send: async () => {
+          const params: Record<string, unknown> = { clientOrderId: order.clientOrderId };
+          if (order.type !== 'market' && order.timeInForce)
+            params.timeInForce = order.timeInForce.toUpperCase();
+          if (order.type === 'stop') params.stopPrice = order.price;
+          const placed = await this.ex.createOrder(
+            market,
+            order.type === 'stop' ? 'market' : order.type,
+            order.side,
+            order.qty,
+            order.type === 'market' ? undefined : order.price,
+            params,
+          );
+          return this.toOrder(placed, { ...order, clientOrderId: order.clientOrderId });
+        },
+        lookup: () => this.lookup(order.clientOrderId, order.symbol),
+        classify: (err) => {
+          const f = this.venue.classify(err);
+          if (f.kind === 'network')
+            return { kind: 'no_answer', message: redact(f.message, this.opts.secrets) };
+          // A retry the venue calls a duplicate is the order it already has (looked up by the helper).
+          if (f.kind === 'rejected') return { kind: 'rejected', reason: f.reason };
+          return { kind: 'other' };
+        },
+        fail: (err) => this.fail(err, `submitting ${order.clientOrderId}`),
+        safe: (err) => this.safe(err),
+        poller: this.poller,
       },
-      lookup: () => this.lookup(order.clientOrderId, order.symbol),
-      classify: (err) => {
-        const f = this.venue.classify(err);
-        if (f.kind === 'network') return { kind: 'no_answer', message: redact(f.message, this.opts.secrets) };
-        // A retry the venue calls a duplicate is the order it already has (looked up by the helper).
-        if (f.kind === 'rejected') return { kind: 'rejected', reason: f.reason };
-        return { kind: 'other' };
-      },
-      fail: (err) => this.fail(err, `submitting ${order.clientOrderId}`),
-      safe: (err) => this.safe(err),
-      poller: this.poller,
-      attempts: this.opts.submitAttempts,
-      retryDelayMs: this.opts.retryDelayMs,
-      log: this.opts.log,
-    });
+      this.opts,
+    );
   }
 
   async cancel(clientOrderId: string): Promise<BrokerOrder> {

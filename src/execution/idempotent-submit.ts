@@ -18,10 +18,10 @@ type SendFailure =
   /** Anything else: thrown as the broker's error. */
   | { kind: 'other' };
 
-export interface IdempotentSubmitOptions {
+/** How one broker sends, finds and judges an order. */
+export interface SubmitVenue {
   /** Broker name, for logs and messages. */
   broker: string;
-  order: SubmitOrder;
   /** Sends the order once; the order as the venue accepted it. */
   send(): Promise<BrokerOrder>;
   /** The venue's order with this client order id, or null when it has none. */
@@ -38,8 +38,12 @@ export interface IdempotentSubmitOptions {
    * order an earlier process sent). @defaultValue false (only rejections of a retry)
    */
   lookUpFirstRejection?: boolean;
-  /** @defaultValue 3 */
-  attempts?: number;
+}
+
+/** The retry settings, as the brokers' options carry them. */
+export interface SubmitSettings {
+  /** Attempts of one submit (each after the first starts by looking the order up). @defaultValue 3 */
+  submitAttempts?: number;
   /** Wait before looking up an order whose send got no answer (ms). @defaultValue 500 */
   retryDelayMs?: number;
   log?: Pick<Logger, 'info' | 'warn'>;
@@ -62,17 +66,22 @@ function rejectedOrder(order: SubmitOrder, reason: string): BrokerOrder {
   };
 }
 
-export async function submitIdempotently(opts: IdempotentSubmitOptions): Promise<BrokerOrder> {
-  const { broker, order, poller, log } = opts;
+export async function submitIdempotently(
+  order: SubmitOrder,
+  venue: SubmitVenue,
+  settings: SubmitSettings,
+): Promise<BrokerOrder> {
+  const { broker, poller } = venue;
+  const { log } = settings;
   const clientOrderId = order.clientOrderId;
-  const attempts = Math.max(1, opts.attempts ?? 3);
+  const attempts = Math.max(1, settings.submitAttempts ?? 3);
   let last = '';
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (attempt > 1) {
       // The previous send got no answer: the venue may hold the order. Look before sending again.
-      await new Promise((r) => setTimeout(r, opts.retryDelayMs ?? 500));
+      await new Promise((r) => setTimeout(r, settings.retryDelayMs ?? 500));
       try {
-        const found = await opts.lookup();
+        const found = await venue.lookup();
         if (found) {
           log?.info(
             { broker, clientOrderId, attempt },
@@ -82,17 +91,17 @@ export async function submitIdempotently(opts: IdempotentSubmitOptions): Promise
           return found;
         }
       } catch (err) {
-        last = opts.safe(err);
+        last = venue.safe(err);
         log?.warn({ broker, clientOrderId, attempt, err: last }, 'order look-up failed');
         continue;
       }
     }
     try {
-      const placed = await opts.send();
+      const placed = await venue.send();
       poller.track(placed);
       return placed;
     } catch (err) {
-      const f = opts.classify(err);
+      const f = venue.classify(err);
       if (f.kind === 'no_answer') {
         last = f.message;
         log?.warn({ broker, clientOrderId, attempt, err: last }, 'submit got no answer');
@@ -101,7 +110,7 @@ export async function submitIdempotently(opts: IdempotentSubmitOptions): Promise
       if (f.kind === 'rejected') {
         // A duplicate client order id is the order the venue already has.
         const existing =
-          attempt > 1 || opts.lookUpFirstRejection ? await opts.lookup().catch(() => null) : null;
+          attempt > 1 || venue.lookUpFirstRejection ? await venue.lookup().catch(() => null) : null;
         if (existing) {
           poller.watch(existing);
           return existing;
@@ -109,7 +118,7 @@ export async function submitIdempotently(opts: IdempotentSubmitOptions): Promise
         log?.info({ broker, clientOrderId, reason: f.reason }, 'order rejected');
         return rejectedOrder(order, f.reason);
       }
-      throw opts.fail(err);
+      throw venue.fail(err);
     }
   }
   throw new VenueUnavailableError(
