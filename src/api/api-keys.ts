@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { UnauthorizedError } from '../core/errors.ts';
 import type { AppDeps } from './deps.ts';
 import { RateLimitedError } from './errors.ts';
@@ -21,7 +21,7 @@ const windowId = (key: string): string =>
 const WINDOW_MS = 60_000;
 
 /** 429 for a key over its budget, with the seconds until its window ends (for Retry-After). */
-export class KeyRateLimitedError extends RateLimitedError {
+class KeyRateLimitedError extends RateLimitedError {
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
@@ -122,12 +122,23 @@ export function useApiKeys(scope: FastifyInstance, deps: AppDeps, opts: { queryP
   const gate = apiKeyGate(deps);
   if (!gate.enabled) return;
   const queryAllowed = opts.queryParam ?? false;
-  scope.addHook('onRequest', async (req, reply) => {
-    try {
-      await gate.check(presentedKey(req, queryAllowed));
-    } catch (err) {
-      if (err instanceof KeyRateLimitedError) void reply.header('retry-after', String(err.retryAfterSeconds));
-      throw err;
-    }
-  });
+  scope.addHook('onRequest', (req, reply) => checkApiKey(gate, req, reply, queryAllowed));
+}
+
+/**
+ * The key check of one request: 401 without a configured key, 429 with Retry-After when the key is over its
+ * budget. `queryAllowed`: also accept `?api_key=` (WebSocket routes only). @defaultValue false
+ */
+export async function checkApiKey(
+  gate: ApiKeyGate,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  queryAllowed = false,
+): Promise<void> {
+  try {
+    await gate.check(presentedKey(req, queryAllowed));
+  } catch (err) {
+    if (err instanceof KeyRateLimitedError) void reply.header('retry-after', String(err.retryAfterSeconds));
+    throw err;
+  }
 }

@@ -115,12 +115,27 @@ export async function verifyToken(token: string, key: Uint8Array): Promise<Token
   }
 }
 
-function bearer(req: FastifyRequest): string {
+/** The key for `secret`, or undefined when admin auth is not configured (JWT_SECRET missing or too short). */
+export function configuredJwtKey(secret: string | undefined): Uint8Array | undefined {
+  try {
+    return jwtKey(secret);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or undefined when the request has none of that form. */
+export function bearerToken(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
-  if (!h) throw new UnauthorizedError('missing bearer token (Authorization: Bearer <token>)');
-  const m = /^Bearer\s+(\S+)$/i.exec(h);
-  if (!m?.[1]) throw new UnauthorizedError('Authorization header must be "Bearer <token>"');
-  return m[1];
+  return h ? /^Bearer\s+(\S+)$/i.exec(h)?.[1] : undefined;
+}
+
+function bearer(req: FastifyRequest): string {
+  if (!req.headers.authorization)
+    throw new UnauthorizedError('missing bearer token (Authorization: Bearer <token>)');
+  const token = bearerToken(req);
+  if (!token) throw new UnauthorizedError('Authorization header must be "Bearer <token>"');
+  return token;
 }
 
 export interface AdminAuthOptions {
@@ -242,12 +257,7 @@ export async function useAdminAuth(app: FastifyInstance, o: AdminAuthOptions): P
  * without it (local use, no JWT_SECRET) the route stays open like the other data routes.
  */
 export function requireRoleWhenConfigured(secret: string | undefined, role: Role = 'viewer') {
-  let key: Uint8Array | undefined;
-  try {
-    key = jwtKey(secret);
-  } catch {
-    key = undefined;
-  }
+  const key = configuredJwtKey(secret);
   const check = requireRole(role);
   return async (req: FastifyRequest): Promise<void> => {
     if (!key) return;

@@ -37,3 +37,18 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatu
 
 export type OrderSide = 'buy' | 'sell';
 export type BrokerOrderType = 'market' | 'limit' | 'stop';
+
+/** One execution reported by the broker (stored by the execution repository with the broker's name). */
+export interface BrokerFill {
+  clientOrderId: string;
+  /** The venue's trade id (idempotency key for storing fills). */
+  fillId: string;
+  symbol: string;
+  side: OrderSide;
+  qty: number;
+  price: number;
+  fee: number;
+  feeCurrency?: string;
+  /** Epoch ms. */
+  ts: number;
+}

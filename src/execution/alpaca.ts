@@ -13,7 +13,6 @@
  */
 import { z } from 'zod';
 import { describeError, NotFoundError } from '../core/errors.ts';
-import type { Logger } from '../core/log.ts';
 import { type AlpacaStreamState, AlpacaTradeStream, alpacaStreamUrl } from './alpaca-stream.ts';
 import type {
   Broker,
@@ -26,6 +25,7 @@ import type {
   OrderUpdate,
   SubmitOrder,
 } from './broker.ts';
+import { type SubmitSettings, submitIdempotently } from './idempotent-submit.ts';
 import { OrderPoller } from './order-poller.ts';
 import { redact, VenueAuthError, VenueError, VenueUnavailableError } from './venue-errors.ts';
 
@@ -156,17 +156,13 @@ class AlpacaHttpError extends Error {
   }
 }
 
-export interface AlpacaBrokerOptions {
+export interface AlpacaBrokerOptions extends SubmitSettings {
   apiKey: string;
   apiSecret: string;
   /** @defaultValue ALPACA_PAPER_URL */
   baseUrl?: string;
   /** Per-request timeout (ms). @defaultValue 10000 */
   timeoutMs?: number;
-  /** @defaultValue 3 */
-  submitAttempts?: number;
-  /** Wait before looking up an order whose submit got no answer (ms). @defaultValue 500 */
-  retryDelayMs?: number;
   /** REST poll interval while the stream is not live (ms). @defaultValue 1000 */
   pollMs?: number;
   /** Order updates from the `trade_updates` stream (polling only when false). @defaultValue true */
@@ -178,7 +174,6 @@ export interface AlpacaBrokerOptions {
    * @defaultValue `{ initialMs: 500, maxMs: 30000, authRetryMs: 60000, pingMs: 20000 }`
    */
   streamReconnect?: { initialMs?: number; maxMs?: number; authRetryMs?: number; pingMs?: number };
-  log?: Pick<Logger, 'info' | 'warn'>;
   fetch?: typeof fetch;
 }
 
@@ -268,72 +263,26 @@ export class AlpacaBroker implements Broker {
     };
     if (order.type === 'limit') body.limit_price = String(order.price);
     if (order.type === 'stop') body.stop_price = String(order.price);
-    const attempts = Math.max(1, this.opts.submitAttempts ?? 3);
-    let last = '';
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (attempt > 1) {
-        // The previous POST got no answer: Alpaca may hold the order. Look before sending again.
-        await new Promise((r) => setTimeout(r, this.opts.retryDelayMs ?? 500));
-        try {
-          const found = await this.lookup(order.clientOrderId);
-          if (found) {
-            this.poller.watch(found);
-            this.opts.log?.info(
-              { broker: this.name, clientOrderId: order.clientOrderId, attempt },
-              'order found at the venue after an unanswered submit',
-            );
-            return found;
-          }
-        } catch (err) {
-          last = this.safe(err);
-          continue;
-        }
-      }
-      try {
-        const placed = toOrder(orderSchema.parse(await this.request('POST', '/v2/orders', body)));
-        this.poller.track(placed);
-        return placed;
-      } catch (err) {
-        if (!(err instanceof AlpacaHttpError)) throw this.fail(err, `submitting ${order.clientOrderId}`);
-        const s = err.httpStatus;
-        if (s === 0 || s === 429 || s >= 500) {
-          last = err.venueMessage;
-          this.opts.log?.warn(
-            { broker: this.name, clientOrderId: order.clientOrderId, attempt, err: last },
-            'submit got no answer',
-          );
-          continue;
-        }
-        if (s === 422 || s === 403 || s === 400) {
-          // "client_order_id must be unique": the order is already there (an earlier attempt got through).
-          const existing = await this.lookup(order.clientOrderId).catch(() => null);
-          if (existing) {
-            this.poller.watch(existing);
-            return existing;
-          }
-          this.opts.log?.info(
-            { broker: this.name, clientOrderId: order.clientOrderId, reason: err.venueMessage },
-            'order rejected',
-          );
-          return {
-            clientOrderId: order.clientOrderId,
-            symbol: order.symbol,
-            side: order.side,
-            type: order.type,
-            qty: order.qty,
-            limitPrice: order.price,
-            status: 'rejected',
-            filledQty: 0,
-            avgPrice: Number.NaN,
-            reason: err.venueMessage,
-            updatedAt: Date.now(),
-          };
-        }
-        throw this.fail(err, `submitting ${order.clientOrderId}`);
-      }
-    }
-    throw new VenueUnavailableError(
-      `alpaca: order ${order.clientOrderId} unconfirmed after ${attempts} attempts (${last}); reconcile will settle it`,
+    return submitIdempotently(
+      order,
+      {
+        broker: this.name,
+        send: async () => toOrder(orderSchema.parse(await this.request('POST', '/v2/orders', body))),
+        lookup: () => this.lookup(order.clientOrderId),
+        classify: (err) => {
+          if (!(err instanceof AlpacaHttpError)) return { kind: 'other' };
+          const s = err.httpStatus;
+          if (s === 0 || s === 429 || s >= 500) return { kind: 'no_answer', message: err.venueMessage };
+          // 422 may be "client_order_id must be unique": the order is already there (an earlier attempt got through).
+          if (s === 422 || s === 403 || s === 400) return { kind: 'rejected', reason: err.venueMessage };
+          return { kind: 'other' };
+        },
+        fail: (err) => this.fail(err, `submitting ${order.clientOrderId}`),
+        safe: (err) => this.safe(err),
+        poller: this.poller,
+        lookUpFirstRejection: true,
+      },
+      this.opts,
     );
   }
 

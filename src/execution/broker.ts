@@ -10,6 +10,7 @@
  */
 
 export {
+  type BrokerFill,
   type BrokerOrderType,
   ORDER_STATUSES,
   ORDER_TRANSITIONS,
@@ -18,7 +19,7 @@ export {
   TERMINAL_STATUSES,
 } from '../core/orders.ts';
 
-import type { BrokerOrderType, OrderSide, OrderStatus } from '../core/orders.ts';
+import type { BrokerFill, BrokerOrderType, OrderSide, OrderStatus } from '../core/orders.ts';
 
 export type BrokerName = 'paper' | 'binance' | 'alpaca' | (string & {});
 
@@ -57,20 +58,6 @@ export interface BrokerOrder {
   reason?: string;
   /** UTC ms of the venue's last change. */
   updatedAt: number;
-}
-
-/** One execution reported by the broker. */
-export interface BrokerFill {
-  clientOrderId: string;
-  /** The venue's trade id (idempotency key for storing fills). */
-  fillId: string;
-  symbol: string;
-  side: OrderSide;
-  qty: number;
-  price: number;
-  fee: number;
-  feeCurrency?: string;
-  ts: number;
 }
 
 export interface BrokerPosition {

@@ -10,7 +10,6 @@
 import type { Order as CcxtOrder, Trade as CcxtTrade, Exchange } from 'ccxt';
 import { NetworkError, OrderNotFound } from 'ccxt';
 import { describeError, NotFoundError } from '../core/errors.ts';
-import type { Logger } from '../core/log.ts';
 import type {
   Broker,
   BrokerAccount,
@@ -22,6 +21,7 @@ import type {
   OrderUpdate,
   SubmitOrder,
 } from './broker.ts';
+import { type SubmitSettings, submitIdempotently } from './idempotent-submit.ts';
 import { OrderPoller } from './order-poller.ts';
 import { redact, VenueAuthError, VenueError, VenueUnavailableError } from './venue-errors.ts';
 
@@ -44,20 +44,15 @@ export interface CcxtVenue {
   status?(order: CcxtOrder): OrderStatus | undefined;
 }
 
-export interface CcxtBrokerOptions {
+export interface CcxtBrokerOptions extends SubmitSettings {
   exchange: Exchange;
   /** Where the orders go (scheme and host), for logs and checks. */
   endpoint: string;
   venue: CcxtVenue;
   /** Quote currency our coin symbols trade against. @defaultValue 'USDT' */
   quote?: string;
-  /** Attempts of one submit (each after the first starts by looking the order up). @defaultValue 3 */
-  submitAttempts?: number;
-  /** Wait before looking up an order whose submit got no answer (ms). @defaultValue 500 */
-  retryDelayMs?: number;
   /** Order update polling (ms). @defaultValue 1000 */
   pollMs?: number;
-  log?: Pick<Logger, 'info' | 'warn'>;
   /** Credentials, only to be scrubbed from any message we build. */
   secrets?: readonly (string | undefined)[];
 }
@@ -198,89 +193,39 @@ export class CcxtBroker implements Broker {
     await this.ready();
     const market = this.market(order.symbol);
     this.symbolOf.set(order.clientOrderId, market);
-    const attempts = Math.max(1, this.opts.submitAttempts ?? 3);
-    const rejected = (reason: string): BrokerOrder => ({
-      clientOrderId: order.clientOrderId,
-      symbol: order.symbol,
-      side: order.side,
-      type: order.type,
-      qty: order.qty,
-      limitPrice: order.price,
-      status: 'rejected',
-      filledQty: 0,
-      avgPrice: Number.NaN,
-      reason,
-      updatedAt: Date.now(),
-    });
-    let last = '';
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (attempt > 1) {
-        // The previous attempt got no answer: the venue may hold the order. Look before sending again.
-        await new Promise((r) => setTimeout(r, this.opts.retryDelayMs ?? 500));
-        try {
-          const found = await this.lookup(order.clientOrderId, order.symbol);
-          if (found) {
-            this.opts.log?.info(
-              { broker: this.name, clientOrderId: order.clientOrderId, attempt },
-              'order found at the venue after an unanswered submit',
-            );
-            this.poller.watch(found);
-            return found;
-          }
-        } catch (err) {
-          last = this.safe(err);
-          this.opts.log?.warn(
-            { broker: this.name, clientOrderId: order.clientOrderId, attempt, err: last },
-            'order look-up failed',
+    return submitIdempotently(
+      order,
+      {
+        broker: this.name,
+        send: async () => {
+          const params: Record<string, unknown> = { clientOrderId: order.clientOrderId };
+          if (order.type !== 'market' && order.timeInForce)
+            params.timeInForce = order.timeInForce.toUpperCase();
+          if (order.type === 'stop') params.stopPrice = order.price;
+          const placed = await this.ex.createOrder(
+            market,
+            order.type === 'stop' ? 'market' : order.type,
+            order.side,
+            order.qty,
+            order.type === 'market' ? undefined : order.price,
+            params,
           );
-          continue;
-        }
-      }
-      try {
-        const params: Record<string, unknown> = { clientOrderId: order.clientOrderId };
-        if (order.type !== 'market' && order.timeInForce)
-          params.timeInForce = order.timeInForce.toUpperCase();
-        if (order.type === 'stop') params.stopPrice = order.price;
-        const placed = await this.ex.createOrder(
-          market,
-          order.type === 'stop' ? 'market' : order.type,
-          order.side,
-          order.qty,
-          order.type === 'market' ? undefined : order.price,
-          params,
-        );
-        const mapped = this.toOrder(placed, { ...order, clientOrderId: order.clientOrderId });
-        this.poller.track(mapped);
-        return mapped;
-      } catch (err) {
-        const f = this.venue.classify(err);
-        if (f.kind === 'network') {
-          last = redact(f.message, this.opts.secrets);
-          this.opts.log?.warn(
-            { broker: this.name, clientOrderId: order.clientOrderId, attempt, err: last },
-            'submit got no answer',
-          );
-          continue;
-        }
-        if (f.kind === 'rejected') {
-          // A retry the venue calls a duplicate is the order it already has.
-          const existing =
-            attempt > 1 ? await this.lookup(order.clientOrderId, order.symbol).catch(() => null) : null;
-          if (existing) {
-            this.poller.watch(existing);
-            return existing;
-          }
-          this.opts.log?.info(
-            { broker: this.name, clientOrderId: order.clientOrderId, reason: f.reason },
-            'order rejected',
-          );
-          return rejected(f.reason);
-        }
-        throw this.fail(err, `submitting ${order.clientOrderId}`);
-      }
-    }
-    throw new VenueUnavailableError(
-      `${this.name}: order ${order.clientOrderId} unconfirmed after ${attempts} attempts (${last}); reconcile will settle it`,
+          return this.toOrder(placed, { ...order, clientOrderId: order.clientOrderId });
+        },
+        lookup: () => this.lookup(order.clientOrderId, order.symbol),
+        classify: (err) => {
+          const f = this.venue.classify(err);
+          if (f.kind === 'network')
+            return { kind: 'no_answer', message: redact(f.message, this.opts.secrets) };
+          // A retry the venue calls a duplicate is the order it already has (looked up by the helper).
+          if (f.kind === 'rejected') return { kind: 'rejected', reason: f.reason };
+          return { kind: 'other' };
+        },
+        fail: (err) => this.fail(err, `submitting ${order.clientOrderId}`),
+        safe: (err) => this.safe(err),
+        poller: this.poller,
+      },
+      this.opts,
     );
   }
 

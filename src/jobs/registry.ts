@@ -12,7 +12,7 @@ import type { AssetClass, LoadSummary } from '../core/types.ts';
 import { MODEL_CATALOG } from '../models/catalog.ts';
 import { economicFeed } from '../pipeline/feeds/economic/service.ts';
 import { eventsFeed } from '../pipeline/feeds/events/service.ts';
-import type { FeedDeps } from '../pipeline/feeds/feed.ts';
+import type { Feed, FeedDeps } from '../pipeline/feeds/feed.ts';
 import type { RecordLoadSummary } from '../pipeline/feeds/load-summary.ts';
 import { newsFeed } from '../pipeline/feeds/news/service.ts';
 import { supplyFeed } from '../pipeline/feeds/supply.ts';
@@ -116,12 +116,12 @@ function skipWhenUnavailable(
   };
 }
 
-/** Runs a provider load whose service refuses to start without a key (ConfigError): that is a skip. */
 /** A feed's dependencies from a job's context: the runtime's store, settings and provider clients. */
 function feedDeps(ctx: JobContext): FeedDeps {
   return { db: ctx.db, settings: ctx.settings, clients: ctx.feedClients, pubsub: ctx.pubsub };
 }
 
+/** Runs a provider load whose service refuses to start without a key (ConfigError): that is a skip. */
 async function unlessUnconfigured(load: () => Promise<RecordLoadSummary>): Promise<JobResult> {
   try {
     return recordResult(await load());
@@ -129,6 +129,11 @@ async function unlessUnconfigured(load: () => Promise<RecordLoadSummary>): Promi
     if (err instanceof ConfigError) return { records: 0, skipped: describeError(err) };
     throw err;
   }
+}
+
+/** The handler of a job that runs `feed` with the job's dependencies and abort signal. */
+function feedHandler(feed: Feed<{ signal?: AbortSignal }>): (ctx: JobContext) => Promise<JobResult> {
+  return (ctx) => unlessUnconfigured(() => feed.ingest(feedDeps(ctx), { signal: ctx.signal }));
 }
 
 const jobs: AnyJob[] = [
@@ -334,8 +339,7 @@ const jobs: AnyJob[] = [
     schedule: { cron: '0 18 * * *', timezone: NY, window: 'always' },
     timeoutMs: 30 * 60_000,
     payload: () => ({}),
-    handler: async (ctx) =>
-      unlessUnconfigured(() => economicFeed.ingest(feedDeps(ctx), { signal: ctx.signal })),
+    handler: feedHandler(economicFeed),
   }),
   defineJob<JobPayloads['news_hourly']>({
     name: 'news_hourly',
@@ -343,7 +347,7 @@ const jobs: AnyJob[] = [
     schedule: { cron: '5 * * * *', timezone: UTC, window: 'always' },
     timeoutMs: 20 * 60_000,
     payload: () => ({}),
-    handler: async (ctx) => unlessUnconfigured(() => newsFeed.ingest(feedDeps(ctx), { signal: ctx.signal })),
+    handler: feedHandler(newsFeed),
   }),
   defineJob<JobPayloads['events_daily']>({
     name: 'events_daily',
@@ -351,8 +355,7 @@ const jobs: AnyJob[] = [
     schedule: { cron: '0 6 * * *', timezone: NY, window: 'always' },
     timeoutMs: 60 * 60_000,
     payload: () => ({}),
-    handler: async (ctx) =>
-      unlessUnconfigured(() => eventsFeed.ingest(feedDeps(ctx), { signal: ctx.signal })),
+    handler: feedHandler(eventsFeed),
   }),
   defineJob<JobPayloads['supply_daily']>({
     name: 'supply_daily',

@@ -7,7 +7,7 @@ import { ASSET_CLASSES, INTERVALS } from '../core/types.ts';
 /**
  * The typed outputs of the MCP tools (`outputSchema`; each answer's `structuredContent` is parsed by its
  * schema, so it holds exactly what is declared here). Where the REST API's contract describes the same
- * answer (src/api/contract/: `risk var`, `backtest`, `alerts`) it is reused; the others follow the CLI's
+ * answer (src/api/contract/: `risk var`, `risk stress`, `backtest`, `alerts`) it is reused; the others follow the CLI's
  * `--json`, whose shapes differ from the API's (e.g. `correlations` computes where the API reads stored pairs).
  *
  * Times are ISO-8601 UTC strings (answers travel as JSON).
@@ -155,27 +155,8 @@ export const VarOut = riskRoutes.var.response[200].extend({
   }),
 });
 
-const StressResult = z.object({
-  scenario: z.string(),
-  type: z.string(),
-  severity_level: z.number(),
-  probability_annual: z.number(),
-  loss: z.number(),
-  loss_pct_capital: z.number(),
-  asset_losses: z.record(z.string(), z.number()),
-});
-
-/** `run_stress` (= `risk stress --json`). */
-export const StressOut = z.object({
-  capital: z.number(),
-  threshold: z.number(),
-  results: z.array(StressResult),
-  worst: StressResult.nullable(),
-  average_loss: z.number(),
-  above_threshold: z
-    .array(z.string())
-    .describe('scenarios losing more than threshold × capital, worst first'),
-});
+/** `run_stress` (= `risk stress --json`): the API's `GET /api/risk/stress` answer. */
+export const StressOut = riskRoutes.stress.response[200];
 
 /** `run_backtest`: the API's `POST /api/backtests` answer (id null: the tool stores nothing). */
 export const BacktestOut = backtestRoutes.run.response[200];

@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { ALERT_TYPES } from '../core/alerts.ts';
 import { DAY_MS, parseTime, toIso } from '../core/time.ts';
 import { ASSET_CLASSES, INTERVALS } from '../core/types.ts';
 import type { RiskParams } from '../risk/service.ts';
 import type { Db } from '../store/db.ts';
-import { ALERT_TYPES } from '../store/repos/alerts.ts';
 import {
   AlertsOut,
   BacktestOut,

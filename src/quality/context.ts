@@ -3,7 +3,7 @@
  * (duplicates) and `outlierWindow` + 2 intervals on each side (so a spike on the first or last row of an
  * incremental batch is judged with the history around it).
  */
-import type { Bar, Interval, PricePoint, StoredBar } from '../core/types.ts';
+import type { Interval, PricePoint, StoredBar } from '../core/types.ts';
 import { INTERVAL_MS } from '../core/types.ts';
 import type { Queryable } from '../store/db.ts';
 import { readBars, readNeighbourBars } from '../store/repos/bars.ts';
@@ -53,17 +53,14 @@ export async function storedBoundaryBars(
 ): Promise<StoredBar[]> {
   const s = span(rows);
   if (!s) return [];
-  const pad = (t.outlierWindow + 2) * INTERVAL_MS[interval];
   const [edges, around] = await Promise.all([
     readNeighbourBars(db, symbol, interval, s.lo, s.hi),
-    readBars(db, symbol, interval, { from: s.lo - pad, to: s.hi + pad + 1 }),
+    storedBarContext(db, symbol, interval, rows, t),
   ]);
-  const byTs = new Map<number, Bar>();
-  for (const b of edges) byTs.set(b.ts, b);
+  const byTs = new Map<number, StoredBar>();
+  for (const b of edges) byTs.set(b.ts, { ...b, symbol, interval, source: 'store' });
   for (const b of around) byTs.set(b.ts, b);
-  return [...byTs.values()]
-    .sort((a, b) => a.ts - b.ts)
-    .map((b) => ({ ...b, symbol, interval, source: 'store' }));
+  return [...byTs.values()].sort((a, b) => a.ts - b.ts);
 }
 
 /**

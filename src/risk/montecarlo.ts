@@ -18,6 +18,7 @@
 import { ValidationError } from '../core/errors.ts';
 import type { Portfolio } from '../core/portfolio.ts';
 import type { Scenario } from '../core/scenario.ts';
+import type { VarRecord } from '../core/var-record.ts';
 import { choleskyRepaired, shiftCorrelation, validateCorrelation } from './linalg.ts';
 import {
   DEFAULT_EXACT_CAPACITY,
@@ -89,18 +90,7 @@ export interface VarConventions {
   confidence: [0.95, 0.99];
 }
 
-export interface VarResult {
-  var_95: number;
-  var_99: number;
-  cvar_95: number;
-  expected_loss: number;
-  worst_case: number;
-  best_case: number;
-  scenarios_used: number;
-  simulations: number;
-  simulation_time_ms: number;
-  horizon_days: number;
-  seed: number;
+export interface VarResult extends VarRecord {
   /** Annualised volatility of the exposure-weighted portfolio return (drives the adaptive count). */
   portfolio_volatility: number;
   correlation_repaired: boolean;

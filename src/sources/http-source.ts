@@ -4,7 +4,7 @@
  * adds its asset classes, intervals, test symbol, `pages` and `fetchLatest`.
  */
 import type { AssetClass, Bar, Instrument, Interval, PricePoint, TimeRange } from '../core/types.ts';
-import { ProviderNotFoundError } from './errors.ts';
+import { ProviderNotFoundError, ProviderRequestError } from './errors.ts';
 import type { HttpClient, HttpClientOptions } from './http.ts';
 import { cleanPages } from './normalize.ts';
 import {
@@ -103,6 +103,14 @@ export abstract class HttpSource implements Source {
     return new ProviderNotFoundError(this.name, `no ${this.name} ${noun} for ${instrument.symbol}`, {
       symbol: instrument.symbol,
     });
+  }
+
+  /** The error for an interval this provider does not offer (naming the ones it does). */
+  protected unoffered(interval: Interval): ProviderRequestError {
+    return new ProviderRequestError(
+      this.name,
+      `interval ${interval} is not offered (use ${this.intervals.join(', ')})`,
+    );
   }
 
   /**

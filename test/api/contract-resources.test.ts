@@ -3,28 +3,17 @@ import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
 import { z } from 'zod';
 import { buildApp } from '../../src/api/app.ts';
 import type { DepegAlertMessage, RiskUpdateMessage } from '../../src/api/contract/alerts.ts';
-import {
-  alertRoutes as alertContract,
-  ALERT_TYPES as CONTRACT_ALERT_TYPES,
-} from '../../src/api/contract/alerts.ts';
+import { alertRoutes as alertContract } from '../../src/api/contract/alerts.ts';
 import { assetRoutes as assetContract } from '../../src/api/contract/asset.ts';
 import { Interval, NamedRange } from '../../src/api/contract/common.ts';
 import { correlationRoutes as correlationContract } from '../../src/api/contract/correlations.ts';
 import { depegRoutes as depegContract } from '../../src/api/contract/depegs.ts';
-import {
-  EXPORT_DATASETS as CONTRACT_DATASETS,
-  EXPORT_FORMATS as CONTRACT_FORMATS,
-  ExportChoice,
-  exportRoutes as exportContract,
-} from '../../src/api/contract/export.ts';
+import { ExportChoice, exportRoutes as exportContract } from '../../src/api/contract/export.ts';
 import { marketRoutes as marketContract } from '../../src/api/contract/market.ts';
 import { modelRoutes as modelContract } from '../../src/api/contract/models.ts';
 import { riskRoutes as riskContract } from '../../src/api/contract/risk.ts';
 import { supplyRoutes as supplyContract } from '../../src/api/contract/supply.ts';
-import {
-  VOL_COLUMNS as CONTRACT_VOL_COLUMNS,
-  volatilityRoutes as volatilityContract,
-} from '../../src/api/contract/volatility.ts';
+import { volatilityRoutes as volatilityContract } from '../../src/api/contract/volatility.ts';
 import { type PriceMessage, watchlistRoutes as watchlistContract } from '../../src/api/contract/watchlist.ts';
 import { alertRoutes } from '../../src/api/routes/alerts.ts';
 import { assetRoutes } from '../../src/api/routes/asset.ts';
@@ -39,6 +28,7 @@ import { volatilityRoutes } from '../../src/api/routes/volatility.ts';
 import { watchlistRoutes } from '../../src/api/routes/watchlist.ts';
 import { MemoryCache } from '../../src/cache/memory.ts';
 import { ConfigStore } from '../../src/config/store.ts';
+import { ALERT_TYPES } from '../../src/core/alerts.ts';
 import { NAMED_RANGES } from '../../src/core/time.ts';
 import { INTERVALS } from '../../src/core/types.ts';
 import { EXPORT_FORMATS } from '../../src/export/formats.ts';
@@ -48,7 +38,6 @@ import type { CachedPrice } from '../../src/pipeline/latest.ts';
 import type { Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { openPglite } from '../../src/store/pglite.ts';
-import { ALERT_TYPES } from '../../src/store/repos/alerts.ts';
 import { VOL_COLUMNS } from '../../src/store/repos/derived.ts';
 import { EXPORT_DATASETS } from '../../src/store/repos/export.ts';
 
@@ -209,10 +198,13 @@ describe('contract and server agree', () => {
   it('offers the server’s ranges, intervals, export datasets and formats, alert types and volatility columns', () => {
     expect(NamedRange.options).toEqual([...NAMED_RANGES]);
     expect(Interval.options).toEqual([...INTERVALS]);
-    expect([...CONTRACT_DATASETS]).toEqual([...EXPORT_DATASETS]);
-    expect([...CONTRACT_FORMATS]).toEqual([...EXPORT_FORMATS]);
-    expect([...CONTRACT_ALERT_TYPES]).toEqual([...ALERT_TYPES]);
-    expect([...CONTRACT_VOL_COLUMNS]).toEqual([...VOL_COLUMNS]);
+    expect(exportContract.get.params.shape.dataset.options).toEqual([...EXPORT_DATASETS]);
+    expect(exportContract.get.querystring.shape.format.unwrap().options).toEqual([...EXPORT_FORMATS]);
+    expect(alertContract.list.response[200].shape.alerts.element.shape.type.options).toEqual([
+      ...ALERT_TYPES,
+    ]);
+    const volatility = Object.keys(volatilityContract.get.response[200].shape);
+    expect(volatility.filter((k) => !['symbol', 'interval', 'ts'].includes(k))).toEqual([...VOL_COLUMNS]);
   });
 
   it('parses `marketpipe export` flags as the route parses its request', () => {

@@ -1,13 +1,11 @@
 import { z } from 'zod';
+import { ALERT_TYPES } from '../../core/alerts.ts';
 import { errorResponses, TimeText } from './common.ts';
 
 /**
  * Live alerts (`GET /api/alerts`, the shape of `alerts list --json`) and the messages `/ws/alerts` pushes:
  * `depeg_alert`/`depeg_recovery` (`depeg_alerts`) and `risk_update` (`risk_updates`, live VaR).
  */
-
-/** Alert kinds (src/store/repos/alerts.ts `ALERT_TYPES`). */
-export const ALERT_TYPES = ['depeg', 'supply_drop', 'reconcile_mismatch'] as const;
 
 const AlertsQuery = z.object({
   type: z.string().max(32).optional().describe(ALERT_TYPES.join(' | ')),

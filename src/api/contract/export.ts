@@ -1,24 +1,12 @@
 import { z } from 'zod';
+import { EXPORT_FORMATS } from '../../export/formats.ts';
+import { EXPORT_DATASETS } from '../../store/repos/export.ts';
 import { errorResponses, INTERVALS, TimeText } from './common.ts';
 
 /**
  * A table as a download (`GET /api/export/:dataset?format=csv|parquet|xlsx`), the request `marketpipe
  * export` mirrors.
  */
-
-/** Tables one can export (src/store/repos/export.ts `EXPORT_DATASETS`). */
-export const EXPORT_DATASETS = [
-  'bars',
-  'prices',
-  'economic',
-  'news',
-  'correlations',
-  'depegs',
-  'quarantine',
-  'orders',
-] as const;
-/** File formats (src/export/formats.ts `EXPORT_FORMATS`). */
-export const EXPORT_FORMATS = ['csv', 'parquet', 'xlsx'] as const;
 
 const oneOf = (list: readonly string[]) => ({ error: `expected one of ${list.join(', ')}` });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REPORT_KINDS } from '../../reports/types.ts';
 import { AnyObject, errorResponses } from './common.ts';
 
 /**
@@ -6,8 +7,7 @@ import { AnyObject, errorResponses } from './common.ts';
  * The routes validate with these schemas, the OpenAPI document shows them and the Reports page imports their types.
  */
 
-/** Report kinds (src/reports/types.ts `REPORT_KINDS`). */
-const ReportKind = z.enum(['sod', 'eod']);
+const ReportKind = z.enum(REPORT_KINDS);
 
 const ReportParams = z.object({
   kind: ReportKind,

@@ -98,8 +98,9 @@ const StressSummary = z.object({
   results: z.array(StressResult),
   worst: StressResult.nullable(),
   average_loss: z.number(),
-  /** Names of scenarios whose loss exceeds threshold × capital, worst first. */
-  above_threshold: z.array(z.string()),
+  above_threshold: z
+    .array(z.string())
+    .describe('scenarios losing more than threshold × capital, worst first'),
 });
 
 const ReportList = z.object({

@@ -3,20 +3,8 @@ import { errorResponses, SymbolParams } from './common.ts';
 
 /** `GET /api/volatility/:symbol`: the newest stored volatility metrics of an instrument. */
 
-/** The stored metric columns (src/store/repos/derived.ts `VOL_COLUMNS`); HV annualised, null in warm-up. */
-export const VOL_COLUMNS = [
-  'hv_20',
-  'hv_50',
-  'sma_15',
-  'sma_30',
-  'sma_50',
-  'bb_upper',
-  'bb_middle',
-  'bb_lower',
-  'atr_14',
-] as const;
-
 const metric = z.number().nullable().optional();
+/** The stored metric columns (src/store/repos/derived.ts `VOL_COLUMNS`); HV annualised, null in warm-up. */
 const Volatility = z.object({
   symbol: z.string(),
   interval: z.string(),

@@ -8,7 +8,7 @@ import type { LlmSettings } from '../../chat/llm.ts';
 import { buildSchemaContext } from '../../chat/schema-context.ts';
 import { AppError, UnauthorizedError } from '../../core/errors.ts';
 import { useApiKeys } from '../api-keys.ts';
-import { jwtKey, verifyToken } from '../auth.ts';
+import { bearerToken, jwtKey, verifyToken } from '../auth.ts';
 import { chatRoutes as contract } from '../contract/chat.ts';
 import type { AppDeps, RouteOptions } from '../deps.ts';
 import { useContract } from '../type-provider.ts';
@@ -31,8 +31,7 @@ function llmSettingsOf(deps: AppDeps): LlmSettings {
 async function userOf(req: FastifyRequest, deps: AppDeps): Promise<string> {
   if (req.user?.user) return req.user.user;
   if (deps.settings.jwtSecret) {
-    const h = req.headers.authorization;
-    const token = h ? /^Bearer\s+(\S+)$/i.exec(h)?.[1] : undefined;
+    const token = bearerToken(req);
     if (!token) {
       throw new UnauthorizedError(
         'chat needs a bearer token with role viewer or admin (Authorization: Bearer <token>)',

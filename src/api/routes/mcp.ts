@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { UnauthorizedError } from '../../core/errors.ts';
-import { apiKeyGate, KeyRateLimitedError } from '../api-keys.ts';
-import { jwtKey, verifyToken } from '../auth.ts';
+import { apiKeyGate, checkApiKey } from '../api-keys.ts';
+import { bearerToken, configuredJwtKey, verifyToken } from '../auth.ts';
 import type { RouteOptions } from '../deps.ts';
 import { readerOf } from '../read-db.ts';
 
@@ -14,19 +14,12 @@ import { readerOf } from '../read-db.ts';
  */
 export const mcpRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps }) => {
   const gate = apiKeyGate(deps);
-  let key: Uint8Array | undefined;
-  try {
-    key = jwtKey(deps.settings.jwtSecret);
-  } catch {
-    key = undefined;
-  }
-  if (gate.enabled || key) {
-    const tokenKey = key;
+  const tokenKey = configuredJwtKey(deps.settings.jwtSecret);
+  if (gate.enabled || tokenKey) {
     app.addHook('onRequest', async (req: FastifyRequest, reply) => {
-      const auth = req.headers.authorization;
-      const m = typeof auth === 'string' ? /^Bearer\s+(\S+)$/i.exec(auth) : null;
-      if (m?.[1] && tokenKey) {
-        req.user = await verifyToken(m[1], tokenKey);
+      const token = tokenKey ? bearerToken(req) : undefined;
+      if (token && tokenKey) {
+        req.user = await verifyToken(token, tokenKey);
         return;
       }
       const presented = req.headers['x-api-key'];
@@ -35,13 +28,7 @@ export const mcpRoutes: FastifyPluginAsync<RouteOptions> = async (app, { deps })
           `send ${[gate.enabled ? 'an API key (x-api-key)' : '', tokenKey ? 'a token (Authorization: Bearer)' : ''].filter(Boolean).join(' or ')}`,
         );
       }
-      try {
-        await gate.check(presented);
-      } catch (err) {
-        if (err instanceof KeyRateLimitedError)
-          void reply.header('retry-after', String(err.retryAfterSeconds));
-        throw err;
-      }
+      await checkApiKey(gate, req, reply);
     });
   }
   const reader = readerOf(deps);

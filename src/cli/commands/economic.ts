@@ -1,15 +1,9 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
-import { isIsoDate } from '../../pipeline/feeds/quarantine-records.ts';
 import type { CommandContext } from '../context.ts';
-import { formatLoadSummary } from '../summary.ts';
+import { dateOption } from '../date-option.ts';
+import { formatLoadSummary, nothingLoaded } from '../summary.ts';
 import { formatTable } from '../table.ts';
-
-function date(value: string | undefined, what: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (!isIsoDate(value)) throw new UsageError(`${what}: expected a YYYY-MM-DD date, got "${value}"`);
-  return value;
-}
 
 /** `ingest economic [SERIES…]`, `economic list`, `economic show SERIES`. */
 export function register(program: Command, ctx: () => Promise<CommandContext>): void {
@@ -23,7 +17,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
     .option('--full', 'every observation, ignoring the watermark')
     .option('--no-releases', 'skip the release calendar')
     .action(async (series: string[], opts: { since?: string; full?: boolean; releases: boolean }) => {
-      const since = date(opts.since, '--since');
+      const since = dateOption(opts.since, '--since');
       const c = await ctx();
       const [{ recorded }, { economicFeed }] = await Promise.all([
         import('../../jobs/history.ts'),
@@ -36,9 +30,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         ),
       );
       c.print(summary, (s) => `economic (${s.mode}): ${formatLoadSummary(s)}`);
-      // exit 1 only when every instrument failed and nothing came back (a provider failing beside another is partial success)
-      if (summary.failed > 0 && summary.failed === summary.instruments.length && summary.read === 0)
-        process.exitCode = 1;
+      if (nothingLoaded(summary)) process.exitCode = 1;
     });
 
   const cmd = program.command('economic').description('stored economic indicators (FRED)');
@@ -65,9 +57,9 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       if (!Number.isInteger(limit) || limit < 1)
         throw new UsageError(`--limit: expected a positive whole number, got "${opts.limit}"`);
       const q = {
-        from: date(opts.from, '--from'),
-        to: date(opts.to, '--to'),
-        asOf: date(opts.asOf, '--as-of'),
+        from: dateOption(opts.from, '--from'),
+        to: dateOption(opts.to, '--to'),
+        asOf: dateOption(opts.asOf, '--as-of'),
         limit,
       };
       const c = await ctx();

@@ -2,16 +2,10 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import { EVENT_TYPES, isEventType } from '../../core/events.ts';
-import { isIsoDate } from '../../pipeline/feeds/quarantine-records.ts';
 import type { CommandContext } from '../context.ts';
-import { formatLoadSummary } from '../summary.ts';
+import { dateOption } from '../date-option.ts';
+import { formatLoadSummary, nothingLoaded } from '../summary.ts';
 import { formatTable } from '../table.ts';
-
-function date(value: string | undefined, what: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (!isIsoDate(value)) throw new UsageError(`${what}: expected a YYYY-MM-DD date, got "${value}"`);
-  return value;
-}
 
 /** `ingest events [SYMBOLS…]`, `events list`, `events import FILE`. */
 export function register(program: Command, ctx: () => Promise<CommandContext>): void {
@@ -33,9 +27,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         ),
       );
       c.print(summary, (s) => `events (${s.mode}): ${formatLoadSummary(s)}`);
-      // exit 1 only when every instrument failed and nothing came back (a provider failing beside another is partial success)
-      if (summary.failed > 0 && summary.failed === summary.instruments.length && summary.read === 0)
-        process.exitCode = 1;
+      if (nothingLoaded(summary)) process.exitCode = 1;
     });
 
   const cmd = program.command('events').description('earnings, dividends, splits and economic releases');
@@ -57,8 +49,8 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
       const query = {
         symbol: opts.symbol,
         type: opts.type !== undefined && isEventType(opts.type) ? opts.type : undefined,
-        from: date(opts.from, '--from'),
-        to: date(opts.to, '--to'),
+        from: dateOption(opts.from, '--from'),
+        to: dateOption(opts.to, '--to'),
         limit,
       };
       const c = await ctx();

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import { parseTime } from '../../core/time.ts';
 import type { CommandContext } from '../context.ts';
-import { formatLoadSummary } from '../summary.ts';
+import { formatLoadSummary, nothingLoaded } from '../summary.ts';
 import { formatTable } from '../table.ts';
 
 /** `ingest news [SYMBOLS…] [--since D]`, `news list`. */
@@ -30,9 +30,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         ),
       );
       c.print(summary, (s) => `news (${s.mode}): ${formatLoadSummary(s)}`);
-      // exit 1 only when every instrument failed and nothing came back (a provider failing beside another is partial success)
-      if (summary.failed > 0 && summary.failed === summary.instruments.length && summary.read === 0)
-        process.exitCode = 1;
+      if (nothingLoaded(summary)) process.exitCode = 1;
     });
 
   program

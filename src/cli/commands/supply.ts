@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
 import { parseTime } from '../../core/time.ts';
 import type { CommandContext } from '../context.ts';
-import { formatLoadSummary } from '../summary.ts';
+import { formatLoadSummary, nothingLoaded } from '../summary.ts';
 import { formatTable } from '../table.ts';
 
 const list = (v: string): string[] =>
@@ -35,8 +35,7 @@ export function register(program: Command, ctx: () => Promise<CommandContext>): 
         ),
       );
       c.print(summary, (s) => `supply (${s.mode}): ${formatLoadSummary(s)}`);
-      if (summary.failed > 0 && summary.failed === summary.instruments.length && summary.read === 0)
-        process.exitCode = 1;
+      if (nothingLoaded(summary)) process.exitCode = 1;
     });
 
   program

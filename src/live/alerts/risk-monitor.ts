@@ -2,6 +2,7 @@ import type { PubSub } from '../../cache/index.ts';
 import { describeError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
 import { toIso } from '../../core/time.ts';
+import type { VarRecord } from '../../core/var-record.ts';
 import type { CompositeListener, CompositeTick } from '../types.ts';
 import type { LiveClock, ParamReader } from './timers.ts';
 
@@ -11,17 +12,20 @@ const DEFAULT_RISK_MOVE = 0.01;
 const DEFAULT_RISK_MIN_INTERVAL_SECONDS = 10;
 
 /** The VaR figures a live update carries (the fields of `risk var --json` the Risk page shows). */
-export interface LiveVar {
+export interface LiveVar
+  extends Pick<
+    VarRecord,
+    | 'var_95'
+    | 'var_99'
+    | 'cvar_95'
+    | 'expected_loss'
+    | 'worst_case'
+    | 'best_case'
+    | 'simulations'
+    | 'horizon_days'
+    | 'simulation_time_ms'
+  > {
   portfolio: string;
-  var_95: number;
-  var_99: number;
-  cvar_95: number;
-  expected_loss: number;
-  worst_case: number;
-  best_case: number;
-  simulations: number;
-  horizon_days: number;
-  simulation_time_ms: number;
 }
 
 /** What a significant move triggered, as published on `risk_updates` (`type: 'risk_update'`). */

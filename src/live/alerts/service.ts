@@ -1,7 +1,8 @@
+import { ALERT_TYPES, type AlertType } from '../../core/alerts.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { parseTime } from '../../core/time.ts';
 import type { Queryable } from '../../store/db.ts';
-import { ALERT_TYPES, type AlertRow, type AlertType, listAlerts } from '../../store/repos/alerts.ts';
+import { type AlertRow, listAlerts } from '../../store/repos/alerts.ts';
 
 export interface AlertQuery {
   /** `depeg`. */

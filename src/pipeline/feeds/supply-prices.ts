@@ -8,7 +8,7 @@ import { storedPriceContext } from '../../quality/context.ts';
 import { checkPrices } from '../../quality/gate.ts';
 import { quarantineRows } from '../../quality/quarantine.ts';
 import { loadThresholds } from '../../quality/thresholds-config.ts';
-import type { LlamaPrice } from '../../sources/defillama/mapping.ts';
+import { type LlamaPrice, llamaKey } from '../../sources/defillama/mapping.ts';
 import type { Db } from '../../store/db.ts';
 import type { InstrumentRow } from '../../store/repos/instruments.ts';
 import { upsertPrices } from '../../store/repos/prices.ts';
@@ -26,13 +26,6 @@ export interface LlamaPriceResult {
   quarantined: number;
 }
 
-/** DefiLlama's key of an instrument: `sources.defillama`, else `coingecko:<sources.coingecko>`; null without. */
-function llamaKey(inst: Pick<InstrumentRow, 'sources'>): string | null {
-  const s = inst.sources ?? {};
-  if (s.defillama) return s.defillama;
-  return s.coingecko ? `coingecko:${s.coingecko}` : null;
-}
-
 /** Fetches the current price of each instrument DefiLlama has a key for and stores it through the gate. */
 export async function runLlamaPrices(
   db: Db,
@@ -42,7 +35,7 @@ export async function runLlamaPrices(
 ): Promise<LlamaPriceResult> {
   const byKey = new Map<string, InstrumentRow>();
   for (const i of instruments) {
-    const key = llamaKey(i);
+    const key = llamaKey(i.sources);
     if (key) byKey.set(key, i);
   }
   const result: LlamaPriceResult = { read: 0, stored: 0, quarantined: 0 };

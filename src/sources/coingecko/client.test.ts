@@ -53,6 +53,19 @@ afterEach(async () => {
 });
 
 describe('coingecko market_chart/range', () => {
+  it('refuses an interval CoinGecko does not offer, naming the ones it does, without a request', async () => {
+    server = await startLoopback(() => ({ body: chart([]) }));
+    const source = new CoinGeckoSource({
+      baseUrl: server.baseUrl,
+      clock: virtualClock(Date.UTC(2024, 5, 1)),
+    });
+    const range = { from: Date.UTC(2024, 2, 31), to: Date.UTC(2024, 3, 2) };
+    await expect(collect(source.fetchBars(ETH, '1m', range))).rejects.toThrow(
+      'interval 1m is not offered (use 1h, 1d)',
+    );
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('turns the recorded ethereum daily points into daily bars with 24h volume (demo key header)', async () => {
     server = await startLoopback(() => ({ body: fixture('market-chart-range-ethereum.json') }));
     const source = new CoinGeckoSource({

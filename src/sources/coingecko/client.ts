@@ -3,7 +3,6 @@
  * bars, since CoinGecko picks the granularity by span) and `/simple/price` for latest prices.
  */
 import type { AssetClass, Bar, Instrument, Interval, PricePoint, TimeRange } from '../../core/types.ts';
-import { ProviderRequestError } from '../errors.ts';
 import { HttpSource } from '../http-source.ts';
 import { bucketStart, splitRange } from '../normalize.ts';
 import { type ProviderOptions, trimBase } from '../support.ts';
@@ -57,10 +56,7 @@ export class CoinGeckoSource extends HttpSource {
     options: FetchOptions,
   ): AsyncIterable<Bar[]> {
     if (!this.intervals.includes(interval)) {
-      throw new ProviderRequestError(
-        this.name,
-        `interval ${interval} is not offered (use ${this.intervals.join(', ')})`,
-      );
+      throw this.unoffered(interval);
     }
     for (const chunk of this.chunks(interval, range)) {
       // ask past the chunk's end for the point that closes its last bar (see coingeckoBars)

@@ -6,12 +6,11 @@
  * Selectable with `--source defillama`; not in the default fallback order.
  */
 import type { AssetClass, Bar, Instrument, Interval, TimeRange } from '../../core/types.ts';
-import { ProviderRequestError } from '../errors.ts';
 import { HttpSource } from '../http-source.ts';
 import { bucketStart, splitRange } from '../normalize.ts';
 import { type ProviderOptions, trimBase } from '../support.ts';
 import type { FetchOptions, LatestResult } from '../types.ts';
-import { LLAMA_CHART_PERIOD_MS, llamaChartBars, llamaPrices } from './mapping.ts';
+import { LLAMA_CHART_PERIOD_MS, llamaChartBars, llamaKey, llamaPrices } from './mapping.ts';
 import { LlamaChartResponse, LlamaPricesResponse } from './schema.ts';
 
 const DEFILLAMA_COINS_URL = 'https://coins.llama.fi';
@@ -42,9 +41,7 @@ export class DefiLlamaSource extends HttpSource {
 
   /** `sources.defillama`, else `coingecko:<sources.coingecko>`. */
   override providerSymbol(instrument: Instrument): string | undefined {
-    const s = instrument.sources ?? {};
-    if (s.defillama) return s.defillama;
-    return s.coingecko ? `coingecko:${s.coingecko}` : undefined;
+    return llamaKey(instrument.sources);
   }
 
   protected async *pages(
@@ -54,10 +51,7 @@ export class DefiLlamaSource extends HttpSource {
     options: FetchOptions,
   ): AsyncIterable<Bar[]> {
     if (!this.intervals.includes(interval)) {
-      throw new ProviderRequestError(
-        this.name,
-        `interval ${interval} is not offered (use ${this.intervals.join(', ')})`,
-      );
+      throw this.unoffered(interval);
     }
     const key = this.requireSymbol(instrument, 'coin key');
     // daily bars: from the day's first hour mark, whole days per request, so no day is split across two

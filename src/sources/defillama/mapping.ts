@@ -6,6 +6,15 @@ import type { LlamaChartResponse, LlamaPricesResponse, LlamaStablecoin, LlamaSup
 export const LLAMA_CHART_PERIOD_MS = 3_600_000;
 
 /**
+ * DefiLlama's key of a coin from an instrument's provider symbols: `sources.defillama`, else
+ * `coingecko:<sources.coingecko>` (DefiLlama's documented form); undefined with neither.
+ */
+export function llamaKey(sources: Readonly<Record<string, string>> = {}): string | undefined {
+  if (sources.defillama) return sources.defillama;
+  return sources.coingecko ? `coingecko:${sources.coingecko}` : undefined;
+}
+
+/**
  * Circulating supply of a stablecoin: the number of tokens outstanding (≈ USD for a USD coin), in total
  * (`chain` = 'all') or on one chain, at a day's close (UTC midnight) or now.
  */

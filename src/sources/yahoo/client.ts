@@ -1,6 +1,6 @@
 /** Yahoo Finance chart connector (backup for stocks/ETFs/indices): `/v8/finance/chart/{symbol}`, no key. */
 import type { AssetClass, Bar, Instrument, Interval, TimeRange } from '../../core/types.ts';
-import { ProviderNotFoundError, ProviderRequestError } from '../errors.ts';
+import { ProviderNotFoundError } from '../errors.ts';
 import { HttpSource } from '../http-source.ts';
 import { splitRange } from '../normalize.ts';
 import { dailyTimeZone, latestOneByOne, type ProviderOptions } from '../support.ts';
@@ -33,10 +33,7 @@ export class YahooSource extends HttpSource {
     const yahooInterval = YAHOO_INTERVALS[interval];
     const span = YAHOO_MAX_SPAN_MS[interval];
     if (yahooInterval === undefined || span === undefined) {
-      throw new ProviderRequestError(
-        this.name,
-        `interval ${interval} is not offered (use ${this.intervals.join(', ')})`,
-      );
+      throw this.unoffered(interval);
     }
     for (const chunk of splitRange(range, span)) {
       const query =

@@ -2,11 +2,10 @@
  * Repository of live alerts (`alerts.alerts`, migration 098). An alert row is one episode: inserted
  * `open` when it is raised, updated to `recovered` when it ends.
  */
+import type { AlertType } from '../../core/alerts.ts';
 import { toIso } from '../../core/time.ts';
 import type { Queryable } from '../db.ts';
 
-export const ALERT_TYPES = ['depeg', 'supply_drop', 'reconcile_mismatch'] as const;
-export type AlertType = (typeof ALERT_TYPES)[number];
 type AlertState = 'open' | 'recovered';
 
 /** One alert as `alerts list --json` and `GET /api/alerts` show it. */

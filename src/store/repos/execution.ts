@@ -8,6 +8,7 @@
 import { AUDIT_LOCK_CALL } from '../../audit/chain.ts';
 import { ConflictError, NotFoundError } from '../../core/errors.ts';
 import {
+  type BrokerFill,
   type BrokerOrderType,
   ORDER_TRANSITIONS,
   type OrderSide,
@@ -74,18 +75,8 @@ export interface PositionRow {
   realized_pnl: number;
 }
 
-export interface NewFill {
+export interface NewFill extends BrokerFill {
   broker: string;
-  clientOrderId: string;
-  fillId: string;
-  symbol: string;
-  side: OrderSide;
-  qty: number;
-  price: number;
-  fee: number;
-  feeCurrency?: string;
-  /** Epoch ms. */
-  ts: number;
 }
 
 export interface HaltRow {

@@ -7,6 +7,7 @@ import { ConflictError, NotFoundError } from '../../core/errors.ts';
 import type { Portfolio } from '../../core/portfolio.ts';
 import { parsePortfolio, portfolioToJson } from '../../core/portfolio.ts';
 import type { Scenario } from '../../core/scenario.ts';
+import type { VarRecord } from '../../core/var-record.ts';
 import type { Queryable } from '../db.ts';
 
 interface ScenarioRow {
@@ -148,21 +149,6 @@ export async function getPortfolio(db: Queryable, name: string): Promise<Portfol
     },
     `risk.portfolios "${name}"`,
   );
-}
-
-/** What `risk.var_results` keeps of a Monte Carlo run. */
-export interface VarRecord {
-  var_95: number;
-  var_99: number;
-  cvar_95: number;
-  expected_loss: number;
-  worst_case: number;
-  best_case: number;
-  scenarios_used: number;
-  simulations: number;
-  simulation_time_ms: number;
-  horizon_days: number;
-  seed: number;
 }
 
 export async function insertVarResult(

@@ -3,10 +3,10 @@
  * for no value; provenance in samples/README.md), stored as one vintage per series.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { EconomicSeries, Observation } from '../../../core/economic.ts';
 import { fredValue } from '../../../sources/fred/mapping.ts';
+import { SAMPLE_DIR } from '../../../sources/synthetic/real-samples.ts';
 import type { Db } from '../../../store/db.ts';
 import { upsertObservations, upsertSeries } from '../../../store/repos/economic.ts';
 import { deriveEconomicEvents } from '../../../store/repos/events.ts';
@@ -16,15 +16,7 @@ import { dateMs, quarantineRecords } from '../quarantine-records.ts';
 import { validateObservations } from './validate.ts';
 
 /** @public Also read from dist/ by the compiled-bin test. */
-export const FRED_SAMPLE_DIR = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '..',
-  '..',
-  'samples',
-  'fred',
-);
+export const FRED_SAMPLE_DIR = join(SAMPLE_DIR, 'fred');
 
 const TITLES: Record<
   string,

@@ -4,23 +4,14 @@
  * economic releases. Rows for instruments not in the store are skipped.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { SAMPLE_DIR } from '../../../sources/synthetic/real-samples.ts';
 import type { Db } from '../../../store/db.ts';
 import type { RecordLoadSummary } from '../load-summary.ts';
 import { parseEventsCsv, storeParsedEvents } from './csv-import.ts';
 
 /** @public Also read from dist/ by the compiled-bin test. */
-export const EVENTS_SAMPLE_FILE = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '..',
-  '..',
-  'samples',
-  'events',
-  'events.csv',
-);
+export const EVENTS_SAMPLE_FILE = join(SAMPLE_DIR, 'events', 'events.csv');
 
 export async function loadEventSamples(db: Db, file = EVENTS_SAMPLE_FILE): Promise<RecordLoadSummary> {
   const parsed = parseEventsCsv(readFileSync(file, 'utf8'), 'sample');

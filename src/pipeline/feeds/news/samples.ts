@@ -4,28 +4,19 @@
  * `symbols` field and are scored with our lexicon; symbols without an instrument are skipped.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { NewsItem } from '../../../core/news.ts';
 import { newsApiItem } from '../../../sources/newsapi/mapping.ts';
 import { NewsApiArticle } from '../../../sources/newsapi/schema.ts';
+import { SAMPLE_DIR } from '../../../sources/synthetic/real-samples.ts';
 import type { Db } from '../../../store/db.ts';
 import { storeNews } from '../../../store/repos/news.ts';
 import { type ItemOutcome, type RecordLoadSummary, summarize } from '../load-summary.ts';
 import { withLexicon } from './lexicon.ts';
 
 /** @public Also read from dist/ by the compiled-bin test. */
-export const NEWS_SAMPLE_FILE = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '..',
-  '..',
-  'samples',
-  'news',
-  'articles.json',
-);
+export const NEWS_SAMPLE_FILE = join(SAMPLE_DIR, 'news', 'articles.json');
 
 const SampleFile = z.object({
   articles: z.array(NewsApiArticle.extend({ symbols: z.array(z.string()).optional() })),
