@@ -5,7 +5,7 @@
  * TypeScript 7 (the `typescript` package, native) emits with `--noCheck`: type errors are `npm run
  * typecheck`'s job, so the build takes ~2 s and only fails on syntax. It is called by path because
  * `node_modules/.bin/tsc` may be TypeScript 6 (`@typescript/old`, installed for vue-tsc, also names its
- * binary `tsc`). Files the code reads next to itself are copied (SQL migrations); files it reads from the
+ * binary `tsc`). Files the code reads next to itself are copied (SQL migrations, .mjs worker entries); files it reads from the
  * repository root (universe/, samples/, web/dist) resolve from dist/ as from src/, one level down.
  *
  * `--web` (what `prepare` passes) also writes the empty-store template (src/store/template.ts) and builds the dashboard (web/dist, vite, ~5 s) when it is missing or older
@@ -13,7 +13,7 @@
  * failed dashboard build only warns: `npm start` builds it then, and the API works without it.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,11 @@ cpSync(join(root, 'src', 'store', 'migrations'), join(root, 'dist', 'store', 'mi
   recursive: true,
   filter: (src) => !src.endsWith('.ts'),
 });
+// Plain JavaScript the code loads beside itself (worker entry points such as chat/executor/pglite-worker.mjs):
+// tsc does not emit .mjs sources, and without them the chat executor on the embedded store cannot start.
+for (const file of readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' })) {
+  if (file.endsWith('.mjs')) cpSync(join(root, 'src', file), join(root, 'dist', file));
+}
 // The bin runs by its shebang when called by path.
 chmodSync(join(root, 'dist', 'cli', 'bin.js'), 0o755);
 

@@ -214,4 +214,25 @@ export async function resolve(spec, ctx, next) {
     for (const file of files) expect(existsSync(file), file).toBe(true);
     expect(WEB_DIST).toBe(join(ROOT, 'web', 'dist'));
   });
+
+  it('runs the chat executor of the embedded store from dist/ (its worker entry is copied beside it)', async () => {
+    // the dashboard's chat and `ask --execute` on the default store run statements in this worker; before
+    // the build copied .mjs files, dist/ had no pglite-worker.mjs and every such statement failed
+    const dist = async <T>(path: string): Promise<T> =>
+      (await import(pathToFileURL(join(ROOT, 'dist', path)).href)) as T;
+    const { openStore } = await dist<typeof import('../src/store/open.ts')>('store/open.js');
+    const { createChatExecutor } = await dist<typeof import('../src/chat/executor/index.ts')>(
+      'chat/executor/index.js',
+    );
+    const store = await openStore({ home: join(dir, 'chat-home') });
+    const executor = createChatExecutor(store.db);
+    try {
+      expect(executor.kind).toBe('pglite-worker');
+      const run = await executor.run(['SELECT 1 AS one'], { timeoutMs: 30_000, maxConcurrent: 1 });
+      expect(run.results).toEqual([[{ one: 1 }]]);
+    } finally {
+      await executor.close();
+      await store.close();
+    }
+  }, 120_000);
 });
