@@ -90,6 +90,7 @@ const envSchema = z.object({
     .default('production'),
   MARKETPIPE_PROCESS_NAME: optional(z.string().trim().min(1)),
   BINANCE_WS_URL: optional(url(['ws:', 'wss:'])),
+  BINANCE_WS_API_URL: optional(url(['ws:', 'wss:'])),
   COINBASE_WS_URL: optional(url(['ws:', 'wss:'])),
   KRAKEN_WS_URL: optional(url(['ws:', 'wss:'])),
   ALERT_RECIPIENTS: optional(z.string()),
@@ -149,10 +150,11 @@ export interface Settings {
   /**
    * Trading venues' credentials and endpoints. `binance.baseUrl` is `BINANCE_BASE_URL` (shared with the
    * market-data source) and `undefined` when unset: the Binance broker then trades on the spot TESTNET, never
-   * on the live exchange by default. `alpaca.baseUrl` (`ALPACA_BASE_URL`) unset = Alpaca's paper endpoint.
+   * on the live exchange by default. `binance.wsApiUrl` (`BINANCE_WS_API_URL`, the WebSocket API for order
+   * events) unset = derived from `baseUrl` (testnet REST → testnet ws-api). `alpaca.baseUrl` (`ALPACA_BASE_URL`) unset = Alpaca's paper endpoint.
    */
   brokers: {
-    binance: { baseUrl?: string; apiKey?: string; apiSecret?: string };
+    binance: { baseUrl?: string; apiKey?: string; apiSecret?: string; wsApiUrl?: string };
     alpaca: { baseUrl?: string; apiKey?: string; apiSecret?: string };
   };
 }
@@ -232,6 +234,7 @@ export function loadSettings(
         baseUrl: str('BINANCE_BASE_URL'),
         apiKey: str('BINANCE_API_KEY'),
         apiSecret: e.BINANCE_API_SECRET,
+        wsApiUrl: e.BINANCE_WS_API_URL,
       },
       alpaca: { baseUrl: e.ALPACA_BASE_URL, apiKey: e.ALPACA_API_KEY, apiSecret: e.ALPACA_API_SECRET },
     },

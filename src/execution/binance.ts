@@ -12,8 +12,21 @@
 import { binance as CcxtBinance, NetworkError, type Order } from 'ccxt';
 import { describeError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
-import type { OrderStatus } from './broker.ts';
-import { CcxtBroker, type CcxtVenue, classifyCcxtError, type VenueFailure } from './ccxt-broker.ts';
+import {
+  BINANCE_WIRE_STATUS,
+  BinanceUserStream,
+  binanceWsApiUrl,
+  executionReportToUpdate,
+} from './binance-stream.ts';
+import type { OrderStatus, OrderUpdate } from './broker.ts';
+import {
+  CcxtBroker,
+  type CcxtVenue,
+  classifyCcxtError,
+  type VenueFailure,
+  type VenueStreamHandlers,
+} from './ccxt-broker.ts';
+import { redact } from './venue-errors.ts';
 
 export const BINANCE_TESTNET_URL = 'https://testnet.binance.vision';
 
@@ -77,23 +90,11 @@ function classifyBinanceError(err: unknown): VenueFailure {
   return classifyCcxtError(err);
 }
 
-const WIRE_STATUS: Readonly<Record<string, OrderStatus>> = {
-  NEW: 'accepted',
-  PENDING_NEW: 'accepted',
-  PARTIALLY_FILLED: 'partially_filled',
-  PENDING_CANCEL: 'accepted',
-  FILLED: 'filled',
-  CANCELED: 'cancelled',
-  REJECTED: 'rejected',
-  EXPIRED: 'expired',
-  EXPIRED_IN_MATCH: 'expired',
-};
-
 /** Our status from Binance's raw order status (ccxt folds PARTIALLY_FILLED into `open`). */
 function binanceStatus(o: Order): OrderStatus | undefined {
   const raw = (o.info as { status?: unknown } | undefined)?.status;
   if (typeof raw !== 'string') return undefined;
-  const s = WIRE_STATUS[raw];
+  const s = BINANCE_WIRE_STATUS[raw];
   if (s === 'accepted' && (o.filled ?? 0) > 0) return 'partially_filled';
   return s;
 }
@@ -113,8 +114,17 @@ export interface BinanceBrokerOptions {
   submitAttempts?: number;
   /** @defaultValue 500 */
   retryDelayMs?: number;
-  /** @defaultValue 1000 */
+  /** REST poll interval while the user data stream is not live (ms). @defaultValue 1000 */
   pollMs?: number;
+  /** Order updates from the WebSocket API user data stream (polling only when false). @defaultValue true */
+  stream?: boolean;
+  /** The WebSocket API (`BINANCE_WS_API_URL`). @defaultValue derived from `baseUrl` (`binanceWsApiUrl`) */
+  wsApiUrl?: string;
+  /**
+   * Stream reconnects: backoff caps (ms), wait after a refused subscription (ms), WebSocket ping (ms).
+   * @defaultValue 500, 30000, 60000, 20000
+   */
+  streamReconnect?: { initialMs?: number; maxMs?: number; authRetryMs?: number; pingMs?: number };
   log?: Pick<Logger, 'info' | 'warn'>;
 }
 
@@ -145,8 +155,38 @@ function spotExchange(o: BinanceBrokerOptions): SpotBinance {
 
 const venue: CcxtVenue = { name: 'binance', classify: classifyBinanceError, status: binanceStatus };
 
+/** The user data stream for `options`, its `executionReport`s mapped to order updates. */
+function userStream(options: BinanceBrokerOptions, h: VenueStreamHandlers): BinanceUserStream {
+  const r = options.streamReconnect ?? {};
+  const secrets = [options.apiKey, options.apiSecret];
+  return new BinanceUserStream({
+    url: options.wsApiUrl ?? binanceWsApiUrl(options.baseUrl ?? BINANCE_TESTNET_URL),
+    apiKey: options.apiKey,
+    apiSecret: options.apiSecret,
+    backoffInitialMs: r.initialMs,
+    backoffMaxMs: r.maxMs,
+    authRetryMs: r.authRetryMs,
+    pingMs: r.pingMs,
+    onExecutionReport: (event) => {
+      let u: OrderUpdate;
+      try {
+        u = executionReportToUpdate(event);
+      } catch (err) {
+        options.log?.warn(
+          { broker: 'binance', err: redact(describeError(err), secrets) },
+          'execution report not understood',
+        );
+        return;
+      }
+      h.update(u);
+    },
+    onState: (state, why) => h.state(state, why),
+  });
+}
+
 export function createBinanceBroker(options: BinanceBrokerOptions): CcxtBroker {
   return new CcxtBroker({
+    stream: options.stream === false ? undefined : (h) => userStream(options, h),
     exchange: spotExchange(options),
     endpoint: new URL(options.baseUrl ?? BINANCE_TESTNET_URL).origin,
     venue,

@@ -42,7 +42,7 @@ export async function createBroker(name: string, deps: BrokerDeps): Promise<Brok
       return new PaperBroker({ symbols: deps.symbols, initialCash: deps.initialCash, costs: deps.costs });
     }
     case 'binance': {
-      const { apiKey, apiSecret, baseUrl } = deps.settings.brokers.binance;
+      const { apiKey, apiSecret, baseUrl, wsApiUrl } = deps.settings.brokers.binance;
       if (!apiKey || !apiSecret)
         return keyless(
           'binance',
@@ -51,8 +51,9 @@ export async function createBroker(name: string, deps: BrokerDeps): Promise<Brok
           deps,
         );
       const { createBinanceBroker } = await import('./binance.ts');
-      // BINANCE_BASE_URL unset: the spot testnet, never the live exchange
-      return createBinanceBroker({ apiKey, apiSecret, baseUrl, log: deps.log });
+      // BINANCE_BASE_URL unset: the spot testnet, never the live exchange; BINANCE_WS_API_URL unset: the
+      // WebSocket API that goes with BINANCE_BASE_URL (the testnet's for the testnet)
+      return createBinanceBroker({ apiKey, apiSecret, baseUrl, wsApiUrl, log: deps.log });
     }
     case 'alpaca': {
       const { apiKey, apiSecret, baseUrl } = deps.settings.brokers.alpaca;

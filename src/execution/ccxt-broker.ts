@@ -55,6 +55,28 @@ export interface CcxtBrokerOptions extends SubmitSettings {
   pollMs?: number;
   /** Credentials, only to be scrubbed from any message we build. */
   secrets?: readonly (string | undefined)[];
+  /**
+   * The venue's order-event stream, opened while someone listens: the poller is paused while it is `live`,
+   * and each time it becomes live the open orders are polled once (what changed in the gap).
+   */
+  stream?: (handlers: VenueStreamHandlers) => VenueOrderStream;
+}
+
+/** A venue's order-event stream as the broker drives it (binance-stream.ts). */
+export interface VenueOrderStream {
+  /** `live` while events flow; anything else means polling is in charge. */
+  readonly state: string;
+  /** Times the stream became live again after having been live. */
+  readonly reconnects: number;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export interface VenueStreamHandlers {
+  /** One order event; `order.symbol` (and the fill's) is the venue's market id (`BTCUSDT`). */
+  update(update: OrderUpdate): void;
+  /** Every change of state; `why` says what ended a connection. */
+  state(state: string, why?: string): void;
 }
 
 const num = (v: number | undefined | null): number | undefined =>
@@ -103,6 +125,7 @@ export class CcxtBroker implements Broker {
   /** Client order id → unified symbol of every order this process placed or saw (cancel needs the symbol). */
   private readonly symbolOf = new Map<string, string>();
   private markets: Promise<unknown> | undefined;
+  private stream: VenueOrderStream | undefined;
 
   constructor(private readonly opts: CcxtBrokerOptions) {
     this.ex = opts.exchange;
@@ -336,7 +359,68 @@ export class CcxtBroker implements Broker {
   }
 
   onUpdate(listener: (update: OrderUpdate) => void): () => void {
-    return this.poller.subscribe(listener);
+    const off = this.poller.subscribe(listener);
+    this.startStream();
+    return () => {
+      off();
+      if (!this.poller.listening) void this.stopStream();
+    };
+  }
+
+  /** Where order updates come from now: `live` = the venue's stream, anything else = REST polling. */
+  get streamState(): string {
+    return this.stream?.state ?? 'off';
+  }
+
+  /** Times the stream came back after a drop. */
+  get streamReconnects(): number {
+    return this.stream?.reconnects ?? 0;
+  }
+
+  /** A streamed order in our symbols: the market id mapped through the orders we know, else ccxt's markets. */
+  private streamed(u: OrderUpdate): OrderUpdate {
+    const market = this.symbolOf.get(u.order.clientOrderId) ?? this.ex.safeSymbol(u.order.symbol);
+    const symbol = this.ours(market);
+    return {
+      order: { ...u.order, symbol },
+      fill: u.fill === undefined ? undefined : { ...u.fill, symbol },
+    };
+  }
+
+  private startStream(): void {
+    if (this.stream || !this.opts.stream) return;
+    this.stream = this.opts.stream({
+      update: (raw) => {
+        const u = this.streamed(raw);
+        void this.poller
+          .push(u.order, u.fill)
+          .catch((err: unknown) =>
+            this.opts.log?.warn({ broker: this.name, err: this.safe(err) }, 'order event not applied'),
+          );
+      },
+      state: (state, why) => {
+        if (state === 'live') {
+          this.poller.pause();
+          this.opts.log?.info({ broker: this.name }, 'order updates from the user data stream');
+          // the venue does not replay: whatever changed before the stream was (back) up is read once over REST
+          void this.poller.pollOnce();
+        } else if (state === 'down' || state === 'unauthorized') {
+          this.poller.resume();
+          this.opts.log?.warn(
+            { broker: this.name, state, why: why === undefined ? undefined : this.safe(why) },
+            'user data stream not live; polling orders',
+          );
+        }
+      },
+    });
+    this.stream.start();
+  }
+
+  private async stopStream(): Promise<void> {
+    const stream = this.stream;
+    this.stream = undefined;
+    this.poller.resume();
+    await stream?.stop();
   }
 
   /** Polls the open orders now (tests and the runner's shutdown use it instead of waiting for the timer). */
@@ -346,6 +430,9 @@ export class CcxtBroker implements Broker {
 
   async close(): Promise<void> {
     this.poller.stop();
+    const stream = this.stream;
+    this.stream = undefined;
+    await stream?.stop();
     await this.ex.close?.();
   }
 }

@@ -4,10 +4,17 @@
  * header, `timestamp` within `recvWindow`, and the HMAC-SHA256 `signature` of totalParams (query string
  * followed by the request body, the signature itself removed), answering Binance's `{code, msg}` errors.
  * Orders rest until the test fills or cancels them (`fill`, `cancelAtVenue`), so every state is reachable.
+ *
+ * `/ws-api/v3` is the WebSocket API's user data stream (binance-spot-api-docs web-socket-api.md): the request
+ * `userDataStream.subscribe.signature` with `apiKey`, `timestamp` and `signature` (HMAC-SHA256 hex of the other
+ * parameters sorted by name, `k=v&…`) is answered `{id, status: 200, result: {subscriptionId}}` or
+ * `{id, status: 400|401, error: {code, msg}}`; then every order change (placed, trade, cancel) is sent to the
+ * subscribed sockets as `{subscriptionId, event: {e: "executionReport", …}}`.
  */
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type WebSocket, WebSocketServer } from 'ws';
 
 type WireStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'REJECTED' | 'EXPIRED';
 
@@ -48,6 +55,8 @@ export interface FakeBinanceOptions {
   balances?: Record<string, number>;
   /** Price a market order is checked against for balance (per pair symbol). @defaultValue 100 */
   marks?: Record<string, number>;
+  /** The secret the WebSocket API checks subscription signatures with. @defaultValue apiSecret */
+  wsApiSecret?: string;
 }
 
 export interface FakeBinance {
@@ -63,6 +72,14 @@ export interface FakeBinance {
   fill(clientOrderId: string, qty: number, price: number): void;
   /** Cancels an order on the venue side (as a user on the website would). */
   cancelAtVenue(clientOrderId: string): void;
+  /** Every executionReport the venue produced, with the number of sockets it went to (0: nobody listened). */
+  streamEvents: { x: string; clientOrderId: string; tradeId: number; delivered: number }[];
+  /** Every user data stream subscription request and whether it was accepted. */
+  streamSubscribes: { accepted: boolean; code?: number }[];
+  /** Drops every WebSocket API connection at once (as a network failure would). */
+  dropStreams(): void;
+  /** Sends the last executionReport of an order again (a late, repeated event). */
+  resendLastEvent(clientOrderId: string): void;
   close(): Promise<void>;
 }
 
@@ -125,6 +142,69 @@ export async function startFakeBinance(options: FakeBinanceOptions): Promise<Fak
   let nextOrderId = 1000;
   let nextTradeId = 1;
   let delay = { ms: 0, n: 0 };
+  const wsSecret = options.wsApiSecret ?? options.apiSecret;
+  /** Subscribed sockets and their subscription ids. */
+  const subscribers = new Map<WebSocket, number>();
+  const sockets = new Set<WebSocket>();
+  const streamEvents: FakeBinance['streamEvents'] = [];
+  const streamSubscribes: FakeBinance['streamSubscribes'] = [];
+  const lastEvent = new Map<string, Record<string, unknown>>();
+  let nextSubscriptionId = 0;
+  let nextEventId = 1;
+  const sendEvent = (event: Record<string, unknown>): number => {
+    for (const [ws, subscriptionId] of subscribers) ws.send(JSON.stringify({ subscriptionId, event }));
+    return subscribers.size;
+  };
+  /**
+   * The executionReport of `o` as it is now (user-data-stream.md "Order Update"): `x` what happened, `c` the
+   * client id (for a cancel, the cancel request's id, and `C` the order's), the trade for `x` TRADE.
+   */
+  const report = (o: FakeBinanceOrder, x: 'NEW' | 'TRADE' | 'CANCELED', trade?: Trade, cancelId?: string) => {
+    const event = {
+      e: 'executionReport',
+      E: Date.now(),
+      s: o.symbol,
+      c: x === 'CANCELED' ? (cancelId ?? `web_${o.orderId}`) : o.clientOrderId,
+      S: o.side,
+      o: o.type,
+      f: o.timeInForce,
+      q: o.origQty.toFixed(8),
+      p: o.price.toFixed(8),
+      P: '0.00000000',
+      F: '0.00000000',
+      g: -1,
+      C: x === 'CANCELED' ? o.clientOrderId : '',
+      x,
+      X: o.status,
+      r: 'NONE',
+      i: o.orderId,
+      l: (trade?.qty ?? 0).toFixed(8),
+      z: o.executedQty.toFixed(8),
+      L: (trade?.price ?? 0).toFixed(8),
+      n: (trade?.commission ?? 0).toFixed(8),
+      N: trade ? trade.commissionAsset : null,
+      T: o.updateTime,
+      t: trade?.id ?? -1,
+      v: 0,
+      I: nextEventId++,
+      w: OPEN.has(o.status),
+      m: false,
+      M: false,
+      O: o.time,
+      Z: o.cummulativeQuoteQty.toFixed(8),
+      Y: trade ? (trade.qty * trade.price).toFixed(8) : '0.00000000',
+      Q: '0.00000000',
+      W: o.time,
+      V: 'EXPIRE_MAKER',
+    };
+    lastEvent.set(o.clientOrderId, event);
+    streamEvents.push({
+      x,
+      clientOrderId: o.clientOrderId,
+      tradeId: trade?.id ?? -1,
+      delivered: sendEvent(event),
+    });
+  };
 
   const byClientId = (symbol: string | null, id: string | null) =>
     orders.find((o) => o.clientOrderId === id && (symbol === null || o.symbol === symbol));
@@ -213,6 +293,7 @@ export async function startFakeBinance(options: FakeBinanceOptions): Promise<Fak
       updateTime: now,
     };
     orders.push(order);
+    report(order, 'NEW');
     return { status: 200, body: { ...wire(order), transactTime: now, fills: [] } };
   };
 
@@ -238,6 +319,7 @@ export async function startFakeBinance(options: FakeBinanceOptions): Promise<Fak
         if (!OPEN.has(order.status)) return { status: 400, body: err(-2011, 'Unknown order sent.') };
         order.status = 'CANCELED';
         order.updateTime = Date.now();
+        report(order, 'CANCELED', undefined, p.get('newClientOrderId') ?? `cancel_${order.orderId}`);
       }
       return { status: 200, body: wire(order) };
     }
@@ -365,6 +447,53 @@ export async function startFakeBinance(options: FakeBinanceOptions): Promise<Fak
     });
   });
   server.keepAliveTimeout = 1000;
+  const wss = new WebSocketServer({ server, path: '/ws-api/v3' });
+  wss.on('connection', (ws) => {
+    sockets.add(ws);
+    ws.on('close', () => {
+      sockets.delete(ws);
+      subscribers.delete(ws);
+    });
+    ws.on('message', (raw) => {
+      let msg: { id?: unknown; method?: unknown; params?: Record<string, unknown> };
+      try {
+        msg = JSON.parse(String(raw)) as typeof msg;
+      } catch {
+        ws.send(JSON.stringify({ id: null, status: 400, error: { code: -1000, msg: 'Malformed request.' } }));
+        return;
+      }
+      const id = msg.id ?? null;
+      const answer = (status: number, body: { result?: unknown; error?: { code: number; msg: string } }) =>
+        ws.send(JSON.stringify({ id, status, ...body }));
+      if (msg.method !== 'userDataStream.subscribe.signature') {
+        answer(400, { error: { code: -1000, msg: `Unknown method ${String(msg.method)}` } });
+        return;
+      }
+      const params = msg.params ?? {};
+      const refuse = (status: number, code: number, text: string) => {
+        streamSubscribes.push({ accepted: false, code });
+        answer(status, { error: { code, msg: text } });
+      };
+      if (params.apiKey !== options.apiKey)
+        return refuse(401, -2015, 'Invalid API-key, IP, or permissions for action.');
+      const payload = Object.keys(params)
+        .filter((k) => k !== 'signature')
+        .sort()
+        .map((k) => `${k}=${String(params[k])}`)
+        .join('&');
+      const expected = createHmac('sha256', wsSecret).update(payload).digest('hex');
+      if (typeof params.signature !== 'string' || params.signature.toLowerCase() !== expected)
+        return refuse(400, -1022, 'Signature for this request is not valid.');
+      const ts = Number(params.timestamp);
+      const recvWindow = Number(params.recvWindow ?? 5000);
+      if (!Number.isFinite(ts) || ts > Date.now() + 1000 || Date.now() - ts > recvWindow)
+        return refuse(400, -1021, 'Timestamp for this request is outside of the recvWindow.');
+      const subscriptionId = nextSubscriptionId++;
+      subscribers.set(ws, subscriptionId);
+      streamSubscribes.push({ accepted: true });
+      answer(200, { result: { subscriptionId } });
+    });
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -392,7 +521,7 @@ export async function startFakeBinance(options: FakeBinanceOptions): Promise<Fak
       o.status = o.executedQty >= o.origQty - 1e-12 ? 'FILLED' : 'PARTIALLY_FILLED';
       o.updateTime = Date.now();
       const commission = q * price * 0.001;
-      trades.push({
+      const trade: Trade = {
         id: nextTradeId++,
         orderId: o.orderId,
         symbol: o.symbol,
@@ -402,18 +531,35 @@ export async function startFakeBinance(options: FakeBinanceOptions): Promise<Fak
         commissionAsset: pair.quote,
         time: o.updateTime,
         isBuyer: o.side === 'BUY',
-      });
+      };
+      trades.push(trade);
       const sign = o.side === 'BUY' ? 1 : -1;
       balances.set(pair.base, (balances.get(pair.base) ?? 0) + sign * q);
       balances.set(pair.quote, (balances.get(pair.quote) ?? 0) - sign * q * price - commission);
+      report(o, 'TRADE', trade);
     },
     cancelAtVenue(clientOrderId) {
       const o = find(clientOrderId);
       o.status = 'CANCELED';
       o.updateTime = Date.now();
+      report(o, 'CANCELED');
+    },
+    streamEvents,
+    streamSubscribes,
+    dropStreams() {
+      for (const ws of sockets) ws.terminate();
+      sockets.clear();
+      subscribers.clear();
+    },
+    resendLastEvent(clientOrderId) {
+      const event = lastEvent.get(clientOrderId);
+      if (event === undefined) throw new Error(`fake binance: no event for ${clientOrderId}`);
+      sendEvent(event);
     },
     close: () =>
       new Promise<void>((resolve) => {
+        for (const ws of sockets) ws.terminate();
+        wss.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
