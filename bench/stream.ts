@@ -9,6 +9,8 @@
  * runner, composite, depeg monitor, notifier, `depeg_alerts` on LISTEN/NOTIFY of the same store): a USDC trade
  * frame 2 % off the peg sent on a loopback Kraken WebSocket → the alert received by a `depeg_alerts`
  * subscriber, minus the configured hold; then a frame back on the peg → the recovery. Target p99 < 50 ms.
+ * Then the same with a live VaR started by every move (throttle off), run on the stream's thread and in the
+ * live VaR worker, side by side (`BENCH_STREAM_ONLY=alerts` runs only the alert measurements).
  */
 import { Worker } from 'node:worker_threads';
 import WebSocket from 'ws';
@@ -196,9 +198,23 @@ async function latency(db: Db, instruments: Instrument[]): Promise<number[]> {
 
 const ALERT_EPISODES = Number(process.env.BENCH_STREAM_ALERT_EPISODES ?? 60);
 const ALERT_HOLD_MS = 100;
+/** Monte Carlo paths of the live VaR in the `with VaR` mode (the live default is the config's 10,000 × vol). */
+const VAR_SIMULATIONS = Number(process.env.BENCH_STREAM_VAR_SIMULATIONS ?? 200_000);
 
-/** Trade frame → `depeg_alerts` (alert, then recovery) minus the hold, per episode; sorted, in ms. */
-async function alertLatency(db: Db): Promise<number[]> {
+interface VarLoad {
+  /** Where the live VaR runs. */
+  in: 'worker' | 'thread';
+  /** Live VaR recomputations published on `risk_updates` during the measurement. */
+  runs: number;
+}
+
+/**
+ * Trade frame → `depeg_alerts` (alert, then recovery) minus the hold, per episode; sorted, in ms. With
+ * `varLoad`, live risk is unthrottled (`alerts.risk_min_interval_seconds` 0) and runs `VAR_SIMULATIONS`
+ * paths: each 2 % USDC move of an episode (USDC is in the sample portfolio) starts a VaR of the stored
+ * portfolio while its alert is on hold, so the alert is measured with a VaR in flight.
+ */
+async function alertLatency(db: Db, varLoad?: VarLoad): Promise<number[]> {
   await upsertInstruments(db, [
     {
       symbol: 'USDC',
@@ -215,6 +231,9 @@ async function alertLatency(db: Db): Promise<number[]> {
   const cache = new MemoryCache();
   let arrived: ((type: string) => void) | undefined;
   const off = await pubsub.subscribe('depeg_alerts', (m) => arrived?.(String(m.type)));
+  const offRisk = await pubsub.subscribe('risk_updates', () => {
+    if (varLoad) varLoad.runs++;
+  });
   // the REST base is a closed loopback port: a repair would fail here, never reach the internet
   const settings = settingsFor({}, { KRAKEN_WS_URL: kraken.url, KRAKEN_BASE_URL: 'http://127.0.0.1:9' });
   const config = {
@@ -223,13 +242,23 @@ async function alertLatency(db: Db): Promise<number[]> {
         ? ALERT_HOLD_MS / 1000
         : key === 'depeg_threshold'
           ? 0.005
-          : (fallback ?? 0),
+          : key === 'risk_min_interval_seconds' && varLoad
+            ? 0
+            : (fallback ?? 0),
     // live risk reads the stored parameters (none here: its defaults)
     find: () => undefined,
     list: () => [],
   };
   const stream = await startStream(
-    { db, settings, log: createLogger('silent'), cache, pubsub, config },
+    {
+      db,
+      settings,
+      log: createLogger('silent'),
+      cache,
+      pubsub,
+      config,
+      liveVar: varLoad ? { liveVarIn: varLoad.in, liveVarSimulations: VAR_SIMULATIONS } : undefined,
+    },
     { symbols: ['USDC'], venues: ['kraken'], seed: 1, leasePrefix: 'bench:' },
   );
   await kraken.waitSubscribed(['USDC/USD']);
@@ -257,6 +286,7 @@ async function alertLatency(db: Db): Promise<number[]> {
   }
   await stream.stop();
   await off();
+  await offRisk();
   await pubsub.close();
   await cache.close();
   await kraken.close();
@@ -269,6 +299,24 @@ const at = (xs: readonly number[], q: number) =>
 function alertLine(xs: readonly number[]): string {
   const p99 = at(xs, 0.99);
   return `trade-to-alert latency beyond the ${ALERT_HOLD_MS} ms hold (frame sent → depeg_alerts received), ${xs.length} alerts + recoveries: p50 ${at(xs, 0.5).toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${(xs[xs.length - 1] ?? Number.NaN).toFixed(2)} ms (target p99 < 50 ms: ${p99 < 50 ? 'met' : 'NOT met'})`;
+}
+
+/** The same alert measurement with a live VaR in flight, on the stream's thread and in the worker. */
+async function alertVarLines(db: Db): Promise<string[]> {
+  const thread: VarLoad = { in: 'thread', runs: 0 };
+  const worker: VarLoad = { in: 'worker', runs: 0 };
+  const inThread = await alertLatency(db, thread);
+  const inWorker = await alertLatency(db, worker);
+  const cell = (xs: readonly number[], q: number) => at(xs, q).toFixed(2).padStart(8);
+  const ratio = (q: number) => `${(at(inThread, q) / at(inWorker, q)).toFixed(1)}×`.padStart(8);
+  return [
+    `trade-to-alert latency beyond the hold with a live VaR (${VAR_SIMULATIONS.toLocaleString('en-US')} paths) started by each move, ms:`,
+    `           VaR in-thread  VaR in worker  in-thread / worker`,
+    `  p50      ${cell(inThread, 0.5)}       ${cell(inWorker, 0.5)}            ${ratio(0.5)}`,
+    `  p99      ${cell(inThread, 0.99)}       ${cell(inWorker, 0.99)}            ${ratio(0.99)}`,
+    `  max      ${cell(inThread, 1)}       ${cell(inWorker, 1)}            ${ratio(1)}`,
+    `  VaR runs published: ${thread.runs} in-thread, ${worker.runs} in worker; ${inThread.length} alerts + recoveries each`,
+  ];
 }
 
 async function openDb(): Promise<{ db: Db; name: string; close(): Promise<void> }> {
@@ -303,8 +351,9 @@ export async function run(): Promise<void> {
   await upsertInstruments(db, instruments);
   if (process.env.BENCH_STREAM_ONLY === 'alerts') {
     const alertLat = await alertLatency(db);
+    const varLines = await alertVarLines(db);
     await close();
-    process.stdout.write(`${alertLine(alertLat)}\n`);
+    process.stdout.write(`${[alertLine(alertLat), ...varLines].join('\n')}\n`);
     return;
   }
   const data = frames();
@@ -324,6 +373,7 @@ export async function run(): Promise<void> {
   }
   const lat = await latency(db, instruments);
   const alertLat = await alertLatency(db);
+  const varLines = await alertVarLines(db);
   await close();
   const pct = (q: number) => at(lat, q).toFixed(3);
   const fmt = (x: number) => `${Math.round(x).toLocaleString('en-US')} msg/s`;
@@ -333,6 +383,7 @@ export async function run(): Promise<void> {
       `stream (receive, parse, aggregate, bars): ${fmt(stream)}`,
       `composite-update latency (trade frame sent → listener), ${lat.length} trades: p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms`,
       alertLine(alertLat),
+      ...varLines,
       `ratio stream / floor: ${(stream / floor).toFixed(2)}× (target ≥ 0.5×); absolute target ≥ 100,000/s: ${stream >= 100_000 ? 'met' : 'NOT met'}`,
     ].join('\n') + '\n',
   );

@@ -13,7 +13,7 @@ import { KrakenSource } from '../sources/kraken/client.ts';
 import { uniformAt } from '../sources/synthetic/random.ts';
 import type { Db } from '../store/db.ts';
 import { listInstruments } from '../store/repos/instruments.ts';
-import { createAlertListeners } from './alerts/index.ts';
+import { type AlertListenerDeps, createAlertListeners } from './alerts/index.ts';
 import type { LiveClock, ParamReader } from './alerts/timers.ts';
 import { LeaseManager } from './leases.ts';
 import type { Venue } from './protocol.ts';
@@ -44,6 +44,8 @@ export interface StreamContext {
   clock?: LiveClock;
   /** Composite listeners besides the depeg alerts and live risk (which `startStream` always adds). */
   listeners?: readonly CompositeListener[];
+  /** Where and how big the live VaR runs (see `AlertListenerDeps`). @defaultValue a worker, the config's paths */
+  liveVar?: Pick<AlertListenerDeps, 'liveVarIn' | 'liveVarSimulations'>;
 }
 
 /** `startStream` runs on the process's services (the runtime's). */
@@ -93,6 +95,7 @@ export async function startStream(
     settings: c.settings,
     log: c.log,
     clock: c.clock,
+    ...c.liveVar,
   });
   const runner = new StreamRunner({
     db: c.db,

@@ -22,7 +22,7 @@ import {
   varHistory,
 } from '../store/repos/risk.ts';
 import { correlationRegimeChanges, loadDepegHistory, loadMarketInputs } from './market-reader.ts';
-import { monteCarloVar, type VarResult } from './montecarlo.ts';
+import { type MarketModel, type MonteCarloOptions, monteCarloVar, type VarResult } from './montecarlo.ts';
 import { portfolioAssets, totalExposure } from './portfolio.ts';
 import { type Quote, quotePremium } from './pricing.ts';
 import { resolvePricingParams } from './pricing-params.ts';
@@ -168,7 +168,21 @@ async function weightedScenarios(db: Db, requested: unknown, asOf: number) {
   };
 }
 
-export async function runVar(db: Db, options: VarOptions): Promise<VarRun> {
+/** What `monteCarloVar` is called with for a VaR run, and where its inputs came from. */
+export interface VarInputs {
+  portfolio: Portfolio;
+  model: MarketModel;
+  monteCarlo: MonteCarloOptions;
+  date: string;
+  sources: Record<string, unknown>;
+  scenario_weights: ScenarioWeightsUsed;
+}
+
+/**
+ * Reads everything a VaR run needs from the store (portfolio, market model, depeg history, weighted
+ * scenarios) without simulating: the live monitor runs the simulation in a worker thread.
+ */
+export async function loadVarInputs(db: Db, options: VarOptions): Promise<VarInputs> {
   const { date, asOf } = asOfOf(options.date);
   const portfolio = await loadPortfolio(db, options);
   const cfg = riskConfig(options.config);
@@ -177,19 +191,17 @@ export async function runVar(db: Db, options: VarOptions): Promise<VarRun> {
   const years = cfg.num('risk.historical_data_years', 3);
   const depegs = await loadDepegHistory(db, assets, asOf, years);
   const { scenarios, used } = await weightedScenarios(db, cfg.get('risk.scenario_weights'), asOf);
-  const seed = options.seed ?? seedForDate(date);
-  const result = monteCarloVar(portfolio, market.model, {
-    horizonDays: cfg.num('risk.var_horizon_days', 30),
-    baseSimulations: cfg.num('risk.monte_carlo_simulations', 10_000),
-    simulations: options.simulations,
-    seed,
-    scenarios,
-    depegs: depegs.history ?? undefined,
-  });
-  if (options.store ?? true) await insertVarResult(db, portfolio.name, date, result);
   return {
     portfolio,
-    result,
+    model: market.model,
+    monteCarlo: {
+      horizonDays: cfg.num('risk.var_horizon_days', 30),
+      baseSimulations: cfg.num('risk.monte_carlo_simulations', 10_000),
+      simulations: options.simulations,
+      seed: options.seed ?? seedForDate(date),
+      scenarios,
+      depegs: depegs.history ?? undefined,
+    },
     date,
     sources: {
       ...market.sources,
@@ -202,6 +214,14 @@ export async function runVar(db: Db, options: VarOptions): Promise<VarRun> {
     },
     scenario_weights: used,
   };
+}
+
+export async function runVar(db: Db, options: VarOptions): Promise<VarRun> {
+  const inputs = await loadVarInputs(db, options);
+  const { portfolio, date } = inputs;
+  const result = monteCarloVar(portfolio, inputs.model, inputs.monteCarlo);
+  if (options.store ?? true) await insertVarResult(db, portfolio.name, date, result);
+  return { portfolio, result, date, sources: inputs.sources, scenario_weights: inputs.scenario_weights };
 }
 
 export async function runStress(

@@ -4,8 +4,9 @@
  */
 import type { PubSub } from '../../cache/index.ts';
 import type { Logger } from '../../core/log.ts';
+import { monteCarloVar } from '../../risk/montecarlo.ts';
 import { portfolioAssets } from '../../risk/portfolio.ts';
-import { loadPortfolio, type RiskParams, runVar } from '../../risk/service.ts';
+import { loadPortfolio, loadVarInputs, type RiskParams } from '../../risk/service.ts';
 import type { Settings } from '../../settings.ts';
 import type { Db } from '../../store/db.ts';
 import { listInstruments } from '../../store/repos/instruments.ts';
@@ -14,6 +15,7 @@ import { DepegMonitor } from './depeg-monitor.ts';
 import { AlertNotifier } from './notifier.ts';
 import { type LiveVar, RiskMonitor } from './risk-monitor.ts';
 import { type LiveClock, type ParamReader, realClock } from './timers.ts';
+import { VarWorker } from './var-worker-client.ts';
 
 export interface AlertListenerDeps {
   db: Db;
@@ -27,6 +29,11 @@ export interface AlertListenerDeps {
   clock?: LiveClock;
   /** Monte Carlo paths of a live VaR (fewer than the daily run keeps it quick). @defaultValue the config's */
   liveVarSimulations?: number;
+  /**
+   * Where the live VaR simulation runs: `worker` (a worker thread, the stream's event loop stays free) or
+   * `thread` (the stream's own thread; the bench compares both). @defaultValue 'worker'
+   */
+  liveVarIn?: 'worker' | 'thread';
 }
 
 /** Pegs of the active stablecoins with a peg target (`market_data.instruments.peg_target`). */
@@ -37,13 +44,23 @@ async function loadPegs(db: Db): Promise<Map<string, number>> {
   return pegs;
 }
 
-/** VaR of the stored portfolio from the risk service, not stored (the daily run keeps `risk.var_results`). */
-function liveVar(db: Db, config: RiskParams, simulations?: number): () => Promise<LiveVar> {
+/**
+ * VaR of the stored portfolio from the risk service's inputs, not stored (the daily run keeps
+ * `risk.var_results`); the simulation runs in `worker` when given, else on this thread.
+ */
+function liveVar(
+  db: Db,
+  config: RiskParams,
+  simulations?: number,
+  worker?: VarWorker,
+): () => Promise<LiveVar> {
   return async () => {
-    const run = await runVar(db, { store: false, simulations, config });
-    const r = run.result;
+    const inputs = await loadVarInputs(db, { store: false, simulations, config });
+    const r = worker
+      ? await worker.compute(inputs.portfolio, inputs.model, inputs.monteCarlo)
+      : monteCarloVar(inputs.portfolio, inputs.model, inputs.monteCarlo);
     return {
-      portfolio: run.portfolio.name,
+      portfolio: inputs.portfolio.name,
       var_95: r.var_95,
       var_99: r.var_99,
       cvar_95: r.cvar_95,
@@ -88,9 +105,10 @@ export async function createAlertListeners(deps: AlertListenerDeps): Promise<Ale
     onArm: (asset) => notifier.prepare(asset),
   });
   const portfolio = await loadPortfolio(deps.db);
+  const varWorker = (deps.liveVarIn ?? 'worker') === 'worker' ? new VarWorker() : undefined;
   const risk = new RiskMonitor({
     symbols: new Set(portfolioAssets(portfolio)),
-    computeVar: liveVar(deps.db, deps.config, deps.liveVarSimulations),
+    computeVar: liveVar(deps.db, deps.config, deps.liveVarSimulations, varWorker),
     config: deps.config,
     clock,
     pubsub: deps.pubsub,
@@ -103,5 +121,14 @@ export async function createAlertListeners(deps: AlertListenerDeps): Promise<Ale
       await notifier.flush();
     },
   };
-  return { listeners: [closeDepeg, risk], depeg, risk, notifier };
+  const closeRisk: CompositeListener = {
+    onComposite: (t) => risk.onComposite(t),
+    close: async () => {
+      // terminating the worker first ends a long run in flight instead of waiting for it
+      const stopped = risk.close();
+      await varWorker?.close();
+      await stopped;
+    },
+  };
+  return { listeners: [closeDepeg, closeRisk], depeg, risk, notifier };
 }

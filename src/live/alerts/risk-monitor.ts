@@ -125,6 +125,8 @@ export class RiskMonitor implements CompositeListener {
       };
       await this.options.pubsub?.publish('risk_updates', { ...message });
     } catch (err) {
+      // a run ended by close() (its worker terminated) is not a failure
+      if (this.closed) return;
       this.options.log.warn({ err: describeError(err) }, 'live VaR recomputation failed');
     }
   }
