@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ORDER_STATUSES } from '../../core/orders.ts';
+import { HALT_KINDS, ORDER_STATUSES } from '../../core/orders.ts';
 import { adminErrorResponses, adminSecurity, errorResponses } from './common.ts';
 
 /**
@@ -45,7 +45,17 @@ const Position = z.object({
 /** @public for the dashboard's Trading page (web/). */
 export type TradingPosition = z.infer<typeof Position>;
 
-const Halt = z.object({ scope: z.string(), reason: z.string(), actor: z.string(), at: z.string() });
+const Halt = z.object({
+  scope: z.string(),
+  reason: z.string(),
+  actor: z.string(),
+  kind: z
+    .enum(HALT_KINDS)
+    .describe(
+      'manual: every order refused; daily_loss: the reducing state, orders that reduce a position pass',
+    ),
+  at: z.string(),
+});
 
 const Status = z.object({
   halted: z.boolean().describe('the global kill switch is on'),

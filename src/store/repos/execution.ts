@@ -10,6 +10,7 @@ import { ConflictError, NotFoundError } from '../../core/errors.ts';
 import {
   type BrokerFill,
   type BrokerOrderType,
+  type HaltKind,
   ORDER_TRANSITIONS,
   type OrderSide,
   type OrderStatus,
@@ -83,8 +84,26 @@ export interface HaltRow {
   scope: string;
   reason: string;
   actor: string;
+  /** What the halt stops: `daily_loss` lets reducing orders through, `manual` refuses all (migration 100). */
+  kind: HaltKind;
   at: string;
 }
+
+interface HaltDbRow {
+  scope: string;
+  reason: string;
+  actor: string;
+  kind: HaltKind;
+  at: Date | string;
+}
+
+const haltRow = (r: HaltDbRow): HaltRow => ({
+  scope: r.scope,
+  reason: r.reason,
+  actor: r.actor,
+  kind: r.kind,
+  at: iso(r.at),
+});
 
 export interface RiskDecision {
   clientOrderId: string;
@@ -575,23 +594,28 @@ export function strategyScope(strategy: string): string {
   return `strategy:${strategy}`;
 }
 
-/** Halts new orders in `scope` (`global` or `strategy:NAME`); halting again updates the reason. */
+/**
+ * Halts new orders in `scope` (`global` or `strategy:NAME`); halting again updates the reason, actor and kind.
+ * `kind` decides what passes (HALT_KINDS), never the actor. @defaultValue kind 'manual'
+ */
 export async function setHalt(
   db: Queryable,
   scope: string,
   reason: string,
   actor = 'system',
   at = Date.now(),
+  kind: HaltKind = 'manual',
 ): Promise<HaltRow> {
-  const res = await db.query<{ scope: string; reason: string; actor: string; at: Date | string }>(
-    `INSERT INTO execution.halts (scope, reason, actor, at) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (scope) DO UPDATE SET reason = EXCLUDED.reason, actor = EXCLUDED.actor, at = EXCLUDED.at
-     RETURNING scope, reason, actor, at`,
-    [scope, reason, actor, new Date(at)],
+  const res = await db.query<HaltDbRow>(
+    `INSERT INTO execution.halts (scope, reason, actor, kind, at) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (scope) DO UPDATE SET reason = EXCLUDED.reason, actor = EXCLUDED.actor, kind = EXCLUDED.kind,
+       at = EXCLUDED.at
+     RETURNING scope, reason, actor, kind, at`,
+    [scope, reason, actor, kind, new Date(at)],
   );
   const r = res.rows[0];
   if (r === undefined) throw new NotFoundError(`halt ${scope} not stored`);
-  return { scope: r.scope, reason: r.reason, actor: r.actor, at: iso(r.at) };
+  return haltRow(r);
 }
 
 /** Lifts a halt; true when there was one. */
@@ -601,10 +625,10 @@ export async function clearHalt(db: Queryable, scope: string): Promise<boolean> 
 }
 
 export async function listHalts(db: Queryable): Promise<HaltRow[]> {
-  const res = await db.query<{ scope: string; reason: string; actor: string; at: Date | string }>(
-    'SELECT scope, reason, actor, at FROM execution.halts ORDER BY scope',
+  const res = await db.query<HaltDbRow>(
+    'SELECT scope, reason, actor, kind, at FROM execution.halts ORDER BY scope',
   );
-  return res.rows.map((r) => ({ scope: r.scope, reason: r.reason, actor: r.actor, at: iso(r.at) }));
+  return res.rows.map(haltRow);
 }
 
 /** The halt that stops `strategy` (global first), or undefined when it may trade. */
