@@ -71,8 +71,15 @@ const Status = z.object({
   }),
   pnl_today: z.object({
     realized: z.number().describe('realised P&L net of fees of the fills since 00:00 UTC'),
-    unrealized: z.number().describe('open positions at the latest stored close'),
-    total: z.number(),
+    unrealized: z
+      .number()
+      .describe('open positions at the latest stored close, since entry (the positions table)'),
+    unrealized_today: z
+      .number()
+      .describe(
+        'open positions at the latest stored close since 00:00 UTC: what was held at midnight from the last close before it, what was added today from its fill prices',
+      ),
+    total: z.number().describe('realized + unrealized_today'),
     since: z.string(),
   }),
 });

@@ -567,6 +567,45 @@ export async function listPositions(db: Queryable, f: PositionFilter = {}): Prom
   });
 }
 
+/** The latest stored close strictly before `beforeMs` of each symbol (any interval), for the P&L today. */
+export async function closesBefore(
+  db: Queryable,
+  symbols: readonly string[],
+  beforeMs: number,
+): Promise<Map<string, number>> {
+  if (symbols.length === 0) return new Map();
+  const res = await db.query<{ symbol: string; close: number | string | null }>(
+    `SELECT i.symbol,
+       (SELECT x.close FROM (${MARK_INTERVALS.map(
+         (iv) => `(SELECT b.ts, b.close FROM market_data.bars b
+                    WHERE b.instrument_id = i.id AND b.interval = '${iv}' AND b.ts < $2
+                    ORDER BY b.ts DESC LIMIT 1)`,
+       ).join(' UNION ALL ')}) x ORDER BY x.ts DESC LIMIT 1) AS close
+     FROM market_data.instruments i WHERE i.symbol = ANY($1::text[])`,
+    [symbols, new Date(beforeMs)],
+  );
+  const out = new Map<string, number>();
+  for (const r of res.rows) if (r.close !== null) out.set(r.symbol, num(r.close));
+  return out;
+}
+
+/** Fills since `sinceMs`, oldest first (the P&L today replays them per position). */
+export async function fillsSince(
+  db: Queryable,
+  sinceMs: number,
+): Promise<Array<{ broker: string; symbol: string; side: OrderSide; qty: number; price: number }>> {
+  const res = await db.query<{
+    broker: string;
+    symbol: string;
+    side: OrderSide;
+    qty: number | string;
+    price: number | string;
+  }>('SELECT broker, symbol, side, qty, price FROM execution.fills WHERE ts >= $1 ORDER BY ts, id', [
+    new Date(sinceMs),
+  ]);
+  return res.rows.map((r) => ({ ...r, qty: num(r.qty), price: num(r.price) }));
+}
+
 /** Realised P&L net of fees of the fills since `sinceMs` (for the daily loss limit and the status page). */
 export async function realizedPnlSince(db: Queryable, sinceMs: number, broker?: string): Promise<number> {
   const res = await db.query<{ pnl: number | string | null }>(
