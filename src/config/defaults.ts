@@ -310,7 +310,7 @@ export const DEFAULT_PARAMETERS: readonly ParameterDef[] = Object.freeze([
       max: 86_400,
     },
   ),
-  // pre-trade risk and the live switch (migration 099), read before every order; 0 turns a limit off
+  // pre-trade risk and the live switch (migration 099; max_daily_loss described again in 100), read before every order; 0 turns a limit off
   p(
     'risk_limits',
     'max_order_notional',
@@ -340,7 +340,7 @@ export const DEFAULT_PARAMETERS: readonly ParameterDef[] = Object.freeze([
     'max_daily_loss',
     'float',
     0,
-    'Loss since the start of the UTC day that halts the strategy (account currency, positive); 0 = no limit',
+    'Loss since the start of the UTC day that puts the strategy in a reducing state: orders that reduce a position pass, others are refused (account currency, positive); 0 = no limit',
     POSITIVE,
   ),
   p(

@@ -52,3 +52,11 @@ export interface BrokerFill {
   /** Epoch ms. */
   ts: number;
 }
+
+/**
+ * What a stored halt (kill switch, migration 100) stops. `manual` (trade halt, the API): every order.
+ * `daily_loss` (a run's loss today reached `risk_limits.max_daily_loss`): orders that open, increase or flip a
+ * position; orders that reduce one still pass (the reducing state).
+ */
+export const HALT_KINDS = ['manual', 'daily_loss'] as const;
+export type HaltKind = (typeof HALT_KINDS)[number];

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkOrder,
-  DAILY_LOSS_HALT_ACTOR,
-  haltState,
-  type RiskLimits,
-  type RiskOrder,
-  type RiskState,
-} from './risk.ts';
+import { checkOrder, haltState, type RiskLimits, type RiskOrder, type RiskState } from './risk.ts';
 
 const OFF: RiskLimits = {
   maxOrderNotional: 0,
@@ -140,11 +133,9 @@ describe('pre-trade risk: each limit refuses exactly what it should', () => {
     });
 
     it('haltState: only the daily-loss halt of a strategy is reducing; trade halt and global halts are total', () => {
-      expect(haltState({ scope: 'strategy:s', reason: 'r', actor: DAILY_LOSS_HALT_ACTOR }).reducing).toBe(
-        true,
-      );
-      expect(haltState({ scope: 'strategy:s', reason: 'r', actor: 'cli:alice' }).reducing).toBe(false);
-      expect(haltState({ scope: 'global', reason: 'r', actor: DAILY_LOSS_HALT_ACTOR }).reducing).toBe(false);
+      expect(haltState({ scope: 'strategy:s', reason: 'r', kind: 'daily_loss' }).reducing).toBe(true);
+      expect(haltState({ scope: 'strategy:s', reason: 'r', kind: 'manual' }).reducing).toBe(false);
+      expect(haltState({ scope: 'global', reason: 'r', kind: 'daily_loss' }).reducing).toBe(false);
     });
   });
 

@@ -14,13 +14,14 @@
  * The manual kill switch and `halt_on_depeg` stay total: they refuse everything.
  */
 import type { ConfigStore } from '../config/store.ts';
+import type { HaltKind } from '../core/orders.ts';
 import type { OrderSide } from './broker.ts';
 
 export interface RiskLimits {
   maxOrderNotional: number;
   maxPositionNotional: number;
   maxGrossExposure: number;
-  /** Loss since the start of the UTC day (positive number) that halts the strategy. */
+  /** Loss since the start of the UTC day (positive number) that puts the strategy in a reducing state. */
   maxDailyLoss: number;
   haltOnDepeg: boolean;
 }
@@ -46,22 +47,22 @@ export function riskLimitsFrom(config: ConfigStore): RiskLimits {
   };
 }
 
-/** Actor of the halt a run stores when its daily loss reaches `max_daily_loss` (a reducing halt). */
+/** Actor of the halt a run stores when its daily loss reaches `max_daily_loss` (shown, not decisive: see kind). */
 export const DAILY_LOSS_HALT_ACTOR = 'risk';
 
 /**
- * A stored halt as the check sees it: the one a daily-loss breach left on a strategy is reducing; any other
- * (`trade halt`, the API, a global halt) refuses everything.
+ * A stored halt as the check sees it: the one a daily-loss breach left on a strategy (kind `daily_loss`) is
+ * reducing; any other (`trade halt`, the API, a global halt) refuses everything, whoever its actor is.
  */
 export function haltState(h: {
   scope: string;
   reason: string;
-  actor: string;
+  kind: HaltKind;
 }): NonNullable<RiskState['halt']> {
   return {
     scope: h.scope,
     reason: h.reason,
-    reducing: h.actor === DAILY_LOSS_HALT_ACTOR && h.scope !== 'global',
+    reducing: h.kind === 'daily_loss' && h.scope !== 'global',
   };
 }
 

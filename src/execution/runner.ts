@@ -473,10 +473,16 @@ export async function runTrade(deps: TradeRunDeps, req: TradeRunRequest): Promis
           ? verdict.message
           : undefined;
       if (breach !== undefined && halt === undefined) {
-        const h = await setHalt(db, strategyScope(strategy.name), breach, DAILY_LOSS_HALT_ACTOR, q.ts);
-        halt = { scope: h.scope, reason: h.reason, actor: h.actor, at: h.at };
+        halt = await setHalt(
+          db,
+          strategyScope(strategy.name),
+          breach,
+          DAILY_LOSS_HALT_ACTOR,
+          q.ts,
+          'daily_loss',
+        );
         log.warn(
-          { strategy: strategy.name, reason: h.reason },
+          { strategy: strategy.name, reason: halt.reason },
           'trade run: daily loss limit reached, strategy halted for new exposure (orders that reduce a position still pass)',
         );
       }

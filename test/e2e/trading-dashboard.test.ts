@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken } from '../../src/api/auth.ts';
 import { ensureWebBuilt } from '../../src/api/static.ts';
 import { openStore } from '../../src/store/open.ts';
-import { insertOrder, listHalts, setHalt } from '../../src/store/repos/execution.ts';
+import { clearHalt, insertOrder, listHalts, setHalt } from '../../src/store/repos/execution.ts';
 import * as fmt from '../../web/src/lib/format.ts';
 import { launchChromium } from './browser.ts';
 import { type ServeProcess, startServe } from './server.ts';
@@ -80,6 +80,34 @@ describe('Trading page', () => {
       const pnl = await page.locator('[data-testid=pnl]').innerText();
       expect(pnl).toContain(fmt.num(TRADING_EXPECTED.pnlToday, 2));
       expect(pnl).toContain(fmt.num(TRADING_EXPECTED.unrealized, 2));
+      expect(pnl).toContain(fmt.num(TRADING_EXPECTED.pnlTodayTotal, 2));
+      for (const label of [
+        'P&L today (realised)',
+        'P&L today (unrealised)',
+        'P&L today (total)',
+        'Unrealised since entry',
+      ])
+        expect(await page.locator('[data-testid=pnl]').textContent()).toContain(label);
+
+      // strategy halts show their kind: a daily-loss halt is reducing, a manual one by a user named risk is total
+      await setHalt(
+        client.db,
+        'strategy:e2e-loss',
+        'loss today 600 reached 500',
+        'risk',
+        Date.now(),
+        'daily_loss',
+      );
+      await setHalt(client.db, 'strategy:e2e-ops', 'desk stop', 'risk');
+      const loss = page.locator('[data-testid=strategy-halts] li[data-kind=daily_loss]');
+      await loss.waitFor({ timeout: 15_000 });
+      expect(await loss.textContent()).toContain('reducing (daily loss): exits only');
+      const ops = page.locator('[data-testid=strategy-halts] li[data-kind=manual]');
+      await ops.waitFor({ timeout: 15_000 });
+      expect(await ops.textContent()).toContain('halted (manual): no orders');
+      await clearHalt(client.db, 'strategy:e2e-loss');
+      await clearHalt(client.db, 'strategy:e2e-ops');
+      await page.locator('[data-testid=strategy-halts]').waitFor({ state: 'detached', timeout: 15_000 });
 
       const orders = page.locator('[data-testid=orders] tbody tr');
       await orders.nth(4).waitFor();

@@ -13,7 +13,8 @@ import { upsertInstruments } from '../../src/store/repos/instruments.ts';
  *   1,250 → 1.5 @ 48,500; mark 50,000 → market value 75,000, unrealised 1.5 × 1,500 = 2,250.
  * - SPY: 4 of a 10 @ 490 limit filled → 4 @ 490; mark 500 → market value 2,000, unrealised 4 × 10 = 40.
  * - Fees 4.8 + 4.9 + 2.55 + 1.96 = 14.21, so P&L today = 1,250 − 14.21 = 1,235.79 (fills stamped now);
- *   unrealised total 2,290.
+ *   unrealised total 2,290. Both positions were opened today (fills stamped now), so their unrealised P&L
+ *   today equals the since-entry one: P&L today total = 1,235.79 + 2,290 = 3,525.79.
  */
 export const TRADING_EXPECTED = {
   positions: [
@@ -29,6 +30,7 @@ export const TRADING_EXPECTED = {
   ],
   pnlToday: 1_235.79,
   unrealized: 2_290,
+  pnlTodayTotal: 3_525.79,
   /** client order id → status */
   orders: {
     'e2e-btc-buy': 'filled',

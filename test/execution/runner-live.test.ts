@@ -216,7 +216,9 @@ describe(`trade runner: dry runs and live bars (${backend.name})`, () => {
     );
     expect(out.rejections[0]?.rule).toBe('max_daily_loss');
     expect(out.halted).toMatchObject({ scope: 'strategy:ma-crossover' });
-    expect((await listHalts(db)).map((h) => [h.scope, h.actor])).toEqual([['strategy:ma-crossover', 'risk']]);
+    expect((await listHalts(db)).map((h) => [h.scope, h.actor, h.kind])).toEqual([
+      ['strategy:ma-crossover', 'risk', 'daily_loss'],
+    ]);
     // the halt the breach left is reducing: every later refusal is max_daily_loss (none is a total kill switch)
     expect(out.rejections.every((r) => r.rule === 'max_daily_loss')).toBe(true);
     expect(await clearHalt(db, 'strategy:ma-crossover')).toBe(true);

@@ -5,8 +5,11 @@ import { createToken } from '../../src/api/auth.ts';
 import { type RunningServer, startServer } from '../../src/api/server.ts';
 import { MemoryCache } from '../../src/cache/memory.ts';
 import { ConfigStore } from '../../src/config/store.ts';
+import { DAY_MS, HOUR_MS, startOfUtcDay } from '../../src/core/time.ts';
 import type { Db } from '../../src/store/db.ts';
+import { upsertBars } from '../../src/store/repos/bars.ts';
 import { addFill, insertOrder, transitionOrder } from '../../src/store/repos/execution.ts';
+import { upsertInstruments } from '../../src/store/repos/instruments.ts';
 import { type TestBackend, testBackends } from '../store/backends.ts';
 
 const SECRET = 'trading-api-secret-0123456789abcdef-0123';
@@ -111,6 +114,62 @@ describe(`trading API over HTTP (${backend.name})`, () => {
     // realised 0 − fee 0.5 today
     expect(s.body).toMatchObject({ halted: false, reason: null, pnl_today: { realized: -0.5, total: -0.5 } });
     expect(s.body.limits).toMatchObject({ maxOrderNotional: 0, haltOnDepeg: true, live_enabled: false });
+  });
+
+  it('P&L today counts a position held over midnight from the close before midnight, not from entry', async () => {
+    const now = Date.now();
+    const midnight = startOfUtcDay(now);
+    await upsertInstruments(db, [
+      { symbol: 'ETH', assetClass: 'crypto', name: 'Ether', currency: 'USD', timezone: 'UTC' },
+    ]);
+    const bar = (interval: '1d' | '1h', ts: number, close: number) => ({
+      symbol: 'ETH',
+      interval,
+      source: 'test',
+      ts,
+      open: close,
+      high: close,
+      low: close,
+      close,
+      volume: 1,
+    });
+    // yesterday's daily close 200 (the reference), today's first hourly close 230 (the mark)
+    await upsertBars(db, [bar('1d', midnight - DAY_MS, 200), bar('1h', midnight, 230)]);
+    const fill = async (id: string, qty: number, price: number, ts: number) => {
+      await insertOrder(db, {
+        clientOrderId: id,
+        broker: 'paper',
+        symbol: 'ETH',
+        side: 'buy',
+        type: 'market',
+        qty,
+        at: ts,
+      });
+      await transitionOrder(db, id, 'filled', { at: ts });
+      await addFill(db, {
+        broker: 'paper',
+        clientOrderId: id,
+        fillId: `${id}:1`,
+        symbol: 'ETH',
+        side: 'buy',
+        qty,
+        price,
+        fee: 0,
+        ts,
+      });
+    };
+    await fill('e1', 2, 150, midnight - 3 * DAY_MS); // three days ago
+    await fill('e2', 1, 220, Math.max(midnight, now - HOUR_MS)); // today
+    const s = (await get('/api/trading/status')).body as {
+      pnl_today: { realized: number; unrealized: number; unrealized_today: number; total: number };
+    };
+    // ETH 3 @ (2 × 150 + 220) / 3; since entry at the mark 230: 3 × 230 − 520 = 170 (BTC has no bar: left out).
+    // Today: the 2 held at midnight from 200 → 2 × 30 = 60, the 1 bought today from 220 → 10; 70 in all.
+    // Realised today is still the BTC fee −0.5, so total = −0.5 + 70 = 69.5 (it was −0.5 + 170 before).
+    expect(s.pnl_today.realized).toBe(-0.5);
+    expect(s.pnl_today.unrealized).toBeCloseTo(170, 9);
+    expect(s.pnl_today.unrealized_today).toBeCloseTo(70, 9);
+    expect(s.pnl_today.total).toBeCloseTo(69.5, 9);
   });
 
   it('POST halt/resume need an admin token; bad bodies are 400; the halt shows in status', async () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ORDER_STATUSES } from '../../core/orders.ts';
+import { HALT_KINDS, ORDER_STATUSES } from '../../core/orders.ts';
 import { adminErrorResponses, adminSecurity, errorResponses } from './common.ts';
 
 /**
@@ -45,7 +45,17 @@ const Position = z.object({
 /** @public for the dashboard's Trading page (web/). */
 export type TradingPosition = z.infer<typeof Position>;
 
-const Halt = z.object({ scope: z.string(), reason: z.string(), actor: z.string(), at: z.string() });
+const Halt = z.object({
+  scope: z.string(),
+  reason: z.string(),
+  actor: z.string(),
+  kind: z
+    .enum(HALT_KINDS)
+    .describe(
+      'manual: every order refused; daily_loss: the reducing state, orders that reduce a position pass',
+    ),
+  at: z.string(),
+});
 
 const Status = z.object({
   halted: z.boolean().describe('the global kill switch is on'),
@@ -61,8 +71,15 @@ const Status = z.object({
   }),
   pnl_today: z.object({
     realized: z.number().describe('realised P&L net of fees of the fills since 00:00 UTC'),
-    unrealized: z.number().describe('open positions at the latest stored close'),
-    total: z.number(),
+    unrealized: z
+      .number()
+      .describe('open positions at the latest stored close, since entry (the positions table)'),
+    unrealized_today: z
+      .number()
+      .describe(
+        'open positions at the latest stored close since 00:00 UTC: what was held at midnight from the last close before it, what was added today from its fill prices',
+      ),
+    total: z.number().describe('realized + unrealized_today'),
     since: z.string(),
   }),
 });

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestBackend, testBackends } from '../../../test/store/backends.ts';
 import { ORDER_STATUSES, ORDER_TRANSITIONS } from '../../execution/broker.ts';
+import { checkOrder, haltState, type RiskLimits } from '../../execution/risk.ts';
+import { haltTrading } from '../../execution/service.ts';
 import type { Db } from '../db.ts';
+import { migrate } from '../migrate.ts';
 import {
   activeHalt,
   addFill,
@@ -202,6 +205,74 @@ for (const backend of backends) {
       expect(await clearHalt(db, 'global')).toBe(false);
       expect((await activeHalt(db, 'ma-crossover'))?.scope).toBe('strategy:ma-crossover');
       await expect(setHalt(db, 'bogus', 'x')).rejects.toThrow();
+    });
+
+    describe('halt kind decides reducing vs total, not the actor (migration 100)', () => {
+      const LIMITS_OFF: RiskLimits = {
+        maxOrderNotional: 0,
+        maxPositionNotional: 0,
+        maxGrossExposure: 0,
+        maxDailyLoss: 0,
+        haltOnDepeg: false,
+      };
+      // long 10 SPY: selling 4 reduces the position (an exit), buying 1 increases it
+      const exitVerdict = async (strategy: string) => {
+        const h = await activeHalt(db, strategy);
+        if (h === undefined) throw new Error(`expected a halt on ${strategy}`);
+        const state = {
+          halt: haltState(h),
+          positions: new Map([['SPY', 10]]),
+          marks: new Map([['SPY', 100]]),
+          dailyPnl: 0,
+          depegged: new Set<string>(),
+          quoteCurrency: 'USD',
+        };
+        return {
+          exit: checkOrder({ symbol: 'SPY', side: 'sell', qty: 4, price: 100 }, state, LIMITS_OFF),
+          add: checkOrder({ symbol: 'SPY', side: 'buy', qty: 1, price: 100 }, state, LIMITS_OFF),
+        };
+      };
+
+      it('a manual halt by an API user named "risk" refuses exits too', async () => {
+        const h = await haltTrading(db, { reason: 'ops stop', strategy: 'kind-manual', actor: 'risk' });
+        expect(h).toMatchObject({ scope: 'strategy:kind-manual', actor: 'risk', kind: 'manual' });
+        const v = await exitVerdict('kind-manual');
+        expect(v.exit).toMatchObject({ allowed: false, rule: 'kill_switch' });
+        expect(v.add).toMatchObject({ allowed: false, rule: 'kill_switch' });
+      });
+
+      it('a daily-loss halt lets exits through and refuses new exposure', async () => {
+        await setHalt(db, strategyScope('kind-loss'), 'loss today 600 reached 500', 'risk', T0, 'daily_loss');
+        expect((await listHalts(db)).find((h) => h.scope === 'strategy:kind-loss')?.kind).toBe('daily_loss');
+        const v = await exitVerdict('kind-loss');
+        expect(v.exit).toMatchObject({ allowed: true, reduceOnly: { rule: 'max_daily_loss' } });
+        expect(v.add).toMatchObject({ allowed: false, rule: 'max_daily_loss' });
+        // a manual halt on the same scope replaces it and is total again
+        await setHalt(db, strategyScope('kind-loss'), 'ops stop', 'cli:ops', T0);
+        expect((await exitVerdict('kind-loss')).exit).toMatchObject({ allowed: false, rule: 'kill_switch' });
+      });
+
+      it('migration 100 backfills halts stored by the daily-loss breach (actor risk) as daily_loss', async () => {
+        // back to the schema before 100, with one halt of each origin, then migrate again
+        await db.exec(`DELETE FROM ops.migrations WHERE version = 100;
+          ALTER TABLE execution.halts DROP COLUMN kind;
+          DELETE FROM execution.halts;`);
+        await db.query(
+          `INSERT INTO execution.halts (scope, reason, actor) VALUES
+             ('strategy:old-loss', 'loss', 'risk'), ('strategy:old-manual', 'stop', 'cli:ops')`,
+        );
+        expect((await migrate(db)).applied).toEqual(['100_halt_kind']);
+        expect((await listHalts(db)).map((h) => [h.scope, h.kind])).toEqual([
+          ['strategy:old-loss', 'daily_loss'],
+          ['strategy:old-manual', 'manual'],
+        ]);
+        await expect(setHalt(db, 'global', 'x', 'a', T0, 'bogus' as 'manual')).rejects.toThrow();
+        const d = await db.query<{ description: string }>(
+          `SELECT description FROM config.parameters WHERE category = 'risk_limits' AND key = 'max_daily_loss'`,
+        );
+        expect(d.rows[0]?.description).toContain('reducing state');
+        await db.exec('DELETE FROM execution.halts');
+      });
     });
 
     it('records risk decisions and accounts', async () => {

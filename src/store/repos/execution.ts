@@ -10,6 +10,7 @@ import { ConflictError, NotFoundError } from '../../core/errors.ts';
 import {
   type BrokerFill,
   type BrokerOrderType,
+  type HaltKind,
   ORDER_TRANSITIONS,
   type OrderSide,
   type OrderStatus,
@@ -83,8 +84,26 @@ export interface HaltRow {
   scope: string;
   reason: string;
   actor: string;
+  /** What the halt stops: `daily_loss` lets reducing orders through, `manual` refuses all (migration 100). */
+  kind: HaltKind;
   at: string;
 }
+
+interface HaltDbRow {
+  scope: string;
+  reason: string;
+  actor: string;
+  kind: HaltKind;
+  at: Date | string;
+}
+
+const haltRow = (r: HaltDbRow): HaltRow => ({
+  scope: r.scope,
+  reason: r.reason,
+  actor: r.actor,
+  kind: r.kind,
+  at: iso(r.at),
+});
 
 export interface RiskDecision {
   clientOrderId: string;
@@ -548,6 +567,45 @@ export async function listPositions(db: Queryable, f: PositionFilter = {}): Prom
   });
 }
 
+/** The latest stored close strictly before `beforeMs` of each symbol (any interval), for the P&L today. */
+export async function closesBefore(
+  db: Queryable,
+  symbols: readonly string[],
+  beforeMs: number,
+): Promise<Map<string, number>> {
+  if (symbols.length === 0) return new Map();
+  const res = await db.query<{ symbol: string; close: number | string | null }>(
+    `SELECT i.symbol,
+       (SELECT x.close FROM (${MARK_INTERVALS.map(
+         (iv) => `(SELECT b.ts, b.close FROM market_data.bars b
+                    WHERE b.instrument_id = i.id AND b.interval = '${iv}' AND b.ts < $2
+                    ORDER BY b.ts DESC LIMIT 1)`,
+       ).join(' UNION ALL ')}) x ORDER BY x.ts DESC LIMIT 1) AS close
+     FROM market_data.instruments i WHERE i.symbol = ANY($1::text[])`,
+    [symbols, new Date(beforeMs)],
+  );
+  const out = new Map<string, number>();
+  for (const r of res.rows) if (r.close !== null) out.set(r.symbol, num(r.close));
+  return out;
+}
+
+/** Fills since `sinceMs`, oldest first (the P&L today replays them per position). */
+export async function fillsSince(
+  db: Queryable,
+  sinceMs: number,
+): Promise<Array<{ broker: string; symbol: string; side: OrderSide; qty: number; price: number }>> {
+  const res = await db.query<{
+    broker: string;
+    symbol: string;
+    side: OrderSide;
+    qty: number | string;
+    price: number | string;
+  }>('SELECT broker, symbol, side, qty, price FROM execution.fills WHERE ts >= $1 ORDER BY ts, id', [
+    new Date(sinceMs),
+  ]);
+  return res.rows.map((r) => ({ ...r, qty: num(r.qty), price: num(r.price) }));
+}
+
 /** Realised P&L net of fees of the fills since `sinceMs` (for the daily loss limit and the status page). */
 export async function realizedPnlSince(db: Queryable, sinceMs: number, broker?: string): Promise<number> {
   const res = await db.query<{ pnl: number | string | null }>(
@@ -575,23 +633,28 @@ export function strategyScope(strategy: string): string {
   return `strategy:${strategy}`;
 }
 
-/** Halts new orders in `scope` (`global` or `strategy:NAME`); halting again updates the reason. */
+/**
+ * Halts new orders in `scope` (`global` or `strategy:NAME`); halting again updates the reason, actor and kind.
+ * `kind` decides what passes (HALT_KINDS), never the actor. @defaultValue kind 'manual'
+ */
 export async function setHalt(
   db: Queryable,
   scope: string,
   reason: string,
   actor = 'system',
   at = Date.now(),
+  kind: HaltKind = 'manual',
 ): Promise<HaltRow> {
-  const res = await db.query<{ scope: string; reason: string; actor: string; at: Date | string }>(
-    `INSERT INTO execution.halts (scope, reason, actor, at) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (scope) DO UPDATE SET reason = EXCLUDED.reason, actor = EXCLUDED.actor, at = EXCLUDED.at
-     RETURNING scope, reason, actor, at`,
-    [scope, reason, actor, new Date(at)],
+  const res = await db.query<HaltDbRow>(
+    `INSERT INTO execution.halts (scope, reason, actor, kind, at) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (scope) DO UPDATE SET reason = EXCLUDED.reason, actor = EXCLUDED.actor, kind = EXCLUDED.kind,
+       at = EXCLUDED.at
+     RETURNING scope, reason, actor, kind, at`,
+    [scope, reason, actor, kind, new Date(at)],
   );
   const r = res.rows[0];
   if (r === undefined) throw new NotFoundError(`halt ${scope} not stored`);
-  return { scope: r.scope, reason: r.reason, actor: r.actor, at: iso(r.at) };
+  return haltRow(r);
 }
 
 /** Lifts a halt; true when there was one. */
@@ -601,10 +664,10 @@ export async function clearHalt(db: Queryable, scope: string): Promise<boolean> 
 }
 
 export async function listHalts(db: Queryable): Promise<HaltRow[]> {
-  const res = await db.query<{ scope: string; reason: string; actor: string; at: Date | string }>(
-    'SELECT scope, reason, actor, at FROM execution.halts ORDER BY scope',
+  const res = await db.query<HaltDbRow>(
+    'SELECT scope, reason, actor, kind, at FROM execution.halts ORDER BY scope',
   );
-  return res.rows.map((r) => ({ scope: r.scope, reason: r.reason, actor: r.actor, at: iso(r.at) }));
+  return res.rows.map(haltRow);
 }
 
 /** The halt that stops `strategy` (global first), or undefined when it may trade. */
