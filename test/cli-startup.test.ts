@@ -221,9 +221,8 @@ export async function resolve(spec, ctx, next) {
     const dist = async <T>(path: string): Promise<T> =>
       (await import(pathToFileURL(join(ROOT, 'dist', path)).href)) as T;
     const { openStore } = await dist<typeof import('../src/store/open.ts')>('store/open.js');
-    const { createChatExecutor } = await dist<typeof import('../src/chat/executor/index.ts')>(
-      'chat/executor/index.js',
-    );
+    const { createChatExecutor } =
+      await dist<typeof import('../src/chat/executor/index.ts')>('chat/executor/index.js');
     const store = await openStore({ home: join(dir, 'chat-home') });
     const executor = createChatExecutor(store.db);
     try {
