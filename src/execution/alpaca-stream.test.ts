@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tradeUpdateToOrderUpdate } from './alpaca.ts';
-import { alpacaStreamUrl, frameText } from './alpaca-stream.ts';
+import { alpacaStreamUrl } from './alpaca-stream.ts';
+import { frameText } from './venue-stream.ts';
 
 describe('alpaca stream url', () => {
   it('is the trading endpoint with ws/wss and path /stream', () => {

@@ -357,6 +357,12 @@ export class AlpacaBroker implements Broker {
   private startStream(): void {
     if (this.stream || this.opts.stream === false) return;
     const r = this.opts.streamReconnect ?? {};
+    const handlers = this.poller.streamHandlers({
+      broker: this.name,
+      stream: 'trade_updates stream',
+      log: this.opts.log,
+      safe: (err) => this.safe(err),
+    });
     this.stream = new AlpacaTradeStream({
       url: this.opts.streamUrl ?? alpacaStreamUrl(this.endpoint),
       apiKey: this.opts.apiKey,
@@ -373,26 +379,9 @@ export class AlpacaBroker implements Broker {
           this.opts.log?.warn({ broker: this.name, err: this.safe(err) }, 'trade update not understood');
           return;
         }
-        void this.poller
-          .push(u.order, u.fill)
-          .catch((err: unknown) =>
-            this.opts.log?.warn({ broker: this.name, err: this.safe(err) }, 'trade update not applied'),
-          );
+        handlers.update(u);
       },
-      onState: (state, why) => {
-        if (state === 'live') {
-          this.poller.pause();
-          this.opts.log?.info({ broker: this.name }, 'order updates from the trade_updates stream');
-          // Alpaca does not replay: whatever changed before the stream was (back) up is read once over REST
-          void this.poller.pollOnce();
-        } else if (state === 'down' || state === 'unauthorized') {
-          this.poller.resume();
-          this.opts.log?.warn(
-            { broker: this.name, state, why: why === undefined ? undefined : this.safe(why) },
-            'trade_updates stream not live; polling orders',
-          );
-        }
-      },
+      onState: handlers.state,
     });
     this.stream.start();
   }

@@ -13,13 +13,13 @@
  * does not replay events: what happened while the stream was not `live` is the owner's to catch up on.
  */
 import { createHmac } from 'node:crypto';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { z } from 'zod';
-import { frameText } from './alpaca-stream.ts';
 import type { BrokerFill, BrokerOrder, BrokerOrderType, OrderStatus, OrderUpdate } from './broker.ts';
+import { VenueStream, type VenueStreamOptions, type VenueStreamState } from './venue-stream.ts';
 
 /** `live`: subscribed to the user data stream; `unauthorized`: the venue refused the key or signature. */
-export type BinanceStreamState = 'off' | 'connecting' | 'live' | 'down' | 'unauthorized';
+export type BinanceStreamState = VenueStreamState;
 
 const MAINNET_WS_API = 'wss://ws-api.binance.com:443/ws-api/v3';
 const TESTNET_WS_API = 'wss://ws-api.testnet.binance.vision/ws-api/v3';
@@ -147,99 +147,40 @@ function signed(params: Record<string, string | number>, secret: string): Record
   return { ...params, signature: createHmac('sha256', secret).update(payload).digest('hex') };
 }
 
-export interface BinanceUserStreamOptions {
-  url: string;
+export interface BinanceUserStreamOptions extends VenueStreamOptions {
   apiKey: string;
   apiSecret: string;
-  /** First reconnect delay cap (ms). @defaultValue 500 */
-  backoffInitialMs?: number;
-  /** Largest reconnect delay cap (ms). @defaultValue 30000 */
-  backoffMaxMs?: number;
-  /** Wait after a refused subscription before trying again (ms). @defaultValue 60000 */
-  authRetryMs?: number;
-  /** The subscription must be confirmed within this time of opening (ms). @defaultValue 10000 */
-  handshakeMs?: number;
-  /** WebSocket ping interval; no pong by the next ping drops the socket (ms). @defaultValue 20000 */
-  pingMs?: number;
-  /** Uniform [0, 1) source for the backoff jitter. @defaultValue Math.random */
-  random?: () => number;
   /** Our clock for the signed `timestamp` (ms). @defaultValue Date.now */
   now?: () => number;
   /** One `executionReport` event (validated by the owner). */
   onExecutionReport(event: unknown): void;
-  /** Every change of state; `why` says what ended a connection (never carries the key pair). */
-  onState(state: BinanceStreamState, why?: string): void;
 }
 
-export class BinanceUserStream {
-  state: BinanceStreamState = 'off';
-  /** Times the stream became live again after having been live. */
-  reconnects = 0;
-  private socket: WebSocket | undefined;
+export class BinanceUserStream extends VenueStream {
   private subscriptionId: number | undefined;
   private requestId = 0;
-  private attempt = 0;
-  private wasLive = false;
-  private stopped = true;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private handshakeTimer: NodeJS.Timeout | undefined;
-  private pingTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly opts: BinanceUserStreamOptions) {}
-
-  start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.open();
+  constructor(private readonly opts: BinanceUserStreamOptions) {
+    super(opts, 'subscription confirmation');
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.retryTimer);
-    this.clearTimers();
-    const socket = this.socket;
-    this.socket = undefined;
-    if (socket && socket.readyState !== WebSocket.CLOSED) {
-      await new Promise<void>((resolve) => {
-        socket.once('close', () => resolve());
-        socket.terminate();
-      });
-    }
-    this.setState('off');
-  }
-
-  private open(): void {
-    this.setState('connecting');
+  protected onOpen(socket: WebSocket): void {
     this.subscriptionId = undefined;
-    const socket = new WebSocket(this.opts.url, { perMessageDeflate: false });
-    this.socket = socket;
-    this.handshakeTimer = setTimeout(
-      () => this.down(socket, 'no subscription confirmation in time'),
-      this.opts.handshakeMs ?? 10_000,
+    const params = signed(
+      { apiKey: this.opts.apiKey, timestamp: (this.opts.now ?? Date.now)() },
+      this.opts.apiSecret,
     );
-    socket.on('open', () => {
-      if (this.socket !== socket) return;
-      const params = signed(
-        { apiKey: this.opts.apiKey, timestamp: (this.opts.now ?? Date.now)() },
-        this.opts.apiSecret,
-      );
-      this.requestId++;
-      socket.send(
-        JSON.stringify({
-          id: `sub-${this.requestId}`,
-          method: 'userDataStream.subscribe.signature',
-          params,
-        }),
-      );
-    });
-    socket.on('message', (data: WebSocket.RawData) => {
-      if (this.socket === socket) this.onFrame(socket, frameText(data));
-    });
-    socket.on('close', (code: number) => this.down(socket, `closed by the venue (${code})`));
-    socket.on('error', (err: Error) => this.down(socket, err.message));
+    this.requestId++;
+    socket.send(
+      JSON.stringify({
+        id: `sub-${this.requestId}`,
+        method: 'userDataStream.subscribe.signature',
+        params,
+      }),
+    );
   }
 
-  private onFrame(socket: WebSocket, text: string): void {
+  protected onText(socket: WebSocket, text: string): void {
     let msg: unknown;
     try {
       msg = JSON.parse(text);
@@ -267,66 +208,6 @@ export class BinanceUserStream {
     }
     if (this.state === 'live') return;
     this.subscriptionId = res.data.result?.subscriptionId ?? undefined;
-    clearTimeout(this.handshakeTimer);
-    this.attempt = 0;
-    if (this.wasLive) this.reconnects++;
-    this.wasLive = true;
-    this.startPings(socket);
-    this.setState('live');
-  }
-
-  private startPings(socket: WebSocket): void {
-    let answered = true;
-    socket.on('pong', () => {
-      answered = true;
-    });
-    this.pingTimer = setInterval(() => {
-      if (!answered) {
-        this.down(socket, 'no pong to the last ping');
-        return;
-      }
-      answered = false;
-      socket.ping();
-    }, this.opts.pingMs ?? 20_000);
-    this.pingTimer.unref();
-  }
-
-  private clearTimers(): void {
-    clearTimeout(this.handshakeTimer);
-    clearInterval(this.pingTimer);
-  }
-
-  /** Ends `socket` (once) and schedules the next connection. */
-  private down(socket: WebSocket, why: string, refused = false): void {
-    if (this.socket !== socket) return;
-    this.socket = undefined;
-    this.clearTimers();
-    socket.removeAllListeners('message');
-    socket.on('error', () => undefined);
-    if (socket.readyState !== WebSocket.CLOSED) socket.terminate();
-    if (this.stopped) return;
-    this.setState(refused ? 'unauthorized' : 'down', why);
-    let delay: number;
-    if (refused) delay = this.opts.authRetryMs ?? 60_000;
-    else {
-      const cap = Math.min(
-        this.opts.backoffMaxMs ?? 30_000,
-        (this.opts.backoffInitialMs ?? 500) * 2 ** Math.min(this.attempt, 16),
-      );
-      // Full jitter: processes that lost the venue together do not come back together.
-      delay = Math.floor((this.opts.random ?? Math.random)() * cap);
-    }
-    this.attempt++;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => {
-      if (!this.stopped) this.open();
-    }, delay);
-    this.retryTimer.unref();
-  }
-
-  private setState(state: BinanceStreamState, why?: string): void {
-    if (state === this.state) return;
-    this.state = state;
-    this.opts.onState(state, why);
+    this.live(socket);
   }
 }

@@ -389,29 +389,15 @@ export class CcxtBroker implements Broker {
 
   private startStream(): void {
     if (this.stream || !this.opts.stream) return;
+    const handlers = this.poller.streamHandlers({
+      broker: this.name,
+      stream: 'user data stream',
+      log: this.opts.log,
+      safe: (err) => this.safe(err),
+    });
     this.stream = this.opts.stream({
-      update: (raw) => {
-        const u = this.streamed(raw);
-        void this.poller
-          .push(u.order, u.fill)
-          .catch((err: unknown) =>
-            this.opts.log?.warn({ broker: this.name, err: this.safe(err) }, 'order event not applied'),
-          );
-      },
-      state: (state, why) => {
-        if (state === 'live') {
-          this.poller.pause();
-          this.opts.log?.info({ broker: this.name }, 'order updates from the user data stream');
-          // the venue does not replay: whatever changed before the stream was (back) up is read once over REST
-          void this.poller.pollOnce();
-        } else if (state === 'down' || state === 'unauthorized') {
-          this.poller.resume();
-          this.opts.log?.warn(
-            { broker: this.name, state, why: why === undefined ? undefined : this.safe(why) },
-            'user data stream not live; polling orders',
-          );
-        }
-      },
+      update: (raw) => handlers.update(this.streamed(raw)),
+      state: handlers.state,
     });
     this.stream.start();
   }

@@ -124,6 +124,40 @@ export class OrderPoller {
     this.schedule();
   }
 
+  /**
+   * The handlers a venue's order stream drives: its updates go through `push`; while it is live polling
+   * pauses, and each time it becomes live the open orders are read once (venues do not replay what changed
+   * while the stream was down); when it drops or is refused, polling resumes. `log` says which source is in
+   * charge; `safe` strips anything secret from what it logs.
+   */
+  streamHandlers(o: {
+    broker: string;
+    stream: string;
+    log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+    safe(err: unknown): string;
+  }): { update(u: OrderUpdate): void; state(state: string, why?: string): void } {
+    return {
+      update: (u) => {
+        void this.push(u.order, u.fill).catch((err: unknown) =>
+          o.log?.warn({ broker: o.broker, err: o.safe(err) }, `${o.stream} event not applied`),
+        );
+      },
+      state: (state, why) => {
+        if (state === 'live') {
+          this.pause();
+          o.log?.info({ broker: o.broker }, `order updates from the ${o.stream}`);
+          void this.pollOnce();
+        } else if (state === 'down' || state === 'unauthorized') {
+          this.resume();
+          o.log?.warn(
+            { broker: o.broker, state, why: why === undefined ? undefined : o.safe(why) },
+            `${o.stream} not live; polling orders`,
+          );
+        }
+      },
+    };
+  }
+
   subscribe(listener: (u: OrderUpdate) => void): () => void {
     this.listeners.add(listener);
     this.schedule();
