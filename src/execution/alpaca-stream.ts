@@ -13,10 +13,7 @@
  */
 import type WebSocket from 'ws';
 import { z } from 'zod';
-import { VenueStream, type VenueStreamOptions, type VenueStreamState } from './venue-stream.ts';
-
-/** `live`: authorized and listening to `trade_updates`; `unauthorized`: the venue refused the key pair. */
-export type AlpacaStreamState = VenueStreamState;
+import { VenueStream, type VenueStreamOptions } from './venue-stream.ts';
 
 /** The stream's URL for a trading endpoint: same host, `ws`/`wss` for `http`/`https`, path `/stream`. */
 export function alpacaStreamUrl(baseUrl: string): string {

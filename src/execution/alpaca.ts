@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import { describeError, NotFoundError } from '../core/errors.ts';
-import { type AlpacaStreamState, AlpacaTradeStream, alpacaStreamUrl } from './alpaca-stream.ts';
+import { AlpacaTradeStream, alpacaStreamUrl } from './alpaca-stream.ts';
 import type {
   Broker,
   BrokerAccount,
@@ -28,6 +28,7 @@ import type {
 import { type SubmitSettings, submitIdempotently } from './idempotent-submit.ts';
 import { OrderPoller } from './order-poller.ts';
 import { redact, VenueAuthError, VenueError, VenueUnavailableError } from './venue-errors.ts';
+import type { VenueStreamState } from './venue-stream.ts';
 
 export const ALPACA_PAPER_URL = 'https://paper-api.alpaca.markets';
 
@@ -344,8 +345,11 @@ export class AlpacaBroker implements Broker {
     };
   }
 
-  /** Where order updates come from now: `live` = the stream, anything else = REST polling. */
-  get streamState(): AlpacaStreamState {
+  /**
+   * Where order updates come from now: `live` = authorized and listening to `trade_updates`, anything else =
+   * REST polling (`unauthorized`: the venue refused the key pair).
+   */
+  get streamState(): VenueStreamState {
     return this.stream?.state ?? 'off';
   }
 

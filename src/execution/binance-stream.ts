@@ -16,10 +16,7 @@ import { createHmac } from 'node:crypto';
 import type WebSocket from 'ws';
 import { z } from 'zod';
 import type { BrokerFill, BrokerOrder, BrokerOrderType, OrderStatus, OrderUpdate } from './broker.ts';
-import { VenueStream, type VenueStreamOptions, type VenueStreamState } from './venue-stream.ts';
-
-/** `live`: subscribed to the user data stream; `unauthorized`: the venue refused the key or signature. */
-export type BinanceStreamState = VenueStreamState;
+import { VenueStream, type VenueStreamOptions } from './venue-stream.ts';
 
 const MAINNET_WS_API = 'wss://ws-api.binance.com:443/ws-api/v3';
 const TESTNET_WS_API = 'wss://ws-api.testnet.binance.vision/ws-api/v3';
