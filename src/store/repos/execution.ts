@@ -175,6 +175,25 @@ function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return ORDER_TRANSITIONS[from].includes(to);
 }
 
+/** A new order (`new`), idempotent on the client order id; parameters $1–$10 from `orderParams`. */
+const INSERT_NEW_ORDER = `INSERT INTO execution.orders
+         (client_order_id, broker, strategy, run_id, symbol, side, type, qty, limit_price, status, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'new', $10, $10)
+       ON CONFLICT (client_order_id) DO NOTHING`;
+
+const orderParams = (o: NewOrder, at: Date): unknown[] => [
+  o.clientOrderId,
+  o.broker,
+  o.strategy ?? null,
+  o.runId ?? null,
+  o.symbol,
+  o.side,
+  o.type,
+  o.qty,
+  o.limitPrice ?? null,
+  at,
+];
+
 /**
  * Stores an order as `new` (and its creation event). Idempotent on the client order id: an order already
  * stored under that id is returned as it is, with `created: false`.
@@ -185,25 +204,7 @@ export async function insertOrder(
 ): Promise<{ order: OrderRow; created: boolean }> {
   return inTransaction(db, async (tx) => {
     const at = new Date(o.at ?? Date.now());
-    const res = await tx.query<DbOrder>(
-      `INSERT INTO execution.orders
-         (client_order_id, broker, strategy, run_id, symbol, side, type, qty, limit_price, status, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'new', $10, $10)
-       ON CONFLICT (client_order_id) DO NOTHING
-       RETURNING ${ORDER_COLUMNS}`,
-      [
-        o.clientOrderId,
-        o.broker,
-        o.strategy ?? null,
-        o.runId ?? null,
-        o.symbol,
-        o.side,
-        o.type,
-        o.qty,
-        o.limitPrice ?? null,
-        at,
-      ],
-    );
+    const res = await tx.query<DbOrder>(`${INSERT_NEW_ORDER} RETURNING ${ORDER_COLUMNS}`, orderParams(o, at));
     const row = res.rows[0];
     if (row === undefined) {
       const existing = await getOrder(tx, o.clientOrderId);
@@ -235,11 +236,7 @@ export async function insertOrderWithDecision(
   const at = new Date(o.at ?? Date.now());
   const res = await tx.query<{ id: number | string }>(
     `WITH o AS (
-       INSERT INTO execution.orders
-         (client_order_id, broker, strategy, run_id, symbol, side, type, qty, limit_price, status, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'new', $10, $10)
-       ON CONFLICT (client_order_id) DO NOTHING
-       RETURNING id),
+       ${INSERT_NEW_ORDER} RETURNING id),
      e AS (
        INSERT INTO execution.order_events (order_id, from_status, to_status, reason, at)
        SELECT id, NULL, 'new', NULL, $10::timestamptz FROM o),
@@ -248,16 +245,7 @@ export async function insertOrderWithDecision(
        SELECT $11::timestamptz, $12::text, $13::text, $14::text, $15::text, $16::boolean, $17::text, $18::jsonb FROM o)
      SELECT id${opts.takeAuditLock === true ? `, ${AUDIT_LOCK_CALL}` : ''} FROM o`,
     [
-      o.clientOrderId,
-      o.broker,
-      o.strategy ?? null,
-      o.runId ?? null,
-      o.symbol,
-      o.side,
-      o.type,
-      o.qty,
-      o.limitPrice ?? null,
-      at,
+      ...orderParams(o, at),
       new Date(d.at ?? Date.now()),
       d.clientOrderId,
       d.strategy ?? null,
